@@ -1,0 +1,15 @@
+//! Everything that crosses a process boundary in Postern is defined here, once:
+//! the JSON API types (browser ↔ edge ↔ gateway), the error type with its
+//! stable codes, and the pure domain rules (address syntax, permissions,
+//! folder ordering, limits). No I/O: this crate compiles for the browser
+//! (wasm32-unknown-unknown), the edge (wasm32-wasip2) and native code.
+
+pub mod address;
+pub mod api;
+pub mod error;
+pub mod folders;
+pub mod limits;
+pub mod permissions;
+
+pub use error::{ApiError, ErrorCode};
+pub use permissions::{Permission, PermissionSet};

@@ -1,0 +1,32 @@
+//! Figures from SPEC.md that more than one process needs.
+
+/// R-MAIL-2: rows per page of the message list.
+pub const PAGE_SIZE: u32 = 50;
+/// R-MAIL-7: Trash and Spam keep mail this many days.
+pub const TRASH_RETENTION_DAYS: u32 = 30;
+/// R-MAIL-8: above this many messages a folder shows a filing hint.
+pub const LARGE_FOLDER_HINT: u32 = 5_000;
+/// R-SEND-1: To + Cc + Bcc together.
+pub const MAX_RECIPIENTS: usize = 100;
+/// R-LIM-1: 201 MiB, encoded message, any route.
+pub const MAX_MESSAGE_BYTES: u64 = 210_763_776;
+/// R-LIM-2: largest webmail attachment.
+pub const MAX_ATTACHMENT_BYTES: u64 = 26_214_400;
+/// R-LIM-3: largest file the webmail turns into a transfer link.
+pub const MAX_WEBMAIL_TRANSFER_BYTES: u64 = 3_221_225_472;
+/// R-LIM-4: largest file of the standalone transfer page (50 GiB).
+pub const MAX_STANDALONE_TRANSFER_BYTES: u64 = 50 * 1024 * 1024 * 1024;
+/// R-INV-2 / R-DEV-4: invitation links live this long.
+pub const INVITATION_DAYS: u32 = 30;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_match_the_spec() {
+        assert_eq!(MAX_MESSAGE_BYTES, 201 * 1024 * 1024);
+        assert_eq!(MAX_ATTACHMENT_BYTES, 25 * 1024 * 1024);
+        assert_eq!(MAX_WEBMAIL_TRANSFER_BYTES, 3 * 1024 * 1024 * 1024);
+    }
+}

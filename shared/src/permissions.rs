@@ -1,0 +1,190 @@
+//! Roles and per-grant permissions (R-ID-2, R-ID-3).
+
+use serde::{Deserialize, Serialize};
+
+/// A user's role in an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Administrator,
+    LegalRepresentative,
+    User,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Administrator => "administrator",
+            Role::LegalRepresentative => "legal_representative",
+            Role::User => "user",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "owner" => Role::Owner,
+            "administrator" => Role::Administrator,
+            "legal_representative" => Role::LegalRepresentative,
+            "user" => Role::User,
+            _ => return None,
+        })
+    }
+
+    /// Owners and administrators manage the organisation's mail services.
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::Owner | Role::Administrator)
+    }
+}
+
+/// One thing an access grant (user × mailbox) may allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    Read,
+    Send,
+    ManageFilters,
+    ManageDevices,
+    ViewLogs,
+    Restore,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Permission::Read,
+        Permission::Send,
+        Permission::ManageFilters,
+        Permission::ManageDevices,
+        Permission::ViewLogs,
+        Permission::Restore,
+    ];
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::Read => "read",
+            Permission::Send => "send",
+            Permission::ManageFilters => "manage_filters",
+            Permission::ManageDevices => "manage_devices",
+            Permission::ViewLogs => "view_logs",
+            Permission::Restore => "restore",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Permission::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// A set of permissions. Serialised as a sorted list of names
+/// (`["read","send"]`) so the wire format stays readable; stored by the
+/// gateway as the integer from [`PermissionSet::bits`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PermissionSet(u8);
+
+impl PermissionSet {
+    pub const fn empty() -> Self {
+        Self(0)
+    }
+
+    pub fn all() -> Self {
+        Permission::ALL.into_iter().collect()
+    }
+
+    pub fn from_bits(bits: u8) -> Self {
+        Self(bits & Self::all().0)
+    }
+
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    pub fn contains(self, p: Permission) -> bool {
+        self.0 & p.bit() != 0
+    }
+
+    pub fn with(mut self, p: Permission) -> Self {
+        self.0 |= p.bit();
+        self
+    }
+
+    pub fn without(mut self, p: Permission) -> Self {
+        self.0 &= !p.bit();
+        self
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Permission> {
+        Permission::ALL
+            .into_iter()
+            .filter(move |p| self.contains(*p))
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl FromIterator<Permission> for PermissionSet {
+    fn from_iter<I: IntoIterator<Item = Permission>>(iter: I) -> Self {
+        iter.into_iter().fold(Self::empty(), PermissionSet::with)
+    }
+}
+
+impl Serialize for PermissionSet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for PermissionSet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Vec::<Permission>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_round_trips_through_bits_and_json() {
+        let set = PermissionSet::empty()
+            .with(Permission::Read)
+            .with(Permission::ViewLogs);
+        assert!(set.contains(Permission::Read));
+        assert!(!set.contains(Permission::Send));
+        assert_eq!(PermissionSet::from_bits(set.bits()), set);
+        let json = serde_json::to_string(&set).unwrap();
+        assert_eq!(json, r#"["read","view_logs"]"#);
+        assert_eq!(serde_json::from_str::<PermissionSet>(&json).unwrap(), set);
+    }
+
+    #[test]
+    fn withdrawing_a_permission_keeps_the_others() {
+        let set = PermissionSet::all().without(Permission::Send);
+        assert!(!set.contains(Permission::Send));
+        assert_eq!(set.iter().count(), 5);
+    }
+
+    #[test]
+    fn unknown_bits_are_ignored() {
+        assert_eq!(PermissionSet::from_bits(0xFF), PermissionSet::all());
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for r in [
+            Role::Owner,
+            Role::Administrator,
+            Role::LegalRepresentative,
+            Role::User,
+        ] {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}
