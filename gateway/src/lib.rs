@@ -1,1 +1,18 @@
-//! placeholder
+//! Postern's gateway: the native service behind the edge. It owns the
+//! database (accounts, sessions, grants, mailboxes), checks every request's
+//! edge secret, session and grant, and reads/writes mail over IMAP as the
+//! Dovecot master user. See `ARCHITECTURE.md` for the contract.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod grants;
+pub mod imap;
+pub mod provision;
+pub mod routes;
+pub mod seed;
+pub mod server;
+pub mod state;
+
+pub use provision::Provisioner;

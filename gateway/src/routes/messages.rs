@@ -1,0 +1,303 @@
+//! Message list (anchored paging, filter, search), raw message, flags,
+//! move and delete (R-MAIL-2, -3, -5).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use postern_shared::ErrorCode;
+use postern_shared::api::{
+    DeleteMessagesRequest, MessageListQuery, MessagePage, MoveMessagesRequest, MoveResult,
+    SetFlagsRequest,
+};
+use postern_shared::folders::SpecialUse;
+use postern_shared::limits::PAGE_SIZE;
+use serde::Deserialize;
+
+use crate::error::{AppError, AppResult};
+use crate::grants::Grant;
+use crate::imap::commands::{self, UidRange};
+use crate::imap::{ImapError, ops};
+use crate::state::AppState;
+
+/// Most UIDs one request may touch.
+pub const MAX_UIDS: usize = 1000;
+
+/// The anchor a page is computed against: the client's (from the first
+/// page) or, for a first page, the folder's UIDNEXT. A client anchor above
+/// UIDNEXT (stale, or a different UIDVALIDITY) is clamped.
+pub fn effective_anchor(requested: Option<u32>, uid_next: u32) -> u32 {
+    match requested {
+        Some(a) if a > 0 => a.min(uid_next),
+        _ => uid_next,
+    }
+}
+
+/// The slice of the sorted UID list that makes up `page`.
+pub fn page_slice(total: usize, page: u32) -> std::ops::Range<usize> {
+    let size = PAGE_SIZE as usize;
+    let start = (page as usize).saturating_mul(size).min(total);
+    start..(start + size).min(total)
+}
+
+/// `UID anchor:*` always matches the highest UID even when it is below
+/// the anchor; count only real arrivals.
+pub fn count_newer(uids: &[u32], anchor: u32) -> u32 {
+    uids.iter().filter(|&&u| u >= anchor).count() as u32
+}
+
+/// A missing folder on SELECT/EXAMINE is a 404, not a server failure.
+fn map_select(e: ImapError) -> AppError {
+    if matches!(e, ImapError::No { .. }) {
+        ErrorCode::FolderNotFound.into()
+    } else {
+        e.into()
+    }
+}
+
+fn require_folder(folder: &str) -> AppResult<()> {
+    if folder.is_empty() || folder.chars().any(char::is_control) {
+        Err(AppError::bad_request("The folder parameter is required."))
+    } else {
+        Ok(())
+    }
+}
+
+fn validate_uids(uids: &[u32]) -> AppResult<()> {
+    if uids.is_empty() {
+        return Err(AppError::bad_request("No messages given."));
+    }
+    if uids.len() > MAX_UIDS {
+        return Err(AppError::bad_request(format!(
+            "At most {MAX_UIDS} messages per request."
+        )));
+    }
+    if uids.contains(&0) {
+        return Err(AppError::bad_request("0 is not a message UID."));
+    }
+    Ok(())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    grant: Grant,
+    Query(q): Query<MessageListQuery>,
+) -> AppResult<Json<MessagePage>> {
+    require_folder(&q.folder)?;
+    let page = crate::with_connection!(state.imap, &grant.address, |c| {
+        let sel = ops::select(c, &q.folder, true).await?;
+        let anchor = effective_anchor(q.anchor, sel.uid_next);
+        let below = commands::search_criteria(UidRange::Below(anchor), q.filter, q.q.as_deref());
+        let sorted = match (&below, sel.exists) {
+            (Some(crit), n) if n > 0 => ops::uids(c, &commands::sort_newest_first(crit)).await?,
+            _ => Vec::new(),
+        };
+        let newer = if anchor < sel.uid_next && sel.exists > 0 {
+            let crit = commands::search_criteria(UidRange::From(anchor), q.filter, q.q.as_deref())
+                .expect("From ranges are never empty");
+            count_newer(&ops::uids(c, &commands::search(&crit)).await?, anchor)
+        } else {
+            0
+        };
+        let window = &sorted[page_slice(sorted.len(), q.page)];
+        let messages = ops::fetch_summaries(c, window).await?;
+        Ok(MessagePage {
+            folder: q.folder.clone(),
+            uid_validity: sel.uid_validity,
+            anchor,
+            page: q.page,
+            page_size: PAGE_SIZE,
+            total: sorted.len() as u32,
+            newer,
+            messages,
+        })
+    })
+    .await
+    .map_err(map_select)?;
+    Ok(Json(page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawQuery {
+    pub folder: String,
+    #[serde(default)]
+    pub mark_seen: bool,
+}
+
+pub async fn raw(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path((_mb, uid)): Path<(i64, u32)>,
+    Query(q): Query<RawQuery>,
+) -> AppResult<Response> {
+    require_folder(&q.folder)?;
+    let found = crate::with_connection!(state.imap, &grant.address, |c| {
+        ops::select(c, &q.folder, !q.mark_seen).await?;
+        if q.mark_seen {
+            ops::store_flag(c, &[uid], "\\Seen", true).await?;
+        }
+        ops::fetch_raw(c, uid).await
+    })
+    .await
+    .map_err(map_select)?;
+    let (bytes, flags) = found.ok_or(AppError::from(ErrorCode::MessageNotFound))?;
+    let flags = flags.join(" ");
+    let mut response = Response::new(Body::from(bytes));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("message/rfc822"),
+    );
+    h.insert(
+        "x-postern-flags",
+        HeaderValue::from_str(&flags).unwrap_or(HeaderValue::from_static("")),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+pub async fn set_flags(
+    State(state): State<AppState>,
+    grant: Grant,
+    Json(req): Json<SetFlagsRequest>,
+) -> AppResult<StatusCode> {
+    require_folder(&req.folder)?;
+    validate_uids(&req.uids)?;
+    crate::with_connection!(state.imap, &grant.address, |c| {
+        ops::select(c, &req.folder, false).await?;
+        ops::store_flag(c, &req.uids, req.flag.imap_name(), req.value).await
+    })
+    .await
+    .map_err(map_select)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Whether the source or the destination folder is missing: both are `NO`.
+#[derive(Debug)]
+enum MoveFailure {
+    Source,
+    Destination,
+    Imap(ImapError),
+}
+
+pub async fn move_messages(
+    State(state): State<AppState>,
+    grant: Grant,
+    Json(req): Json<MoveMessagesRequest>,
+) -> AppResult<Json<MoveResult>> {
+    require_folder(&req.folder)?;
+    require_folder(&req.to)?;
+    validate_uids(&req.uids)?;
+    if req.to == req.folder {
+        return Err(AppError::bad_request(
+            "The messages are already in this folder.",
+        ));
+    }
+    let moved = move_or_expunge(&state, &grant, &req.folder, &req.uids, Some(&req.to)).await?;
+    Ok(Json(MoveResult {
+        destination: Some(req.to),
+        moved,
+    }))
+}
+
+/// Moves to `to`, or deletes for good when `to` is `None`.
+async fn move_or_expunge(
+    state: &AppState,
+    grant: &Grant,
+    folder: &str,
+    uids: &[u32],
+    to: Option<&str>,
+) -> AppResult<u32> {
+    let result = crate::with_connection!(state.imap, &grant.address, |c| {
+        if let Err(e) = ops::select(c, folder, false).await {
+            return Ok(Err(match e {
+                ImapError::No { .. } => MoveFailure::Source,
+                e => return Err(e),
+            }));
+        }
+        let r = match to {
+            Some(to) => ops::move_uids(c, uids, to).await,
+            None => ops::expunge_uids(c, uids).await,
+        };
+        match r {
+            Ok(n) => Ok(Ok(n)),
+            Err(e @ ImapError::No { .. }) => Ok(Err(if to.is_some() {
+                MoveFailure::Destination
+            } else {
+                MoveFailure::Imap(e)
+            })),
+            Err(e) => Err(e),
+        }
+    })
+    .await?;
+    match result {
+        Ok(n) => Ok(n),
+        Err(MoveFailure::Source | MoveFailure::Destination) => {
+            Err(ErrorCode::FolderNotFound.into())
+        }
+        Err(MoveFailure::Imap(e)) => Err(AppError::internal(e)),
+    }
+}
+
+pub async fn delete_messages(
+    State(state): State<AppState>,
+    grant: Grant,
+    Json(req): Json<DeleteMessagesRequest>,
+) -> AppResult<Json<MoveResult>> {
+    require_folder(&req.folder)?;
+    validate_uids(&req.uids)?;
+    let folders = super::folders::load(&state, &grant).await?;
+    let trash = folders
+        .iter()
+        .find(|f| f.special == Some(SpecialUse::Trash) && f.selectable)
+        .map(|f| f.path.clone());
+    let destination = trash.filter(|t| *t != req.folder);
+    let moved = move_or_expunge(
+        &state,
+        &grant,
+        &req.folder,
+        &req.uids,
+        destination.as_deref(),
+    )
+    .await?;
+    Ok(Json(MoveResult { destination, moved }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_page_anchors_at_uidnext_and_later_pages_keep_it() {
+        assert_eq!(effective_anchor(None, 501), 501);
+        assert_eq!(effective_anchor(Some(0), 501), 501);
+        assert_eq!(effective_anchor(Some(400), 501), 400);
+        assert_eq!(effective_anchor(Some(9999), 501), 501);
+    }
+
+    #[test]
+    fn pages_slice_the_sorted_uids() {
+        assert_eq!(page_slice(120, 0), 0..50);
+        assert_eq!(page_slice(120, 1), 50..100);
+        assert_eq!(page_slice(120, 2), 100..120);
+        assert_eq!(page_slice(120, 3), 120..120);
+        assert_eq!(page_slice(0, 0), 0..0);
+        assert_eq!(page_slice(10, u32::MAX), 10..10);
+    }
+
+    #[test]
+    fn newer_counts_only_uids_at_or_above_the_anchor() {
+        // `UID 500:*` on a folder whose highest UID is 480 returns 480.
+        assert_eq!(count_newer(&[480], 500), 0);
+        assert_eq!(count_newer(&[500, 501, 502], 500), 3);
+    }
+
+    #[test]
+    fn uid_lists_are_bounded() {
+        assert!(validate_uids(&[]).is_err());
+        assert!(validate_uids(&[0]).is_err());
+        assert!(validate_uids(&vec![1; MAX_UIDS + 1]).is_err());
+        assert!(validate_uids(&vec![1; MAX_UIDS]).is_ok());
+    }
+}

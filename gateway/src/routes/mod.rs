@@ -1,0 +1,153 @@
+//! The HTTP surface (`/v1/…`, table in `ARCHITECTURE.md`). Layers, outside
+//! in: access log → JSON errors → edge secret → (per router) session/grant.
+
+pub mod auth;
+pub mod folders;
+pub mod messages;
+pub mod parts;
+
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use postern_shared::api::{MailboxAccess, Me, OrganizationMembership};
+use postern_shared::permissions::Role;
+use postern_shared::{ErrorCode, PermissionSet};
+use subtle::ConstantTimeEq;
+
+use crate::auth::Authenticated;
+use crate::error::{AppError, AppResult};
+use crate::grants::require_grant;
+use crate::state::AppState;
+
+pub const EDGE_SECRET_HEADER: &str = "x-postern-edge-secret";
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let mailbox = Router::new()
+        .route(
+            "/v1/mailboxes/{mb}/folders",
+            get(folders::list)
+                .post(folders::create)
+                .patch(folders::rename)
+                .delete(folders::delete),
+        )
+        .route("/v1/mailboxes/{mb}/messages", get(messages::list))
+        .route(
+            "/v1/mailboxes/{mb}/messages/flags",
+            post(messages::set_flags),
+        )
+        .route(
+            "/v1/mailboxes/{mb}/messages/move",
+            post(messages::move_messages),
+        )
+        .route(
+            "/v1/mailboxes/{mb}/messages/delete",
+            post(messages::delete_messages),
+        )
+        .route("/v1/mailboxes/{mb}/messages/{uid}/raw", get(messages::raw))
+        .route(
+            "/v1/mailboxes/{mb}/messages/{uid}/parts/{section}",
+            get(parts::download),
+        )
+        // route_layer: runs only for matched routes, after path params exist.
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
+
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/auth/login", post(auth::login))
+        .route("/v1/auth/session", get(auth::session))
+        .route("/v1/auth/logout", post(auth::logout))
+        .route("/v1/me", get(me))
+        .merge(mailbox)
+        .fallback(|| async { AppError::from(ErrorCode::NotFound) })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_edge_secret,
+        ))
+        .layer(middleware::from_fn(crate::error::json_errors))
+        .layer(middleware::from_fn(access_log))
+        .with_state(state)
+}
+
+/// Only the edge may call the gateway: constant-time secret check on every
+/// request, health included.
+async fn require_edge_secret(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let given = req
+        .headers()
+        .get(EDGE_SECRET_HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if bool::from(given.ct_eq(&state.edge_secret)) {
+        next.run(req).await
+    } else {
+        AppError::new(ErrorCode::Unauthenticated, "Missing or wrong edge secret.").into_response()
+    }
+}
+
+async fn access_log(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let response = next.run(req).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "ok": true }))
+}
+
+/// `GET /v1/me`: the account, its organisations and its granted mailboxes.
+async fn me(State(state): State<AppState>, who: Authenticated) -> AppResult<Json<Me>> {
+    let orgs: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT o.id, o.name, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id
+         WHERE m.account_id = ? ORDER BY o.name, o.id",
+    )
+    .bind(who.account.id)
+    .fetch_all(&state.db)
+    .await?;
+    let mailboxes: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT mb.id, mb.address, mb.display_name, mb.organization_id, g.permissions
+         FROM grants g JOIN mailboxes mb ON mb.id = g.mailbox_id
+         WHERE g.account_id = ? AND mb.deleted_at IS NULL AND g.permissions <> 0
+         ORDER BY mb.address",
+    )
+    .bind(who.account.id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(Me {
+        account: who.account,
+        organizations: orgs
+            .into_iter()
+            .filter_map(|(id, name, role)| {
+                Some(OrganizationMembership {
+                    id,
+                    name,
+                    role: Role::parse(&role)?,
+                })
+            })
+            .collect(),
+        mailboxes: mailboxes
+            .into_iter()
+            .map(
+                |(id, address, display_name, organization_id, bits)| MailboxAccess {
+                    id,
+                    address,
+                    display_name,
+                    organization_id,
+                    permissions: PermissionSet::from_bits(u8::try_from(bits).unwrap_or(0)),
+                },
+            )
+            .collect(),
+    }))
+}

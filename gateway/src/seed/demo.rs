@@ -1,0 +1,125 @@
+//! `seed-demo`: the "Example Org" demo — two people, three mailboxes (one
+//! shared), a few hundred messages. Idempotent: existing rows are reused
+//! and a mailbox whose INBOX already has mail is not seeded again.
+
+use postern_shared::permissions::Role;
+use postern_shared::{Permission, PermissionSet};
+
+use crate::config::ImapConfig;
+use crate::db::Db;
+use crate::provision::Provisioner;
+use crate::server::anyhow_like::Result;
+
+use super::generator::{self, Spec};
+
+pub const ORG: &str = "Example Org";
+pub const PASSWORD: &str = "postern-demo";
+
+pub async fn run(db: Db, imap: ImapConfig) -> Result<String> {
+    let p = Provisioner::from_db(db);
+    let (olivia_mb, umar_mb, team_mb) = match p.find_organization(ORG).await? {
+        Some(_) => ids(&p).await?,
+        None => {
+            let org = p.create_organization(ORG, "standard").await?;
+            let olivia = p
+                .create_account(
+                    org,
+                    "olivia@example.test",
+                    "Olivia Ortega",
+                    PASSWORD,
+                    Role::Owner,
+                )
+                .await?;
+            let umar = p
+                .create_account(org, "umar@example.test", "Umar Ünal", PASSWORD, Role::User)
+                .await?;
+            let o = p
+                .create_mailbox(org, "olivia@example.test", "Olivia Ortega")
+                .await?;
+            let u = p
+                .create_mailbox(org, "umar@example.test", "Umar Ünal")
+                .await?;
+            let t = p.create_mailbox(org, "team@example.test", "Team").await?;
+            p.grant(olivia, o, PermissionSet::all()).await?;
+            p.grant(umar, u, PermissionSet::all()).await?;
+            p.grant(olivia, t, PermissionSet::all()).await?;
+            p.grant(
+                umar,
+                t,
+                PermissionSet::empty()
+                    .with(Permission::Read)
+                    .with(Permission::Send),
+            )
+            .await?;
+            (o, u, t)
+        }
+    };
+    let now = crate::db::now();
+    let mut report = vec![format!(
+        "organisation {ORG:?}: mailboxes {olivia_mb}, {umar_mb}, {team_mb}"
+    )];
+    /// (address, owner name, folders with message counts, PRNG seed)
+    type Plan<'a> = (&'a str, &'a str, &'a [(&'a str, usize)], u64);
+    let plans: [Plan<'_>; 3] = [
+        (
+            "olivia@example.test",
+            "Olivia Ortega",
+            &[
+                ("INBOX", 150),
+                ("Archive", 60),
+                ("Sent", 40),
+                ("Projects", 25),
+                ("Projects/2026", 15),
+                ("Drafts", 3),
+                ("Trash", 7),
+            ],
+            1,
+        ),
+        (
+            "umar@example.test",
+            "Umar Ünal",
+            &[("INBOX", 20), ("Sent", 5)],
+            2,
+        ),
+        ("team@example.test", "Team", &[("INBOX", 50)], 3),
+    ];
+    for (address, name, folders, seed) in plans {
+        let mut conn = super::connect(&imap, address).await?;
+        if address.starts_with("olivia") {
+            for f in ["Archive", "Projects", "Projects/2026"] {
+                super::ensure_folder(&mut conn, f).await?;
+            }
+        }
+        if super::message_count(&mut conn, "INBOX").await? > 0 {
+            report.push(format!("{address}: already has mail, skipped"));
+            continue;
+        }
+        let mail = generator::generate(&Spec {
+            owner: (name, address),
+            folders,
+            seed,
+            now,
+            days: 180,
+        });
+        let n = super::append_all(&mut conn, &mail).await?;
+        report.push(format!("{address}: appended {n} messages"));
+    }
+    report.push(format!(
+        "sign in as olivia@example.test or umar@example.test, password {PASSWORD:?}"
+    ));
+    Ok(report.join("\n"))
+}
+
+async fn ids(p: &Provisioner) -> Result<(i64, i64, i64)> {
+    let id = |a: &'static str| async move {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM mailboxes WHERE address = ?")
+            .bind(a)
+            .fetch_one(p.db())
+            .await
+    };
+    Ok((
+        id("olivia@example.test").await?,
+        id("umar@example.test").await?,
+        id("team@example.test").await?,
+    ))
+}

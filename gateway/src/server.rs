@@ -1,0 +1,66 @@
+//! `serve`: open the database, build the pool and router, listen until
+//! SIGINT/SIGTERM.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::imap::Pool;
+use crate::routes;
+use crate::state::AppState;
+
+/// Builds the application state (database migrated) from a config.
+pub async fn state(config: &Config) -> anyhow_like::Result<AppState> {
+    let db = crate::db::open(&config.database).await?;
+    Ok(AppState {
+        db,
+        imap: Pool::new(config.imap.clone()),
+        edge_secret: Arc::from(config.edge_secret.as_bytes()),
+    })
+}
+
+pub async fn serve(config: Config) -> anyhow_like::Result<()> {
+    if config.imap.tls {
+        return Err(
+            "POSTERN_IMAP_TLS=true is not supported yet: run Dovecot's plain listener on loopback"
+                .into(),
+        );
+    }
+    let state = state(&config).await?;
+    state.imap.spawn_reaper();
+    let app = routes::router(state);
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!(addr = %config.listen, "gateway listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("gateway stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// A boxed error for the binary's top level, where any failure just ends
+/// the process with a message.
+pub mod anyhow_like {
+    pub type Error = Box<dyn std::error::Error + Send + Sync>;
+    pub type Result<T> = std::result::Result<T, Error>;
+}

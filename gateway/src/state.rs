@@ -1,0 +1,14 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use crate::db::Db;
+use crate::imap::Pool;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub imap: Pool,
+    /// `POSTERN_EDGE_SECRET`, compared in constant time on every request.
+    pub edge_secret: Arc<[u8]>,
+}
