@@ -1,0 +1,523 @@
+use super::*;
+use crate::gateway::Unavailable;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+const NOW: i64 = 1_800_000_000;
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("the fake gateway never waits"),
+    }
+}
+
+type Reply = Box<dyn Fn(&GatewayRequest) -> Result<GatewayResponse, Unavailable>>;
+
+struct FakeGateway {
+    seen: RefCell<Vec<GatewayRequest>>,
+    reply: Reply,
+}
+
+impl FakeGateway {
+    fn new(
+        reply: impl Fn(&GatewayRequest) -> Result<GatewayResponse, Unavailable> + 'static,
+    ) -> Self {
+        FakeGateway {
+            seen: RefCell::new(Vec::new()),
+            reply: Box::new(reply),
+        }
+    }
+    fn down() -> Self {
+        Self::new(|_| Err(Unavailable("connection refused".into())))
+    }
+    fn last(&self) -> GatewayRequest {
+        self.seen.borrow().last().cloned().expect("a gateway call")
+    }
+}
+
+impl Gateway for FakeGateway {
+    async fn send(&self, req: GatewayRequest) -> Result<GatewayResponse, Unavailable> {
+        self.seen.borrow_mut().push(req.clone());
+        (self.reply)(&req)
+    }
+}
+
+fn ok_json(body: &str) -> Result<GatewayResponse, Unavailable> {
+    Ok(GatewayResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.as_bytes().to_vec(),
+    })
+}
+
+fn err(status: u16, code: &str) -> Result<GatewayResponse, Unavailable> {
+    Ok(GatewayResponse {
+        status,
+        headers: vec![("retry-after".into(), "30".into())],
+        body: format!(r#"{{"code":"{code}","message":"from gateway"}}"#).into_bytes(),
+    })
+}
+
+fn cfg() -> Config {
+    Config {
+        gateway_url: "http://127.0.0.1:1".into(),
+        edge_secret: "secret".into(),
+        session_key: vec![9u8; 32],
+        secure_cookies: false,
+    }
+}
+
+fn run(req: &EdgeRequest, gw: &FakeGateway) -> EdgeResponse {
+    match block_on(crate::handle(
+        req,
+        Ok(&cfg()),
+        gw,
+        std::path::Path::new("/nonexistent"),
+        NOW,
+    )) {
+        Outcome::Respond(r) => r,
+        Outcome::StreamPart(_) => panic!("unexpected stream"),
+    }
+}
+
+fn cookie_for(sid: &str) -> String {
+    let v = crate::session::sign(&cfg().session_key, sid, NOW + 3600).unwrap();
+    format!("postern_session={v}")
+}
+
+fn authed(method: Method, path: &str) -> EdgeRequest {
+    let req = EdgeRequest::new(method, path)
+        .with_header("host", "mail.example.test")
+        .with_header("cookie", &cookie_for("sid1"));
+    if req.method.is_state_changing() {
+        let t = crate::session::csrf_token(&cfg().session_key, "sid1");
+        req.with_header("x-csrf-token", &t)
+    } else {
+        req
+    }
+}
+
+fn code(r: &EdgeResponse) -> String {
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    v["code"].as_str().unwrap().to_string()
+}
+
+const GW_SESSION: &str = r#"{"session_id":"sid1","expires_at":1800003600,"account":{"id":5,"login":"bob","display_name":"Bob"}}"#;
+
+#[test]
+fn login_sets_a_signed_cookie_and_returns_the_csrf_token() {
+    let gw = FakeGateway::new(|_| ok_json(GW_SESSION));
+    let req = EdgeRequest::new(Method::Post, "/api/session")
+        .with_header("host", "mail.example.test")
+        .with_header("origin", "https://mail.example.test")
+        .with_header("x-forwarded-proto", "https")
+        .with_header("x-forwarded-for", "198.51.100.4")
+        .with_body(r#"{"login":"bob","password":"pw"}"#);
+    let r = run(&req, &gw);
+    assert_eq!(r.status, 200);
+    let sent = gw.last();
+    assert_eq!(sent.path_and_query, "/v1/auth/login");
+    assert_eq!(sent.client_ip.as_deref(), Some("198.51.100.4"));
+    let body: GatewayLoginRequest = serde_json::from_slice(sent.body.as_ref().unwrap()).unwrap();
+    assert_eq!(body.client_ip.as_deref(), Some("198.51.100.4"));
+    assert_eq!(body.login, "bob");
+    let cookie = r.header("set-cookie").unwrap();
+    assert!(cookie.starts_with("postern_session=sid1.1800003600."));
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    assert!(cookie.contains("Max-Age=3600") && cookie.ends_with("; Secure"));
+    let info: SessionInfo = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(
+        info.csrf_token,
+        crate::session::csrf_token(&cfg().session_key, "sid1")
+    );
+    assert_eq!(info.account.login, "bob");
+}
+
+#[test]
+fn login_errors_pass_through_unchanged() {
+    let gw = FakeGateway::new(|_| err(429, "too_many_attempts"));
+    let req =
+        EdgeRequest::new(Method::Post, "/api/session").with_body(r#"{"login":"a","password":"b"}"#);
+    let r = run(&req, &gw);
+    assert_eq!(r.status, 429);
+    assert_eq!(code(&r), "too_many_attempts");
+    assert_eq!(r.header("retry-after"), Some("30"));
+    assert_eq!(r.header("set-cookie"), None);
+}
+
+#[test]
+fn login_from_a_foreign_origin_or_with_bad_json_is_refused() {
+    let gw = FakeGateway::new(|_| ok_json(GW_SESSION));
+    let req = EdgeRequest::new(Method::Post, "/api/session")
+        .with_header("host", "mail.example.test")
+        .with_header("origin", "https://evil.test")
+        .with_body(r#"{"login":"a","password":"b"}"#);
+    assert_eq!(code(&run(&req, &gw)), "csrf_failed");
+    let req = EdgeRequest::new(Method::Post, "/api/session").with_body("{");
+    assert_eq!(code(&run(&req, &gw)), "bad_request");
+    assert!(gw.seen.borrow().is_empty());
+}
+
+#[test]
+fn unreachable_gateway_is_503() {
+    let gw = FakeGateway::down();
+    let r = run(&EdgeRequest::new(Method::Get, "/api/health"), &gw);
+    assert_eq!(r.status, 503);
+    assert_eq!(code(&r), "gateway_unavailable");
+    let r = run(&authed(Method::Get, "/api/me"), &gw);
+    assert_eq!(code(&r), "gateway_unavailable");
+}
+
+#[test]
+fn session_checks_happen_before_any_gateway_call() {
+    let gw = FakeGateway::new(|_| ok_json("{}"));
+    let r = run(&EdgeRequest::new(Method::Get, "/api/me"), &gw);
+    assert_eq!((r.status, code(&r).as_str()), (401, "unauthenticated"));
+    let expired = crate::session::sign(&cfg().session_key, "old", NOW - 1).unwrap();
+    let r = run(
+        &EdgeRequest::new(Method::Get, "/api/session")
+            .with_header("cookie", &format!("postern_session={expired}")),
+        &gw,
+    );
+    assert_eq!((r.status, code(&r).as_str()), (401, "session_expired"));
+    assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
+    // Forged cookie.
+    let r = run(
+        &EdgeRequest::new(Method::Get, "/api/me")
+            .with_header("cookie", "postern_session=sid1.1900000000.AAAA"),
+        &gw,
+    );
+    assert_eq!(code(&r), "unauthenticated");
+    assert!(gw.seen.borrow().is_empty());
+}
+
+#[test]
+fn state_changing_requests_need_the_csrf_token() {
+    let gw = FakeGateway::new(|_| ok_json(r#"{"destination":"Trash","moved":1}"#));
+    let body = r#"{"folder":"INBOX","uids":[1]}"#;
+    let no_token = EdgeRequest::new(Method::Post, "/api/mailboxes/3/messages/delete")
+        .with_header("cookie", &cookie_for("sid1"))
+        .with_body(body);
+    assert_eq!(code(&run(&no_token, &gw)), "csrf_failed");
+    let wrong_origin = authed(Method::Post, "/api/mailboxes/3/messages/delete")
+        .with_header("origin", "https://evil.test")
+        .with_body(body);
+    assert_eq!(code(&run(&wrong_origin, &gw)), "csrf_failed");
+    assert!(gw.seen.borrow().is_empty());
+    let ok = authed(Method::Post, "/api/mailboxes/3/messages/delete").with_body(body);
+    let r = run(&ok, &gw);
+    assert_eq!(r.status, 200);
+    let sent = gw.last();
+    assert_eq!(sent.path_and_query, "/v1/mailboxes/3/messages/delete");
+    assert_eq!(sent.session.as_deref(), Some("sid1"));
+}
+
+#[test]
+fn get_session_translates_and_refreshes_the_cookie() {
+    let gw = FakeGateway::new(|_| {
+        ok_json(
+            r#"{"session_id":"sid1","expires_at":1800007200,"account":{"id":5,"login":"bob","display_name":"Bob"}}"#,
+        )
+    });
+    let r = run(&authed(Method::Get, "/api/session"), &gw);
+    assert_eq!(r.status, 200);
+    assert_eq!(gw.last().path_and_query, "/v1/auth/session");
+    let info: SessionInfo = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(info.expires_at, 1_800_007_200);
+    assert!(r.header("set-cookie").unwrap().contains("Max-Age=7200"));
+}
+
+#[test]
+fn revoked_session_clears_the_cookie() {
+    let gw = FakeGateway::new(|_| err(401, "session_expired"));
+    let r = run(&authed(Method::Get, "/api/session"), &gw);
+    assert_eq!((r.status, code(&r).as_str()), (401, "session_expired"));
+    assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
+    let r = run(&authed(Method::Get, "/api/me"), &gw);
+    assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
+}
+
+#[test]
+fn logout_revokes_and_clears() {
+    let gw = FakeGateway::new(|_| {
+        Ok(GatewayResponse {
+            status: 204,
+            headers: vec![],
+            body: vec![],
+        })
+    });
+    let r = run(&authed(Method::Delete, "/api/session"), &gw);
+    assert_eq!(r.status, 204);
+    assert_eq!(gw.last().path_and_query, "/v1/auth/logout");
+    assert_eq!(gw.last().method, Method::Post);
+    assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
+    // Without a session there is nothing to revoke.
+    let r = run(&EdgeRequest::new(Method::Delete, "/api/session"), &gw);
+    assert_eq!(r.status, 204);
+    assert_eq!(gw.seen.borrow().len(), 1);
+}
+
+#[test]
+fn folder_and_message_queries_are_reencoded() {
+    let gw = FakeGateway::new(|_| ok_json("[]"));
+    run(
+        &authed(
+            Method::Get,
+            "/api/mailboxes/3/messages?folder=Projets%2F%C3%89t%C3%A9&filter=unread&q=a+b&page=2&anchor=99&junk=x",
+        ),
+        &gw,
+    );
+    assert_eq!(
+        gw.last().path_and_query,
+        "/v1/mailboxes/3/messages?folder=Projets%2F%C3%89t%C3%A9&filter=unread&q=a%20b&page=2&anchor=99"
+    );
+    let r = run(
+        &authed(
+            Method::Get,
+            "/api/mailboxes/3/messages?folder=INBOX&filter=evil",
+        ),
+        &gw,
+    );
+    assert_eq!(code(&r), "bad_request");
+    let r = run(&authed(Method::Get, "/api/mailboxes/3/messages"), &gw);
+    assert_eq!(code(&r), "bad_request");
+    run(
+        &authed(Method::Delete, "/api/mailboxes/3/folders?path=A%20B"),
+        &gw,
+    );
+    assert_eq!(
+        gw.last().path_and_query,
+        "/v1/mailboxes/3/folders?path=A%20B"
+    );
+    assert_eq!(gw.last().method, Method::Delete);
+}
+
+#[test]
+fn json_bodies_are_validated_and_size_limited() {
+    let gw = FakeGateway::new(|_| ok_json("{}"));
+    let r = run(
+        &authed(Method::Post, "/api/mailboxes/3/folders").with_body(r#"{"nope":1}"#),
+        &gw,
+    );
+    assert_eq!(code(&r), "bad_request");
+    let r = run(
+        &authed(Method::Post, "/api/mailboxes/3/folders").with_body(vec![b' '; MAX_JSON_BODY + 1]),
+        &gw,
+    );
+    assert_eq!((r.status, code(&r).as_str()), (413, "payload_too_large"));
+    run(
+        &authed(Method::Post, "/api/mailboxes/3/folders")
+            .with_body(r#"{"parent":null,"name":"Ops","extra":"dropped"}"#),
+        &gw,
+    );
+    let body = String::from_utf8(gw.last().body.unwrap()).unwrap();
+    assert_eq!(body, r#"{"parent":null,"name":"Ops"}"#);
+}
+
+#[test]
+fn gateway_errors_pass_through_and_odd_ones_are_mapped() {
+    let gw = FakeGateway::new(|_| err(403, "forbidden"));
+    let r = run(&authed(Method::Get, "/api/mailboxes/9/folders"), &gw);
+    assert_eq!((r.status, code(&r).as_str()), (403, "forbidden"));
+    assert_eq!(r.body, br#"{"code":"forbidden","message":"from gateway"}"#);
+    let gw = FakeGateway::new(|_| {
+        Ok(GatewayResponse {
+            status: 502,
+            headers: vec![],
+            body: b"<html>".to_vec(),
+        })
+    });
+    assert_eq!(
+        code(&run(&authed(Method::Get, "/api/me"), &gw)),
+        "gateway_unavailable"
+    );
+    let gw = FakeGateway::new(|_| {
+        Ok(GatewayResponse {
+            status: 500,
+            headers: vec![],
+            body: b"boom".to_vec(),
+        })
+    });
+    assert_eq!(code(&run(&authed(Method::Get, "/api/me"), &gw)), "internal");
+}
+
+#[test]
+fn unknown_api_paths_and_methods() {
+    let gw = FakeGateway::down();
+    let r = run(&authed(Method::Get, "/api/nothing"), &gw);
+    assert_eq!((r.status, code(&r).as_str()), (404, "not_found"));
+    let r = run(&authed(Method::Put, "/api/me"), &gw);
+    assert_eq!((r.status, code(&r).as_str()), (405, "method_not_allowed"));
+    assert_eq!(r.header("allow"), Some("GET"));
+}
+
+const RAW: &str = "From: a@example.test\r\nSubject: Hi\r\nContent-Type: text/html\r\n\r\n<p>Hi <img src=\"https://t.example.test/x.gif\"><script>alert(1)</script></p>\r\n";
+
+fn raw_reply(req: &GatewayRequest) -> Result<GatewayResponse, Unavailable> {
+    assert!(
+        req.path_and_query
+            .starts_with("/v1/mailboxes/3/messages/42/raw?folder=INBOX")
+    );
+    Ok(GatewayResponse {
+        status: 200,
+        headers: vec![("x-postern-flags".into(), "\\Seen \\Flagged".into())],
+        body: RAW.as_bytes().to_vec(),
+    })
+}
+
+#[test]
+fn message_view_is_built_from_the_raw_message_and_marks_seen() {
+    let gw = FakeGateway::new(raw_reply);
+    let r = run(
+        &authed(Method::Get, "/api/mailboxes/3/messages/42?folder=INBOX"),
+        &gw,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        gw.last().path_and_query,
+        "/v1/mailboxes/3/messages/42/raw?folder=INBOX&mark_seen=true"
+    );
+    let v: postern_shared::api::MessageView = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v.subject, "Hi");
+    assert!(v.seen && v.flagged && v.has_html && v.remote_images);
+}
+
+#[test]
+fn body_html_is_a_sanitised_document_with_its_own_csp() {
+    let gw = FakeGateway::new(raw_reply);
+    let r = run(
+        &authed(
+            Method::Get,
+            "/api/mailboxes/3/messages/42/body.html?folder=INBOX",
+        ),
+        &gw,
+    );
+    assert_eq!(
+        gw.last().path_and_query,
+        "/v1/mailboxes/3/messages/42/raw?folder=INBOX"
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    let csp = r.header("content-security-policy").unwrap();
+    assert!(
+        csp.starts_with("default-src 'none'; style-src 'unsafe-inline'; img-src data:;"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'self'"));
+    assert_eq!(
+        r.headers
+            .iter()
+            .filter(|(n, _)| n == "content-security-policy")
+            .count(),
+        1
+    );
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    let html = String::from_utf8(r.body).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<base target=_blank>"));
+    assert!(
+        !html.contains("script") && !html.contains("t.example.test"),
+        "{html}"
+    );
+
+    let r = run(
+        &authed(
+            Method::Get,
+            "/api/mailboxes/3/messages/42/body.html?folder=INBOX&images=allow",
+        ),
+        &gw,
+    );
+    assert!(
+        r.header("content-security-policy")
+            .unwrap()
+            .contains("img-src data: http: https:")
+    );
+    assert!(
+        String::from_utf8(r.body)
+            .unwrap()
+            .contains("https://t.example.test/x.gif")
+    );
+}
+
+#[test]
+fn attachments_are_streamed_with_safe_headers() {
+    let gw = FakeGateway::down();
+    let req = authed(
+        Method::Get,
+        "/api/mailboxes/3/messages/42/parts/1.2?folder=INBOX",
+    );
+    let out = block_on(crate::handle(
+        &req,
+        Ok(&cfg()),
+        &gw,
+        std::path::Path::new("/x"),
+        NOW,
+    ));
+    let Outcome::StreamPart(g) = out else {
+        panic!("expected a stream")
+    };
+    assert_eq!(
+        g.path_and_query,
+        "/v1/mailboxes/3/messages/42/parts/1.2?folder=INBOX"
+    );
+    assert_eq!(g.session.as_deref(), Some("sid1"));
+
+    let h = part_headers(&[
+        ("content-type".into(), "text/html; charset=utf-8".into()),
+        (
+            "x-postern-filename".into(),
+            "..%2F..%2Fr%C3%A9sum%C3%A9\r\n.html".into(),
+        ),
+        ("content-length".into(), "1234".into()),
+    ]);
+    assert_eq!(h.header("content-type"), Some("application/octet-stream"));
+    let cd = h.header("content-disposition").unwrap();
+    assert!(cd.starts_with("attachment; filename=\""), "{cd}");
+    assert!(
+        cd.contains("filename*=UTF-8''_.._r%C3%A9sum%C3%A9__.html"),
+        "{cd}"
+    );
+    assert!(!cd.contains('/') && !cd.contains('\r'));
+    assert_eq!(h.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(h.header("content-length"), Some("1234"));
+}
+
+#[test]
+fn download_types() {
+    assert_eq!(safe_content_type(Some("image/png")), "image/png");
+    assert_eq!(
+        safe_content_type(Some("Application/PDF")),
+        "application/octet-stream"
+    );
+    assert_eq!(
+        safe_content_type(Some("text/plain; charset=utf-8")),
+        "text/plain"
+    );
+    for active in [
+        "text/html",
+        "image/svg+xml",
+        "application/xhtml+xml",
+        "text/xml",
+        "application/javascript",
+        "text/x-javascript",
+        "multipart/x-mixed-replace",
+        "",
+        "nonsense",
+        "a/b c",
+    ] {
+        assert_eq!(
+            safe_content_type(Some(active)),
+            "application/octet-stream",
+            "{active}"
+        );
+    }
+    assert_eq!(safe_content_type(None), "application/octet-stream");
+    assert_eq!(sanitize_filename(""), "attachment");
+    assert_eq!(sanitize_filename("..."), "attachment");
+    assert_eq!(sanitize_filename("a/b\\c:d.txt"), "a_b_c_d.txt");
+}

