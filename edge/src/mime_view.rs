@@ -257,7 +257,29 @@ fn html_source(msg: &Message<'_>) -> Option<String> {
     Some(html)
 }
 
+/// A part declared `multipart/*` whose boundary was never found: the parser
+/// leaves it as one opaque leaf. Its bytes are the message's real content.
+fn is_broken_multipart(part: &MessagePart<'_>) -> bool {
+    !matches!(part.body, PartType::Multipart(_))
+        && part
+            .content_type()
+            .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("multipart"))
+}
+
+fn broken_multipart_text(msg: &Message<'_>) -> Option<String> {
+    let part = msg.parts.iter().find(|p| is_broken_multipart(p))?;
+    let bytes = part.contents();
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_FALLBACK_TEXT)]);
+    (!text.trim().is_empty()).then(|| text.into_owned())
+}
+
+/// The text body; for a multipart without its boundary, the raw body of
+/// that part (whatever can be shown is shown).
 fn text_body(msg: &Message<'_>) -> Option<String> {
+    proper_text_body(msg).or_else(|| broken_multipart_text(msg))
+}
+
+fn proper_text_body(msg: &Message<'_>) -> Option<String> {
     let mut text = String::new();
     for i in 0..msg.text_body_count() {
         if let Some(t) = msg.body_text(i) {
@@ -285,6 +307,9 @@ fn attachments(msg: &Message<'_>, html: Option<&str>) -> Vec<Attachment> {
         .filter(|&&id| !is_body(id))
         .filter_map(|&id| {
             let part = msg.parts.get(id as usize)?;
+            if is_broken_multipart(part) {
+                return None;
+            }
             let section = section_of.get(&(id as usize))?.to_string();
             let content_type = content_type_of(part);
             let (size, default_name) = match &part.body {
@@ -334,7 +359,9 @@ pub fn message_view(raw: &[u8], uid: u32, folder: &str, flags: &str) -> MessageV
         .as_deref()
         .map(|h| sanitize::sanitize_html(h, &SanitizeOptions::default()).remote_images)
         .unwrap_or(false);
-    let malformed = any_encoding_problem(&msg, 0) || is_truncated(&msg, raw);
+    let malformed = any_encoding_problem(&msg, 0)
+        || is_truncated(&msg, raw)
+        || msg.parts.iter().any(is_broken_multipart);
     MessageView {
         uid,
         folder: folder.to_string(),

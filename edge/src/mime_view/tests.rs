@@ -313,3 +313,22 @@ fn text_only_body_html_is_escaped() {
     assert!(body.html.contains("&lt;script&gt;"), "{}", body.html);
     assert!(!body.html.contains("<script"));
 }
+
+#[test]
+fn multipart_whose_boundary_is_missing_is_malformed_and_shows_its_text() {
+    for ct in [
+        "multipart/mixed; boundary=\"declared\"",
+        "multipart/alternative",
+    ] {
+        let raw = format!(
+            "From: a@example.test\r\nSubject: broken\r\nContent-Type: {ct}\r\n\r\n--other\r\nContent-Type: text/plain\r\n\r\nThe real words.\r\n--other--\r\n"
+        );
+        let v = message_view(raw.as_bytes(), 3, "INBOX", "");
+        assert!(v.malformed, "{ct}");
+        assert!(v.attachments.is_empty(), "{ct}: {:?}", v.attachments);
+        assert!(
+            v.text.as_deref().unwrap_or("").contains("The real words."),
+            "{ct}"
+        );
+    }
+}
