@@ -1,0 +1,115 @@
+//! `/login?next=…`: the sign-in form. After signing in, back to `next`.
+
+use crate::components::error_text::error_text;
+use crate::components::language_select::LanguageSelect;
+use crate::core::session::{safe_next, use_session};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
+
+/// `next` from the address bar, decoded once (the router's query map
+/// decodes twice, which would turn `%2F` inside a folder name into `/`).
+fn next_param() -> Option<String> {
+    let href = web_sys::window()?.location().href().ok()?;
+    web_sys::Url::new(&href).ok()?.search_params().get("next")
+}
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        let next = safe_next(next_param());
+        spawn_local(async move {
+            match session
+                .sign_in(login.get_untracked(), password.get_untracked())
+                .await
+            {
+                Ok(()) => {
+                    password.set(String::new());
+                    navigate(
+                        &next,
+                        NavigateOptions {
+                            replace: true,
+                            ..Default::default()
+                        },
+                    );
+                }
+                Err(e) => error.set(Some(error_text(i18n, &e))),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <main class="login-page">
+            <form id="login" class="card" on:submit=on_submit>
+                <div class="login-brand">
+                    <img src="/icons/icon-192.png" alt="" width="56" height="56"/>
+                    <h1>{t!(i18n, login_title)}</h1>
+                </div>
+                {move || {
+                    error
+                        .get()
+                        .map(|msg| {
+                            view! {
+                                <p class="alert error" role="alert" data-testid="login-error">
+                                    {msg}
+                                </p>
+                            }
+                        })
+                }}
+                <label>
+                    <span>{t!(i18n, login_login)}</span>
+                    <input
+                        name="login"
+                        type="text"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        required=true
+                        autofocus=true
+                        bind:value=login
+                    />
+                </label>
+                <label>
+                    <span>{t!(i18n, login_password)}</span>
+                    <input
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required=true
+                        bind:value=password
+                    />
+                </label>
+                <button type="submit" class="primary" disabled=move || busy.get()>
+                    {move || {
+                        if busy.get() {
+                            t_string!(i18n, login_signing_in)
+                        } else {
+                            t_string!(i18n, login_submit)
+                        }
+                    }}
+                </button>
+                <div class="login-footer">
+                    <LanguageSelect/>
+                </div>
+            </form>
+        </main>
+    }
+}

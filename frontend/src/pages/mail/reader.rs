@@ -1,0 +1,326 @@
+//! The reading view (R-MAIL-4): headers, star, mark unread, move, delete,
+//! the plain-text body, the sanitised HTML body in a sandboxed iframe
+//! (remote images only on request), attachments.
+
+use super::{MailCtx, actions, use_mail};
+use crate::components::move_select::MoveSelect;
+use crate::components::star::StarButton;
+use crate::core::browser::{format_full_date, iso_date};
+use crate::core::format::{SizeUnits, address_list, format_size};
+use crate::core::status::use_status;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_i18n::Locale as _;
+use leptos_router::hooks::use_navigate;
+use postern_shared::api::{Attachment, Flag, MessageView};
+
+/// Shown in the reader pane when no message is open.
+#[component]
+pub fn NoMessage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="reader-empty">{t!(i18n, select_a_message)}</p> }
+}
+
+#[component]
+pub fn Reader() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_mail();
+    let status = use_status();
+    let res = LocalResource::new(move || {
+        let (mb, folder, uid) = (ctx.mailbox.get(), ctx.folder.get(), ctx.uid.get());
+        status.reconnected.track();
+        async move {
+            match uid {
+                Some(uid) => Some(actions::message(mb, &folder, uid).await),
+                None => None,
+            }
+        }
+    });
+    // Opening marks the message read: reflect it in the list and the counts.
+    Effect::new(move || {
+        if let Some(Some(Ok(v))) = res.get() {
+            let was_unread = ctx
+                .page
+                .with_untracked(|p| {
+                    p.as_ref()
+                        .and_then(|p| p.messages.iter().find(|m| m.uid == v.uid))
+                        .map(|m| !m.seen)
+                })
+                .unwrap_or(false);
+            ctx.update_row(v.uid, |m| m.seen = true);
+            if was_unread {
+                ctx.reload_folders.update(|n| *n += 1);
+            }
+        }
+    });
+    move || match res.get() {
+        None | Some(None) => {
+            view! { <p class="reader-empty" aria-busy="true">{t!(i18n, loading)}</p> }.into_any()
+        }
+        Some(Some(Err(e))) => {
+            ctx.show_error(i18n, &e);
+            view! { <BackLink/> }.into_any()
+        }
+        Some(Some(Ok(v))) => view! { <MessageDetail message=v/> }.into_any(),
+    }
+}
+
+#[component]
+fn BackLink() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_mail();
+    view! {
+        <a class="back" data-testid="back" href=move || ctx.list_href()>
+            <span aria-hidden="true">"← "</span>
+            {t!(i18n, back)}
+        </a>
+    }
+}
+
+fn after_leave(ctx: MailCtx) {
+    ctx.reload_list.update(|n| *n += 1);
+    ctx.reload_folders.update(|n| *n += 1);
+}
+
+#[component]
+fn MessageDetail(message: MessageView) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_mail();
+    let navigate = use_navigate();
+    let mb = ctx.mailbox.get_untracked();
+    let folder = message.folder.clone();
+    let uid = message.uid;
+    let flagged = RwSignal::new(message.flagged);
+    let images = RwSignal::new(false);
+    let frame_height = RwSignal::new(300i32);
+    let frame = NodeRef::<leptos::html::Iframe>::new();
+
+    let folder_star = folder.clone();
+    let on_star = Callback::new(move |v: bool| {
+        flagged.set(v);
+        ctx.update_row(uid, |m| m.flagged = v);
+        let folder = folder_star.clone();
+        spawn_local(async move {
+            if let Err(e) = actions::set_flag(mb, folder, vec![uid], Flag::Flagged, v).await {
+                flagged.set(!v);
+                ctx.update_row(uid, |m| m.flagged = !v);
+                ctx.show_error(i18n, &e);
+            }
+        });
+    });
+    let (nav1, nav2, nav3) = (navigate.clone(), navigate.clone(), navigate);
+    let folder_unread = folder.clone();
+    let mark_unread = move |_| {
+        let folder = folder_unread.clone();
+        let navigate = nav1.clone();
+        spawn_local(async move {
+            match actions::set_flag(mb, folder, vec![uid], Flag::Seen, false).await {
+                Ok(()) => {
+                    ctx.update_row(uid, |m| m.seen = false);
+                    ctx.reload_folders.update(|n| *n += 1);
+                    navigate(&ctx.list_href(), Default::default());
+                }
+                Err(e) => ctx.show_error(i18n, &e),
+            }
+        });
+    };
+    let folder_move = folder.clone();
+    let on_move = Callback::new(move |to: String| {
+        let folder = folder_move.clone();
+        let navigate = nav2.clone();
+        spawn_local(async move {
+            match actions::move_messages(mb, folder, vec![uid], to).await {
+                Ok(_) => {
+                    after_leave(ctx);
+                    navigate(&ctx.list_href(), Default::default());
+                }
+                Err(e) => ctx.show_error(i18n, &e),
+            }
+        });
+    });
+    let folder_del = folder.clone();
+    let on_delete = move |_| {
+        let folder = folder_del.clone();
+        let navigate = nav3.clone();
+        spawn_local(async move {
+            match actions::delete_messages(mb, folder, vec![uid]).await {
+                Ok(_) => {
+                    after_leave(ctx);
+                    navigate(&ctx.list_href(), Default::default());
+                }
+                Err(e) => ctx.show_error(i18n, &e),
+            }
+        });
+    };
+
+    // Same-origin and script-free: the parent may read the height.
+    let on_frame_load = move |_| {
+        if let Some(h) = frame
+            .get()
+            .and_then(|f| f.content_document())
+            .and_then(|d| d.document_element())
+            .map(|e| e.scroll_height())
+        {
+            frame_height.set(h.max(80) + 16);
+        }
+    };
+    let folder_src = folder.clone();
+    let src = move || actions::body_html_url(mb, &folder_src, uid, images.get());
+
+    let subject = message.subject.clone();
+    let has_subject = !subject.trim().is_empty();
+    let date = message.date;
+    let from = address_list(&message.from);
+    let to = address_list(&message.to);
+    let cc = address_list(&message.cc);
+    let folder_att = folder.clone();
+
+    view! {
+        <article class="reader" data-testid="reader" data-uid=uid.to_string()>
+            <div class="reader-toolbar">
+                <BackLink/>
+                <StarButton flagged=flagged on_toggle=on_star/>
+                <button type="button" data-testid="reader-mark-unread" on:click=mark_unread>
+                    {t!(i18n, mark_unread)}
+                </button>
+                <MoveSelect folders=ctx.folders current=ctx.folder on_move=on_move/>
+                <button type="button" class="danger" data-testid="reader-delete" on:click=on_delete>
+                    {t!(i18n, delete)}
+                </button>
+            </div>
+            <header class="reader-header">
+                <h2 class="subject">
+                    {move || if has_subject { subject.clone() } else { t_string!(i18n, no_subject).to_string() }}
+                </h2>
+                <dl class="meta">
+                    <dt>{t!(i18n, from)}</dt>
+                    <dd data-testid="reader-from">{from}</dd>
+                    <dt>{t!(i18n, to)}</dt>
+                    <dd>{to}</dd>
+                    {(!cc.is_empty())
+                        .then(|| {
+                            view! {
+                                <dt>{t!(i18n, cc)}</dt>
+                                <dd>{cc}</dd>
+                            }
+                        })}
+                    {date
+                        .map(|d| {
+                            view! {
+                                <dt>{t!(i18n, date)}</dt>
+                                <dd>
+                                    <time datetime=iso_date(d)>
+                                        {move || format_full_date(d, i18n.get_locale().as_str())}
+                                    </time>
+                                </dd>
+                            }
+                        })}
+                </dl>
+            </header>
+            {message
+                .malformed
+                .then(|| view! { <p class="notice warning" data-testid="malformed">{t!(i18n, malformed)}</p> })}
+            {(message.has_html && message.remote_images)
+                .then(|| {
+                    view! {
+                        <Show when=move || !images.get()>
+                            <p class="notice images-bar">
+                                <span>{t!(i18n, remote_images_blocked)}</span>
+                                <button
+                                    type="button"
+                                    data-testid="show-images"
+                                    on:click=move |_| images.set(true)
+                                >
+                                    {t!(i18n, show_images)}
+                                </button>
+                            </p>
+                        </Show>
+                    }
+                })}
+            {if message.has_html {
+                view! {
+                    <iframe
+                        class="message-html"
+                        data-testid="message-html"
+                        node_ref=frame
+                        sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+                        title=move || t_string!(i18n, html_body)
+                        src=src
+                        height=move || frame_height.get().to_string()
+                        on:load=on_frame_load
+                    ></iframe>
+                }
+                    .into_any()
+            } else {
+                match message.text.clone() {
+                    Some(t) if !t.trim().is_empty() => {
+                        view! { <pre class="message-text" data-testid="message-text">{t}</pre> }.into_any()
+                    }
+                    _ => view! { <p class="empty">{t!(i18n, no_body)}</p> }.into_any(),
+                }
+            }}
+            {
+                let files: Vec<Attachment> = message
+                    .attachments
+                    .iter()
+                    .filter(|a| !a.inline)
+                    .cloned()
+                    .collect();
+                (!files.is_empty())
+                    .then(|| {
+                        view! {
+                            <section class="attachments">
+                                <h3>{t!(i18n, attachments)}</h3>
+                                <ul role="list">
+                                    {files
+                                        .into_iter()
+                                        .map(|a| {
+                                            let href = actions::part_url(mb, &folder_att, uid, &a.section);
+                                            view! { <AttachmentItem attachment=a href=href/> }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            </section>
+                        }
+                    })
+            }
+        </article>
+    }
+}
+
+#[component]
+fn AttachmentItem(attachment: Attachment, href: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let size = attachment.size;
+    let file_name = attachment.name.clone();
+    let name_label = file_name.clone();
+    let download_name = file_name.clone();
+    view! {
+        <li data-testid="attachment">
+            <a
+                href=href
+                download=download_name
+                aria-label=move || t_string!(i18n, download, name = name_label.clone()).to_string()
+            >
+                <span aria-hidden="true">"❏ "</span>
+                <span class="name">{file_name}</span>
+            </a>
+            <span class="size">
+                {move || {
+                    format_size(
+                        size,
+                        SizeUnits {
+                            b: t_string!(i18n, unit_b),
+                            kb: t_string!(i18n, unit_kb),
+                            mb: t_string!(i18n, unit_mb),
+                            gb: t_string!(i18n, unit_gb),
+                            decimal_sep: t_string!(i18n, decimal_sep),
+                        },
+                    )
+                }}
+            </span>
+            <span class="type">{attachment.content_type.clone()}</span>
+        </li>
+    }
+}

@@ -1,0 +1,220 @@
+//! Component tests in headless Chromium:
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p postern-frontend --target wasm32-unknown-unknown`
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use postern_frontend::components::filter_menu::FilterMenu;
+use postern_frontend::components::folder_tree::{FolderAction, FolderTree};
+use postern_frontend::components::star::StarButton;
+use postern_frontend::core::format::{SizeUnits, format_size};
+use postern_frontend::i18n::I18nContextProvider;
+use postern_shared::api::{Folder, MessageFilter};
+use postern_shared::folders::SpecialUse;
+use std::sync::{Arc, Mutex};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh container appended to `<body>`.
+fn container() -> web_sys::HtmlElement {
+    let doc = document();
+    let el = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&el).unwrap();
+    el.unchecked_into()
+}
+
+async fn tick() {
+    leptos::task::tick().await;
+}
+
+#[wasm_bindgen_test]
+async fn star_reflects_state_in_aria_pressed_and_asks_for_the_opposite() {
+    let root = container();
+    let flagged = RwSignal::new(false);
+    let asked: Arc<Mutex<Vec<bool>>> = Arc::default();
+    let asked2 = asked.clone();
+    let _h = mount_to(root.clone(), move || {
+        let asked = asked2.clone();
+        view! {
+            <I18nContextProvider>
+                <StarButton
+                    flagged=flagged
+                    on_toggle=Callback::new(move |v| {
+                        asked.lock().unwrap().push(v);
+                        flagged.set(v);
+                    })
+                />
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    let button: web_sys::HtmlElement = root
+        .query_selector("button[data-testid=star]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(
+        button.get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+    assert_eq!(button.text_content().unwrap(), "☆");
+    button.click();
+    tick().await;
+    assert_eq!(*asked.lock().unwrap(), vec![true]);
+    assert_eq!(
+        button.get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(button.text_content().unwrap(), "★");
+    button.click();
+    tick().await;
+    assert_eq!(*asked.lock().unwrap(), vec![true, false]);
+    assert_eq!(
+        button.get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn filter_menu_offers_exactly_the_five_filters_and_emits_the_choice() {
+    let root = container();
+    let chosen: Arc<Mutex<Option<MessageFilter>>> = Arc::default();
+    let chosen2 = chosen.clone();
+    let _h = mount_to(root.clone(), move || {
+        let chosen = chosen2.clone();
+        view! {
+            <I18nContextProvider>
+                <FilterMenu
+                    value=MessageFilter::All
+                    on_change=Callback::new(move |f| *chosen.lock().unwrap() = Some(f))
+                />
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    let select: web_sys::HtmlSelectElement = root
+        .query_selector("select[data-testid=filter]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let values: Vec<String> = (0..select.length())
+        .map(|i| {
+            select
+                .item(i)
+                .unwrap()
+                .unchecked_into::<web_sys::HtmlOptionElement>()
+                .value()
+        })
+        .collect();
+    assert_eq!(values, ["all", "read", "unread", "flagged", "unflagged"]);
+    select.set_value("flagged");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    tick().await;
+    assert_eq!(*chosen.lock().unwrap(), Some(MessageFilter::Flagged));
+}
+
+fn folder(path: &str, depth: u32, special: Option<SpecialUse>, unread: u32) -> Folder {
+    Folder {
+        path: path.into(),
+        name: path.rsplit('/').next().unwrap().into(),
+        parent: path.rsplit_once('/').map(|(p, _)| p.to_owned()),
+        depth,
+        delimiter: Some('/'),
+        special,
+        selectable: true,
+        total: 10,
+        unread,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn folder_tree_indents_subfolders_shows_badges_and_protects_special_folders() {
+    let root = container();
+    let folders = vec![
+        folder("INBOX", 0, Some(SpecialUse::Inbox), 3),
+        folder("Trash", 0, Some(SpecialUse::Trash), 0),
+        folder("Projects", 0, None, 0),
+        folder("Projects/2026", 1, None, 7),
+    ];
+    let actions: Arc<Mutex<Vec<FolderAction>>> = Arc::default();
+    let actions2 = actions.clone();
+    let _h = mount_to(root.clone(), move || {
+        let actions = actions2.clone();
+        let folders = folders.clone();
+        view! {
+            <I18nContextProvider>
+                <leptos_router::components::Router>
+                    <FolderTree
+                        mailbox=5i64
+                        folders=folders
+                        current="INBOX".to_string()
+                        on_action=Callback::new(move |a| actions.lock().unwrap().push(a))
+                    />
+                </leptos_router::components::Router>
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    let nav = root
+        .query_selector("nav[data-testid=folders]")
+        .unwrap()
+        .unwrap();
+    let link = |p: &str| {
+        nav.query_selector(&format!("a[data-folder=\"{p}\"]"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("no link for {p}"))
+    };
+    assert_eq!(
+        link("Projects/2026").get_attribute("href").as_deref(),
+        Some("/mail/5/Projects%2F2026")
+    );
+    let item = |p: &str| link(p).parent_element().unwrap();
+    assert!(item("Projects/2026").class_list().contains("depth-1"));
+    assert!(item("Projects").class_list().contains("depth-0"));
+    let badge = |p: &str| {
+        link(p)
+            .query_selector(".badge")
+            .unwrap()
+            .map(|b| b.text_content().unwrap())
+    };
+    assert_eq!(badge("INBOX").as_deref(), Some("3"));
+    assert_eq!(badge("Projects/2026").as_deref(), Some("7"));
+    assert_eq!(badge("Projects"), None);
+    // Special folders cannot be renamed or deleted: no such actions.
+    assert!(
+        item("Trash")
+            .query_selector("[data-action=delete]")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        item("INBOX")
+            .query_selector("[data-action=rename]")
+            .unwrap()
+            .is_none()
+    );
+    let delete: web_sys::HtmlElement = item("Projects")
+        .query_selector("[data-action=delete]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    delete.click();
+    tick().await;
+    assert!(matches!(
+        actions.lock().unwrap().as_slice(),
+        [FolderAction::Delete(f)] if f.path == "Projects"
+    ));
+}
+
+#[wasm_bindgen_test]
+fn size_formatter_in_the_browser_build() {
+    assert_eq!(format_size(1536, SizeUnits::default()), "1.5 KB");
+    let es = SizeUnits {
+        decimal_sep: ",",
+        ..SizeUnits::default()
+    };
+    assert_eq!(format_size(5 * 1024 * 1024 / 2, es), "2,5 MB");
+}
