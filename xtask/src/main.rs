@@ -1,1 +1,114 @@
-fn main() {}
+//! `cargo xtask <verb>`: Postern's project automation, in Rust (the
+//! `cargo xtask` pattern), so there is no pile of shell scripts with copied
+//! flags. Every verb installs what it needs first (skipping what is present).
+//!
+//! | verb | what it does |
+//! |---|---|
+//! | `up` | install → build → mail stack → migrate + demo data → gateway + edge; waits for Ctrl-C |
+//! | `test` | fmt, clippy, unit tests, wasm component tests, build, real-stack integration tests, browser e2e |
+//! | `bench` | benchmarks against the real stack |
+//! | `install` | only the prerequisites |
+//! | `build` | only the build (gateway, edge component, frontend) |
+//! | `mail [up\|test]` | only the mail stack (Dovecot, Postfix, sink) of that run dir; waits for Ctrl-C |
+//! | `stop [up\|test]` | stops whatever a crashed run of that run dir left behind |
+
+mod bench;
+mod build;
+mod install;
+mod mailstack;
+mod ports;
+mod secrets;
+mod services;
+mod test;
+mod up;
+mod util;
+
+use anyhow::{Result, bail};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <verb> [options]
+
+verbs:
+  up                 run Postern locally with a demo organisation (http://127.0.0.1:8080)
+  test               run every test (lint, unit, wasm, integration on the real stack, browser e2e)
+  bench              run the benchmarks
+  install            install the prerequisites only
+  build              build the gateway, the edge component and the frontend
+  mail [up|test]     start only the mail stack of that run directory (Ctrl-C stops it)
+  stop [up|test]     stop what a crashed run left running in that run directory
+
+options:
+  --skip-install     (up, test, bench) do not check or install prerequisites
+  --stack-only       (test) skip fmt, clippy, unit and wasm tests: build, start the stack,
+                     run the integration and browser tests
+  --no-migrate       (mail) the database must already exist; do not run `postern-gateway migrate`
+";
+
+/// Parsed command line options shared by the verbs.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    pub skip_install: bool,
+    pub no_migrate: bool,
+    pub stack_only: bool,
+}
+
+fn main() -> ExitCode {
+    util::install_interrupt_handler();
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("\nxtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let mut args = std::env::args().skip(1);
+    let verb = args.next().unwrap_or_default();
+    let mut opts = Options::default();
+    let mut positional = Vec::new();
+    for arg in args {
+        match arg.as_str() {
+            "--skip-install" => opts.skip_install = true,
+            "--no-migrate" => opts.no_migrate = true,
+            "--stack-only" => opts.stack_only = true,
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            a if a.starts_with('-') => bail!("unknown option `{a}`\n\n{USAGE}"),
+            _ => positional.push(arg),
+        }
+    }
+    let run_kind = || -> Result<ports::RunKind> {
+        match positional.first().map(String::as_str) {
+            None | Some("up") => Ok(ports::RunKind::Up),
+            Some("test") => Ok(ports::RunKind::Test),
+            Some(other) => bail!("unknown run directory `{other}` (expected `up` or `test`)"),
+        }
+    };
+    match verb.as_str() {
+        "up" => up::run(&opts).map(|()| ExitCode::SUCCESS),
+        "test" => test::run(&opts),
+        "bench" => bench::run(&opts).map(|()| ExitCode::SUCCESS),
+        "install" => install::run().map(|()| ExitCode::SUCCESS),
+        "build" => build::run().map(|()| ExitCode::SUCCESS),
+        "mail" => up::mail_only(run_kind()?, &opts).map(|()| ExitCode::SUCCESS),
+        "stop" => {
+            let kind = run_kind()?;
+            mailstack::stop_stale(&kind.run_dir())?;
+            println!(
+                "✓ nothing of {} is running any more",
+                kind.run_dir().display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        "" | "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => bail!("unknown verb `{other}`\n\n{USAGE}"),
+    }
+}

@@ -1,0 +1,326 @@
+//! `cargo xtask bench`: measurements against the real stack, with the
+//! gateway built in release. Not part of `cargo xtask test`.
+//!
+//! install → build (gateway `--release`, edge and frontend release as
+//! always) → a dedicated stack in `target/postern/bench` (wiped first, its
+//! own ports: [`BENCH_PORTS`], so `up` and `test` may run at the same time)
+//! → `cargo run --release -p postern-tests --bin postern-bench` with the
+//! `POSTERN_TEST_*` variables of the harness plus `POSTERN_BENCH_*` → stop
+//! everything (Drop guards, also on failure or Ctrl-C).
+//!
+//! The bench binary writes `target/bench/report.json` and
+//! `target/bench/report.md` and prints the table; missed targets are
+//! figures, not failures (exit 0), only a bench that could not run fails.
+
+use crate::build::{self, Profile};
+use crate::mailstack::{self, Layout, MailOptions, MailStack};
+use crate::ports::{Ports, local};
+use crate::secrets::{MASTER_USER, Secrets};
+use crate::services::{Services, gateway_command};
+use crate::util::{self, repo_root, tail, write_file};
+use crate::{Options, install};
+use anyhow::{Context, Result, bail};
+use std::fs::File;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The bench stack's ports: clear of `up` (8080, 10xxx) and `test`
+/// (18080, 20xxx).
+pub const BENCH_PORTS: Ports = Ports {
+    edge: 28080,
+    gateway: 28081,
+    imap: 30143,
+    imaps: 30993,
+    submission: 30587,
+    submissions: 30465,
+    sieve: 34190,
+    lmtp: 30024,
+    smtp: 30025,
+    sink: 30026,
+};
+
+pub fn run(opts: &Options) -> Result<()> {
+    let start = Instant::now();
+    if !opts.skip_install {
+        install::run()?;
+    }
+    build::all(Profile::Release)?;
+    // Build the bench binary before the stack starts (the `cargo run` below
+    // is then a no-op build), so compiling never overlaps the stack.
+    println!("== build: postern-bench (release)");
+    util::exec(util::cargo().args(bench_cargo_args("build")))?;
+
+    let mut stack = BenchStack::start()?;
+    println!("\n== bench");
+    let env = stack.env()?;
+    let result = util::exec(util::cargo().args(bench_cargo_args("run")).envs(env));
+    if result.is_err() {
+        // The bench's own output is above; the services' logs say the rest.
+        println!("{}", tail(&stack.layout.log("gateway"), 15));
+        println!("{}", tail(&stack.layout.log("edge"), 15));
+    }
+    println!("\n== stopping the bench stack");
+    stack.stop();
+    result?;
+    println!(
+        "✓ bench done ({:.0}s): {}",
+        start.elapsed().as_secs_f32(),
+        repo_root().join("target/bench/report.md").display()
+    );
+    Ok(())
+}
+
+fn bench_cargo_args(verb: &str) -> [&str; 6] {
+    [
+        verb,
+        "--release",
+        "-p",
+        "postern-tests",
+        "--bin",
+        "postern-bench",
+    ]
+}
+
+/// `target/release/postern-gateway` (the `up`/`test` stacks run the debug one).
+fn release_gateway() -> PathBuf {
+    repo_root().join("target/release/postern-gateway")
+}
+
+/// [`gateway_command`]'s environment and working directory, with the
+/// release binary as the program.
+fn release_gateway_command(layout: &Layout, secrets: &Secrets) -> Command {
+    let template = gateway_command(layout, BENCH_PORTS, secrets);
+    let mut cmd = Command::new(release_gateway());
+    for (k, v) in template.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    if let Some(dir) = template.get_current_dir() {
+        cmd.current_dir(dir);
+    }
+    cmd
+}
+
+/// The release gateway, our child in its own process group; dropping it
+/// stops it (SIGTERM to the group, SIGKILL after 5 s).
+struct Gateway {
+    child: Child,
+    pid_file: PathBuf,
+}
+
+impl Gateway {
+    fn start(layout: &Layout, secrets: &Secrets) -> Result<Gateway> {
+        let log_path = layout.log("gateway");
+        let log = File::create(&log_path)?;
+        let mut cmd = release_gateway_command(layout, secrets);
+        cmd.arg("serve");
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("cannot start `{}`", util::display(&cmd)))?;
+        // The pid file lets `stop_stale` clean up after a crashed bench.
+        let pid_file = layout.pid_file("gateway");
+        let mut gw = Gateway { child, pid_file };
+        write_file(&gw.pid_file, gw.child.id().to_string(), 0o644)?;
+        let child = &mut gw.child;
+        util::wait_for_port(
+            "gateway",
+            &local(BENCH_PORTS.gateway),
+            Duration::from_secs(60),
+            &log_path,
+            || matches!(child.try_wait(), Ok(None)),
+        )?;
+        Ok(gw)
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn stop(&mut self) {
+        if !matches!(self.child.try_wait(), Ok(None)) {
+            let _ = std::fs::remove_file(&self.pid_file);
+            return;
+        }
+        let pgid = self.child.id() as i32;
+        util::kill_group(pgid, libc::SIGTERM);
+        let start = Instant::now();
+        while matches!(self.child.try_wait(), Ok(None)) && start.elapsed() < Duration::from_secs(5)
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        util::kill_group(pgid, libc::SIGKILL);
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.pid_file);
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Mail stack + release gateway + edge in `target/postern/bench`. Fields
+/// drop in order: edge, gateway, mail stack.
+struct BenchStack {
+    services: Services,
+    gateway: Gateway,
+    mail: MailStack,
+    layout: Layout,
+    secrets: Secrets,
+}
+
+impl BenchStack {
+    fn start() -> Result<BenchStack> {
+        let start = Instant::now();
+        let run_dir = repo_root().join("target/postern/bench");
+        println!("\n== stack: {}", run_dir.display());
+        mailstack::stop_stale(&run_dir)?;
+        if run_dir.exists() {
+            std::fs::remove_dir_all(&run_dir)
+                .with_context(|| format!("cannot wipe {}", run_dir.display()))?;
+        }
+        std::fs::create_dir_all(&run_dir)?;
+        let secrets = Secrets::load_or_create(&run_dir)?;
+        let layout = Layout::new(&run_dir);
+        let ports = BENCH_PORTS;
+        mailstack::ensure_ports_free(&ports)?;
+        if !release_gateway().exists() {
+            bail!("{} is missing after the build", release_gateway().display());
+        }
+
+        // The schema first: Dovecot's passdb/userdb query it.
+        let out = release_gateway_command(&layout, &secrets)
+            .arg("migrate")
+            .stdin(Stdio::null())
+            .output()
+            .context("cannot run postern-gateway migrate")?;
+        if !out.status.success() {
+            bail!(
+                "`postern-gateway migrate` failed ({}):\n{}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let mail = MailStack::start(
+            &layout,
+            ports,
+            &secrets,
+            MailOptions {
+                auth_failure_delay: None,
+            },
+        )?;
+        println!(
+            "✓ Dovecot (IMAP {}), Postfix (SMTP {}), sink ({}) up",
+            ports.imap, ports.smtp, ports.sink
+        );
+        util::check_interrupted()?;
+        let gateway = Gateway::start(&layout, &secrets)?;
+        println!(
+            "✓ release gateway on {} (pid {})",
+            local(ports.gateway),
+            gateway.pid()
+        );
+        let mut services = Services::new(&layout);
+        services.start_edge(ports, &secrets)?;
+        println!(
+            "✓ edge on {} (GET /api/health = 200) — stack ready in {:.1}s",
+            local(ports.edge),
+            start.elapsed().as_secs_f32()
+        );
+        Ok(BenchStack {
+            services,
+            gateway,
+            mail,
+            layout,
+            secrets,
+        })
+    }
+
+    /// The harness's `POSTERN_TEST_*` contract (as `cargo xtask test` sets
+    /// it) plus the bench's own variables.
+    fn env(&self) -> Result<Vec<(&'static str, String)>> {
+        let p = BENCH_PORTS;
+        let l = &self.layout;
+        let s = &self.secrets;
+        let path = |p: &std::path::Path| p.display().to_string();
+        let edge_pid = util::read_pid(&l.pid_file("edge"))
+            .context("the edge's pid file is missing")?
+            .to_string();
+        let root = repo_root();
+        Ok(vec![
+            ("POSTERN_TEST_EDGE_URL", format!("http://{}", local(p.edge))),
+            (
+                "POSTERN_TEST_GATEWAY_URL",
+                format!("http://{}", local(p.gateway)),
+            ),
+            ("POSTERN_TEST_EDGE_SECRET", s.edge_secret.clone()),
+            ("POSTERN_TEST_DATABASE", path(&l.database)),
+            ("POSTERN_TEST_IMAP_ADDR", local(p.imap)),
+            ("POSTERN_TEST_IMAPS_ADDR", local(p.imaps)),
+            ("POSTERN_TEST_SMTP_ADDR", local(p.smtp)),
+            ("POSTERN_TEST_SUBMISSION_ADDR", local(p.submission)),
+            ("POSTERN_TEST_SIEVE_ADDR", local(p.sieve)),
+            ("POSTERN_TEST_LMTP_ADDR", local(p.lmtp)),
+            ("POSTERN_TEST_SINK_MAILDIR", path(&l.sink_maildir)),
+            ("POSTERN_TEST_MASTER_USER", MASTER_USER.to_string()),
+            ("POSTERN_TEST_MASTER_PASSWORD", s.master_password.clone()),
+            ("POSTERN_TEST_RUN_DIR", path(&l.run)),
+            ("POSTERN_TEST_DOVECOT_CONF", path(&l.dovecot_conf)),
+            ("POSTERN_TEST_LOG_DIR", path(&l.log_dir)),
+            ("POSTERN_BENCH_GATEWAY_PID", self.gateway.pid().to_string()),
+            ("POSTERN_BENCH_EDGE_PID", edge_pid),
+            ("POSTERN_BENCH_DIST", path(&root.join("dist"))),
+            ("POSTERN_BENCH_OUT", path(&root.join("target/bench"))),
+        ])
+    }
+
+    fn stop(&mut self) {
+        self.services.stop();
+        self.gateway.stop();
+        self.mail.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::RunKind;
+
+    #[test]
+    fn bench_ports_clash_with_neither_up_nor_test() {
+        let all = |p: Ports| {
+            [
+                p.edge,
+                p.gateway,
+                p.imap,
+                p.imaps,
+                p.submission,
+                p.submissions,
+                p.sieve,
+                p.lmtp,
+                p.smtp,
+                p.sink,
+            ]
+        };
+        let bench = all(BENCH_PORTS);
+        for kind in [RunKind::Up, RunKind::Test] {
+            for port in all(kind.ports()) {
+                assert!(!bench.contains(&port), "{port} is used by {kind:?} too");
+            }
+        }
+        let mut unique = bench.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), bench.len());
+    }
+}

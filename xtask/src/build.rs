@@ -1,0 +1,80 @@
+//! Builds what a stack runs: the gateway (native, dev profile — it optimises
+//! argon2/sha2 already; `bench` builds release), the edge component
+//! (wasm32-wasip2, release) and the frontend (`trunk build --release`).
+//! cargo and trunk are incremental, so an unchanged tree builds in seconds.
+
+use crate::util::{self, cargo_bin, exec, repo_root};
+use anyhow::{Result, bail};
+use std::ffi::OsString;
+use std::process::Command;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Dev,
+    Release,
+}
+
+pub fn run() -> Result<()> {
+    all(Profile::Dev)
+}
+
+pub fn all(gateway_profile: Profile) -> Result<()> {
+    let start = Instant::now();
+    println!("== build");
+    gateway(gateway_profile)?;
+    edge()?;
+    frontend()?;
+    println!("✓ built ({:.0}s)", start.elapsed().as_secs_f32());
+    Ok(())
+}
+
+pub fn gateway(profile: Profile) -> Result<()> {
+    let mut cmd = util::cargo();
+    cmd.args(["build", "-p", "postern-gateway"]);
+    if profile == Profile::Release {
+        cmd.arg("--release");
+    }
+    exec(&mut cmd)
+}
+
+pub fn edge() -> Result<()> {
+    exec(util::cargo().args([
+        "build",
+        "-p",
+        "postern-edge",
+        "--target",
+        "wasm32-wasip2",
+        "--release",
+    ]))
+}
+
+pub fn frontend() -> Result<()> {
+    let root = repo_root();
+    if !root.join("Trunk.toml").exists() {
+        bail!("Trunk.toml is missing at the repository root: the frontend cannot be built");
+    }
+    exec(
+        Command::new(cargo_bin("trunk"))
+            .args(["build", "--release", "--offline"])
+            .current_dir(&root)
+            .env("PATH", path_with_node_tools()),
+    )
+}
+
+/// PATH with `node_modules/.bin` first: Trunk must find npm's binaryen 132
+/// `wasm-opt`, never Debian's 108 (which breaks the app), and the cargo bin
+/// dir (wasm-bindgen) next.
+pub fn path_with_node_tools() -> OsString {
+    let root = repo_root();
+    let mut dirs = vec![root.join("node_modules/.bin")];
+    if let Some(cargo_bin_dir) = cargo_bin("cargo").parent()
+        && !cargo_bin_dir.as_os_str().is_empty()
+    {
+        dirs.push(cargo_bin_dir.to_path_buf());
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).expect("PATH entries contain no ':'")
+}

@@ -1,0 +1,577 @@
+//! The mail stack of one run directory: Dovecot 2.3, Postfix 3.7 and a
+//! catch-all SMTP sink, each its own instance with its configuration,
+//! queues, mail and logs under `<run>/` (the system services stay off).
+//!
+//! ```text
+//! <run>/dovecot/{dovecot.conf,sql.conf.ext,masters,state/}
+//! <run>/postfix/{etc/,spool/,data/}      <run>/sink/Maildir/
+//! <run>/mail/<domain>/<user>/Maildir     <run>/tls/{cert,key}.pem
+//! <run>/log/{dovecot,postfix,sink}.log   <run>/pids/*.pid
+//! ```
+//!
+//! Dovecot's passdb/userdb are SQL queries on the gateway's database
+//! (`<run>/postern.db`), which must exist (`postern-gateway migrate`) before
+//! [`MailStack::start`].
+
+use crate::ports::{Ports, local};
+use crate::secrets::{MASTER_USER, Secrets};
+use crate::util::{self, chown_to, mkdirs, tail, wait_for_port, write_file};
+use anyhow::{Context, Result, bail};
+use std::fs::File;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DOVECOT_CONF: &str = include_str!("../templates/dovecot.conf");
+const DOVECOT_SQL: &str = include_str!("../templates/dovecot-sql.conf.ext");
+const POSTFIX_MAIN: &str = include_str!("../templates/postfix-main.cf");
+
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where everything of a run directory lives.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub run: PathBuf,
+    pub database: PathBuf,
+    pub dovecot_conf: PathBuf,
+    /// Dovecot's `base_dir` (sockets, `master.pid`).
+    pub dovecot_base: PathBuf,
+    pub postfix_etc: PathBuf,
+    pub postfix_queue: PathBuf,
+    pub log_dir: PathBuf,
+    pub pid_dir: PathBuf,
+    pub sink_maildir: PathBuf,
+}
+
+impl Layout {
+    pub fn new(run: &Path) -> Layout {
+        // Unix socket paths are limited to 108 bytes; Dovecot's base_dir and
+        // Postfix's queue hold sockets. A deep checkout moves them to /tmp
+        // (under a name derived from the run dir, so stale runs are found).
+        let short = if run.as_os_str().len() <= 60 {
+            run.to_path_buf()
+        } else {
+            PathBuf::from(format!("/tmp/postern-{:08x}", fnv(run)))
+        };
+        Layout {
+            run: run.to_path_buf(),
+            database: run.join("postern.db"),
+            dovecot_conf: run.join("dovecot/dovecot.conf"),
+            dovecot_base: short.join("dovecot/run"),
+            postfix_etc: run.join("postfix/etc"),
+            postfix_queue: short.join("postfix/spool"),
+            log_dir: run.join("log"),
+            pid_dir: run.join("pids"),
+            sink_maildir: run.join("sink/Maildir"),
+        }
+    }
+
+    pub fn log(&self, name: &str) -> PathBuf {
+        self.log_dir.join(format!("{name}.log"))
+    }
+
+    pub fn pid_file(&self, name: &str) -> PathBuf {
+        self.pid_dir.join(format!("{name}.pid"))
+    }
+
+    fn dovecot_pid(&self) -> Option<i32> {
+        util::read_pid(&self.dovecot_base.join("master.pid"))
+            .filter(|&p| util::pid_matches(p, "dovecot"))
+    }
+
+    fn postfix_pid(&self) -> Option<i32> {
+        util::read_pid(&self.postfix_queue.join("pid/master.pid"))
+            .filter(|&p| util::pid_matches(p, "master"))
+    }
+
+    /// Dovecot's instance name, unique per run directory.
+    fn instance(&self) -> String {
+        let name = self
+            .run
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!("postern-{name}-{:08x}", fnv(&self.run))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct MailOptions {
+    /// `None` keeps Dovecot's default (2 s); tests use zero.
+    pub auth_failure_delay: Option<Duration>,
+}
+
+/// A running mail stack; [`Drop`] stops it.
+pub struct MailStack {
+    pub layout: Layout,
+    sink: Option<Child>,
+    stopped: bool,
+}
+
+impl MailStack {
+    pub fn start(
+        layout: &Layout,
+        ports: Ports,
+        secrets: &Secrets,
+        opts: MailOptions,
+    ) -> Result<MailStack> {
+        if !layout.database.exists() {
+            bail!(
+                "{} does not exist: run `postern-gateway migrate` first",
+                layout.database.display()
+            );
+        }
+        ensure_ports_free(&ports)?;
+        write_config(layout, ports, secrets, opts)?;
+        // From here on, Drop stops whatever did start.
+        let mut stack = MailStack {
+            layout: layout.clone(),
+            sink: None,
+            stopped: false,
+        };
+
+        // Dovecot and Postfix daemonise: their output goes to files, never
+        // to pipes we would wait on forever (the daemon keeps them open).
+        let dc_log = File::create(layout.log("dovecot-start"))?;
+        let status = Command::new("dovecot")
+            .arg("-c")
+            .arg(&layout.dovecot_conf)
+            .stdin(Stdio::null())
+            .stdout(dc_log.try_clone()?)
+            .stderr(dc_log)
+            .status()
+            .context("cannot run dovecot")?;
+        if !status.success() {
+            bail!(
+                "dovecot failed to start ({status})\n{}{}",
+                tail(&layout.log("dovecot-start"), 20),
+                tail(&layout.log("dovecot"), 20)
+            );
+        }
+
+        let pf_log = File::create(layout.log("postfix-start"))?;
+        let status = Command::new("postfix")
+            .arg("-c")
+            .arg(&layout.postfix_etc)
+            .arg("start")
+            .stdin(Stdio::null())
+            .stdout(pf_log.try_clone()?)
+            .stderr(pf_log)
+            .status()
+            .context("cannot run postfix")?;
+        if !status.success() {
+            bail!(
+                "postfix start failed ({status})\n{}{}",
+                tail(&layout.log("postfix-start"), 20),
+                tail(&layout.log("postfix"), 20)
+            );
+        }
+
+        let sink_log = File::create(layout.log("sink"))?;
+        let sink = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &local(ports.sink)])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&layout.sink_maildir)
+            .stdin(Stdio::null())
+            .stdout(sink_log.try_clone()?)
+            .stderr(sink_log)
+            .process_group(0)
+            .spawn()
+            .context("cannot start the SMTP sink (python3 -m aiosmtpd)")?;
+        write_file(&layout.pid_file("sink"), sink.id().to_string(), 0o644)?;
+        stack.sink = Some(sink);
+
+        let dovecot_log = layout.log("dovecot");
+        for (what, port) in [
+            ("Dovecot IMAP", ports.imap),
+            ("Dovecot IMAPS", ports.imaps),
+            ("Dovecot submission", ports.submission),
+            ("Dovecot submissions", ports.submissions),
+            ("Dovecot ManageSieve", ports.sieve),
+            ("Dovecot LMTP", ports.lmtp),
+        ] {
+            let l = layout.clone();
+            wait_for_port(what, &local(port), START_TIMEOUT, &dovecot_log, || {
+                l.dovecot_pid().is_some()
+            })?;
+        }
+        let l = layout.clone();
+        wait_for_port(
+            "Postfix smtpd",
+            &local(ports.smtp),
+            START_TIMEOUT,
+            &layout.log("postfix"),
+            || l.postfix_pid().is_some(),
+        )?;
+        let sink_alive = {
+            let sink = stack.sink.as_mut().expect("just set");
+            move || matches!(sink.try_wait(), Ok(None))
+        };
+        wait_for_port(
+            "SMTP sink",
+            &local(ports.sink),
+            START_TIMEOUT,
+            &layout.log("sink"),
+            sink_alive,
+        )?;
+        Ok(stack)
+    }
+
+    /// Stops Dovecot, Postfix and the sink; safe to call twice.
+    pub fn stop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        if let Some(mut sink) = self.sink.take() {
+            util::kill_group(sink.id() as i32, libc::SIGTERM);
+            let start = Instant::now();
+            while matches!(sink.try_wait(), Ok(None)) && start.elapsed() < Duration::from_secs(3) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            util::kill_group(sink.id() as i32, libc::SIGKILL);
+            let _ = sink.wait();
+            let _ = std::fs::remove_file(self.layout.pid_file("sink"));
+        }
+        stop_dovecot(&self.layout);
+        stop_postfix(&self.layout);
+    }
+}
+
+impl Drop for MailStack {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Stops whatever a previous (crashed or still running) run of this run
+/// directory left behind: gateway, edge, sink (by their pid files, checking
+/// the command line so a recycled pid is never hit), Dovecot and Postfix.
+pub fn stop_stale(run: &Path) -> Result<()> {
+    let layout = Layout::new(run);
+    for (name, needle) in [
+        ("edge", "wasmtime"),
+        ("gateway", "postern-gateway"),
+        ("sink", "aiosmtpd"),
+    ] {
+        let file = layout.pid_file(name);
+        if let Some(pid) = util::read_pid(&file) {
+            if util::pid_matches(pid, needle) {
+                println!("→ stopping a leftover {name} (pid {pid})");
+                util::kill_group(pid, libc::SIGTERM);
+                util::terminate_pid(pid, Duration::from_secs(3));
+                util::kill_group(pid, libc::SIGKILL);
+            }
+            let _ = std::fs::remove_file(file);
+        }
+    }
+    if let Some(pid) = layout.dovecot_pid() {
+        println!("→ stopping a leftover Dovecot (pid {pid})");
+        stop_dovecot(&layout);
+    }
+    if let Some(pid) = layout.postfix_pid() {
+        println!("→ stopping a leftover Postfix (pid {pid})");
+        stop_postfix(&layout);
+    }
+    Ok(())
+}
+
+fn stop_dovecot(layout: &Layout) {
+    let Some(pid) = layout.dovecot_pid() else {
+        return;
+    };
+    if layout.dovecot_conf.exists() {
+        let _ = util::succeeds(
+            Command::new("doveadm")
+                .arg("-c")
+                .arg(&layout.dovecot_conf)
+                .arg("stop"),
+        );
+    }
+    util::terminate_pid(pid, Duration::from_secs(10));
+    // Mail processes (imap, lmtp, …) outlive their master for a while.
+    let prefix = format!("dovecot-{}/", layout.instance());
+    for child in util::pids_with_cmdline_prefix(&prefix) {
+        util::terminate_pid(child, Duration::from_secs(2));
+    }
+}
+
+fn stop_postfix(layout: &Layout) {
+    let Some(pid) = layout.postfix_pid() else {
+        return;
+    };
+    if layout.postfix_etc.join("main.cf").exists() {
+        let _ = util::succeeds(
+            Command::new("postfix")
+                .arg("-c")
+                .arg(&layout.postfix_etc)
+                .arg("stop"),
+        );
+    }
+    util::terminate_pid(pid, Duration::from_secs(10));
+}
+
+/// Every port of the stack must be free: a clear error beats Dovecot's
+/// "Address already in use" deep in its log.
+pub fn ensure_ports_free(ports: &Ports) -> Result<()> {
+    let all = [
+        ("edge", ports.edge),
+        ("gateway", ports.gateway),
+        ("IMAP", ports.imap),
+        ("IMAPS", ports.imaps),
+        ("submission", ports.submission),
+        ("submissions", ports.submissions),
+        ("ManageSieve", ports.sieve),
+        ("LMTP", ports.lmtp),
+        ("SMTP", ports.smtp),
+        ("sink", ports.sink),
+    ];
+    let busy: Vec<String> = all
+        .iter()
+        .filter(|(_, p)| util::port_open(&local(*p)))
+        .map(|(n, p)| format!("{n} {p}"))
+        .collect();
+    if !busy.is_empty() {
+        bail!(
+            "ports already in use: {} — another Postern stack? (`cargo xtask stop up|test`, or `ss -ltnp` to see who)",
+            busy.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOptions) -> Result<()> {
+    let run = &layout.run;
+    let mail = run.join("mail");
+    let pf_data = run.join("postfix/data");
+    mkdirs(&[
+        &run.join("dovecot/state"),
+        &layout.dovecot_base,
+        &mail,
+        &run.join("tls"),
+        &layout.postfix_etc,
+        &layout.postfix_queue,
+        &pf_data,
+        // aiosmtpd's Mailbox handler only fills an existing Maildir.
+        &layout.sink_maildir.join("cur"),
+        &layout.sink_maildir.join("new"),
+        &layout.sink_maildir.join("tmp"),
+        &layout.log_dir,
+        &layout.pid_dir,
+    ])?;
+    // Dovecot refuses uid 0 for mail; mail is delivered and read as `mail`.
+    chown_to(&mail, "mail")?;
+    // Postfix keeps master.lock here.
+    chown_to(&pf_data, "postfix")?;
+
+    let cert = run.join("tls/cert.pem");
+    let key = run.join("tls/key.pem");
+    if !cert.exists() || !key.exists() {
+        util::output(
+            Command::new("openssl")
+                .args([
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
+                ])
+                .args(["-subj", "/CN=localhost"])
+                .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+                .arg("-keyout")
+                .arg(&key)
+                .arg("-out")
+                .arg(&cert),
+        )
+        .context("cannot create the self-signed TLS certificate")?;
+        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    }
+
+    let hash = util::output(
+        Command::new("doveadm")
+            .args(["pw", "-s", "SHA512-CRYPT", "-p"])
+            .arg(&secrets.master_password),
+    )
+    .context("cannot hash the master password (doveadm pw)")?;
+    // Read by the auth process, which runs as `dovecot`: root:dovecot 0640.
+    let masters = run.join("dovecot/masters");
+    write_file(
+        &masters,
+        format!("{MASTER_USER}:{}::::::\n", hash.trim()),
+        0o640,
+    )?;
+    let (_, dovecot_gid) = util::user_ids("dovecot")?;
+    std::os::unix::fs::chown(&masters, Some(0), Some(dovecot_gid))?;
+
+    let path = |p: &Path| p.display().to_string();
+    let delay = match opts.auth_failure_delay {
+        Some(d) => format!("auth_failure_delay = {}ms", d.as_millis()),
+        None => "# auth_failure_delay: Dovecot's default (2 secs)".to_string(),
+    };
+    let vars: Vec<(&str, String)> = vec![
+        ("run", path(run)),
+        ("conf", path(&layout.dovecot_conf)),
+        ("base_dir", path(&layout.dovecot_base)),
+        ("queue_dir", path(&layout.postfix_queue)),
+        ("instance", layout.instance()),
+        ("database", path(&layout.database)),
+        ("auth_failure_delay", delay),
+        ("imap", ports.imap.to_string()),
+        ("imaps", ports.imaps.to_string()),
+        ("submission", ports.submission.to_string()),
+        ("submissions", ports.submissions.to_string()),
+        ("sieve", ports.sieve.to_string()),
+        ("lmtp", ports.lmtp.to_string()),
+        ("smtp", ports.smtp.to_string()),
+        ("sink", ports.sink.to_string()),
+    ];
+    write_file(&layout.dovecot_conf, render(DOVECOT_CONF, &vars)?, 0o644)?;
+    write_file(
+        &run.join("dovecot/sql.conf.ext"),
+        render(DOVECOT_SQL, &vars)?,
+        0o600,
+    )?;
+    write_file(
+        &layout.postfix_etc.join("main.cf"),
+        render(POSTFIX_MAIN, &vars)?,
+        0o644,
+    )?;
+    write_file(
+        &layout.postfix_etc.join("domains.regexp"),
+        "/^(.+\\.)?example\\.test$/ OK\n",
+        0o644,
+    )?;
+    let master_cf = std::fs::read_to_string("/etc/postfix/master.cf")
+        .context("cannot read /etc/postfix/master.cf (is postfix installed?)")?;
+    write_file(
+        &layout.postfix_etc.join("master.cf"),
+        postfix_master_cf(&master_cf, ports.smtp),
+        0o644,
+    )?;
+    Ok(())
+}
+
+/// Replaces every `{{name}}`; an unknown placeholder is a bug in the template.
+fn render(template: &str, vars: &[(&str, String)]) -> Result<String> {
+    let mut out = template.to_string();
+    for (k, v) in vars {
+        out = out.replace(&format!("{{{{{k}}}}}"), v);
+    }
+    if let Some(i) = out.find("{{") {
+        let rest: String = out[i..].chars().take(40).collect();
+        bail!("template placeholder without a value: {rest}");
+    }
+    Ok(out)
+}
+
+/// Debian's master.cf with chroot off (our queue is not a chroot), smtpd
+/// moved to 127.0.0.1:<smtp>, comments and the pipe(8) examples (maildrop,
+/// uucp, …) dropped.
+fn postfix_master_cf(debian: &str, smtp_port: u16) -> String {
+    const DROP: [&str; 6] = [
+        "maildrop",
+        "uucp",
+        "ifmail",
+        "bsmtp",
+        "scalemail-backend",
+        "mailman",
+    ];
+    let mut out = String::new();
+    let mut skip = false;
+    for line in debian.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with(char::is_whitespace) {
+            if !skip {
+                out.push_str(line);
+                out.push('\n');
+            }
+            continue;
+        }
+        let mut fields: Vec<String> = line.split_whitespace().map(String::from).collect();
+        skip = DROP.contains(&fields[0].as_str());
+        if skip {
+            continue;
+        }
+        if fields.len() > 1 && fields[0] == "smtp" && fields[1] == "inet" {
+            fields[0] = local(smtp_port);
+        }
+        if fields.len() > 4 && fields[4] == "y" {
+            fields[4] = "n".into();
+        }
+        out.push_str(&fields.join(" "));
+        out.push('\n');
+    }
+    out
+}
+
+/// FNV-1a of a path: short, stable names for per-run-dir resources.
+fn fnv(p: &Path) -> u32 {
+    let mut h: u32 = 0x811c9dc5;
+    for b in p.as_os_str().as_encoded_bytes() {
+        h ^= u32::from(*b);
+        h = h.wrapping_mul(0x01000193);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn master_cf_moves_smtpd_to_loopback_and_turns_chroot_off() {
+        let debian = "\
+# comment
+smtp      inet  n       -       y       -       -       smtpd
+pickup    unix  n       -       y       60      1       pickup
+maildrop  unix  -       n       n       -       -       pipe
+  flags=DRhu user=vmail argv=/usr/bin/maildrop -d ${recipient}
+postlog   unix-dgram n  -       n       -       1       postlogd
+";
+        let out = postfix_master_cf(debian, 20025);
+        assert_eq!(
+            out,
+            "127.0.0.1:20025 inet n - n - - smtpd\n\
+             pickup unix n - n 60 1 pickup\n\
+             postlog unix-dgram n - n - 1 postlogd\n"
+        );
+    }
+
+    #[test]
+    fn templates_have_a_value_for_every_placeholder() {
+        let layout = Layout::new(Path::new("/tmp/x/test"));
+        let vars: Vec<(&str, String)> = [
+            "run",
+            "conf",
+            "base_dir",
+            "queue_dir",
+            "instance",
+            "database",
+            "auth_failure_delay",
+            "imap",
+            "imaps",
+            "submission",
+            "submissions",
+            "sieve",
+            "lmtp",
+            "smtp",
+            "sink",
+        ]
+        .iter()
+        .map(|k| (*k, "v".to_string()))
+        .collect();
+        for t in [DOVECOT_CONF, DOVECOT_SQL, POSTFIX_MAIN] {
+            render(t, &vars).unwrap();
+        }
+        assert!(layout.instance().starts_with("postern-test-"));
+        assert!(render("{{nope}}", &vars).is_err());
+    }
+
+    #[test]
+    fn deep_run_dirs_keep_sockets_short() {
+        let deep =
+            PathBuf::from("/very/deep/checkout/of/postern/with/a/long/path/target/postern/test");
+        let l = Layout::new(&deep);
+        assert!(l.dovecot_base.starts_with("/tmp"));
+        assert_eq!(l.database, deep.join("postern.db"));
+    }
+}

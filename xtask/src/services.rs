@@ -1,0 +1,221 @@
+//! Process supervision for the long-running children we own: the gateway
+//! and the edge (`wasmtime serve`). Each runs in its own process group with
+//! its output in `<run>/log/<name>.log` and its pid in `<run>/pids/`; [`Drop`]
+//! stops them all (SIGTERM to the group, SIGKILL after a grace period).
+
+use crate::mailstack::Layout;
+use crate::ports::{Ports, local};
+use crate::secrets::{MASTER_USER, Secrets};
+use crate::util::{self, repo_root, tail, write_file};
+use anyhow::{Context, Result, bail};
+use std::fs::File;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn gateway_binary() -> PathBuf {
+    repo_root().join("target/debug/postern-gateway")
+}
+
+pub fn edge_component() -> PathBuf {
+    repo_root().join("target/wasm32-wasip2/release/postern_edge.wasm")
+}
+
+/// The gateway's environment (ARCHITECTURE.md, "Trust and configuration").
+pub fn gateway_command(layout: &Layout, ports: Ports, secrets: &Secrets) -> Command {
+    let mut cmd = Command::new(gateway_binary());
+    cmd.current_dir(repo_root())
+        .env("POSTERN_GATEWAY_ADDR", local(ports.gateway))
+        .env("POSTERN_EDGE_SECRET", &secrets.edge_secret)
+        .env("POSTERN_DATABASE", &layout.database)
+        .env("POSTERN_IMAP_ADDR", local(ports.imap))
+        .env("POSTERN_IMAP_MASTER_USER", MASTER_USER)
+        .env("POSTERN_IMAP_MASTER_PASSWORD", &secrets.master_password)
+        .env("POSTERN_SUBMISSION_ADDR", local(ports.submission))
+        .env("POSTERN_SMTP_ADDR", local(ports.smtp))
+        .env("POSTERN_SIEVE_ADDR", local(ports.sieve))
+        .env("POSTERN_LOG_DIR", &layout.log_dir)
+        .env(
+            "RUST_LOG",
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+        );
+    cmd
+}
+
+/// Runs a one-shot gateway subcommand (`migrate`, `seed-demo`, …).
+pub fn gateway_task(layout: &Layout, ports: Ports, secrets: &Secrets, task: &str) -> Result<()> {
+    let bin = gateway_binary();
+    if !bin.exists() {
+        bail!(
+            "{} is missing: build it first (`cargo xtask build`)",
+            bin.display()
+        );
+    }
+    let mut cmd = gateway_command(layout, ports, secrets);
+    cmd.arg(task);
+    let start = Instant::now();
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run postern-gateway {task}"))?;
+    if !out.status.success() {
+        bail!(
+            "`postern-gateway {task}` failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    println!(
+        "✓ postern-gateway {task} ({:.1}s)",
+        start.elapsed().as_secs_f32()
+    );
+    Ok(())
+}
+
+struct Service {
+    name: &'static str,
+    child: Child,
+    log: PathBuf,
+    pid_file: PathBuf,
+}
+
+/// The gateway and edge of one run; dropping it stops them.
+pub struct Services {
+    layout: Layout,
+    running: Vec<Service>,
+}
+
+impl Services {
+    pub fn new(layout: &Layout) -> Services {
+        Services {
+            layout: layout.clone(),
+            running: Vec::new(),
+        }
+    }
+
+    pub fn start_gateway(&mut self, ports: Ports, secrets: &Secrets) -> Result<()> {
+        let mut cmd = gateway_command(&self.layout, ports, secrets);
+        cmd.arg("serve");
+        self.spawn("gateway", cmd)?;
+        self.wait_port("gateway", &local(ports.gateway))
+    }
+
+    pub fn start_edge(&mut self, ports: Ports, secrets: &Secrets) -> Result<()> {
+        let wasm = edge_component();
+        let dist = repo_root().join("dist");
+        let mut cmd = Command::new(util::cargo_bin("wasmtime"));
+        cmd.current_dir(repo_root())
+            .args(["serve", "--addr", &local(ports.edge), "-S", "cli"])
+            .arg("--dir")
+            .arg(format!("{}::/dist", dist.display()))
+            // `--env NAME` without a value passes the host's value through,
+            // which keeps the secrets out of `ps`.
+            .args(["--env", "GATEWAY_URL"])
+            .args(["--env", "POSTERN_EDGE_SECRET"])
+            .args(["--env", "POSTERN_SESSION_KEY"])
+            .env("GATEWAY_URL", format!("http://{}", local(ports.gateway)))
+            .env("POSTERN_EDGE_SECRET", &secrets.edge_secret)
+            .env("POSTERN_SESSION_KEY", &secrets.session_key)
+            .arg(&wasm);
+        self.spawn("edge", cmd)?;
+        self.wait_port("edge", &local(ports.edge))?;
+        self.wait_healthy("edge", &local(ports.edge), "/api/health")
+    }
+
+    fn spawn(&mut self, name: &'static str, mut cmd: Command) -> Result<()> {
+        let log = self.layout.log(name);
+        let file = File::create(&log)?;
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(file.try_clone()?)
+            .stderr(file)
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("cannot start the {name} (`{}`)", util::display(&cmd)))?;
+        let pid_file = self.layout.pid_file(name);
+        write_file(&pid_file, child.id().to_string(), 0o644)?;
+        self.running.push(Service {
+            name,
+            child,
+            log,
+            pid_file,
+        });
+        Ok(())
+    }
+
+    fn service(&mut self, name: &str) -> &mut Service {
+        self.running
+            .iter_mut()
+            .find(|s| s.name == name)
+            .expect("service was spawned")
+    }
+
+    fn wait_port(&mut self, name: &str, addr: &str) -> Result<()> {
+        let svc = self.service(name);
+        let log = svc.log.clone();
+        let child = &mut svc.child;
+        util::wait_for_port(name, addr, Duration::from_secs(60), &log, || {
+            matches!(child.try_wait(), Ok(None))
+        })
+    }
+
+    /// Polls `GET path` until it answers 200.
+    fn wait_healthy(&mut self, name: &str, addr: &str, path: &str) -> Result<()> {
+        let start = Instant::now();
+        let mut last = String::new();
+        while start.elapsed() < Duration::from_secs(30) {
+            util::check_interrupted()?;
+            match util::http_status(addr, path) {
+                Ok(200) => return Ok(()),
+                Ok(code) => last = format!("HTTP {code}"),
+                Err(e) => last = e.to_string(),
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let log = self.service(name).log.clone();
+        bail!(
+            "{name}: GET http://{addr}{path} is not 200 after 30s (last: {last})\n{}{}",
+            tail(&log, 20),
+            tail(&self.layout.log("gateway"), 20)
+        )
+    }
+
+    /// The first service that exited on its own, with its log tail.
+    pub fn check_alive(&mut self) -> Result<()> {
+        for svc in &mut self.running {
+            if let Ok(Some(status)) = svc.child.try_wait() {
+                bail!(
+                    "the {} exited unexpectedly ({status})\n{}",
+                    svc.name,
+                    tail(&svc.log, 30)
+                );
+            }
+        }
+        Ok(())
+    }
+
+    pub fn stop(&mut self) {
+        // Edge first (it calls the gateway), then the gateway.
+        while let Some(mut svc) = self.running.pop() {
+            let pgid = svc.child.id() as i32;
+            util::kill_group(pgid, libc::SIGTERM);
+            let start = Instant::now();
+            while matches!(svc.child.try_wait(), Ok(None))
+                && start.elapsed() < Duration::from_secs(5)
+            {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            util::kill_group(pgid, libc::SIGKILL);
+            let _ = svc.child.wait();
+            let _ = std::fs::remove_file(&svc.pid_file);
+        }
+    }
+}
+
+impl Drop for Services {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
