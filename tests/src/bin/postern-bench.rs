@@ -138,6 +138,7 @@ fn num(x: f64) -> String {
 
 async fn run() -> Result<()> {
     let started = Instant::now();
+    let load_before = loadavg();
     let gateway_pid: u32 = env("POSTERN_BENCH_GATEWAY_PID")?.parse()?;
     let edge_pid: u32 = env("POSTERN_BENCH_EDGE_PID")?.parse()?;
     let dist = PathBuf::from(env("POSTERN_BENCH_DIST")?);
@@ -274,6 +275,7 @@ async fn run() -> Result<()> {
         edge_rss,
         files,
         total_seconds: started.elapsed().as_secs_f64(),
+        load: format!("{load_before} at the start, {} at the end", loadavg()),
     };
     write_reports(&out, &metrics, &facts)
 }
@@ -728,6 +730,15 @@ struct Facts {
     edge_rss: f64,
     files: Vec<ShippedFile>,
     total_seconds: f64,
+    /// 1/5/15-minute load averages: other work on the machine skews figures.
+    load: String,
+}
+
+/// `/proc/loadavg`'s three load averages.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn write_reports(out: &Path, metrics: &[Metric], f: &Facts) -> Result<()> {
@@ -782,6 +793,7 @@ fn write_reports(out: &Path, metrics: &[Metric], f: &Facts) -> Result<()> {
          - nproc: {nproc}; CPU: {cpu}\n\
          - build profile: gateway `--release` (opt-level 3, thin LTO); edge `wasm32-wasip2 --release` under `wasmtime serve`; frontend `trunk build --release` (profile `wasm-release`); this bench binary `--release`\n\
          - Dovecot {dovecot}; everything (Dovecot, Postfix, gateway, edge and the bench client itself) on the same machine, over loopback\n\
+         - load average (1/5/15 min): {}\n\
          - whole bench run: {:.0} s\n\n\
          ## Method\n\n\
          A dedicated stack in `target/postern/bench` (wiped first; edge 28080, gateway 28081, IMAP 30143) with the release gateway. \
@@ -807,6 +819,7 @@ fn write_reports(out: &Path, metrics: &[Metric], f: &Facts) -> Result<()> {
          ## Frontend files\n\n\
          | file | raw bytes | brotli -q 11 bytes |\n|---|---:|---:|\n",
         rfc2822_date(now),
+        f.load,
         f.total_seconds,
         enc(BULK_FOLDER),
         f.page_size,
