@@ -33,7 +33,7 @@ pub fn run(opts: &Options) -> Result<()> {
          \x20 sign in   olivia@example.test / postern-demo   (owner of the demo organisation)\n\
          \x20           umar@example.test   / postern-demo   (member)\n\
          \x20 IMAP      127.0.0.1:{} (STARTTLS) or :{} (TLS); submission :{} — self-signed certificate\n\
-         \x20           desktop clients sign in with a device password created in Settings → Devices\n\
+         \x20           desktop clients need a device password (R-DEV); the portal pages that issue them are not built yet\n\
          \x20 logs      {}\n",
         start.elapsed().as_secs_f32(),
         p.edge,
