@@ -10,6 +10,7 @@ pub mod error;
 pub mod folders;
 pub mod limits;
 pub mod permissions;
+pub mod sending;
 
 pub use error::{ApiError, ErrorCode};
 pub use permissions::{Permission, PermissionSet};
