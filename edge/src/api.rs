@@ -110,7 +110,7 @@ impl<G: Gateway> Ctx<'_, G> {
             method,
             path_and_query: path,
             session: session.map(|s| s.id.clone()),
-            client_ip: self.req.client_ip(),
+            client_ip: self.req.client_ip(self.cfg.trust_forwarded_for),
             body: None,
         }
     }
@@ -176,7 +176,7 @@ impl<G: Gateway> Ctx<'_, G> {
             Ok(l) => l,
             Err(e) => return e,
         };
-        let client_ip = self.req.client_ip();
+        let client_ip = self.req.client_ip(self.cfg.trust_forwarded_for);
         let body = GatewayLoginRequest {
             login: login.login,
             password: login.password,

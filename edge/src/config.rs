@@ -17,6 +17,10 @@ pub struct Config {
     pub session_key: Vec<u8>,
     /// `POSTERN_SECURE_COOKIES=true`: always mark cookies `Secure`.
     pub secure_cookies: bool,
+    /// `POSTERN_TRUST_FORWARDED_FOR=true`: a proxy in front of the edge sets
+    /// `X-Forwarded-For`. Off by default, because a client talking to the
+    /// edge directly could forge it and dodge per-address sign-in throttling.
+    pub trust_forwarded_for: bool,
 }
 
 // Never print secrets, not even in debug output.
@@ -27,6 +31,7 @@ impl fmt::Debug for Config {
             .field("edge_secret", &"<redacted>")
             .field("session_key", &"<redacted>")
             .field("secure_cookies", &self.secure_cookies)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
             .finish()
     }
 }
@@ -79,14 +84,17 @@ impl Config {
                 "must be at least 32 bytes (64 hex digits)",
             ));
         }
-        let secure_cookies = get("POSTERN_SECURE_COOKIES").is_some_and(|v| {
-            matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes")
-        });
+        let flag = |name: &str| {
+            get(name).is_some_and(|v| {
+                matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes")
+            })
+        };
         Ok(Config {
             gateway_url,
             edge_secret,
             session_key,
-            secure_cookies,
+            secure_cookies: flag("POSTERN_SECURE_COOKIES"),
+            trust_forwarded_for: flag("POSTERN_TRUST_FORWARDED_FOR"),
         })
     }
 }

@@ -133,12 +133,14 @@ impl EdgeRequest {
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
     }
 
-    /// The client address: first entry of `X-Forwarded-For`, else the
-    /// address Spin reports (`spin-client-addr`), else none. Only values that
-    /// parse as IP addresses are used, so nothing odd reaches the gateway.
-    pub fn client_ip(&self) -> Option<String> {
-        let forwarded = self
-            .header("x-forwarded-for")
+    /// The client address: the first entry of `X-Forwarded-For` when a
+    /// trusted proxy sets it (`trust_forwarded_for`), else the address Spin
+    /// reports (`spin-client-addr`), else none. Only values that parse as IP
+    /// addresses are used, so nothing odd reaches the gateway.
+    pub fn client_ip(&self, trust_forwarded_for: bool) -> Option<String> {
+        let forwarded = trust_forwarded_for
+            .then(|| self.header("x-forwarded-for"))
+            .flatten()
             .and_then(|v| v.split(',').next())
             .map(str::trim)
             .and_then(parse_ip);
@@ -334,15 +336,17 @@ mod tests {
     }
 
     #[test]
-    fn client_ip_prefers_forwarded_for_and_ignores_garbage() {
+    fn client_ip_uses_forwarded_for_only_behind_a_trusted_proxy() {
         let r = EdgeRequest::new(Method::Get, "/")
             .with_header("X-Forwarded-For", "203.0.113.7, 10.0.0.1")
             .with_header("spin-client-addr", "127.0.0.1:5555");
-        assert_eq!(r.client_ip().as_deref(), Some("203.0.113.7"));
+        assert_eq!(r.client_ip(true).as_deref(), Some("203.0.113.7"));
+        // Untrusted: a forged header must not replace the real peer.
+        assert_eq!(r.client_ip(false).as_deref(), Some("127.0.0.1"));
         let r = EdgeRequest::new(Method::Get, "/").with_header("spin-client-addr", "[::1]:80");
-        assert_eq!(r.client_ip().as_deref(), Some("::1"));
+        assert_eq!(r.client_ip(true).as_deref(), Some("::1"));
         let r = EdgeRequest::new(Method::Get, "/").with_header("x-forwarded-for", "<script>");
-        assert_eq!(r.client_ip(), None);
+        assert_eq!(r.client_ip(true), None);
     }
 
     #[test]

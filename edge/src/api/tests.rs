@@ -69,6 +69,7 @@ fn cfg() -> Config {
         edge_secret: "secret".into(),
         session_key: vec![9u8; 32],
         secure_cookies: false,
+        trust_forwarded_for: true,
     }
 }
 
