@@ -194,7 +194,8 @@ fn is_truncated(msg: &Message<'_>, raw: &[u8]) -> bool {
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+    // The closing delimiters are at the end of the message: search backwards.
+    !needle.is_empty() && memchr::memmem::rfind(hay, needle).is_some()
 }
 
 fn any_encoding_problem(msg: &Message<'_>, depth: usize) -> bool {
@@ -357,8 +358,7 @@ pub fn message_view(raw: &[u8], uid: u32, folder: &str, flags: &str) -> MessageV
     let html = html_source(&msg);
     let remote_images = html
         .as_deref()
-        .map(|h| sanitize::sanitize_html(h, &SanitizeOptions::default()).remote_images)
-        .unwrap_or(false);
+        .is_some_and(sanitize::may_reference_remote_images);
     let malformed = any_encoding_problem(&msg, 0)
         || is_truncated(&msg, raw)
         || msg.parts.iter().any(is_broken_multipart);

@@ -307,21 +307,164 @@ impl AttrFilter {
     }
 }
 
+/// Whether `html` may reference a remote image: the cheap pass behind
+/// `MessageView::remote_images` (only a UI hint; [`sanitize_html`] is what
+/// blocks them), so opening a message does not run the whole sanitiser.
+///
+/// It never answers `false` where [`sanitize_html`] would report a blocked
+/// remote image, and may answer `true` where the sanitiser would drop the
+/// image anyway (an `<img` inside a comment, script or attribute text).
+/// Every `<img`/`<image` start tag anywhere in the text is a candidate
+/// (the tree builder turns `image` into `img`); its attributes are read
+/// with the HTML tokenizer's rules up to the first `src` (later duplicates
+/// are dropped by the parser), whose value decides like
+/// [`AttrFilter::image_src`]: `http:`, `https:` or `//` after removing what
+/// browsers ignore. Anything unclear counts as remote: a character
+/// reference before the scheme is known, a tag running into the next
+/// candidate or to the end of the input. Linear: a candidate's scan never
+/// goes past the start of the next one.
+pub fn may_reference_remote_images(html: &str) -> bool {
+    let bytes = html.as_bytes();
+    let mut candidates = memchr::memchr_iter(b'<', bytes).filter_map(|lt| {
+        let rest = &bytes[lt + 1..];
+        let name_len = if starts_with_ignore_case(rest, b"image") {
+            5
+        } else if starts_with_ignore_case(rest, b"img") {
+            3
+        } else {
+            return None;
+        };
+        // The tag name must end right there (`<imgx` is another element).
+        match rest.get(name_len) {
+            Some(b'\t' | b'\n' | b'\x0C' | b'\r' | b' ' | b'/' | b'>') => Some(lt + 1 + name_len),
+            // `<img` at the very end: the tokenizer emits no tag.
+            _ => None,
+        }
+    });
+    let Some(mut current) = candidates.next() else {
+        return false;
+    };
+    loop {
+        let next = candidates.next();
+        let end = next.unwrap_or(bytes.len());
+        match img_src_is_remote(&html[current..end]) {
+            Some(true) => return true,
+            Some(false) => {}
+            // Unclear (ran into the next candidate or the end): be safe.
+            None => return true,
+        }
+        match next {
+            Some(n) => current = n,
+            None => return false,
+        }
+    }
+}
+
+fn starts_with_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    hay.len() >= needle.len() && hay[..needle.len()].eq_ignore_ascii_case(needle)
+}
+
+/// Reads the attributes of a start tag from just after its name, within
+/// `tag` (which stops at the next candidate or at the end of the input).
+/// `Some(remote?)` once decided by the first `src` or by the end of the
+/// tag; `None` when `tag` ran out before either.
+fn img_src_is_remote(tag: &str) -> Option<bool> {
+    let b = tag.as_bytes();
+    let is_ws = |c: u8| matches!(c, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ');
+    let mut i = 0;
+    loop {
+        // Before attribute name: whitespace and `/` (self-closing) are skipped.
+        while i < b.len() && (is_ws(b[i]) || b[i] == b'/') {
+            i += 1;
+        }
+        match b.get(i) {
+            None => return None,
+            Some(b'>') => return Some(false), // end of tag, no src
+            _ => {}
+        }
+        // Attribute name: up to whitespace, `/`, `>` or `=` (the first
+        // character is part of the name even if it is `=`).
+        let name_start = i;
+        i += 1;
+        while i < b.len() && !(is_ws(b[i]) || matches!(b[i], b'/' | b'>' | b'=')) {
+            i += 1;
+        }
+        let is_src = b[name_start..i].eq_ignore_ascii_case(b"src");
+        // After attribute name.
+        while i < b.len() && is_ws(b[i]) {
+            i += 1;
+        }
+        match b.get(i) {
+            None => return None,
+            Some(b'=') => i += 1,
+            Some(_) => {
+                if is_src {
+                    return Some(false); // `src` without a value: empty
+                }
+                continue;
+            }
+        }
+        // Before attribute value.
+        while i < b.len() && is_ws(b[i]) {
+            i += 1;
+        }
+        let (value, after) = match b.get(i) {
+            None => return None,
+            Some(b'>') => ("", i), // missing value: empty
+            Some(&q @ (b'"' | b'\'')) => match memchr::memchr(q, &b[i + 1..]) {
+                Some(len) => (&tag[i + 1..i + 1 + len], i + 2 + len),
+                None if is_src => (&tag[i + 1..], b.len()),
+                None => return None,
+            },
+            Some(_) => {
+                let len = b[i..]
+                    .iter()
+                    .position(|&c| is_ws(c) || c == b'>')
+                    .unwrap_or(b.len() - i);
+                (&tag[i..i + len], i + len)
+            }
+        };
+        if is_src {
+            return src_is_remote(value);
+        }
+        i = after;
+    }
+}
+
+/// The scheme decision of [`AttrFilter::image_src`] on a raw (not yet
+/// entity-decoded) attribute value; `None` when a character reference
+/// comes before the decision.
+fn src_is_remote(value: &str) -> Option<bool> {
+    let mut head = String::new();
+    for c in value.chars() {
+        if is_ignored_in_url(c) {
+            continue;
+        }
+        if c == '&' {
+            return None;
+        }
+        head.push(c.to_ascii_lowercase());
+        if head.len() >= 6 {
+            break;
+        }
+    }
+    Some(head.starts_with("//") || head.starts_with("http:") || head.starts_with("https:"))
+}
+
+fn is_ignored_in_url(c: char) -> bool {
+    c.is_ascii_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{00AD}'
+        )
+}
+
 /// Removes what browsers ignore inside URLs: ASCII whitespace and control
 /// characters anywhere (`java\tscript:`), plus a few invisible Unicode
 /// characters. The HTML parser has already decoded entities.
 fn normalise_url(value: &str) -> String {
-    value
-        .chars()
-        .filter(|c| {
-            !(c.is_ascii_whitespace()
-                || c.is_control()
-                || matches!(
-                    c,
-                    '\u{200B}'..='\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{00AD}'
-                ))
-        })
-        .collect()
+    value.chars().filter(|&c| !is_ignored_in_url(c)).collect()
 }
 
 /// Lower-cased scheme, or `None` for a relative URL.
@@ -371,7 +514,10 @@ fn is_safe_data_image(url: &str) -> bool {
 /// needs them in inline styles.
 pub fn filter_style(style: &str) -> String {
     let without_comments = strip_css_comments(style);
-    let mut kept = Vec::new();
+    let mut kept = String::with_capacity(without_comments.len());
+    // Scratch for the whitespace-free, lower-cased value (one allocation
+    // for the whole attribute rather than per declaration).
+    let mut squashed = String::new();
     for decl in split_declarations(&without_comments) {
         let decl = decl.trim();
         if decl.is_empty() {
@@ -380,16 +526,28 @@ pub fn filter_style(style: &str) -> String {
         let Some((prop, value)) = decl.split_once(':') else {
             continue;
         };
-        let prop = prop.trim().to_ascii_lowercase();
+        let prop = prop.trim();
         let value = value.trim();
-        if is_safe_declaration(&prop, value) {
-            kept.push(format!("{prop}: {value}"));
+        // Property names must be `[a-z-]+` once lower-cased (checked again
+        // in `is_safe_declaration`); lower-case only when needed.
+        let prop: Cow<'_, str> = if prop.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(prop.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(prop)
+        };
+        if is_safe_declaration(&prop, value, &mut squashed) {
+            if !kept.is_empty() {
+                kept.push_str("; ");
+            }
+            kept.push_str(&prop);
+            kept.push_str(": ");
+            kept.push_str(value);
         }
     }
-    kept.join("; ")
+    kept
 }
 
-fn is_safe_declaration(prop: &str, value: &str) -> bool {
+fn is_safe_declaration(prop: &str, value: &str, squashed: &mut String) -> bool {
     if prop.is_empty()
         || !prop.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
         || value.is_empty()
@@ -403,11 +561,13 @@ fn is_safe_declaration(prop: &str, value: &str) -> bool {
         return false;
     }
     // Compare without whitespace so `url (` or `expression\n(` are caught.
-    let squashed: String = value
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    squashed.clear();
+    squashed.extend(
+        value
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_lowercase()),
+    );
     const BAD_VALUES: &[&str] = &[
         "url(",
         "image(",
@@ -437,7 +597,10 @@ fn is_safe_declaration(prop: &str, value: &str) -> bool {
     true
 }
 
-fn strip_css_comments(s: &str) -> String {
+fn strip_css_comments(s: &str) -> Cow<'_, str> {
+    if !s.contains("/*") {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(start) = rest.find("/*") {
@@ -450,7 +613,7 @@ fn strip_css_comments(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 /// Splits on `;` outside quotes and parentheses.

@@ -425,3 +425,42 @@ fn escape_html_escapes_markup() {
         "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
     );
 }
+
+#[test]
+fn remote_image_hint_never_misses_what_the_sanitiser_blocks() {
+    let cases = [
+        r#"<img src="https://t.test/p.gif">"#,
+        r#"<IMG SRC=http://t.test/p.gif>"#,
+        r#"<image src="//t.test/p.gif">"#,
+        r#"<img alt='x' src = ' &#104;ttps://t.test/p.gif'>"#,
+        "<img src=\"\n\tht\ntps://t.test/p.gif\">",
+        "<img src=\"\u{200B}https://t.test/p.gif\">",
+        r#"<img/src="https://t.test/p.gif">"#,
+        r#"<img src="https://a.test/1" src="cid:x">"#,
+        r#"<svg><img src="https://t.test/p.gif"></svg>"#,
+        r#"<style><a x="</style><img src=https://t.test/p.gif>"#,
+        r#"<p title="<img">x</p><img src=https://t.test/p.gif>"#,
+        r#"<img title="<img src=cid:a>" src="https://t.test/p.gif">"#,
+        r#"<!-- --!><img src=https://t.test/p.gif>"#,
+    ];
+    for input in cases {
+        let res = sanitize_html(input, &SanitizeOptions::default());
+        assert!(res.remote_images, "sanitiser: {input}");
+        assert!(may_reference_remote_images(input), "hint: {input}");
+    }
+    let local = [
+        "",
+        "<p>no images</p>",
+        r#"<img src="cid:logo@x">"#,
+        r#"<img src="data:image/png;base64,AAAA" alt="https://x">"#,
+        r#"<img alt="x"><imgx src="https://t.test/">"#,
+        r#"<img src="cid:a" src="https://t.test/dup-ignored">"#,
+        "<img",
+        r##"<img src="#anchor">"##,
+    ];
+    for input in local {
+        let res = sanitize_html(input, &SanitizeOptions::default());
+        assert!(!res.remote_images, "sanitiser: {input}");
+        assert!(!may_reference_remote_images(input), "hint: {input}");
+    }
+}
