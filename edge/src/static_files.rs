@@ -156,19 +156,26 @@ fn read_file(root: &Path, rel: &Path) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// A scratch `dist/`, written once per test process: tests run in
+    /// parallel, and rewriting files while another test reads them races.
     fn dist() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("postern-edge-dist-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("assets")).unwrap();
-        std::fs::write(dir.join("index.html"), "<!doctype html>app").unwrap();
-        std::fs::write(dir.join("sw.js"), "self").unwrap();
-        std::fs::write(
-            dir.join("postern-frontend-0123456789abcdef_bg.wasm"),
-            "\0asm",
-        )
-        .unwrap();
-        std::fs::write(dir.join("manifest.webmanifest"), "{}").unwrap();
-        std::fs::write(dir.join("assets/icon.png"), "png").unwrap();
-        dir
+        static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        DIR.get_or_init(|| {
+            let dir =
+                std::env::temp_dir().join(format!("postern-edge-dist-{}", std::process::id()));
+            std::fs::create_dir_all(dir.join("assets")).unwrap();
+            std::fs::write(dir.join("index.html"), "<!doctype html>app").unwrap();
+            std::fs::write(dir.join("sw.js"), "self").unwrap();
+            std::fs::write(
+                dir.join("postern-frontend-0123456789abcdef_bg.wasm"),
+                "\0asm",
+            )
+            .unwrap();
+            std::fs::write(dir.join("manifest.webmanifest"), "{}").unwrap();
+            std::fs::write(dir.join("assets/icon.png"), "png").unwrap();
+            dir
+        })
+        .clone()
     }
 
     #[test]
