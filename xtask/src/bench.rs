@@ -16,15 +16,11 @@ use crate::build::{self, Profile};
 use crate::mailstack::{self, Layout, MailOptions, MailStack};
 use crate::ports::{Ports, local};
 use crate::secrets::{MASTER_USER, Secrets};
-use crate::services::{Services, gateway_command};
-use crate::util::{self, repo_root, tail, write_file};
+use crate::services::{Services, gateway_task};
+use crate::util::{self, repo_root, tail};
 use crate::{Options, install};
-use anyhow::{Context, Result, bail};
-use std::fs::File;
-use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use anyhow::{Context, Result};
+use std::time::Instant;
 
 /// The bench stack's ports: clear of `up` (8080, 10xxx) and `test`
 /// (18080, 20xxx).
@@ -83,96 +79,10 @@ fn bench_cargo_args(verb: &str) -> [&str; 6] {
     ]
 }
 
-/// `target/release/postern-gateway` (the `up`/`test` stacks run the debug one).
-fn release_gateway() -> PathBuf {
-    repo_root().join("target/release/postern-gateway")
-}
-
-/// [`gateway_command`]'s environment and working directory, with the
-/// release binary as the program.
-fn release_gateway_command(layout: &Layout, secrets: &Secrets) -> Command {
-    let template = gateway_command(layout, BENCH_PORTS, secrets);
-    let mut cmd = Command::new(release_gateway());
-    for (k, v) in template.get_envs() {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    if let Some(dir) = template.get_current_dir() {
-        cmd.current_dir(dir);
-    }
-    cmd
-}
-
-/// The release gateway, our child in its own process group; dropping it
-/// stops it (SIGTERM to the group, SIGKILL after 5 s).
-struct Gateway {
-    child: Child,
-    pid_file: PathBuf,
-}
-
-impl Gateway {
-    fn start(layout: &Layout, secrets: &Secrets) -> Result<Gateway> {
-        let log_path = layout.log("gateway");
-        let log = File::create(&log_path)?;
-        let mut cmd = release_gateway_command(layout, secrets);
-        cmd.arg("serve");
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .process_group(0)
-            .spawn()
-            .with_context(|| format!("cannot start `{}`", util::display(&cmd)))?;
-        // The pid file lets `stop_stale` clean up after a crashed bench.
-        let pid_file = layout.pid_file("gateway");
-        let mut gw = Gateway { child, pid_file };
-        write_file(&gw.pid_file, gw.child.id().to_string(), 0o644)?;
-        let child = &mut gw.child;
-        util::wait_for_port(
-            "gateway",
-            &local(BENCH_PORTS.gateway),
-            Duration::from_secs(60),
-            &log_path,
-            || matches!(child.try_wait(), Ok(None)),
-        )?;
-        Ok(gw)
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn stop(&mut self) {
-        if !matches!(self.child.try_wait(), Ok(None)) {
-            let _ = std::fs::remove_file(&self.pid_file);
-            return;
-        }
-        let pgid = self.child.id() as i32;
-        util::kill_group(pgid, libc::SIGTERM);
-        let start = Instant::now();
-        while matches!(self.child.try_wait(), Ok(None)) && start.elapsed() < Duration::from_secs(5)
-        {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        util::kill_group(pgid, libc::SIGKILL);
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.pid_file);
-    }
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 /// Mail stack + release gateway + edge in `target/postern/bench`. Fields
 /// drop in order: edge, gateway, mail stack.
 struct BenchStack {
     services: Services,
-    gateway: Gateway,
     mail: MailStack,
     layout: Layout,
     secrets: Secrets,
@@ -193,24 +103,8 @@ impl BenchStack {
         let layout = Layout::new(&run_dir);
         let ports = BENCH_PORTS;
         mailstack::ensure_ports_free(&ports)?;
-        if !release_gateway().exists() {
-            bail!("{} is missing after the build", release_gateway().display());
-        }
-
         // The schema first: Dovecot's passdb/userdb query it.
-        let out = release_gateway_command(&layout, &secrets)
-            .arg("migrate")
-            .stdin(Stdio::null())
-            .output()
-            .context("cannot run postern-gateway migrate")?;
-        if !out.status.success() {
-            bail!(
-                "`postern-gateway migrate` failed ({}):\n{}{}",
-                out.status,
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        gateway_task(Profile::Release, &layout, ports, &secrets, "migrate")?;
         let mail = MailStack::start(
             &layout,
             ports,
@@ -224,13 +118,9 @@ impl BenchStack {
             ports.imap, ports.smtp, ports.sink
         );
         util::check_interrupted()?;
-        let gateway = Gateway::start(&layout, &secrets)?;
-        println!(
-            "✓ release gateway on {} (pid {})",
-            local(ports.gateway),
-            gateway.pid()
-        );
-        let mut services = Services::new(&layout);
+        let mut services = Services::new(&layout, Profile::Release);
+        services.start_gateway(ports, &secrets)?;
+        println!("✓ release gateway on {}", local(ports.gateway));
         services.start_edge(ports, &secrets)?;
         println!(
             "✓ edge on {} (GET /api/health = 200) — stack ready in {:.1}s",
@@ -239,7 +129,6 @@ impl BenchStack {
         );
         Ok(BenchStack {
             services,
-            gateway,
             mail,
             layout,
             secrets,
@@ -256,6 +145,10 @@ impl BenchStack {
         let edge_pid = util::read_pid(&l.pid_file("edge"))
             .context("the edge's pid file is missing")?
             .to_string();
+        let gateway_pid = self
+            .services
+            .pid("gateway")
+            .context("the gateway is not running")?;
         let root = repo_root();
         Ok(vec![
             ("POSTERN_TEST_EDGE_URL", format!("http://{}", local(p.edge))),
@@ -277,7 +170,7 @@ impl BenchStack {
             ("POSTERN_TEST_RUN_DIR", path(&l.run)),
             ("POSTERN_TEST_DOVECOT_CONF", path(&l.dovecot_conf)),
             ("POSTERN_TEST_LOG_DIR", path(&l.log_dir)),
-            ("POSTERN_BENCH_GATEWAY_PID", self.gateway.pid().to_string()),
+            ("POSTERN_BENCH_GATEWAY_PID", gateway_pid.to_string()),
             ("POSTERN_BENCH_EDGE_PID", edge_pid),
             ("POSTERN_BENCH_DIST", path(&root.join("dist"))),
             ("POSTERN_BENCH_OUT", path(&root.join("target/bench"))),
@@ -286,7 +179,6 @@ impl BenchStack {
 
     fn stop(&mut self) {
         self.services.stop();
-        self.gateway.stop();
         self.mail.stop();
     }
 }

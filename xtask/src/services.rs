@@ -3,6 +3,7 @@
 //! its output in `<run>/log/<name>.log` and its pid in `<run>/pids/`; [`Drop`]
 //! stops them all (SIGTERM to the group, SIGKILL after a grace period).
 
+use crate::build::Profile;
 use crate::mailstack::Layout;
 use crate::ports::{Ports, local};
 use crate::secrets::{MASTER_USER, Secrets};
@@ -14,8 +15,13 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub fn gateway_binary() -> PathBuf {
-    repo_root().join("target/debug/postern-gateway")
+/// The gateway build a run uses: `up` and `test` the dev one (whose profile
+/// already optimises Argon2/SHA-2), `bench` the release one.
+pub fn gateway_binary(profile: Profile) -> PathBuf {
+    repo_root().join(match profile {
+        Profile::Dev => "target/debug/postern-gateway",
+        Profile::Release => "target/release/postern-gateway",
+    })
 }
 
 pub fn edge_component() -> PathBuf {
@@ -23,8 +29,13 @@ pub fn edge_component() -> PathBuf {
 }
 
 /// The gateway's environment (ARCHITECTURE.md, "Trust and configuration").
-pub fn gateway_command(layout: &Layout, ports: Ports, secrets: &Secrets) -> Command {
-    let mut cmd = Command::new(gateway_binary());
+pub fn gateway_command(
+    profile: Profile,
+    layout: &Layout,
+    ports: Ports,
+    secrets: &Secrets,
+) -> Command {
+    let mut cmd = Command::new(gateway_binary(profile));
     cmd.current_dir(repo_root())
         .env("POSTERN_GATEWAY_ADDR", local(ports.gateway))
         .env("POSTERN_EDGE_SECRET", &secrets.edge_secret)
@@ -44,15 +55,21 @@ pub fn gateway_command(layout: &Layout, ports: Ports, secrets: &Secrets) -> Comm
 }
 
 /// Runs a one-shot gateway subcommand (`migrate`, `seed-demo`, …).
-pub fn gateway_task(layout: &Layout, ports: Ports, secrets: &Secrets, task: &str) -> Result<()> {
-    let bin = gateway_binary();
+pub fn gateway_task(
+    profile: Profile,
+    layout: &Layout,
+    ports: Ports,
+    secrets: &Secrets,
+    task: &str,
+) -> Result<()> {
+    let bin = gateway_binary(profile);
     if !bin.exists() {
         bail!(
             "{} is missing: build it first (`cargo xtask build`)",
             bin.display()
         );
     }
-    let mut cmd = gateway_command(layout, ports, secrets);
+    let mut cmd = gateway_command(profile, layout, ports, secrets);
     cmd.arg(task);
     let start = Instant::now();
     let out = cmd
@@ -84,19 +101,29 @@ struct Service {
 /// The gateway and edge of one run; dropping it stops them.
 pub struct Services {
     layout: Layout,
+    profile: Profile,
     running: Vec<Service>,
 }
 
 impl Services {
-    pub fn new(layout: &Layout) -> Services {
+    pub fn new(layout: &Layout, profile: Profile) -> Services {
         Services {
             layout: layout.clone(),
+            profile,
             running: Vec::new(),
         }
     }
 
+    /// The pid of a running service (`"gateway"`, `"edge"`).
+    pub fn pid(&self, name: &str) -> Option<u32> {
+        self.running
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.child.id())
+    }
+
     pub fn start_gateway(&mut self, ports: Ports, secrets: &Secrets) -> Result<()> {
-        let mut cmd = gateway_command(&self.layout, ports, secrets);
+        let mut cmd = gateway_command(self.profile, &self.layout, ports, secrets);
         cmd.arg("serve");
         self.spawn("gateway", cmd)?;
         self.wait_port("gateway", &local(ports.gateway))

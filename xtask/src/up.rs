@@ -54,7 +54,7 @@ pub fn mail_only(kind: RunKind, opts: &Options) -> Result<()> {
     let layout = Layout::new(&run_dir);
     let ports = kind.ports();
     if !opts.no_migrate {
-        gateway_task(&layout, ports, &secrets, "migrate")?;
+        gateway_task(Profile::Dev, &layout, ports, &secrets, "migrate")?;
     }
     let _mail = MailStack::start(&layout, ports, &secrets, mail_options(kind))?;
     println!(
@@ -114,7 +114,7 @@ impl RunningStack {
         mailstack::ensure_ports_free(&ports)?;
 
         // The schema first: Dovecot's passdb/userdb query it.
-        gateway_task(&layout, ports, &secrets, "migrate")?;
+        gateway_task(Profile::Dev, &layout, ports, &secrets, "migrate")?;
         let mail = MailStack::start(&layout, ports, &secrets, mail_options(kind))?;
         println!(
             "✓ Dovecot (IMAP {}), Postfix (SMTP {}), sink ({}) up",
@@ -122,9 +122,9 @@ impl RunningStack {
         );
         check_interrupted()?;
         if opts.seed_demo {
-            gateway_task(&layout, ports, &secrets, "seed-demo")?;
+            gateway_task(Profile::Dev, &layout, ports, &secrets, "seed-demo")?;
         }
-        let mut services = Services::new(&layout);
+        let mut services = Services::new(&layout, Profile::Dev);
         services.start_gateway(ports, &secrets)?;
         println!("✓ gateway on {}", local(ports.gateway));
         services.start_edge(ports, &secrets)?;
