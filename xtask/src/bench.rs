@@ -15,7 +15,7 @@
 use crate::build::{self, Profile};
 use crate::mailstack::{self, Layout, MailOptions, MailStack};
 use crate::ports::{Ports, local};
-use crate::secrets::{MASTER_USER, Secrets};
+use crate::secrets::Secrets;
 use crate::services::{Services, gateway_task};
 use crate::util::{self, repo_root, tail};
 use crate::{Options, install};
@@ -135,46 +135,25 @@ impl BenchStack {
         })
     }
 
-    /// The harness's `POSTERN_TEST_*` contract (as `cargo xtask test` sets
-    /// it) plus the bench's own variables.
+    /// The harness's `POSTERN_TEST_*` contract (exactly as `cargo xtask
+    /// test` sets it) plus the bench's own variables.
     fn env(&self) -> Result<Vec<(&'static str, String)>> {
-        let p = BENCH_PORTS;
-        let l = &self.layout;
-        let s = &self.secrets;
         let path = |p: &std::path::Path| p.display().to_string();
-        let edge_pid = util::read_pid(&l.pid_file("edge"))
-            .context("the edge's pid file is missing")?
-            .to_string();
+        let edge_pid = util::read_pid(&self.layout.pid_file("edge"))
+            .context("the edge's pid file is missing")?;
         let gateway_pid = self
             .services
             .pid("gateway")
             .context("the gateway is not running")?;
         let root = repo_root();
-        Ok(vec![
-            ("POSTERN_TEST_EDGE_URL", format!("http://{}", local(p.edge))),
-            (
-                "POSTERN_TEST_GATEWAY_URL",
-                format!("http://{}", local(p.gateway)),
-            ),
-            ("POSTERN_TEST_EDGE_SECRET", s.edge_secret.clone()),
-            ("POSTERN_TEST_DATABASE", path(&l.database)),
-            ("POSTERN_TEST_IMAP_ADDR", local(p.imap)),
-            ("POSTERN_TEST_IMAPS_ADDR", local(p.imaps)),
-            ("POSTERN_TEST_SMTP_ADDR", local(p.smtp)),
-            ("POSTERN_TEST_SUBMISSION_ADDR", local(p.submission)),
-            ("POSTERN_TEST_SIEVE_ADDR", local(p.sieve)),
-            ("POSTERN_TEST_LMTP_ADDR", local(p.lmtp)),
-            ("POSTERN_TEST_SINK_MAILDIR", path(&l.sink_maildir)),
-            ("POSTERN_TEST_MASTER_USER", MASTER_USER.to_string()),
-            ("POSTERN_TEST_MASTER_PASSWORD", s.master_password.clone()),
-            ("POSTERN_TEST_RUN_DIR", path(&l.run)),
-            ("POSTERN_TEST_DOVECOT_CONF", path(&l.dovecot_conf)),
-            ("POSTERN_TEST_LOG_DIR", path(&l.log_dir)),
+        let mut env = crate::test::stack_env(&self.layout, BENCH_PORTS, &self.secrets);
+        env.extend([
             ("POSTERN_BENCH_GATEWAY_PID", gateway_pid.to_string()),
-            ("POSTERN_BENCH_EDGE_PID", edge_pid),
+            ("POSTERN_BENCH_EDGE_PID", edge_pid.to_string()),
             ("POSTERN_BENCH_DIST", path(&root.join("dist"))),
             ("POSTERN_BENCH_OUT", path(&root.join("target/bench"))),
-        ])
+        ]);
+        Ok(env)
     }
 
     fn stop(&mut self) {

@@ -9,8 +9,9 @@
 //! variables (see [`stack_env`] and `tests/src/lib.rs`).
 
 use crate::build::{self, Profile, path_with_node_tools};
-use crate::ports::{RunKind, local};
-use crate::secrets::MASTER_USER;
+use crate::mailstack::Layout;
+use crate::ports::{Ports, RunKind, local};
+use crate::secrets::{MASTER_USER, Secrets};
 use crate::up::{RunningStack, StackOptions};
 use crate::util::{self, repo_root};
 use crate::{Options, install};
@@ -190,7 +191,7 @@ pub fn run(opts: &Options) -> Result<ExitCode> {
         util::exec(
             util::cargo()
                 .args(["test", "-p", "postern-tests", "--", "--test-threads=4"])
-                .envs(stack_env(s)),
+                .envs(stack_env(&s.layout, s.ports, &s.secrets)),
         )?;
         Ok(Outcome::Passed)
     }) && report.stage(e2e, || {
@@ -208,7 +209,7 @@ pub fn run(opts: &Options) -> Result<ExitCode> {
                 .current_dir(&root)
                 .env("PATH", path_with_node_tools())
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-                .envs(stack_env(s)),
+                .envs(stack_env(&s.layout, s.ports, &s.secrets)),
         )?;
         Ok(Outcome::Passed)
     });
@@ -235,8 +236,7 @@ fn cargo(args: &[&str]) -> Result<Outcome> {
 
 /// The contract between `cargo xtask test` and the test suites
 /// (`postern_tests::Stack::from_env`, `tests/e2e/`).
-fn stack_env(s: &RunningStack) -> Vec<(&'static str, String)> {
-    let p = s.ports;
+pub fn stack_env(layout: &Layout, p: Ports, secrets: &Secrets) -> Vec<(&'static str, String)> {
     let path = |p: &std::path::Path| p.display().to_string();
     vec![
         ("POSTERN_TEST_EDGE_URL", format!("http://{}", local(p.edge))),
@@ -244,22 +244,22 @@ fn stack_env(s: &RunningStack) -> Vec<(&'static str, String)> {
             "POSTERN_TEST_GATEWAY_URL",
             format!("http://{}", local(p.gateway)),
         ),
-        ("POSTERN_TEST_EDGE_SECRET", s.secrets.edge_secret.clone()),
-        ("POSTERN_TEST_DATABASE", path(&s.layout.database)),
+        ("POSTERN_TEST_EDGE_SECRET", secrets.edge_secret.clone()),
+        ("POSTERN_TEST_DATABASE", path(&layout.database)),
         ("POSTERN_TEST_IMAP_ADDR", local(p.imap)),
         ("POSTERN_TEST_IMAPS_ADDR", local(p.imaps)),
         ("POSTERN_TEST_SMTP_ADDR", local(p.smtp)),
         ("POSTERN_TEST_SUBMISSION_ADDR", local(p.submission)),
         ("POSTERN_TEST_SIEVE_ADDR", local(p.sieve)),
         ("POSTERN_TEST_LMTP_ADDR", local(p.lmtp)),
-        ("POSTERN_TEST_SINK_MAILDIR", path(&s.layout.sink_maildir)),
+        ("POSTERN_TEST_SINK_MAILDIR", path(&layout.sink_maildir)),
         ("POSTERN_TEST_MASTER_USER", MASTER_USER.to_string()),
         (
             "POSTERN_TEST_MASTER_PASSWORD",
-            s.secrets.master_password.clone(),
+            secrets.master_password.clone(),
         ),
-        ("POSTERN_TEST_RUN_DIR", path(&s.layout.run)),
-        ("POSTERN_TEST_DOVECOT_CONF", path(&s.layout.dovecot_conf)),
-        ("POSTERN_TEST_LOG_DIR", path(&s.layout.log_dir)),
+        ("POSTERN_TEST_RUN_DIR", path(&layout.run)),
+        ("POSTERN_TEST_DOVECOT_CONF", path(&layout.dovecot_conf)),
+        ("POSTERN_TEST_LOG_DIR", path(&layout.log_dir)),
     ]
 }
