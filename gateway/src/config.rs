@@ -34,12 +34,37 @@ impl std::fmt::Debug for ImapConfig {
     }
 }
 
+/// Sending (SMTP submission, the Postfix policy service) and transfers.
+#[derive(Debug, Clone)]
+pub struct SendingConfig {
+    /// `host:port` of Dovecot's submission listener (STARTTLS); the gateway
+    /// authenticates with SASL PLAIN as the master user on behalf of the
+    /// mailbox (authorization id = the mailbox address).
+    pub submission_addr: String,
+    /// PEM file of the certificate (or CA) the submission server presents;
+    /// `None` uses the system roots.
+    pub submission_ca: Option<String>,
+    /// TLS server name checked against the certificate.
+    pub submission_tls_name: String,
+    /// Where the Postfix policy-delegation service listens (R-SEND-1..3 for
+    /// every SMTP client); `None` does not start it.
+    pub policy_addr: Option<SocketAddr>,
+    /// Directory of uploads and transfers (created if missing).
+    pub blob_dir: String,
+    /// Public origin of the edge, e.g. `https://mail.example.com`: transfer
+    /// links in messages point there.
+    pub public_url: String,
+    /// R-LIM-3: days a transfer stays downloadable.
+    pub transfer_days: u32,
+}
+
 #[derive(Clone)]
 pub struct Config {
     pub listen: SocketAddr,
     pub edge_secret: String,
     pub database: String,
     pub imap: ImapConfig,
+    pub sending: SendingConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -49,6 +74,7 @@ impl std::fmt::Debug for Config {
             .field("edge_secret", &"<redacted>")
             .field("database", &self.database)
             .field("imap", &self.imap)
+            .field("sending", &self.sending)
             .finish()
     }
 }
@@ -86,6 +112,45 @@ pub fn imap_from_env() -> Result<ImapConfig, ConfigError> {
     })
 }
 
+/// Sending and transfer settings; defaults suit one machine (loopback).
+pub fn sending_from_env(database: &str) -> Result<SendingConfig, ConfigError> {
+    let policy_addr = match var("POSTERN_POLICY_ADDR") {
+        None => None,
+        Some(a) => Some(a.parse().map_err(|e| ConfigError::Invalid {
+            name: "POSTERN_POLICY_ADDR",
+            reason: format!("{e}"),
+        })?),
+    };
+    let transfer_days = match var("POSTERN_TRANSFER_DAYS") {
+        None => 30,
+        Some(d) => d
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (1..=365).contains(d))
+            .ok_or(ConfigError::Invalid {
+                name: "POSTERN_TRANSFER_DAYS",
+                reason: format!("expected 1 to 365 days, got {d:?}"),
+            })?,
+    };
+    let blob_dir = var("POSTERN_BLOB_DIR").unwrap_or_else(|| {
+        let db = std::path::Path::new(database);
+        db.with_file_name("blobs").to_string_lossy().into_owned()
+    });
+    Ok(SendingConfig {
+        submission_addr: var("POSTERN_SUBMISSION_ADDR").unwrap_or_else(|| "127.0.0.1:587".into()),
+        submission_ca: var("POSTERN_SUBMISSION_CA"),
+        submission_tls_name: var("POSTERN_SUBMISSION_TLS_NAME")
+            .unwrap_or_else(|| "localhost".into()),
+        policy_addr,
+        blob_dir,
+        public_url: var("POSTERN_PUBLIC_URL")
+            .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+            .trim_end_matches('/')
+            .to_string(),
+        transfer_days,
+    })
+}
+
 impl Config {
     /// Everything `serve` needs; fails on the first missing variable.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -101,10 +166,12 @@ impl Config {
                 reason: "must be at least 16 characters".into(),
             });
         }
+        let database = database_from_env()?;
         Ok(Config {
             listen,
             edge_secret,
-            database: database_from_env()?,
+            sending: sending_from_env(&database)?,
+            database,
             imap: imap_from_env()?,
         })
     }

@@ -15,6 +15,7 @@ pub async fn state(config: &Config) -> anyhow_like::Result<AppState> {
         db,
         imap: Pool::new(config.imap.clone()),
         edge_secret: Arc::from(config.edge_secret.as_bytes()),
+        sending: Arc::new(config.sending.clone()),
     })
 }
 

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::config::SendingConfig;
 use crate::db::Db;
 use crate::imap::Pool;
 
@@ -11,4 +12,6 @@ pub struct AppState {
     pub imap: Pool,
     /// `POSTERN_EDGE_SECRET`, compared in constant time on every request.
     pub edge_secret: Arc<[u8]>,
+    /// Submission, policy service, blob store, public URL.
+    pub sending: Arc<SendingConfig>,
 }

@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use postern_gateway::Provisioner;
-use postern_gateway::config::ImapConfig;
+use postern_gateway::config::{ImapConfig, SendingConfig};
 use postern_gateway::imap::Pool;
 use postern_gateway::routes::router;
 use postern_gateway::state::AppState;
@@ -40,6 +40,15 @@ async fn app() -> (tempfile::TempDir, axum::Router, i64, i64) {
             master_password: "p".into(),
         }),
         edge_secret: SECRET.as_bytes().into(),
+        sending: std::sync::Arc::new(SendingConfig {
+            submission_addr: "127.0.0.1:1".into(),
+            submission_ca: None,
+            submission_tls_name: "localhost".into(),
+            policy_addr: None,
+            blob_dir: dir.path().join("blobs").to_string_lossy().into_owned(),
+            public_url: "http://127.0.0.1:1".into(),
+            transfer_days: 30,
+        }),
     };
     (dir, router(state), mine, foreign)
 }

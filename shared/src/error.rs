@@ -49,6 +49,18 @@ pub enum ErrorCode {
     AttachmentTooLarge,
     /// A transfer (or other time-limited link) has expired.
     Expired,
+    /// An upload's bytes do not continue where the stored ones end (the
+    /// answer's message says where; `GET` the upload to resume).
+    UploadOffset,
+    /// An upload was used before all its bytes arrived.
+    UploadIncomplete,
+    /// Undo-send came after the message was handed to the SMTP server.
+    TooLateToUndo,
+    /// The SMTP server refused the message for a reason of its own (its
+    /// reply is in the message); the draft is kept.
+    SendRejected,
+    /// A recipient address is not a valid email address.
+    InvalidRecipient,
     /// The edge cannot reach the gateway.
     GatewayUnavailable,
     /// The gateway cannot reach the mail server.
@@ -62,7 +74,8 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            BadRequest | InvalidFolderName | InvalidAddress | RecipientLimit | SenderMismatch => {
+            BadRequest | InvalidFolderName | InvalidAddress | RecipientLimit | SenderMismatch
+            | InvalidRecipient => {
                 400
             }
             Unauthenticated | SessionExpired | InvalidCredentials => 401,
@@ -71,6 +84,8 @@ impl ErrorCode {
             MethodNotAllowed => 405,
             FolderExists | FolderProtected => 409,
             Expired => 410,
+            UploadOffset | UploadIncomplete | TooLateToUndo => 409,
+            SendRejected => 502,
             PayloadTooLarge | MessageTooLarge | AttachmentTooLarge => 413,
             TooManyAttempts | QuotaExceeded => 429,
             Internal => 500,
@@ -104,6 +119,11 @@ impl ErrorCode {
             MessageTooLarge => "message_too_large",
             AttachmentTooLarge => "attachment_too_large",
             Expired => "expired",
+            UploadOffset => "upload_offset",
+            UploadIncomplete => "upload_incomplete",
+            TooLateToUndo => "too_late_to_undo",
+            SendRejected => "send_rejected",
+            InvalidRecipient => "invalid_recipient",
             GatewayUnavailable => "gateway_unavailable",
             MailServerUnavailable => "mail_server_unavailable",
             Internal => "internal",
@@ -142,6 +162,11 @@ impl ErrorCode {
             MessageTooLarge => "The message is larger than the 201 MiB limit.",
             AttachmentTooLarge => "This file is too large to attach.",
             Expired => "This link has expired.",
+            UploadOffset => "The upload does not continue where it stopped; resume it.",
+            UploadIncomplete => "This file has not finished uploading.",
+            TooLateToUndo => "Too late to undo: the message has already been sent.",
+            SendRejected => "The mail server refused the message. The draft is kept.",
+            InvalidRecipient => "A recipient address is not valid.",
             GatewayUnavailable => "The service is temporarily unavailable. Retrying…",
             MailServerUnavailable => "The mail server is temporarily unavailable.",
             Internal => "Something went wrong on our side.",
@@ -237,6 +262,11 @@ mod tests {
             MessageTooLarge,
             AttachmentTooLarge,
             Expired,
+            UploadOffset,
+            UploadIncomplete,
+            TooLateToUndo,
+            SendRejected,
+            InvalidRecipient,
             GatewayUnavailable,
             MailServerUnavailable,
             Internal,

@@ -6,11 +6,13 @@
 
 pub mod address;
 pub mod api;
+pub mod compose;
 pub mod error;
 pub mod folders;
 pub mod limits;
 pub mod permissions;
 pub mod sending;
+pub mod transfers;
 
 pub use error::{ApiError, ErrorCode};
 pub use permissions::{Permission, PermissionSet};
