@@ -14,5 +14,6 @@ pub mod routes;
 pub mod seed;
 pub mod server;
 pub mod state;
+pub mod transfers;
 
 pub use provision::Provisioner;
