@@ -7,12 +7,15 @@ use crate::config::Config;
 use crate::gateway::{Gateway, GatewayRequest, GatewayResponse, headers};
 use crate::http::{EdgeRequest, EdgeResponse, Method, build_query, percent_decode, percent_encode};
 use crate::mime_view;
-use crate::router::Route;
+use crate::router::{Route, is_safe_id};
 use crate::session::{self, Session, SessionError};
+use crate::transfer_page;
 use postern_shared::api::{
     CreateFolderRequest, DeleteMessagesRequest, GatewayLoginRequest, GatewaySession, LoginRequest,
     MessageFilter, MoveMessagesRequest, RenameFolderRequest, SessionInfo, SetFlagsRequest,
 };
+use postern_shared::compose::{SaveDraftRequest, SendRequest, Signature};
+use postern_shared::transfers::{NewTransfer, NewUpload, Transfer};
 use postern_shared::{ApiError, ErrorCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -21,6 +24,8 @@ use serde::de::DeserializeOwned;
 pub const MAX_JSON_BODY: usize = 1024 * 1024;
 /// Longest folder path accepted in a query parameter.
 const MAX_FOLDER_PARAM: usize = 1024;
+/// Longest `Range` header passed to the gateway.
+const MAX_RANGE_HEADER: usize = 200;
 
 /// What the component must do with a request.
 #[derive(Debug)]
@@ -30,6 +35,14 @@ pub enum Outcome {
     /// body through chunk by chunk with the headers of [`part_headers`]
     /// (or answer [`gateway_error`] when it is not a success).
     StreamPart(GatewayRequest),
+    /// `PATCH /api/uploads/{id}`: session and CSRF are checked; send this
+    /// request with the browser's body streamed into it chunk by chunk
+    /// (never buffered), then answer [`json_answer`] of the reply.
+    StreamUpload(GatewayRequest),
+    /// A public transfer file: send this request (it carries the client's
+    /// `Range`), then stream the body with [`transfer_page::file_headers`]
+    /// for 200/206, or answer [`transfer_page::file_error`].
+    StreamTransfer(GatewayRequest),
 }
 
 impl From<EdgeResponse> for Outcome {
@@ -63,6 +76,9 @@ pub async fn handle<G: Gateway>(
         Route::Login => cx.login().await.into(),
         Route::GetSession => cx.get_session().await.into(),
         Route::Logout => cx.logout().await.into(),
+        Route::TransferCss => transfer_page::stylesheet(&req.method).into(),
+        Route::TransferPage { token } => cx.transfer_page(&token).await.into(),
+        Route::TransferFile { token, file } => cx.transfer_file(&token, &file),
         route => match cx.authenticate() {
             Ok(session) => cx.mailbox_route(route, &session).await,
             Err(resp) => resp.into(),
@@ -112,6 +128,7 @@ impl<G: Gateway> Ctx<'_, G> {
             session: session.map(|s| s.id.clone()),
             client_ip: self.req.client_ip(self.cfg.trust_forwarded_for),
             body: None,
+            headers: Vec::new(),
         }
     }
 
@@ -241,6 +258,58 @@ impl<G: Gateway> Ctx<'_, G> {
         }
     }
 
+    // ---------------------------------------------------------- transfers
+
+    /// `GET /t/{token}`: the public download page (no session).
+    async fn transfer_page(&self, token: &str) -> EdgeResponse {
+        let mut r = if !is_safe_id(token) {
+            transfer_page::error_page(404)
+        } else {
+            let req =
+                self.gateway_request(Method::Get, format!("/v1/public/transfers/{token}"), None);
+            match self.send(req).await {
+                Err(_) => transfer_page::error_page(503),
+                Ok(resp) if resp.is_success() => {
+                    match serde_json::from_slice::<Transfer>(&resp.body) {
+                        Ok(t) => transfer_page::render(&t),
+                        Err(_) => {
+                            eprintln!("postern-edge: unexpected body from the transfers route");
+                            transfer_page::error_page(503)
+                        }
+                    }
+                }
+                Ok(resp) => transfer_page::error_page(resp.status),
+            }
+        };
+        if self.req.method == Method::Head {
+            r.body.clear();
+        }
+        r
+    }
+
+    /// `GET /t/{token}/{file}`: streamed by the component, `Range` passed on.
+    fn transfer_file(&self, token: &str, file: &str) -> Outcome {
+        if !is_safe_id(token) || !is_safe_id(file) {
+            return transfer_page::error_page(404).into();
+        }
+        let method = if self.req.method == Method::Head {
+            Method::Head
+        } else {
+            Method::Get
+        };
+        let mut req = self.gateway_request(
+            method,
+            format!("/v1/public/transfers/{token}/files/{file}"),
+            None,
+        );
+        if let Some(range) = self.req.header("range").filter(|r| {
+            r.len() <= MAX_RANGE_HEADER && r.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+        }) {
+            req.headers.push(("range".into(), range.to_string()));
+        }
+        Outcome::StreamTransfer(req)
+    }
+
     // ---------------------------------------------------------- mailboxes
 
     async fn mailbox_route(&self, route: Route, session: &Session) -> Outcome {
@@ -344,7 +413,83 @@ impl<G: Gateway> Ctx<'_, G> {
                 );
                 return Ok(Outcome::StreamPart(req));
             }
-            Route::Static | Route::Health | Route::Login | Route::GetSession | Route::Logout => {
+            // Writing and sending.
+            Route::SaveDraft { mb } => {
+                self.post_json::<SaveDraftRequest>(format!("/v1/mailboxes/{mb}/drafts"), s)?
+            }
+            Route::GetDraft { mb, uid } => {
+                self.gateway_request(Method::Get, format!("/v1/mailboxes/{mb}/drafts/{uid}"), s)
+            }
+            Route::Send { mb } => {
+                self.post_json::<SendRequest>(format!("/v1/mailboxes/{mb}/send"), s)?
+            }
+            Route::GetOutgoing { mb, id } => {
+                self.gateway_request(Method::Get, format!("/v1/mailboxes/{mb}/outbox/{id}"), s)
+            }
+            Route::CancelOutgoing { mb, id } => {
+                self.gateway_request(Method::Delete, format!("/v1/mailboxes/{mb}/outbox/{id}"), s)
+            }
+            Route::Contacts { mb } => {
+                let mut path = format!("/v1/mailboxes/{mb}/contacts");
+                if let Some(q) = self.req.query_param("q").filter(|q| !q.trim().is_empty()) {
+                    if q.len() > 200 || q.contains('\0') {
+                        return Err(bad_request("The search text is too long."));
+                    }
+                    path = format!("{path}?{}", build_query(&[("q", q)]));
+                }
+                self.gateway_request(Method::Get, path, s)
+            }
+            Route::GetSignature { mb } => {
+                self.gateway_request(Method::Get, format!("/v1/mailboxes/{mb}/signature"), s)
+            }
+            Route::PutSignature { mb } => {
+                let mut r =
+                    self.gateway_request(Method::Put, format!("/v1/mailboxes/{mb}/signature"), s);
+                r.body = Some(revalidate::<Signature>(&self.req.body)?);
+                r
+            }
+            Route::Identities { mb } => {
+                self.gateway_request(Method::Get, format!("/v1/mailboxes/{mb}/identities"), s)
+            }
+            // Uploads and transfers.
+            Route::CreateUpload => self.post_json::<NewUpload>("/v1/uploads".into(), s)?,
+            Route::GetUpload { id } => {
+                self.gateway_request(Method::Get, format!("/v1/uploads/{id}"), s)
+            }
+            Route::DeleteUpload { id } => {
+                self.gateway_request(Method::Delete, format!("/v1/uploads/{id}"), s)
+            }
+            Route::UploadData { id } => {
+                let offset: u64 = self
+                    .req
+                    .query_param("offset")
+                    .and_then(|o| o.parse().ok())
+                    .ok_or_else(|| bad_request("The query parameter `offset` is required."))?;
+                let mut r = self.gateway_request(
+                    Method::Patch,
+                    format!("/v1/uploads/{id}?offset={offset}"),
+                    s,
+                );
+                r.headers
+                    .push(("content-type".into(), "application/octet-stream".into()));
+                if let Some(len) = self
+                    .req
+                    .header("content-length")
+                    .and_then(|l| l.trim().parse::<u64>().ok())
+                {
+                    r.headers.push(("content-length".into(), len.to_string()));
+                }
+                return Ok(Outcome::StreamUpload(r));
+            }
+            Route::CreateTransfer => self.post_json::<NewTransfer>("/v1/transfers".into(), s)?,
+            Route::Static
+            | Route::Health
+            | Route::Login
+            | Route::GetSession
+            | Route::Logout
+            | Route::TransferPage { .. }
+            | Route::TransferFile { .. }
+            | Route::TransferCss => {
                 return Err(EdgeResponse::code(ErrorCode::NotFound));
             }
         };
@@ -430,6 +575,16 @@ fn pass_through(resp: GatewayResponse) -> EdgeResponse {
         return EdgeResponse::no_content();
     }
     EdgeResponse::json_bytes(resp.status, resp.body)
+}
+
+/// The gateway's answer to a JSON route: passed through on success, the
+/// error otherwise.
+pub fn json_answer(resp: GatewayResponse) -> EdgeResponse {
+    if resp.is_success() {
+        pass_through(resp)
+    } else {
+        gateway_error(&resp)
+    }
 }
 
 /// A gateway error, passed through unchanged when it is an [`ApiError`].

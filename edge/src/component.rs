@@ -1,24 +1,38 @@
 //! The Spin / wasi-http entry point (wasm only). Reads the request (body
 //! size-limited), hands it to [`crate::handle`], and writes the outcome —
-//! attachments are streamed from the gateway chunk by chunk.
+//! attachments and transfer files are streamed from the gateway chunk by
+//! chunk, and upload bytes (`PATCH /api/uploads/{id}`) are streamed to it
+//! without ever being read whole.
 
 use crate::api::{self, MAX_JSON_BODY, Outcome};
 use crate::config::{Config, DIST_DIR};
 use crate::gateway::{GatewayRequest, GatewayResponse};
 use crate::gateway_client::{SpinGateway, header_pairs};
 use crate::http::{EdgeRequest, EdgeResponse, Method};
+use crate::transfer_page;
 use futures::{SinkExt, StreamExt};
 use postern_shared::ErrorCode;
-use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
+use spin_sdk::http::{
+    Fields, IncomingRequest, IncomingResponse, OutgoingResponse, ResponseOutparam,
+};
 use spin_sdk::http_component;
 use std::path::Path;
 
 #[http_component]
 async fn handle_request(req: IncomingRequest, out: ResponseOutparam) {
     let cfg = Config::from_env();
-    let edge_req = match read_request(req).await {
-        Ok(r) => r,
-        Err(resp) => return write(out, resp).await,
+    let mut edge_req = read_head(&req);
+    // An upload's bytes stay unread here: the handler checks the session
+    // and CSRF from the headers, then the body is streamed to the gateway.
+    let streamed = crate::router::route(&edge_req.method, &edge_req.path)
+        .is_ok_and(|r| r.streams_request_body());
+    let upload_body = if streamed {
+        Some(req)
+    } else {
+        if let Err(resp) = read_body(req, &mut edge_req).await {
+            return write(out, resp).await;
+        }
+        None
     };
     let gw = SpinGateway::new(cfg.as_ref().ok());
     let outcome = crate::handle(
@@ -32,10 +46,16 @@ async fn handle_request(req: IncomingRequest, out: ResponseOutparam) {
     match outcome {
         Outcome::Respond(r) => write(out, r).await,
         Outcome::StreamPart(g) => stream_part(out, &gw, g).await,
+        Outcome::StreamTransfer(g) => stream_transfer(out, &gw, g).await,
+        Outcome::StreamUpload(g) => match upload_body {
+            Some(incoming) => stream_upload(out, &gw, g, incoming).await,
+            None => write(out, EdgeResponse::code(ErrorCode::Internal)).await,
+        },
     }
 }
 
-async fn read_request(req: IncomingRequest) -> Result<EdgeRequest, EdgeResponse> {
+/// Method, path and headers; the body is left unread.
+fn read_head(req: &IncomingRequest) -> EdgeRequest {
     let method = Method::parse(&req.method().to_string());
     let path_and_query = req.path_with_query().unwrap_or_else(|| "/".into());
     let mut edge = EdgeRequest::new(method, &path_and_query);
@@ -55,8 +75,13 @@ async fn read_request(req: IncomingRequest) -> Result<EdgeRequest, EdgeResponse>
     {
         edge.headers.push(("host".into(), authority));
     }
+    edge
+}
+
+/// Reads a (JSON) body, at most [`MAX_JSON_BODY`] bytes.
+async fn read_body(req: IncomingRequest, edge: &mut EdgeRequest) -> Result<(), EdgeResponse> {
     if matches!(edge.method, Method::Get | Method::Head) {
-        return Ok(edge);
+        return Ok(());
     }
     if edge
         .header("content-length")
@@ -75,7 +100,7 @@ async fn read_request(req: IncomingRequest) -> Result<EdgeRequest, EdgeResponse>
         body.extend_from_slice(&chunk);
     }
     edge.body = body;
-    Ok(edge)
+    Ok(())
 }
 
 fn fields(headers: &[(String, String)]) -> Fields {
@@ -124,9 +149,14 @@ async fn stream_part(out: ResponseOutparam, gw: &SpinGateway<'_>, req: GatewayRe
         });
         return write(out, err).await;
     }
-    let shaped = api::part_headers(&headers);
+    stream_body(out, api::part_headers(&headers), resp).await;
+}
+
+/// Writes `shaped` (status and headers) and passes the gateway's body
+/// through chunk by chunk.
+async fn stream_body(out: ResponseOutparam, shaped: EdgeResponse, resp: IncomingResponse) {
     let outgoing = OutgoingResponse::new(fields(&shaped.headers));
-    let _ = outgoing.set_status_code(200);
+    let _ = outgoing.set_status_code(shaped.status);
     let mut sink = outgoing.take_body();
     out.set(outgoing);
     // `resp` stays alive until the stream is drained: dropping an
@@ -136,7 +166,7 @@ async fn stream_part(out: ResponseOutparam, gw: &SpinGateway<'_>, req: GatewayRe
         let failed = match chunk {
             Ok(chunk) => sink.send(chunk).await.is_err(),
             Err(e) => {
-                eprintln!("postern-edge: attachment stream broke: {e:?}");
+                eprintln!("postern-edge: download stream broke: {e:?}");
                 true
             }
         };
@@ -150,4 +180,67 @@ async fn stream_part(out: ResponseOutparam, gw: &SpinGateway<'_>, req: GatewayRe
     drop(stream);
     drop(sink);
     drop(resp);
+}
+
+/// A public transfer file: 200/206 streamed, HEAD answered with the
+/// headers only, errors as pages (or 416 with `Content-Range`).
+async fn stream_transfer(out: ResponseOutparam, gw: &SpinGateway<'_>, req: GatewayRequest) {
+    let head = req.method == Method::Head;
+    let resp = match gw.open(req).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("postern-edge: gateway unreachable: {}", e.0);
+            return write(out, transfer_page::error_page(503)).await;
+        }
+    };
+    let status = resp.status();
+    let headers = header_pairs(&resp);
+    if status != 200 && status != 206 {
+        let body = resp.into_body().await.unwrap_or_default();
+        let err = transfer_page::file_error(&GatewayResponse {
+            status,
+            headers,
+            body,
+        });
+        return write(out, err).await;
+    }
+    let shaped = transfer_page::file_headers(status, &headers, head);
+    if head {
+        drop(resp);
+        return write(out, shaped).await;
+    }
+    stream_body(out, shaped, resp).await;
+}
+
+/// `PATCH /api/uploads/{id}`: the browser's body is pumped into the
+/// gateway request while its answer is awaited (memory stays flat however
+/// large the file), then the JSON answer is passed back.
+async fn stream_upload(
+    out: ResponseOutparam,
+    gw: &SpinGateway<'_>,
+    req: GatewayRequest,
+    incoming: IncomingRequest,
+) {
+    let body = incoming.into_body_stream();
+    let resp = match gw.open_streaming(req, body).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("postern-edge: upload to the gateway failed: {}", e.0);
+            return write(out, EdgeResponse::code(ErrorCode::GatewayUnavailable)).await;
+        }
+    };
+    let status = resp.status();
+    let headers = header_pairs(&resp);
+    let answer = match resp.into_body().await {
+        Ok(body) => api::json_answer(GatewayResponse {
+            status,
+            headers,
+            body,
+        }),
+        Err(e) => {
+            eprintln!("postern-edge: reading the gateway's answer: {e:?}");
+            EdgeResponse::code(ErrorCode::GatewayUnavailable)
+        }
+    };
+    write(out, answer).await;
 }

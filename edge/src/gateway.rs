@@ -16,6 +16,9 @@ pub struct GatewayRequest {
     pub client_ip: Option<String>,
     /// JSON body, if any.
     pub body: Option<Vec<u8>>,
+    /// Further headers passed on (e.g. `range`, or the `content-length` of
+    /// a streamed upload).
+    pub headers: Vec<(String, String)>,
 }
 
 impl GatewayRequest {
@@ -26,6 +29,7 @@ impl GatewayRequest {
             session: None,
             client_ip: None,
             body: None,
+            headers: Vec::new(),
         }
     }
 }

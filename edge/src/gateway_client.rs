@@ -4,7 +4,11 @@
 use crate::config::Config;
 use crate::gateway::{Gateway, GatewayRequest, GatewayResponse, Unavailable, headers};
 use crate::http::Method;
+use futures::future::Either;
+use futures::{SinkExt, Stream, StreamExt};
+use spin_sdk::http::conversions::TryIntoOutgoingRequest;
 use spin_sdk::http::{IncomingResponse, Method as SpinMethod, Request};
+use std::pin::pin;
 
 pub struct SpinGateway<'a> {
     cfg: Option<&'a Config>,
@@ -18,6 +22,59 @@ impl<'a> SpinGateway<'a> {
     /// Sends the request and returns the response with its body unread,
     /// so attachments can be streamed.
     pub async fn open(&self, req: GatewayRequest) -> Result<IncomingResponse, Unavailable> {
+        let request = self.build(req)?;
+        spin_sdk::http::send::<_, IncomingResponse>(request)
+            .await
+            .map_err(|e| Unavailable(e.to_string()))
+    }
+
+    /// Sends the request with `body` streamed into it chunk by chunk while
+    /// the answer is awaited: the edge never holds more than a chunk or two
+    /// of an upload. Set `content-length` in `req.headers` when known.
+    pub async fn open_streaming<S, E>(
+        &self,
+        req: GatewayRequest,
+        body: S,
+    ) -> Result<IncomingResponse, Unavailable>
+    where
+        S: Stream<Item = Result<Vec<u8>, E>>,
+        E: std::fmt::Debug,
+    {
+        let request = self.build(req)?;
+        // The builder's (empty) buffered body is ignored: we write our own.
+        let (outgoing, _) = request
+            .try_into_outgoing_request()
+            .map_err(|e| Unavailable(format!("building the request: {e}")))?;
+        let mut sink = outgoing.take_body();
+        let response = spin_sdk::http::send::<_, IncomingResponse>(outgoing);
+        let pump = async move {
+            let mut body = pin!(body);
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk.map_err(|e| format!("the client's body broke: {e:?}"))?;
+                sink.send(chunk)
+                    .await
+                    .map_err(|e| format!("the gateway stopped reading: {e:?}"))?;
+            }
+            // Dropping the sink finishes the body.
+            drop(sink);
+            Ok::<(), String>(())
+        };
+        let response = pin!(response);
+        let pump = pin!(pump);
+        match futures::future::select(response, pump).await {
+            // The gateway answered before the body was done (a refusal,
+            // normally): stop sending.
+            Either::Left((resp, _unfinished)) => resp.map_err(|e| Unavailable(e.to_string())),
+            Either::Right((pumped, response)) => {
+                if let Err(e) = pumped {
+                    eprintln!("postern-edge: upload stream: {e}");
+                }
+                response.await.map_err(|e| Unavailable(e.to_string()))
+            }
+        }
+    }
+
+    fn build(&self, req: GatewayRequest) -> Result<Request, Unavailable> {
         let cfg = self
             .cfg
             .ok_or_else(|| Unavailable("the edge is not configured".into()))?;
@@ -44,6 +101,9 @@ impl<'a> SpinGateway<'a> {
         if let Some(ip) = &req.client_ip {
             builder.header(headers::CLIENT_IP, ip.as_str());
         }
+        for (name, value) in &req.headers {
+            builder.header(name.as_str(), value.as_str());
+        }
         if let Some(body) = req.body {
             // An explicit length rather than chunked encoding: simpler for
             // every server (wasi-http checks it against the bytes written).
@@ -52,9 +112,7 @@ impl<'a> SpinGateway<'a> {
                 .header("content-length", body.len().to_string())
                 .body(body);
         }
-        spin_sdk::http::send::<_, IncomingResponse>(builder.build())
-            .await
-            .map_err(|e| Unavailable(e.to_string()))
+        Ok(builder.build())
     }
 }
 

@@ -18,6 +18,7 @@ pub mod router;
 pub mod sanitize;
 pub mod session;
 pub mod static_files;
+pub mod transfer_page;
 
 #[cfg(target_arch = "wasm32")]
 mod component;

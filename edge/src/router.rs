@@ -47,6 +47,63 @@ pub enum Route {
     DeleteMessages {
         mb: MailboxId,
     },
+    // Writing and sending (`shared::compose`).
+    SaveDraft {
+        mb: MailboxId,
+    },
+    GetDraft {
+        mb: MailboxId,
+        uid: u32,
+    },
+    Send {
+        mb: MailboxId,
+    },
+    GetOutgoing {
+        mb: MailboxId,
+        id: String,
+    },
+    CancelOutgoing {
+        mb: MailboxId,
+        id: String,
+    },
+    Contacts {
+        mb: MailboxId,
+    },
+    GetSignature {
+        mb: MailboxId,
+    },
+    PutSignature {
+        mb: MailboxId,
+    },
+    Identities {
+        mb: MailboxId,
+    },
+    // Uploads and transfers (`shared::transfers`).
+    CreateUpload,
+    GetUpload {
+        id: String,
+    },
+    /// `PATCH /api/uploads/{id}?offset=N`: the body is streamed through.
+    UploadData {
+        id: String,
+    },
+    DeleteUpload {
+        id: String,
+    },
+    CreateTransfer,
+    /// `GET /t/{token}`: the public download page (HTML). The token is
+    /// checked by the handler, so a malformed one gets the HTML 404 page.
+    TransferPage {
+        token: String,
+    },
+    /// `GET /t/{token}/{file}`: a file of a transfer, streamed.
+    TransferFile {
+        token: String,
+        file: String,
+    },
+    /// `GET /t/page.css`: the download page's stylesheet (the CSP forbids
+    /// inline styles).
+    TransferCss,
     /// Anything outside `/api/`: a file of `dist/` (GET and HEAD only).
     Static,
 }
@@ -62,7 +119,20 @@ pub enum RouteError {
 impl Route {
     /// Routes that work without a session.
     pub fn is_public(&self) -> bool {
-        matches!(self, Route::Health | Route::Login | Route::Static)
+        matches!(
+            self,
+            Route::Health
+                | Route::Login
+                | Route::Static
+                | Route::TransferPage { .. }
+                | Route::TransferFile { .. }
+                | Route::TransferCss
+        )
+    }
+
+    /// The component must not read the body: the handler streams it.
+    pub fn streams_request_body(&self) -> bool {
+        matches!(self, Route::UploadData { .. })
     }
 }
 
@@ -72,6 +142,23 @@ pub fn is_api_path(path: &str) -> bool {
 
 pub fn route(method: &Method, path: &str) -> Result<Route, RouteError> {
     use Method::*;
+    if let Some(rest) = path.strip_prefix("/t/") {
+        let route = match rest.split('/').collect::<Vec<_>>().as_slice() {
+            ["page.css"] => Route::TransferCss,
+            [token] => Route::TransferPage {
+                token: token.to_string(),
+            },
+            [token, file] => Route::TransferFile {
+                token: token.to_string(),
+                file: file.to_string(),
+            },
+            _ => return Err(RouteError::NotFound),
+        };
+        return match method {
+            Get | Head => Ok(route),
+            _ => Err(RouteError::MethodNotAllowed("GET, HEAD")),
+        };
+    }
     if !is_api_path(path) {
         return match method {
             Get | Head => Ok(Route::Static),
@@ -99,8 +186,35 @@ pub fn route(method: &Method, path: &str) -> Result<Route, RouteError> {
             let mb = parse_id(mb).ok_or(RouteError::NotFound)?;
             mailbox_route(method, mb, rest)
         }
+        ["uploads"] => match method {
+            Post => Ok(Route::CreateUpload),
+            _ => Err(not_allowed("POST")),
+        },
+        ["uploads", id] if is_safe_id(id) => {
+            let id = id.to_string();
+            match method {
+                Get => Ok(Route::GetUpload { id }),
+                Patch => Ok(Route::UploadData { id }),
+                Delete => Ok(Route::DeleteUpload { id }),
+                _ => Err(not_allowed("GET, PATCH, DELETE")),
+            }
+        }
+        ["transfers"] => match method {
+            Post => Ok(Route::CreateTransfer),
+            _ => Err(not_allowed("POST")),
+        },
         _ => Err(RouteError::NotFound),
     }
+}
+
+/// An opaque id chosen by the gateway (uploads, outbox entries, transfer
+/// tokens): 1–128 characters of `A–Z a–z 0–9 - _`, so it is safe in a path
+/// as is.
+pub fn is_safe_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn mailbox_route(method: &Method, mb: MailboxId, rest: &[&str]) -> Result<Route, RouteError> {
@@ -125,6 +239,42 @@ fn mailbox_route(method: &Method, mb: MailboxId, rest: &[&str]) -> Result<Route,
                 _ => Route::DeleteMessages { mb },
             }),
             _ => Err(not_allowed("POST")),
+        },
+        ["drafts"] => match method {
+            Post => Ok(Route::SaveDraft { mb }),
+            _ => Err(not_allowed("POST")),
+        },
+        ["drafts", uid] => {
+            let uid = parse_uid(uid).ok_or(RouteError::NotFound)?;
+            match method {
+                Get => Ok(Route::GetDraft { mb, uid }),
+                _ => Err(not_allowed("GET")),
+            }
+        }
+        ["send"] => match method {
+            Post => Ok(Route::Send { mb }),
+            _ => Err(not_allowed("POST")),
+        },
+        ["outbox", id] if is_safe_id(id) => {
+            let id = id.to_string();
+            match method {
+                Get => Ok(Route::GetOutgoing { mb, id }),
+                Delete => Ok(Route::CancelOutgoing { mb, id }),
+                _ => Err(not_allowed("GET, DELETE")),
+            }
+        }
+        ["contacts"] => match method {
+            Get => Ok(Route::Contacts { mb }),
+            _ => Err(not_allowed("GET")),
+        },
+        ["signature"] => match method {
+            Get => Ok(Route::GetSignature { mb }),
+            Put => Ok(Route::PutSignature { mb }),
+            _ => Err(not_allowed("GET, PUT")),
+        },
+        ["identities"] => match method {
+            Get => Ok(Route::Identities { mb }),
+            _ => Err(not_allowed("GET")),
         },
         ["messages", uid, tail @ ..] => {
             let uid = parse_uid(uid).ok_or(RouteError::NotFound)?;
@@ -225,6 +375,104 @@ mod tests {
             ok(Post, "/api/mailboxes/7/messages/delete"),
             Route::DeleteMessages { mb: 7 }
         );
+    }
+
+    #[test]
+    fn compose_upload_and_transfer_routes() {
+        let ok = |m: Method, p: &str| route(&m, p).unwrap();
+        assert_eq!(
+            ok(Post, "/api/mailboxes/7/drafts"),
+            Route::SaveDraft { mb: 7 }
+        );
+        assert_eq!(
+            ok(Get, "/api/mailboxes/7/drafts/9"),
+            Route::GetDraft { mb: 7, uid: 9 }
+        );
+        assert_eq!(ok(Post, "/api/mailboxes/7/send"), Route::Send { mb: 7 });
+        assert_eq!(
+            ok(Get, "/api/mailboxes/7/outbox/ab-1_Z"),
+            Route::GetOutgoing {
+                mb: 7,
+                id: "ab-1_Z".into()
+            }
+        );
+        assert_eq!(
+            ok(Delete, "/api/mailboxes/7/outbox/x1"),
+            Route::CancelOutgoing {
+                mb: 7,
+                id: "x1".into()
+            }
+        );
+        assert_eq!(
+            ok(Get, "/api/mailboxes/7/contacts"),
+            Route::Contacts { mb: 7 }
+        );
+        assert_eq!(
+            ok(Get, "/api/mailboxes/7/signature"),
+            Route::GetSignature { mb: 7 }
+        );
+        assert_eq!(
+            ok(Put, "/api/mailboxes/7/signature"),
+            Route::PutSignature { mb: 7 }
+        );
+        assert_eq!(
+            ok(Get, "/api/mailboxes/7/identities"),
+            Route::Identities { mb: 7 }
+        );
+        assert_eq!(ok(Post, "/api/uploads"), Route::CreateUpload);
+        assert_eq!(
+            ok(Get, "/api/uploads/abc"),
+            Route::GetUpload { id: "abc".into() }
+        );
+        assert_eq!(
+            ok(Patch, "/api/uploads/abc"),
+            Route::UploadData { id: "abc".into() }
+        );
+        assert!(ok(Patch, "/api/uploads/abc").streams_request_body());
+        assert!(!ok(Get, "/api/uploads/abc").streams_request_body());
+        assert_eq!(
+            ok(Delete, "/api/uploads/abc"),
+            Route::DeleteUpload { id: "abc".into() }
+        );
+        assert_eq!(ok(Post, "/api/transfers"), Route::CreateTransfer);
+        assert_eq!(
+            ok(Get, "/t/tok"),
+            Route::TransferPage {
+                token: "tok".into()
+            }
+        );
+        assert_eq!(
+            ok(Head, "/t/tok/f1"),
+            Route::TransferFile {
+                token: "tok".into(),
+                file: "f1".into()
+            }
+        );
+        assert_eq!(ok(Get, "/t/page.css"), Route::TransferCss);
+        assert!(ok(Get, "/t/tok").is_public() && ok(Get, "/t/tok/f").is_public());
+        assert!(!ok(Post, "/api/uploads").is_public());
+        assert_eq!(
+            route(&Post, "/t/tok"),
+            Err(RouteError::MethodNotAllowed("GET, HEAD"))
+        );
+        assert_eq!(
+            route(&Put, "/api/uploads/abc"),
+            Err(RouteError::MethodNotAllowed("GET, PATCH, DELETE"))
+        );
+        assert_eq!(
+            route(&Delete, "/api/mailboxes/1/signature"),
+            Err(RouteError::MethodNotAllowed("GET, PUT"))
+        );
+        for p in [
+            "/api/uploads/a.b",
+            "/api/uploads/",
+            "/api/uploads/a/b",
+            "/api/mailboxes/1/outbox/..",
+            "/api/mailboxes/1/drafts/x",
+            "/t/a/b/c",
+        ] {
+            assert_eq!(route(&Get, p), Err(RouteError::NotFound), "{p}");
+        }
     }
 
     #[test]

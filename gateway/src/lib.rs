@@ -12,6 +12,7 @@ pub mod imap;
 pub mod provision;
 pub mod routes;
 pub mod seed;
+pub mod send;
 pub mod server;
 pub mod state;
 pub mod transfers;

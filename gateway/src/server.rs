@@ -28,6 +28,13 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     }
     let state = state(&config).await?;
     state.imap.spawn_reaper();
+    // Sending: resume the outbox (undo windows survive a restart) and
+    // answer Postfix's policy requests.
+    crate::send::outbox::resume(&state).await?;
+    if let Some(addr) = config.sending.policy_addr {
+        crate::send::policy::spawn(state.db.clone(), addr).await?;
+    }
+    crate::transfers::sweeper::spawn(state.clone());
     let app = routes::router(state);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(addr = %config.listen, "gateway listening");

@@ -75,9 +75,7 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             BadRequest | InvalidFolderName | InvalidAddress | RecipientLimit | SenderMismatch
-            | InvalidRecipient => {
-                400
-            }
+            | InvalidRecipient => 400,
             Unauthenticated | SessionExpired | InvalidCredentials => 401,
             CsrfFailed | Forbidden => 403,
             NotFound | FolderNotFound | MessageNotFound => 404,

@@ -1,5 +1,6 @@
 //! Per-test fixtures: every test gets its own organisation, domain
-//! (`t-<unique>.test`, a domain belongs to one organisation), account and
+//! (`t-<unique>.example.test`, a domain belongs to one organisation; Postfix
+//! delivers every subdomain of `example.test` locally), account and
 //! mailbox, provisioned straight into the stack's database with the
 //! gateway's [`Provisioner`], filled over IMAP as the master user, and a
 //! browser-like [`ApiClient`] signed in through the edge.
@@ -30,7 +31,7 @@ pub struct Fixture {
     pub stack: &'static Stack,
     pub org: OrganizationId,
     pub org_name: String,
-    /// `t-<unique>.test`, owned by `org`.
+    /// `t-<unique>.example.test`, owned by `org`.
     pub domain: String,
     pub account: AccountId,
     pub login: String,
@@ -52,15 +53,25 @@ impl Fixture {
     }
 
     pub async fn with_permissions(permissions: PermissionSet) -> Fixture {
+        Fixture::build(permissions, "standard").await
+    }
+
+    /// Like [`Fixture::new`] for an organisation on `offer` (R-SEND-2:
+    /// `free`, `standard`, …), which sets its sending quota.
+    pub async fn with_offer(offer: &str) -> Fixture {
+        Fixture::build(PermissionSet::all(), offer).await
+    }
+
+    async fn build(permissions: PermissionSet, offer: &str) -> Fixture {
         let stack = Stack::get();
         let p = provisioner().await;
         let tag = unique("t");
         let org_name = format!("Org {tag}");
         let org = p
-            .create_organization(&org_name, "standard")
+            .create_organization(&org_name, offer)
             .await
             .expect("create organisation");
-        let domain = format!("t-{tag}.test");
+        let domain = format!("t-{tag}.example.test");
         let login = format!("user-{tag}@login.test");
         let password = format!("pw-{tag}-Correct-Horse");
         let account = p

@@ -8,6 +8,10 @@
 //! - [`api::ApiClient`]: the browser's view (cookies, CSRF, typed errors).
 //! - [`imap::ImapClient`]: a plain IMAP client, independent of the gateway's
 //!   code, to check what the gateway did (or to act behind its back).
+//! - [`sending`]: the compose/send and upload/transfer routes, device
+//!   passwords and aliases; [`smtp`]: a mail client (`curl smtp://`) on
+//!   Dovecot submission; [`mail`]: reading what was delivered (a mailbox's
+//!   folders over IMAP, the sink's Maildir) and message headers.
 //!
 //! Tests in one file run in parallel (4 threads) and share the stack: give
 //! each test its own organisation/mailbox ([`unique`]). Files run one after
@@ -16,6 +20,9 @@
 pub mod api;
 pub mod fixtures;
 pub mod imap;
+pub mod mail;
+pub mod sending;
+pub mod smtp;
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -67,6 +74,15 @@ pub struct Stack {
     pub dovecot_conf: PathBuf,
     /// `POSTERN_TEST_LOG_DIR`: dovecot.log, postfix.log, gateway.log, edge.log, sink.log.
     pub log_dir: PathBuf,
+    /// `POSTERN_TEST_BLOB_DIR`: the gateway's uploads and transfers.
+    pub blob_dir: PathBuf,
+    /// `POSTERN_TEST_POLICY_ADDR`: the gateway's Postfix policy service.
+    pub policy_addr: String,
+    /// `POSTERN_TEST_PUBLIC_URL`: the origin transfer links start with.
+    pub public_url: String,
+    /// `POSTERN_TEST_TLS_CERT`: Dovecot's self-signed certificate (PEM), valid
+    /// for `localhost` and `127.0.0.1`.
+    pub tls_cert: PathBuf,
 }
 
 fn var(name: &str) -> String {
@@ -101,6 +117,10 @@ impl Stack {
             run_dir: var("POSTERN_TEST_RUN_DIR").into(),
             dovecot_conf: var("POSTERN_TEST_DOVECOT_CONF").into(),
             log_dir: var("POSTERN_TEST_LOG_DIR").into(),
+            blob_dir: var("POSTERN_TEST_BLOB_DIR").into(),
+            policy_addr: var("POSTERN_TEST_POLICY_ADDR"),
+            public_url: var("POSTERN_TEST_PUBLIC_URL"),
+            tls_cert: var("POSTERN_TEST_TLS_CERT").into(),
         }
     }
 

@@ -35,6 +35,7 @@ pub const BENCH_PORTS: Ports = Ports {
     lmtp: 30024,
     smtp: 30025,
     sink: 30026,
+    policy: 30027,
 };
 
 pub fn run(opts: &Options) -> Result<()> {
@@ -169,20 +170,7 @@ mod tests {
 
     #[test]
     fn bench_ports_clash_with_neither_up_nor_test() {
-        let all = |p: Ports| {
-            [
-                p.edge,
-                p.gateway,
-                p.imap,
-                p.imaps,
-                p.submission,
-                p.submissions,
-                p.sieve,
-                p.lmtp,
-                p.smtp,
-                p.sink,
-            ]
-        };
+        let all = |p: Ports| p.all().map(|(_, port)| port);
         let bench = all(BENCH_PORTS);
         for kind in [RunKind::Up, RunKind::Test] {
             for port in all(kind.ports()) {

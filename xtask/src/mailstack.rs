@@ -27,6 +27,13 @@ const DOVECOT_CONF: &str = include_str!("../templates/dovecot.conf");
 const DOVECOT_SQL: &str = include_str!("../templates/dovecot-sql.conf.ext");
 const POSTFIX_MAIN: &str = include_str!("../templates/postfix-main.cf");
 
+/// R-LIM-1 plus the headroom Postfix needs for the envelope and its
+/// Received: header (see the template); must match `postfix-main.cf`.
+const POSTFIX_MESSAGE_SIZE_LIMIT: u64 = 210_763_776 + 1024 * 1024;
+
+/// The DNS name in the self-signed certificate (CN and subjectAltName).
+pub const TLS_NAME: &str = "localhost";
+
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where everything of a run directory lives.
@@ -42,6 +49,11 @@ pub struct Layout {
     pub log_dir: PathBuf,
     pub pid_dir: PathBuf,
     pub sink_maildir: PathBuf,
+    /// Self-signed certificate of Dovecot's TLS listeners (names:
+    /// `localhost`, `127.0.0.1`); the gateway checks submission against it.
+    pub tls_cert: PathBuf,
+    /// The gateway's uploads and transfers (`POSTERN_BLOB_DIR`).
+    pub blob_dir: PathBuf,
 }
 
 impl Layout {
@@ -64,6 +76,8 @@ impl Layout {
             log_dir: run.join("log"),
             pid_dir: run.join("pids"),
             sink_maildir: run.join("sink/Maildir"),
+            tls_cert: run.join("tls/cert.pem"),
+            blob_dir: run.join("blobs"),
         }
     }
 
@@ -171,6 +185,8 @@ impl MailStack {
         let sink_log = File::create(layout.log("sink"))?;
         let sink = Command::new("python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &local(ports.sink)])
+            // It stands for the rest of the world: never the smallest limit.
+            .args(["-s", &POSTFIX_MESSAGE_SIZE_LIMIT.to_string()])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&layout.sink_maildir)
             .stdin(Stdio::null())
@@ -315,18 +331,7 @@ fn stop_postfix(layout: &Layout) {
 /// Every port of the stack must be free: a clear error beats Dovecot's
 /// "Address already in use" deep in its log.
 pub fn ensure_ports_free(ports: &Ports) -> Result<()> {
-    let all = [
-        ("edge", ports.edge),
-        ("gateway", ports.gateway),
-        ("IMAP", ports.imap),
-        ("IMAPS", ports.imaps),
-        ("submission", ports.submission),
-        ("submissions", ports.submissions),
-        ("ManageSieve", ports.sieve),
-        ("LMTP", ports.lmtp),
-        ("SMTP", ports.smtp),
-        ("sink", ports.sink),
-    ];
+    let all = ports.all();
     let busy: Vec<String> = all
         .iter()
         .filter(|(_, p)| util::port_open(&local(*p)))
@@ -365,7 +370,7 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
     // Postfix keeps master.lock here.
     chown_to(&pf_data, "postfix")?;
 
-    let cert = run.join("tls/cert.pem");
+    let cert = layout.tls_cert.clone();
     let key = run.join("tls/key.pem");
     if !cert.exists() || !key.exists() {
         util::output(
@@ -373,8 +378,12 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
                 .args([
                     "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
                 ])
-                .args(["-subj", "/CN=localhost"])
-                .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+                // TLS_NAME is the name the gateway checks (services.rs).
+                .args(["-subj", &format!("/CN={TLS_NAME}")])
+                .args([
+                    "-addext",
+                    &format!("subjectAltName=DNS:{TLS_NAME},IP:127.0.0.1"),
+                ])
                 .arg("-keyout")
                 .arg(&key)
                 .arg("-out")
@@ -421,6 +430,7 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
         ("lmtp", ports.lmtp.to_string()),
         ("smtp", ports.smtp.to_string()),
         ("sink", ports.sink.to_string()),
+        ("policy", ports.policy.to_string()),
     ];
     write_file(&layout.dovecot_conf, render(DOVECOT_CONF, &vars)?, 0o644)?;
     write_file(
@@ -555,6 +565,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             "lmtp",
             "smtp",
             "sink",
+            "policy",
         ]
         .iter()
         .map(|k| (*k, "v".to_string()))
@@ -564,6 +575,100 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         }
         assert!(layout.instance().starts_with("postern-test-"));
         assert!(render("{{nope}}", &vars).is_err());
+    }
+
+    /// `name = value` of a rendered config (continuation lines joined).
+    fn setting(conf: &str, name: &str) -> Option<String> {
+        let mut value: Option<String> = None;
+        for line in conf.lines() {
+            if let Some(v) = value.as_mut() {
+                if line.starts_with(char::is_whitespace) && !line.trim().is_empty() {
+                    v.push(' ');
+                    v.push_str(line.trim());
+                    continue;
+                }
+                break;
+            }
+            if let Some(rest) = line.strip_prefix(name)
+                && let Some(v) = rest.trim_start().strip_prefix('=')
+            {
+                value = Some(v.trim().to_string());
+            }
+        }
+        value.map(|v| v.trim().to_string())
+    }
+
+    fn rendered(template: &str) -> String {
+        let vars: Vec<(&str, String)> = [
+            ("run", "/r"),
+            ("conf", "/r/dovecot/dovecot.conf"),
+            ("base_dir", "/r/dovecot/run"),
+            ("queue_dir", "/r/postfix/spool"),
+            ("instance", "postern-test-x"),
+            ("database", "/r/postern.db"),
+            ("auth_failure_delay", ""),
+            ("imap", "20143"),
+            ("imaps", "20993"),
+            ("submission", "20587"),
+            ("submissions", "20465"),
+            ("sieve", "24190"),
+            ("lmtp", "20024"),
+            ("smtp", "20025"),
+            ("sink", "20026"),
+            ("policy", "20027"),
+        ]
+        .iter()
+        .map(|(k, v)| (*k, v.to_string()))
+        .collect();
+        render(template, &vars).unwrap()
+    }
+
+    #[test]
+    fn postfix_asks_the_policy_service_and_trusts_dovecots_xclient() {
+        let main = rendered(POSTFIX_MAIN);
+        let policy =
+            "check_policy_service { inet:127.0.0.1:20027, default_action=DEFER_IF_PERMIT }";
+        assert_eq!(
+            setting(&main, "smtpd_authorized_xclient_hosts").as_deref(),
+            Some("127.0.0.1")
+        );
+        assert_eq!(
+            setting(&main, "smtpd_recipient_restrictions"),
+            Some(format!("{policy}, permit"))
+        );
+        assert_eq!(
+            setting(&main, "smtpd_end_of_data_restrictions"),
+            Some(policy.to_string())
+        );
+        // R-LIM-1 plus the envelope headroom, as the sink is told too.
+        assert_eq!(
+            setting(&main, "message_size_limit"),
+            Some(POSTFIX_MESSAGE_SIZE_LIMIT.to_string())
+        );
+        assert_eq!(POSTFIX_MESSAGE_SIZE_LIMIT, 210_763_776 + 1_048_576);
+        assert_eq!(setting(&main, "mailbox_size_limit").as_deref(), Some("0"));
+        assert_eq!(
+            setting(&main, "virtual_mailbox_limit").as_deref(),
+            Some("0")
+        );
+    }
+
+    #[test]
+    fn dovecot_submission_relays_with_xclient_and_caps_the_size() {
+        let conf = rendered(DOVECOT_CONF);
+        assert_eq!(
+            setting(&conf, "submission_relay_trusted").as_deref(),
+            Some("yes")
+        );
+        assert_eq!(
+            setting(&conf, "submission_relay_port").as_deref(),
+            Some("20025")
+        );
+        // R-LIM-1 exactly: 201 MiB.
+        assert_eq!(
+            setting(&conf, "submission_max_mail_size").as_deref(),
+            Some("210763776")
+        );
     }
 
     #[test]

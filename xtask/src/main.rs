@@ -43,6 +43,9 @@ options:
   --stack-only       (test) skip fmt, clippy, unit and wasm tests: build, start the stack,
                      run the integration and browser tests
   --no-migrate       (mail) the database must already exist; do not run `postern-gateway migrate`
+  --test=NAME        (test) run only this integration test file (tests/tests/NAME.rs) of
+                     postern-tests; repeatable
+  --no-e2e           (test) skip the browser e2e tests
 ";
 
 /// Parsed command line options shared by the verbs.
@@ -51,6 +54,9 @@ pub struct Options {
     pub skip_install: bool,
     pub no_migrate: bool,
     pub stack_only: bool,
+    /// `--test=NAME`: only these files of `tests/tests/` (empty: all).
+    pub test_files: Vec<String>,
+    pub no_e2e: bool,
 }
 
 fn main() -> ExitCode {
@@ -74,6 +80,14 @@ fn run() -> Result<ExitCode> {
             "--skip-install" => opts.skip_install = true,
             "--no-migrate" => opts.no_migrate = true,
             "--stack-only" => opts.stack_only = true,
+            "--no-e2e" => opts.no_e2e = true,
+            a if a.starts_with("--test=") => {
+                let name = &a["--test=".len()..];
+                if name.is_empty() {
+                    bail!("--test= needs a file name, e.g. --test=send\n\n{USAGE}");
+                }
+                opts.test_files.push(name.to_string());
+            }
             "-h" | "--help" => {
                 print!("{USAGE}");
                 return Ok(ExitCode::SUCCESS);

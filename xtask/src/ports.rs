@@ -47,6 +47,8 @@ pub struct Ports {
     pub smtp: u16,
     /// aiosmtpd catch-all for every other domain.
     pub sink: u16,
+    /// The gateway's Postfix policy-delegation service (R-SEND-1..3, R-LIM-1).
+    pub policy: u16,
 }
 
 impl Ports {
@@ -61,6 +63,7 @@ impl Ports {
         lmtp: 10024,
         smtp: 10025,
         sink: 10026,
+        policy: 10027,
     };
 
     pub const TEST: Ports = Ports {
@@ -74,7 +77,26 @@ impl Ports {
         lmtp: 20024,
         smtp: 20025,
         sink: 20026,
+        policy: 20027,
     };
+
+    /// Every port with its name, in the order of the table in
+    /// `ARCHITECTURE.md`.
+    pub fn all(&self) -> [(&'static str, u16); 11] {
+        [
+            ("edge", self.edge),
+            ("gateway", self.gateway),
+            ("IMAP", self.imap),
+            ("IMAPS", self.imaps),
+            ("submission", self.submission),
+            ("submissions", self.submissions),
+            ("ManageSieve", self.sieve),
+            ("LMTP", self.lmtp),
+            ("SMTP", self.smtp),
+            ("sink", self.sink),
+            ("policy", self.policy),
+        ]
+    }
 }
 
 /// `127.0.0.1:<port>`.

@@ -4,7 +4,7 @@
 //! stops them all (SIGTERM to the group, SIGKILL after a grace period).
 
 use crate::build::Profile;
-use crate::mailstack::Layout;
+use crate::mailstack::{Layout, TLS_NAME};
 use crate::ports::{Ports, local};
 use crate::secrets::{MASTER_USER, Secrets};
 use crate::util::{self, repo_root, tail, write_file};
@@ -44,6 +44,14 @@ pub fn gateway_command(
         .env("POSTERN_IMAP_MASTER_USER", MASTER_USER)
         .env("POSTERN_IMAP_MASTER_PASSWORD", &secrets.master_password)
         .env("POSTERN_SUBMISSION_ADDR", local(ports.submission))
+        .env("POSTERN_SUBMISSION_CA", &layout.tls_cert)
+        .env("POSTERN_SUBMISSION_TLS_NAME", TLS_NAME)
+        .env("POSTERN_POLICY_ADDR", local(ports.policy))
+        .env("POSTERN_BLOB_DIR", &layout.blob_dir)
+        .env(
+            "POSTERN_PUBLIC_URL",
+            format!("http://{}", local(ports.edge)),
+        )
         .env("POSTERN_SMTP_ADDR", local(ports.smtp))
         .env("POSTERN_SIEVE_ADDR", local(ports.sieve))
         .env("POSTERN_LOG_DIR", &layout.log_dir)
@@ -244,5 +252,41 @@ impl Services {
 impl Drop for Services {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn the_gateway_learns_where_sending_and_transfers_live() {
+        let layout = Layout::new(Path::new("/tmp/x/test"));
+        let secrets = Secrets {
+            edge_secret: "e".into(),
+            session_key: "s".into(),
+            master_password: "m".into(),
+        };
+        let cmd = gateway_command(Profile::Dev, &layout, Ports::TEST, &secrets);
+        let env: std::collections::BTreeMap<String, String> = cmd
+            .get_envs()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.to_string_lossy().into_owned(),
+                    v?.to_string_lossy().into_owned(),
+                ))
+            })
+            .collect();
+        let get = |k: &str| env.get(k).map(String::as_str);
+        assert_eq!(get("POSTERN_SUBMISSION_ADDR"), Some("127.0.0.1:20587"));
+        assert_eq!(get("POSTERN_POLICY_ADDR"), Some("127.0.0.1:20027"));
+        assert_eq!(
+            get("POSTERN_SUBMISSION_CA"),
+            Some("/tmp/x/test/tls/cert.pem")
+        );
+        assert_eq!(get("POSTERN_SUBMISSION_TLS_NAME"), Some("localhost"));
+        assert_eq!(get("POSTERN_BLOB_DIR"), Some("/tmp/x/test/blobs"));
+        assert_eq!(get("POSTERN_PUBLIC_URL"), Some("http://127.0.0.1:18080"));
     }
 }

@@ -190,11 +190,14 @@ pub fn run(opts: &Options) -> Result<ExitCode> {
         let s = stack.as_ref().expect("stack started");
         util::exec(
             util::cargo()
-                .args(["test", "-p", "postern-tests", "--", "--test-threads=4"])
+                .args(integration_args(&opts.test_files))
                 .envs(stack_env(&s.layout, s.ports, &s.secrets)),
         )?;
         Ok(Outcome::Passed)
     }) && report.stage(e2e, || {
+        if opts.no_e2e {
+            return Ok(Outcome::Skipped("--no-e2e".into()));
+        }
         let config = root.join("tests/e2e/playwright.config.ts");
         if !config.exists() {
             return Ok(Outcome::Skipped(
@@ -220,6 +223,17 @@ pub fn run(opts: &Options) -> Result<ExitCode> {
     }
     let done = report.stages.len();
     Ok(report.print(&STAGES[done..]))
+}
+
+/// `cargo test -p postern-tests [--test NAME …] -- --test-threads=4`.
+fn integration_args(files: &[String]) -> Vec<String> {
+    let mut args: Vec<String> = ["test", "-p", "postern-tests"].map(String::from).to_vec();
+    for f in files {
+        args.push("--test".into());
+        args.push(f.clone());
+    }
+    args.extend(["--".into(), "--test-threads=4".into()]);
+    args
 }
 
 fn unless_stack_only(opts: &Options, f: impl FnOnce() -> Result<Outcome>) -> Result<Outcome> {
@@ -253,6 +267,13 @@ pub fn stack_env(layout: &Layout, p: Ports, secrets: &Secrets) -> Vec<(&'static 
         ("POSTERN_TEST_SIEVE_ADDR", local(p.sieve)),
         ("POSTERN_TEST_LMTP_ADDR", local(p.lmtp)),
         ("POSTERN_TEST_SINK_MAILDIR", path(&layout.sink_maildir)),
+        ("POSTERN_TEST_BLOB_DIR", path(&layout.blob_dir)),
+        ("POSTERN_TEST_TLS_CERT", path(&layout.tls_cert)),
+        ("POSTERN_TEST_POLICY_ADDR", local(p.policy)),
+        (
+            "POSTERN_TEST_PUBLIC_URL",
+            format!("http://{}", local(p.edge)),
+        ),
         ("POSTERN_TEST_MASTER_USER", MASTER_USER.to_string()),
         (
             "POSTERN_TEST_MASTER_PASSWORD",
@@ -262,4 +283,51 @@ pub fn stack_env(layout: &Layout, p: Ports, secrets: &Secrets) -> Vec<(&'static 
         ("POSTERN_TEST_DOVECOT_CONF", path(&layout.dovecot_conf)),
         ("POSTERN_TEST_LOG_DIR", path(&layout.log_dir)),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mailstack::Layout;
+    use std::path::Path;
+
+    #[test]
+    fn integration_tests_can_be_narrowed_to_files() {
+        assert_eq!(
+            integration_args(&[]).join(" "),
+            "test -p postern-tests -- --test-threads=4"
+        );
+        assert_eq!(
+            integration_args(&["send".into(), "transfers".into()]).join(" "),
+            "test -p postern-tests --test send --test transfers -- --test-threads=4"
+        );
+    }
+
+    #[test]
+    fn the_harness_learns_where_sending_and_transfers_live() {
+        let layout = Layout::new(Path::new("/tmp/x/test"));
+        let secrets = Secrets {
+            edge_secret: "e".into(),
+            session_key: "s".into(),
+            master_password: "m".into(),
+        };
+        let env = stack_env(&layout, Ports::TEST, &secrets);
+        let get = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("POSTERN_TEST_SUBMISSION_ADDR"), Some("127.0.0.1:20587"));
+        assert_eq!(get("POSTERN_TEST_DATABASE"), Some("/tmp/x/test/postern.db"));
+        assert_eq!(
+            get("POSTERN_TEST_SINK_MAILDIR"),
+            Some("/tmp/x/test/sink/Maildir")
+        );
+        assert_eq!(get("POSTERN_TEST_BLOB_DIR"), Some("/tmp/x/test/blobs"));
+        assert_eq!(get("POSTERN_TEST_POLICY_ADDR"), Some("127.0.0.1:20027"));
+        assert_eq!(
+            get("POSTERN_TEST_PUBLIC_URL"),
+            Some("http://127.0.0.1:18080")
+        );
+        assert_eq!(
+            get("POSTERN_TEST_TLS_CERT"),
+            Some("/tmp/x/test/tls/cert.pem")
+        );
+    }
 }

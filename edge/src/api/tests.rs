@@ -82,7 +82,7 @@ fn run(req: &EdgeRequest, gw: &FakeGateway) -> EdgeResponse {
         NOW,
     )) {
         Outcome::Respond(r) => r,
-        Outcome::StreamPart(_) => panic!("unexpected stream"),
+        other => panic!("unexpected stream: {other:?}"),
     }
 }
 
@@ -521,4 +521,373 @@ fn download_types() {
     assert_eq!(sanitize_filename(""), "attachment");
     assert_eq!(sanitize_filename("..."), "attachment");
     assert_eq!(sanitize_filename("a/b\\c:d.txt"), "a_b_c_d.txt");
+}
+
+// ------------------------------------------------- compose and transfers
+
+fn outcome(req: &EdgeRequest, gw: &FakeGateway) -> Outcome {
+    block_on(crate::handle(
+        req,
+        Ok(&cfg()),
+        gw,
+        std::path::Path::new("/nonexistent"),
+        NOW,
+    ))
+}
+
+#[test]
+fn compose_routes_are_forwarded_to_v1() {
+    let draft = r#"{"draft":{"to":[],"subject":"Hi","text":"Hello"},"replaces":4}"#;
+    let send = r#"{"draft":{"subject":"Hi"},"undo_seconds":5}"#;
+    let cases: Vec<(Method, &str, Option<&str>, &str)> = vec![
+        (
+            Method::Post,
+            "/api/mailboxes/3/drafts",
+            Some(draft),
+            "/v1/mailboxes/3/drafts",
+        ),
+        (
+            Method::Get,
+            "/api/mailboxes/3/drafts/12",
+            None,
+            "/v1/mailboxes/3/drafts/12",
+        ),
+        (
+            Method::Post,
+            "/api/mailboxes/3/send",
+            Some(send),
+            "/v1/mailboxes/3/send",
+        ),
+        (
+            Method::Get,
+            "/api/mailboxes/3/outbox/ob_1",
+            None,
+            "/v1/mailboxes/3/outbox/ob_1",
+        ),
+        (
+            Method::Delete,
+            "/api/mailboxes/3/outbox/ob_1",
+            None,
+            "/v1/mailboxes/3/outbox/ob_1",
+        ),
+        (
+            Method::Get,
+            "/api/mailboxes/3/contacts?q=ann%20b&x=1",
+            None,
+            "/v1/mailboxes/3/contacts?q=ann%20b",
+        ),
+        (
+            Method::Get,
+            "/api/mailboxes/3/contacts",
+            None,
+            "/v1/mailboxes/3/contacts",
+        ),
+        (
+            Method::Get,
+            "/api/mailboxes/3/signature",
+            None,
+            "/v1/mailboxes/3/signature",
+        ),
+        (
+            Method::Put,
+            "/api/mailboxes/3/signature",
+            Some(r#"{"text":"-- A","extra":1}"#),
+            "/v1/mailboxes/3/signature",
+        ),
+        (
+            Method::Get,
+            "/api/mailboxes/3/identities",
+            None,
+            "/v1/mailboxes/3/identities",
+        ),
+        (
+            Method::Post,
+            "/api/uploads",
+            Some(r#"{"name":"a.bin","size":3}"#),
+            "/v1/uploads",
+        ),
+        (Method::Get, "/api/uploads/u1", None, "/v1/uploads/u1"),
+        (Method::Delete, "/api/uploads/u1", None, "/v1/uploads/u1"),
+        (
+            Method::Post,
+            "/api/transfers",
+            Some(r#"{"uploads":["u1"]}"#),
+            "/v1/transfers",
+        ),
+    ];
+    for (method, path, body, expected) in cases {
+        let gw = FakeGateway::new(|_| ok_json(r#"{"ok":1}"#));
+        let mut req = authed(method.clone(), path);
+        if let Some(b) = body {
+            req = req.with_body(b);
+        }
+        let r = run(&req, &gw);
+        assert_eq!(
+            r.status,
+            200,
+            "{path}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        let sent = gw.last();
+        assert_eq!(sent.method, method, "{path}");
+        assert_eq!(sent.path_and_query, expected, "{path}");
+        assert_eq!(sent.session.as_deref(), Some("sid1"), "{path}");
+        assert_eq!(sent.body.is_some(), body.is_some(), "{path}");
+    }
+    // Bodies are re-serialised from the shared types (unknown fields dropped,
+    // defaults filled in).
+    let gw = FakeGateway::new(|_| ok_json("{}"));
+    run(
+        &authed(Method::Post, "/api/uploads").with_body(r#"{"name":"a.bin","size":3,"x":1}"#),
+        &gw,
+    );
+    let sent: serde_json::Value = serde_json::from_slice(&gw.last().body.unwrap()).unwrap();
+    assert_eq!(
+        sent,
+        serde_json::json!({"name":"a.bin","size":3,"content_type":"application/octet-stream","standalone":false})
+    );
+    // Malformed bodies never reach the gateway.
+    let gw = FakeGateway::new(|_| ok_json("{}"));
+    for (path, body) in [
+        ("/api/uploads", r#"{"name":"a"}"#),
+        ("/api/transfers", r#"{"uploads":"u1"}"#),
+        ("/api/mailboxes/3/send", r#"{}"#),
+    ] {
+        let r = run(&authed(Method::Post, path).with_body(body), &gw);
+        assert_eq!(code(&r), "bad_request", "{path}");
+    }
+    assert!(gw.seen.borrow().is_empty());
+}
+
+#[test]
+fn send_passes_202_and_errors_through() {
+    let gw = FakeGateway::new(|_| {
+        Ok(GatewayResponse {
+            status: 202,
+            headers: vec![],
+            body: br#"{"id":"o1","state":"scheduled"}"#.to_vec(),
+        })
+    });
+    let r = run(
+        &authed(Method::Post, "/api/mailboxes/3/send").with_body(r#"{"draft":{}}"#),
+        &gw,
+    );
+    assert_eq!(r.status, 202);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let gw = FakeGateway::new(|_| err(409, "too_late_to_undo"));
+    let r = run(&authed(Method::Delete, "/api/mailboxes/3/outbox/o1"), &gw);
+    assert_eq!((r.status, code(&r).as_str()), (409, "too_late_to_undo"));
+    let gw = FakeGateway::new(|_| err(409, "upload_incomplete"));
+    let r = run(
+        &authed(Method::Post, "/api/transfers").with_body(r#"{"uploads":["u1"]}"#),
+        &gw,
+    );
+    assert_eq!((r.status, code(&r).as_str()), (409, "upload_incomplete"));
+}
+
+#[test]
+fn state_changing_compose_and_upload_routes_need_csrf() {
+    let gw = FakeGateway::new(|_| ok_json("{}"));
+    for (method, path) in [
+        (Method::Post, "/api/mailboxes/3/send"),
+        (Method::Post, "/api/mailboxes/3/drafts"),
+        (Method::Delete, "/api/mailboxes/3/outbox/o1"),
+        (Method::Put, "/api/mailboxes/3/signature"),
+        (Method::Post, "/api/uploads"),
+        (Method::Patch, "/api/uploads/u1?offset=0"),
+        (Method::Delete, "/api/uploads/u1"),
+        (Method::Post, "/api/transfers"),
+    ] {
+        let req = EdgeRequest::new(method, path)
+            .with_header("cookie", &cookie_for("sid1"))
+            .with_body("{}");
+        assert_eq!(code(&run(&req, &gw)), "csrf_failed", "{path}");
+    }
+    assert!(gw.seen.borrow().is_empty());
+}
+
+#[test]
+fn upload_bytes_are_streamed_after_the_session_and_csrf_checks() {
+    let gw = FakeGateway::new(|_| ok_json("{}"));
+    // No session, no token, a foreign origin: refused, nothing sent.
+    let no_session = EdgeRequest::new(Method::Patch, "/api/uploads/u1?offset=0")
+        .with_header("content-length", "1000");
+    assert_eq!(code(&run(&no_session, &gw)), "unauthenticated");
+    let no_token = EdgeRequest::new(Method::Patch, "/api/uploads/u1?offset=0")
+        .with_header("cookie", &cookie_for("sid1"));
+    assert_eq!(code(&run(&no_token, &gw)), "csrf_failed");
+    let foreign = authed(Method::Patch, "/api/uploads/u1?offset=0")
+        .with_header("origin", "https://evil.test");
+    assert_eq!(code(&run(&foreign, &gw)), "csrf_failed");
+    for q in ["", "?offset=", "?offset=-1", "?offset=abc"] {
+        let r = run(&authed(Method::Patch, &format!("/api/uploads/u1{q}")), &gw);
+        assert_eq!(code(&r), "bad_request", "{q}");
+    }
+
+    let req = authed(Method::Patch, "/api/uploads/u1?offset=1048576")
+        .with_header("content-length", "52428800");
+    let Outcome::StreamUpload(g) = outcome(&req, &gw) else {
+        panic!("expected a streamed upload")
+    };
+    assert_eq!(g.method, Method::Patch);
+    assert_eq!(g.path_and_query, "/v1/uploads/u1?offset=1048576");
+    assert_eq!(g.session.as_deref(), Some("sid1"));
+    assert_eq!(g.body, None);
+    assert_eq!(
+        crate::gateway::header(&g.headers, "content-length"),
+        Some("52428800")
+    );
+    assert_eq!(
+        crate::gateway::header(&g.headers, "content-type"),
+        Some("application/octet-stream")
+    );
+    // The component sends it; the handler itself never did.
+    assert!(gw.seen.borrow().is_empty());
+
+    // The answer: JSON passed through, errors unchanged.
+    let ok = json_answer(GatewayResponse {
+        status: 200,
+        headers: vec![],
+        body: br#"{"received":5}"#.to_vec(),
+    });
+    assert_eq!(ok.status, 200);
+    let e = json_answer(err(409, "upload_offset").unwrap());
+    assert_eq!((e.status, code(&e).as_str()), (409, "upload_offset"));
+}
+
+const TRANSFER: &str = r#"{"token":"tok123","url":"https://m.test/t/tok123","created_at":1799000000,"expires_at":1800000000,
+ "files":[{"id":"f1","name":"<script>alert('x')</script>&report.pdf","size":1536,"content_type":"application/pdf"},
+          {"id":"f2","name":"big.iso","size":3221225472,"content_type":"application/octet-stream"}]}"#;
+
+#[test]
+fn the_public_transfer_page_is_rendered_escaped_without_a_session() {
+    let gw = FakeGateway::new(|_| ok_json(TRANSFER));
+    let r = run(&EdgeRequest::new(Method::Get, "/t/tok123"), &gw);
+    assert_eq!(r.status, 200);
+    let sent = gw.last();
+    assert_eq!(sent.path_and_query, "/v1/public/transfers/tok123");
+    assert_eq!(sent.session, None);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        r.header("content-security-policy"),
+        Some(crate::http::APP_CSP)
+    );
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    let html = String::from_utf8(r.body).unwrap();
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("style="), "no inline styles under the CSP");
+    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;report.pdf"));
+    assert!(html.contains("1.50 KiB") && html.contains("3.00 GiB"));
+    assert!(html.contains("2 files"));
+    assert!(html.contains("2027-01-15 08:00 UTC"));
+    assert!(html.contains(r#"href="/t/tok123/f1""#));
+    assert!(html.contains(r#"href="/t/tok123/f2""#));
+    assert!(html.contains(r#"href="/t/page.css""#));
+
+    // HEAD: same status and headers, no body.
+    let r = run(&EdgeRequest::new(Method::Head, "/t/tok123"), &gw);
+    assert_eq!(r.status, 200);
+    assert!(r.body.is_empty());
+
+    let r = run(&EdgeRequest::new(Method::Get, "/t/page.css"), &gw);
+    assert_eq!(r.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(!r.body.is_empty());
+}
+
+#[test]
+fn expired_unknown_and_unreachable_transfers_get_pages() {
+    let gw = FakeGateway::new(|_| err(410, "expired"));
+    let r = run(&EdgeRequest::new(Method::Get, "/t/tok123"), &gw);
+    assert_eq!(r.status, 410);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(String::from_utf8(r.body).unwrap().contains("expired"));
+
+    let gw = FakeGateway::new(|_| err(404, "not_found"));
+    let r = run(&EdgeRequest::new(Method::Get, "/t/tok123"), &gw);
+    assert_eq!(r.status, 404);
+    assert!(String::from_utf8(r.body).unwrap().contains("not found"));
+
+    // A malformed token never reaches the gateway.
+    let gw = FakeGateway::new(|_| ok_json(TRANSFER));
+    for p in ["/t/a%2F..", "/t/", "/t/x.y", "/t/x.y/f1", "/t/tok/f%00"] {
+        let r = run(&EdgeRequest::new(Method::Get, p), &gw);
+        assert_eq!(r.status, 404, "{p}");
+        assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    }
+    assert!(gw.seen.borrow().is_empty());
+
+    let r = run(
+        &EdgeRequest::new(Method::Get, "/t/tok123"),
+        &FakeGateway::down(),
+    );
+    assert_eq!(r.status, 503);
+}
+
+#[test]
+fn transfer_files_are_streamed_with_range_and_safe_headers() {
+    let gw = FakeGateway::new(|_| ok_json("{}"));
+    let req = EdgeRequest::new(Method::Get, "/t/tok123/f1").with_header("range", "bytes=10-19");
+    let Outcome::StreamTransfer(g) = outcome(&req, &gw) else {
+        panic!("expected a stream")
+    };
+    assert_eq!(g.method, Method::Get);
+    assert_eq!(g.path_and_query, "/v1/public/transfers/tok123/files/f1");
+    assert_eq!(g.session, None);
+    assert_eq!(
+        crate::gateway::header(&g.headers, "range"),
+        Some("bytes=10-19")
+    );
+    let Outcome::StreamTransfer(g) = outcome(&EdgeRequest::new(Method::Head, "/t/tok123/f1"), &gw)
+    else {
+        panic!("expected a stream")
+    };
+    assert_eq!(g.method, Method::Head);
+    assert!(g.headers.is_empty());
+    // A header with control characters is not passed on.
+    let req =
+        EdgeRequest::new(Method::Get, "/t/tok123/f1").with_header("range", "bytes=1-\r\nx: y");
+    let Outcome::StreamTransfer(g) = outcome(&req, &gw) else {
+        panic!("expected a stream")
+    };
+    assert!(g.headers.is_empty());
+
+    let gh: Vec<(String, String)> = vec![
+        ("content-type".into(), "text/html".into()),
+        (
+            "x-postern-filename".into(),
+            "r%C3%A9sum%C3%A9 <1>.html".into(),
+        ),
+        ("content-length".into(), "10".into()),
+        ("content-range".into(), "bytes 10-19/5000".into()),
+    ];
+    let h = crate::transfer_page::file_headers(206, &gh, false);
+    assert_eq!(h.status, 206);
+    assert_eq!(h.header("content-type"), Some("application/octet-stream"));
+    assert_eq!(h.header("content-length"), Some("10"));
+    assert_eq!(h.header("content-range"), Some("bytes 10-19/5000"));
+    assert_eq!(h.header("accept-ranges"), Some("bytes"));
+    let cd = h.header("content-disposition").unwrap();
+    assert!(
+        cd.starts_with("attachment; filename=\"r_sum_ _1_.html\""),
+        "{cd}"
+    );
+    assert!(
+        cd.contains("filename*=UTF-8''r%C3%A9sum%C3%A9%20_1_.html"),
+        "{cd}"
+    );
+    let h = crate::transfer_page::file_headers(200, &gh, true);
+    assert_eq!(h.header("content-length"), None);
+    assert_eq!(h.header("content-range"), None);
+
+    // 416 keeps its Content-Range; an expired link is the HTML page.
+    let e = crate::transfer_page::file_error(&GatewayResponse {
+        status: 416,
+        headers: vec![("content-range".into(), "bytes */5000".into())],
+        body: br#"{"code":"bad_request","message":"range"}"#.to_vec(),
+    });
+    assert_eq!(e.status, 416);
+    assert_eq!(e.header("content-range"), Some("bytes */5000"));
+    let e = crate::transfer_page::file_error(&err(410, "expired").unwrap());
+    assert_eq!(e.status, 410);
+    assert_eq!(e.header("content-type"), Some("text/html; charset=utf-8"));
 }

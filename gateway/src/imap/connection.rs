@@ -240,6 +240,48 @@ impl Connection {
         Ok(uids)
     }
 
+    /// APPENDs one message streamed from a file (a message may be up to
+    /// 201 MiB: never read whole into memory). Returns the new UID when the
+    /// server reports it (APPENDUID, RFC 4315).
+    pub async fn append_file(
+        &mut self,
+        folder: &str,
+        flags: &[&str],
+        path: &std::path::Path,
+    ) -> Result<Option<u32>, ImapError> {
+        let mut file = tokio::fs::File::open(path).await?;
+        let len = file.metadata().await?.len();
+        // `send` ends the command line with CRLF: exactly what must follow
+        // the non-synchronising literal's `{n+}`.
+        let cmd = Command::new("APPEND")
+            .mailbox(folder)
+            .raw(&format!("({})", flags.join(" ")))
+            .raw(&format!("{{{len}+}}"));
+        let tag = self.send(&cmd).await?;
+        let copied = async {
+            let n = tokio::io::copy(&mut (&mut file).take(len), &mut self.stream).await?;
+            if n != len {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "message file shrank while appending",
+                ));
+            }
+            self.stream.write_all(b"\r\n").await?;
+            self.stream.flush().await
+        }
+        .await;
+        if let Err(e) = copied {
+            self.broken = true;
+            return Err(e.into());
+        }
+        let (_, done) = self.collect(&tag).await?;
+        let done = done.ok()?;
+        Ok(done
+            .code()
+            .filter(|(c, _)| c == "APPENDUID")
+            .and_then(|(_, args)| args.get(1)?.parse().ok()))
+    }
+
     /// APPENDs several messages in ONE command (MULTIAPPEND, RFC 3502):
     /// the server stores them in one transaction (one fsync), which makes
     /// bulk seeding an order of magnitude faster than separate APPENDs.

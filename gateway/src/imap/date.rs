@@ -40,6 +40,18 @@ pub fn format(ts: i64) -> String {
     )
 }
 
+/// Unix seconds as `2026-01-05 10:00 UTC`, for messages people read
+/// (e.g. when a sending quota frees up).
+pub fn format_readable_utc(ts: i64) -> String {
+    let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
+    let secs = ts.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs / 60 % 60
+    )
+}
+
 /// Parses an IMAP date-time (as in INTERNALDATE) to Unix seconds.
 pub fn parse(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -79,5 +91,6 @@ mod tests {
             assert_eq!(parse(&format(ts)), Some(ts));
         }
         assert_eq!(parse("garbage"), None);
+        assert_eq!(format_readable_utc(1_767_607_200), "2026-01-05 10:00 UTC");
     }
 }

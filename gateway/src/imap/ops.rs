@@ -221,6 +221,58 @@ pub async fn fetch_raw(
     Ok(None)
 }
 
+/// Some header fields of a message (`BODY.PEEK[HEADER.FIELDS (…)]`), raw;
+/// `None` when the UID does not exist. `fields` are fixed names, never
+/// user input.
+pub async fn header_fields(
+    conn: &mut Connection,
+    uid: u32,
+    fields: &[&str],
+) -> Result<Option<Vec<u8>>, ImapError> {
+    let cmd = Command::new("UID FETCH")
+        .raw(&uid.to_string())
+        .raw(&format!(
+            "(UID BODY.PEEK[HEADER.FIELDS ({})])",
+            fields.join(" ")
+        ));
+    let (untagged, done) = conn.run(&cmd).await?;
+    done.ok()?;
+    for f in fetches(&untagged) {
+        if f.uid() == Some(uid) {
+            return Ok(Some(
+                f.get_prefix("BODY[HEADER")
+                    .and_then(|v| v.as_bytes())
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_default(),
+            ));
+        }
+    }
+    Ok(None)
+}
+
+/// The path of a special folder (RFC 6154 attribute, else a known name
+/// such as "Sent Items"); `None` when the mailbox has none.
+pub async fn special_folder(
+    conn: &mut Connection,
+    role: postern_shared::folders::SpecialUse,
+) -> Result<Option<String>, ImapError> {
+    let folders = list_folders(conn).await?;
+    let detect = |f: &FolderInfo| {
+        let attrs: Vec<&str> = f.entry.attributes.iter().map(String::as_str).collect();
+        postern_shared::folders::detect_special_use(&f.entry.path, f.entry.delimiter, &attrs)
+    };
+    // An attribute beats a name: prefer folders flagged by the server.
+    let flagged = folders.iter().find(|f| {
+        f.entry
+            .attributes
+            .iter()
+            .any(|a| postern_shared::folders::SpecialUse::from_imap_attribute(a) == Some(role))
+    });
+    Ok(flagged
+        .or_else(|| folders.iter().find(|f| detect(f) == Some(role)))
+        .map(|f| f.entry.path.clone()))
+}
+
 /// `UID STORE ±FLAGS.SILENT (flag)`.
 pub async fn store_flag(
     conn: &mut Connection,

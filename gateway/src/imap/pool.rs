@@ -77,6 +77,12 @@ impl Pool {
         }
     }
 
+    /// The mail server settings; sending reuses the master credentials for
+    /// SMTP submission (SASL PLAIN with the mailbox as authorization id).
+    pub fn config(&self) -> &ImapConfig {
+        &self.inner.config
+    }
+
     /// Closes idle connections periodically. Call once from the server.
     pub fn spawn_reaper(&self) -> tokio::task::JoinHandle<()> {
         let pool = self.clone();

@@ -2,6 +2,7 @@
 //! in: access log → JSON errors → edge secret → (per router) session/grant.
 
 pub mod auth;
+pub mod compose;
 pub mod folders;
 pub mod messages;
 pub mod parts;
@@ -53,6 +54,19 @@ pub fn router(state: AppState) -> Router {
             "/v1/mailboxes/{mb}/messages/{uid}/parts/{section}",
             get(parts::download),
         )
+        .route("/v1/mailboxes/{mb}/drafts", post(compose::save_draft))
+        .route("/v1/mailboxes/{mb}/drafts/{uid}", get(compose::open_draft))
+        .route("/v1/mailboxes/{mb}/send", post(compose::send))
+        .route(
+            "/v1/mailboxes/{mb}/outbox/{id}",
+            get(compose::outbox_get).delete(compose::outbox_cancel),
+        )
+        .route("/v1/mailboxes/{mb}/contacts", get(compose::contacts))
+        .route(
+            "/v1/mailboxes/{mb}/signature",
+            get(compose::signature_get).put(compose::signature_put),
+        )
+        .route("/v1/mailboxes/{mb}/identities", get(compose::identities))
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 
@@ -63,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/auth/logout", post(auth::logout))
         .route("/v1/me", get(me))
         .merge(mailbox)
+        .merge(crate::transfers::routes::router())
         .fallback(|| async { AppError::from(ErrorCode::NotFound) })
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -2,8 +2,13 @@
 //! links for big files, R-LIM-2..4). The blob store is a directory
 //! (`POSTERN_BLOB_DIR`).
 //!
-//! The sending code uses only the two functions below; the HTTP routes,
-//! the store layout and the expiry sweeper are this module's business.
+//! The sending code uses only the two functions below; the HTTP routes
+//! (`routes.rs`), the store layout (`store.rs`) and the expiry sweeper
+//! (`sweeper.rs`) are this module's business.
+
+pub mod routes;
+pub mod store;
+pub mod sweeper;
 
 use std::path::PathBuf;
 
@@ -31,18 +36,34 @@ pub async fn finished_upload(
     account: AccountId,
     id: &str,
 ) -> AppResult<FinishedUpload> {
-    let _ = (state, account, id);
-    Err(postern_shared::ErrorCode::NotFound.into())
+    let blobs = routes::blobs(state);
+    let row = store::complete_upload(&state.db, &blobs, account, id).await?;
+    Ok(FinishedUpload {
+        path: blobs.upload_path(&row.id),
+        size: row.size as u64,
+        id: row.id,
+        name: row.name,
+        content_type: row.content_type,
+    })
 }
 
 /// Publishes finished uploads of `account` as one transfer (its files stay
 /// downloadable until `expires_at`). Used by the transfers route and by
-/// sending, for files above 25 MiB.
+/// sending, for files above 25 MiB. The uploads are consumed: their files
+/// move into the transfer.
 pub async fn publish(
     state: &AppState,
     account: AccountId,
     upload_ids: &[String],
 ) -> AppResult<Transfer> {
-    let _ = (state, account, upload_ids);
-    Err(postern_shared::ErrorCode::NotFound.into())
+    let (t, files) = store::publish(
+        &state.db,
+        &routes::blobs(state),
+        account,
+        upload_ids,
+        state.sending.transfer_days,
+        crate::db::now(),
+    )
+    .await?;
+    Ok(store::transfer_api(&state.sending.public_url, &t, &files))
 }

@@ -12,7 +12,9 @@
 //! measurement, not a failure); non-zero only when the bench cannot run.
 
 use postern_shared::api::{Folder, MessagePage, MessageView};
+use postern_shared::compose::OutgoingState;
 use postern_tests::fixtures::{Fixture, ListQuery, base64_lines, enc, rfc2822_date};
+use postern_tests::sending::{draft, pattern, upload_ref};
 use postern_tests::{ApiClient, Stack, unique};
 use std::error::Error;
 use std::fmt::Write as _;
@@ -36,6 +38,16 @@ const RPS_WARMUP_PER_CLIENT: usize = 5;
 const RPS_DURATION: Duration = Duration::from_secs(10);
 /// Raw size of the large HTML message.
 const BIG_HTML_BYTES: usize = 1024 * 1024;
+const MIB: u64 = 1024 * 1024;
+/// The big upload: 1 GiB in 64 MiB PATCHes.
+const UPLOAD_BYTES: u64 = 1024 * MIB;
+const UPLOAD_CHUNK: u64 = 64 * MIB;
+const RSS_SAMPLE_EVERY: Duration = Duration::from_millis(20);
+/// The attachment of the send figure (≤ 25 MiB: a MIME part).
+const SEND_ATTACHMENT: u64 = 20 * MIB;
+const SEND_WARMUP: usize = 1;
+const SEND_RUNS: usize = 10;
+const SEND_POLL_EVERY: Duration = Duration::from_millis(10);
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -248,6 +260,35 @@ async fn run() -> Result<()> {
     let edge_rss = rss_mib(edge_pid)?;
     println!("→ VmRSS: gateway {gateway_rss:.1} MiB, edge (wasmtime serve) {edge_rss:.1} MiB");
 
+    // ---- 6. a 1 GiB upload through edge → gateway ------------------------
+    println!(
+        "→ upload: {} MiB through the edge in {} MiB PATCHes, VmRSS of gateway and edge sampled every {} ms",
+        UPLOAD_BYTES / MIB,
+        UPLOAD_CHUNK / MIB,
+        RSS_SAMPLE_EVERY.as_millis()
+    );
+    let upload = transfer_upload(&fx.api, gateway_pid, edge_pid).await?;
+    println!(
+        "  {:.0} MiB/s; VmRSS growth over idle: gateway {:.1} MiB (idle {:.1}), edge {:.1} MiB (idle {:.1})",
+        upload.mib_s,
+        upload.gateway_growth,
+        upload.gateway_idle,
+        upload.edge_growth,
+        upload.edge_idle
+    );
+
+    // ---- 7. sending a 20 MiB attachment ------------------------------------
+    println!(
+        "→ send: a {} MiB attachment to a local mailbox, {SEND_WARMUP} warm-up + {SEND_RUNS} timed, POST send (undo 0) until it is in the INBOX",
+        SEND_ATTACHMENT / MIB
+    );
+    let send = send_big_attachment(&fx, stack).await?;
+    println!(
+        "  p50 {:.0} ms (upload of the file before each: p50 {:.0} ms)",
+        pct(&send.send_ms, 50.0),
+        pct(&send.upload_ms, 50.0)
+    );
+
     let list_p50 = pct(&list_ms, 50.0);
     let imap_p50 = pct(&imap_ms, 50.0);
     let metrics = vec![
@@ -263,6 +304,16 @@ async fn run() -> Result<()> {
         Metric::new("frontend_brotli_bytes", br_total as f64, "bytes", 0).at_most(307_200.0),
         Metric::new("gateway_rss_mb", gateway_rss, "MiB", 1).at_most(100.0),
         Metric::new("seed_10k_seconds", seed_seconds, "s", 1),
+        Metric::new("transfer_upload_mib_s", upload.mib_s, "MiB/s", 0),
+        Metric::new(
+            "transfer_gateway_rss_growth_mb",
+            upload.gateway_growth,
+            "MiB",
+            1,
+        )
+        .at_most(64.0),
+        Metric::new("transfer_edge_rss_growth_mb", upload.edge_growth, "MiB", 1).at_most(64.0),
+        Metric::new("send_20mib_p50_ms", pct(&send.send_ms, 50.0), "ms", 0),
     ];
 
     let facts = Facts {
@@ -273,6 +324,10 @@ async fn run() -> Result<()> {
         rps_ok,
         rps_p50,
         edge_rss,
+        upload_idle: (upload.gateway_idle, upload.edge_idle),
+        upload_seconds: upload.seconds,
+        send_upload_p50: pct(&send.upload_ms, 50.0),
+        send_p95: pct(&send.send_ms, 95.0),
         files,
         total_seconds: started.elapsed().as_secs_f64(),
         load: format!("{load_before} at the start, {} at the end", loadavg()),
@@ -454,6 +509,188 @@ async fn folder_throughput(fx: &Fixture, path: &str) -> Result<(f64, u64, u64, f
         pct(&lat, 50.0)
     };
     Ok((ok as f64 / elapsed, ok, errors, p50))
+}
+
+struct UploadFigures {
+    mib_s: f64,
+    seconds: f64,
+    gateway_idle: f64,
+    edge_idle: f64,
+    gateway_growth: f64,
+    edge_growth: f64,
+}
+
+/// VmRSS of `pids`, sampled on a plain thread until stopped; keeps the peak
+/// of each (kB).
+struct RssSampler {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    peaks: Arc<[AtomicU64; 2]>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RssSampler {
+    fn start(pids: [u32; 2]) -> RssSampler {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let peaks = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
+        let thread = {
+            let (stop, peaks) = (stop.clone(), peaks.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    for (i, pid) in pids.iter().enumerate() {
+                        if let Ok(mib) = rss_mib(*pid) {
+                            peaks[i].fetch_max((mib * 1024.0) as u64, Ordering::Relaxed);
+                        }
+                    }
+                    std::thread::sleep(RSS_SAMPLE_EVERY);
+                }
+            })
+        };
+        RssSampler {
+            stop,
+            peaks,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops sampling; the peaks in MiB.
+    fn finish(mut self) -> [f64; 2] {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        [0, 1].map(|i| self.peaks[i].load(Ordering::Relaxed) as f64 / 1024.0)
+    }
+}
+
+/// Mean VmRSS (MiB) of `pid` over ten samples 50 ms apart.
+async fn idle_rss(pid: u32) -> Result<f64> {
+    let mut sum = 0.0;
+    for _ in 0..10 {
+        sum += rss_mib(pid)?;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(sum / 10.0)
+}
+
+/// One 1 GiB upload in 64 MiB PATCHes; throughput and the VmRSS growth of
+/// the gateway and the edge over their idle values.
+async fn transfer_upload(
+    api: &ApiClient,
+    gateway_pid: u32,
+    edge_pid: u32,
+) -> Result<UploadFigures> {
+    let up = api
+        .create_upload("bench-1gib.bin", UPLOAD_BYTES, false)
+        .await
+        .map_err(|e| format!("POST /api/uploads: {e}"))?;
+    // One chunk of generated bytes, sent 16 times (the client never holds
+    // the whole file; its own memory is not measured).
+    let chunk = pattern(1, 0, UPLOAD_CHUNK as usize);
+    let gateway_idle = idle_rss(gateway_pid).await?;
+    let edge_idle = idle_rss(edge_pid).await?;
+    let sampler = RssSampler::start([gateway_pid, edge_pid]);
+    let start = Instant::now();
+    let mut offset = 0;
+    let mut last = None;
+    while offset < UPLOAD_BYTES {
+        let res = api.upload_chunk(&up.id, offset, chunk.clone()).await;
+        match res {
+            Ok(u) => last = Some(u),
+            Err(e) => {
+                sampler.finish();
+                return Err(format!("PATCH at offset {offset}: {e}").into());
+            }
+        }
+        offset += UPLOAD_CHUNK;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let [gateway_peak, edge_peak] = sampler.finish();
+    let last = last.ok_or("no PATCH answered")?;
+    if !last.complete || last.received != UPLOAD_BYTES {
+        return Err(format!(
+            "after the last PATCH the upload has {} of {UPLOAD_BYTES} bytes (complete: {})",
+            last.received, last.complete
+        )
+        .into());
+    }
+    api.delete_upload(&up.id)
+        .await
+        .map_err(|e| format!("DELETE /api/uploads/{}: {e}", up.id))?;
+    Ok(UploadFigures {
+        mib_s: (UPLOAD_BYTES / MIB) as f64 / seconds,
+        seconds,
+        gateway_idle,
+        edge_idle,
+        gateway_growth: (gateway_peak - gateway_idle).max(0.0),
+        edge_growth: (edge_peak - edge_idle).max(0.0),
+    })
+}
+
+struct SendFigures {
+    send_ms: Vec<f64>,
+    upload_ms: Vec<f64>,
+}
+
+/// `MESSAGES` of `STATUS INBOX`.
+async fn inbox_count(imap: &mut postern_tests::ImapClient) -> Result<u32> {
+    let resp = imap.command("STATUS INBOX (MESSAGES)").await?;
+    resp.lines()
+        .iter()
+        .find_map(|l| {
+            let rest = l.split("MESSAGES ").nth(1)?;
+            rest.trim_end_matches(')').trim().parse().ok()
+        })
+        .ok_or_else(|| format!("no MESSAGES in {:?}", resp.lines()).into())
+}
+
+/// Upload a 20 MiB file, send it at once to another mailbox of the
+/// organisation, time until it is in that INBOX.
+async fn send_big_attachment(fx: &Fixture, stack: &Stack) -> Result<SendFigures> {
+    let (_, rcpt) = fx.add_mailbox("bench-rcpt", None).await;
+    let mut imap = stack.imap(&rcpt).await;
+    let tag = unique("send");
+    let mut figures = SendFigures {
+        send_ms: Vec::new(),
+        upload_ms: Vec::new(),
+    };
+    for run in 0..SEND_WARMUP + SEND_RUNS {
+        let t = Instant::now();
+        let up = fx
+            .api
+            .upload_pattern("bench-20mib.bin", SEND_ATTACHMENT, run as u64, 1)
+            .await
+            .map_err(|e| format!("upload of the 20 MiB file: {e}"))?;
+        let upload_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let before = inbox_count(&mut imap).await?;
+        let subject = format!("Bench 20 MiB {tag} {run}");
+        let mut d = draft(&[&rcpt], &subject);
+        d.attachments = vec![upload_ref(&up.id)];
+        let t = Instant::now();
+        let out = fx
+            .api
+            .send_now(fx.mailbox, &d, None)
+            .await
+            .map_err(|e| format!("POST send with a 20 MiB attachment: {e}"))?;
+        if out.state != OutgoingState::Sent {
+            return Err(format!("the send answered {out:?}").into());
+        }
+        loop {
+            if inbox_count(&mut imap).await? > before {
+                break;
+            }
+            if t.elapsed() > Duration::from_secs(120) {
+                return Err(format!("{subject:?} not in {rcpt}'s INBOX after 120 s").into());
+            }
+            tokio::time::sleep(SEND_POLL_EVERY).await;
+        }
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        if run >= SEND_WARMUP {
+            figures.send_ms.push(ms);
+            figures.upload_ms.push(upload_ms);
+        }
+    }
+    let _ = imap.logout().await;
+    Ok(figures)
 }
 
 /// Nearest-rank percentile.
@@ -728,6 +965,11 @@ struct Facts {
     rps_ok: u64,
     rps_p50: f64,
     edge_rss: f64,
+    /// VmRSS (MiB) of gateway and edge before the 1 GiB upload.
+    upload_idle: (f64, f64),
+    upload_seconds: f64,
+    send_upload_p50: f64,
+    send_p95: f64,
     files: Vec<ShippedFile>,
     total_seconds: f64,
     /// 1/5/15-minute load averages: other work on the machine skews figures.
@@ -814,8 +1056,15 @@ fn write_reports(out: &Path, metrics: &[Metric], f: &Facts) -> Result<()> {
          any non-200 or transport error counts in `folder_list_errors` ({} OK, per-request p50 {:.2} ms). \
          The bench client shares the CPUs with the stack.\n\
          - **frontend**: every `.wasm`, `.js`, `.css` of `dist/`, raw and `brotli -c -q 11` (files below).\n\
-         - **memory**: VmRSS from `/proc/<pid>/status` at the end of the run; the gateway's is `gateway_rss_mb` (MiB), \
-         the edge's (`wasmtime serve`, no target) was {:.1} MiB.\n\n\
+         - **memory**: VmRSS from `/proc/<pid>/status` after the figures above (before the upload and send below); the gateway's is `gateway_rss_mb` (MiB), \
+         the edge's (`wasmtime serve`, no target) was {:.1} MiB.\n\
+         - **upload**: one {} MiB upload (`POST /api/uploads`, then {} `PATCH /api/uploads/{{id}}?offset=N` of {} MiB each, generated by the bench, \
+         sequential) through edge → gateway → blob directory; `transfer_upload_mib_s` = MiB / time from the first PATCH to the last answer ({:.1} s). \
+         VmRSS of the gateway and of the edge (`wasmtime serve`) sampled every {} ms during the upload; the growth figures are the peak minus the \
+         idle value just before (idle: gateway {:.1} MiB, edge {:.1} MiB). Neither process may buffer the file.\n\
+         - **send**: a {} MiB file uploaded (one PATCH; p50 {:.0} ms, not counted), then `POST /api/mailboxes/{{mb}}/send` with `undo_seconds` 0 \
+         to another mailbox of the organisation; timed from the request until an IMAP `STATUS INBOX (MESSAGES)` poll (every {} ms, \
+         master session) sees it: build + SMTP submission + Postfix + LMTP delivery. {SEND_WARMUP} warm-up + {SEND_RUNS} runs; p50 (p95 {:.0} ms).\n\n\
          ## Frontend files\n\n\
          | file | raw bytes | brotli -q 11 bytes |\n|---|---:|---:|\n",
         rfc2822_date(now),
@@ -831,6 +1080,17 @@ fn write_reports(out: &Path, metrics: &[Metric], f: &Facts) -> Result<()> {
         f.rps_ok,
         f.rps_p50,
         f.edge_rss,
+        UPLOAD_BYTES / MIB,
+        UPLOAD_BYTES / UPLOAD_CHUNK,
+        UPLOAD_CHUNK / MIB,
+        f.upload_seconds,
+        RSS_SAMPLE_EVERY.as_millis(),
+        f.upload_idle.0,
+        f.upload_idle.1,
+        SEND_ATTACHMENT / MIB,
+        f.send_upload_p50,
+        SEND_POLL_EVERY.as_millis(),
+        f.send_p95,
     );
     for file in &f.files {
         let _ = writeln!(md, "| `{}` | {} | {} |", file.name, file.raw, file.brotli);
