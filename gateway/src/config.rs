@@ -49,6 +49,9 @@ pub struct SendingConfig {
     /// Where the Postfix policy-delegation service listens (R-SEND-1..3 for
     /// every SMTP client); `None` does not start it.
     pub policy_addr: Option<SocketAddr>,
+    /// Where the milter listens (the `From:` header check of R-SEND-3);
+    /// `None` does not start it.
+    pub milter_addr: Option<SocketAddr>,
     /// Directory of uploads and transfers (created if missing).
     pub blob_dir: String,
     /// Public origin of the edge, e.g. `https://mail.example.com`: transfer
@@ -112,15 +115,21 @@ pub fn imap_from_env() -> Result<ImapConfig, ConfigError> {
     })
 }
 
+fn optional_addr(name: &'static str) -> Result<Option<SocketAddr>, ConfigError> {
+    var(name)
+        .map(|a| {
+            a.parse().map_err(|e| ConfigError::Invalid {
+                name,
+                reason: format!("{e}"),
+            })
+        })
+        .transpose()
+}
+
 /// Sending and transfer settings; defaults suit one machine (loopback).
 pub fn sending_from_env(database: &str) -> Result<SendingConfig, ConfigError> {
-    let policy_addr = match var("POSTERN_POLICY_ADDR") {
-        None => None,
-        Some(a) => Some(a.parse().map_err(|e| ConfigError::Invalid {
-            name: "POSTERN_POLICY_ADDR",
-            reason: format!("{e}"),
-        })?),
-    };
+    let policy_addr = optional_addr("POSTERN_POLICY_ADDR")?;
+    let milter_addr = optional_addr("POSTERN_MILTER_ADDR")?;
     let transfer_days = match var("POSTERN_TRANSFER_DAYS") {
         None => 30,
         Some(d) => d
@@ -142,6 +151,7 @@ pub fn sending_from_env(database: &str) -> Result<SendingConfig, ConfigError> {
         submission_tls_name: var("POSTERN_SUBMISSION_TLS_NAME")
             .unwrap_or_else(|| "localhost".into()),
         policy_addr,
+        milter_addr,
         blob_dir,
         public_url: var("POSTERN_PUBLIC_URL")
             .unwrap_or_else(|| "http://127.0.0.1:8080".into())

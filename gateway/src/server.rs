@@ -34,6 +34,9 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     if let Some(addr) = config.sending.policy_addr {
         crate::send::policy::spawn(state.db.clone(), addr).await?;
     }
+    if let Some(addr) = config.sending.milter_addr {
+        crate::send::milter::spawn(state.db.clone(), addr).await?;
+    }
     crate::transfers::sweeper::spawn(state.clone());
     let app = routes::router(state);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;

@@ -45,6 +45,7 @@ async fn app() -> (tempfile::TempDir, axum::Router, i64, i64) {
             submission_ca: None,
             submission_tls_name: "localhost".into(),
             policy_addr: None,
+            milter_addr: None,
             blob_dir: dir.path().join("blobs").to_string_lossy().into_owned(),
             public_url: "http://127.0.0.1:1".into(),
             transfer_days: 30,

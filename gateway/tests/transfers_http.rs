@@ -55,6 +55,7 @@ async fn env() -> Env {
             submission_ca: None,
             submission_tls_name: "localhost".into(),
             policy_addr: None,
+            milter_addr: None,
             blob_dir: blob_dir.to_string_lossy().into_owned(),
             public_url: PUBLIC_URL.into(),
             transfer_days: 30,

@@ -433,6 +433,24 @@ async fn a_foreign_sender_is_refused_both_ways_and_an_alias_is_accepted() {
         outcome.transcript
     );
 
+    // A right envelope does not cover a forged From: header (R-SEND-3
+    // names both; the gateway's milter sees the headers).
+    let forged_header = format!("Forged header by SMTP {tag}");
+    let outcome = stack.smtp_submit(&SmtpMessage {
+        user: &fx.address,
+        password: &password,
+        mail_from: &fx.address,
+        rcpt_to: vec![to.clone()],
+        data: plain_message(&colleague, &to, &forged_header),
+    });
+    assert!(!outcome.accepted, "{}", outcome.transcript);
+    let refusal = outcome.refusal().unwrap_or_default().to_ascii_lowercase();
+    assert!(
+        refusal.starts_with('5') && refusal.contains("from header"),
+        "a permanent refusal that names the From header: {refusal:?}\n{}",
+        outcome.transcript
+    );
+
     // An alias of the mailbox is a valid sender, both ways.
     let alias = fx.add_alias(&format!("sales-{tag}")).await;
     let id = fx.api.identities(fx.mailbox).await.expect("identities");
@@ -470,6 +488,7 @@ async fn a_foreign_sender_is_refused_both_ways_and_an_alias_is_accepted() {
     stack.wait_for_sink(&alias_smtp, 1).await;
     // The forged ones, refused before those were sent, never arrived.
     assert!(stack.sink_with(&forged_smtp).is_empty());
+    assert!(stack.sink_with(&forged_header).is_empty());
     assert!(stack.sink_with(&format!("Forged {tag}")).is_empty());
 }
 

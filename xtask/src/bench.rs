@@ -36,6 +36,7 @@ pub const BENCH_PORTS: Ports = Ports {
     smtp: 30025,
     sink: 30026,
     policy: 30027,
+    milter: 30028,
 };
 
 pub fn run(opts: &Options) -> Result<()> {

@@ -431,6 +431,7 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
         ("smtp", ports.smtp.to_string()),
         ("sink", ports.sink.to_string()),
         ("policy", ports.policy.to_string()),
+        ("milter", ports.milter.to_string()),
     ];
     write_file(&layout.dovecot_conf, render(DOVECOT_CONF, &vars)?, 0o644)?;
     write_file(
@@ -566,6 +567,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             "smtp",
             "sink",
             "policy",
+            "milter",
         ]
         .iter()
         .map(|k| (*k, "v".to_string()))
@@ -616,6 +618,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             ("smtp", "20025"),
             ("sink", "20026"),
             ("policy", "20027"),
+            ("milter", "20028"),
         ]
         .iter()
         .map(|(k, v)| (*k, v.to_string()))
@@ -646,6 +649,15 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             Some(POSTFIX_MESSAGE_SIZE_LIMIT.to_string())
         );
         assert_eq!(POSTFIX_MESSAGE_SIZE_LIMIT, 210_763_776 + 1_048_576);
+        // R-SEND-3 for the From: header: the gateway's milter, fail closed.
+        assert_eq!(
+            setting(&main, "smtpd_milters").as_deref(),
+            Some("inet:127.0.0.1:20028")
+        );
+        assert_eq!(
+            setting(&main, "milter_default_action").as_deref(),
+            Some("tempfail")
+        );
         assert_eq!(setting(&main, "mailbox_size_limit").as_deref(), Some("0"));
         assert_eq!(
             setting(&main, "virtual_mailbox_limit").as_deref(),

@@ -49,6 +49,8 @@ pub struct Ports {
     pub sink: u16,
     /// The gateway's Postfix policy-delegation service (R-SEND-1..3, R-LIM-1).
     pub policy: u16,
+    /// The gateway's milter: the `From:` header check of R-SEND-3.
+    pub milter: u16,
 }
 
 impl Ports {
@@ -64,6 +66,7 @@ impl Ports {
         smtp: 10025,
         sink: 10026,
         policy: 10027,
+        milter: 10028,
     };
 
     pub const TEST: Ports = Ports {
@@ -78,11 +81,12 @@ impl Ports {
         smtp: 20025,
         sink: 20026,
         policy: 20027,
+        milter: 20028,
     };
 
     /// Every port with its name, in the order of the table in
     /// `ARCHITECTURE.md`.
-    pub fn all(&self) -> [(&'static str, u16); 11] {
+    pub fn all(&self) -> [(&'static str, u16); 12] {
         [
             ("edge", self.edge),
             ("gateway", self.gateway),
@@ -95,6 +99,7 @@ impl Ports {
             ("SMTP", self.smtp),
             ("sink", self.sink),
             ("policy", self.policy),
+            ("milter", self.milter),
         ]
     }
 }

@@ -47,6 +47,7 @@ pub fn gateway_command(
         .env("POSTERN_SUBMISSION_CA", &layout.tls_cert)
         .env("POSTERN_SUBMISSION_TLS_NAME", TLS_NAME)
         .env("POSTERN_POLICY_ADDR", local(ports.policy))
+        .env("POSTERN_MILTER_ADDR", local(ports.milter))
         .env("POSTERN_BLOB_DIR", &layout.blob_dir)
         .env(
             "POSTERN_PUBLIC_URL",
@@ -281,6 +282,7 @@ mod tests {
         let get = |k: &str| env.get(k).map(String::as_str);
         assert_eq!(get("POSTERN_SUBMISSION_ADDR"), Some("127.0.0.1:20587"));
         assert_eq!(get("POSTERN_POLICY_ADDR"), Some("127.0.0.1:20027"));
+        assert_eq!(get("POSTERN_MILTER_ADDR"), Some("127.0.0.1:20028"));
         assert_eq!(
             get("POSTERN_SUBMISSION_CA"),
             Some("/tmp/x/test/tls/cert.pem")

@@ -5,6 +5,7 @@
 //! - [`tags`]: `[postern:<code>]` in SMTP replies ↔ typed errors;
 //! - [`policy`]: the Postfix policy service that enforces R-SEND-1..3 for
 //!   every SMTP client, webmail included;
+//! - [`milter`]: the `From:` header half of R-SEND-3 for SMTP clients;
 //! - [`ledger`]: the quota ledger and the mailbox's sending identity;
 //! - [`compose`]: from a `Draft` to a message file (attachments, threading);
 //! - [`drafts`]: saving to and reopening from the Drafts folder;
@@ -14,6 +15,7 @@ pub mod compose;
 pub mod drafts;
 pub mod html;
 pub mod ledger;
+pub mod milter;
 pub mod mime;
 pub mod outbox;
 pub mod policy;
