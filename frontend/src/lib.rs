@@ -44,6 +44,7 @@ fn Root() -> impl IntoView {
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/login") view=pages::login::Login/>
                 <Route path=path!("/") view=pages::home::Home/>
+                <Route path=path!("/transfer") view=pages::transfer::TransferPage/>
                 <ParentRoute path=path!("/mail/:mailbox/:folder") view=pages::mail::MailLayout>
                     <Route path=path!("") view=pages::mail::reader::NoMessage/>
                     <Route path=path!(":uid") view=pages::mail::reader::Reader/>

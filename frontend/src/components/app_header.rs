@@ -1,5 +1,5 @@
 //! The top bar: folder drawer toggle (phones), mailbox switcher, compose
-//! (not available yet), language, account and sign-out.
+//! (when a composer is provided), the transfer page, language, account and sign-out.
 
 use crate::components::language_select::LanguageSelect;
 use crate::components::mailbox_switcher::MailboxSwitcher;
@@ -62,14 +62,23 @@ pub fn AppHeader(
                 <span class="brand-name">{t!(i18n, app_name)}</span>
             </span>
             <MailboxSwitcher current=mailbox/>
-            <button
-                type="button"
-                class="compose"
-                disabled=true
-                title=move || t_string!(i18n, compose_unavailable)
-            >
-                {t!(i18n, compose)}
-            </button>
+            {crate::pages::compose::try_use_compose()
+                .map(|c| {
+                    view! {
+                        <button
+                            type="button"
+                            class="compose"
+                            data-testid="compose"
+                            on:click=move |_| c.open_new()
+                        >
+                            <span aria-hidden="true">"✎ "</span>
+                            {t!(i18n, compose)}
+                        </button>
+                    }
+                })}
+            <a class="transfer-link" href="/transfer" data-testid="transfer-link">
+                {t!(i18n, transfer_files)}
+            </a>
             <span class="spacer"></span>
             <LanguageSelect/>
             <span class="account" aria-label=move || t_string!(i18n, account)>

@@ -23,6 +23,14 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
         InvalidFolderName => t_string!(i18n, err_invalid_folder_name),
         CsrfFailed => t_string!(i18n, err_csrf_failed),
         MailServerUnavailable => t_string!(i18n, err_mail_server_unavailable),
+        RecipientLimit => t_string!(i18n, err_recipient_limit),
+        QuotaExceeded => t_string!(i18n, err_quota_exceeded),
+        SenderMismatch => t_string!(i18n, err_sender_mismatch),
+        InvalidRecipient | InvalidAddress => t_string!(i18n, err_invalid_recipient),
+        MessageTooLarge => t_string!(i18n, err_message_too_large),
+        SendRejected => t_string!(i18n, err_send_rejected),
+        AttachmentTooLarge | PayloadTooLarge => t_string!(i18n, err_attachment_too_large),
+        TooLateToUndo => t_string!(i18n, err_too_late_to_undo),
         _ => t_string!(i18n, err_generic),
     }
     .to_string()

@@ -121,3 +121,18 @@ pub fn iso_date(unix: i64) -> String {
         .to_iso_string()
         .into()
 }
+
+/// `HH:MM` in the user's locale (draft saved at, quota frees up at).
+pub fn format_time(unix: i64, locale: &str) -> String {
+    js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0))
+        .to_locale_time_string_with_options(
+            locale,
+            &options(&[("hour", "2-digit"), ("minute", "2-digit")]),
+        )
+        .into()
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}

@@ -22,6 +22,12 @@ pub fn set_csrf_token(token: Option<String>) {
     CSRF_TOKEN.with(|t| *t.borrow_mut() = token);
 }
 
+/// The CSRF token of the current session, for requests made without
+/// [`HttpRequest`] (uploads through `XMLHttpRequest`).
+pub fn csrf_token() -> Option<String> {
+    CSRF_TOKEN.with(|t| t.borrow().clone())
+}
+
 /// A local error (no server message): the UI localizes it from the code.
 pub fn local_error(code: ErrorCode) -> ApiError {
     ApiError::new(code, "")
@@ -33,6 +39,8 @@ pub struct HttpRequest {
     body: Option<String>,
     /// Don't send the app to the sign-in page on 401 (session probe, sign-in).
     quiet: bool,
+    /// `fetch(…, {keepalive: true})`: survives the page being hidden/unloaded.
+    keepalive: bool,
 }
 
 /// Aborts the fetch when the request future is dropped before it finished.
@@ -53,6 +61,7 @@ impl HttpRequest {
             url: url.into(),
             body: None,
             quiet: false,
+            keepalive: false,
         }
     }
     pub fn get(url: impl Into<String>) -> Self {
@@ -78,8 +87,21 @@ impl HttpRequest {
         self
     }
 
+    /// Lets the request outlive the page (bodies up to 64 KB).
+    pub fn keepalive(mut self, on: bool) -> Self {
+        self.keepalive = on;
+        self
+    }
+
     /// Sends and decodes a JSON answer (`()` accepts an empty 204).
     pub async fn send<T: DeserializeOwned>(self) -> Result<T, ApiError> {
+        // One boxed copy of the request logic, not one per answer type.
+        let fut: std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, ApiError>>>> =
+            Box::pin(self.send_text());
+        decode(&fut.await?)
+    }
+
+    async fn send_text(self) -> Result<String, ApiError> {
         let quiet = self.quiet;
         let is_health = self.url == "/api/health";
         let result = self.send_inner().await;
@@ -94,13 +116,7 @@ impl HttpRequest {
                 crate::core::status::report_error(e);
             }
         }
-        let text = result?;
-        let text = if text.trim().is_empty() {
-            "null"
-        } else {
-            &text
-        };
-        serde_json::from_str(text).map_err(|_| local_error(ErrorCode::Internal))
+        result
     }
 
     async fn send_inner(self) -> Result<String, ApiError> {
@@ -116,11 +132,14 @@ impl HttpRequest {
             init.set_body(&JsValue::from_str(body));
         }
         if self.method != "GET"
-            && let Some(token) = CSRF_TOKEN.with(|t| t.borrow().clone())
+            && let Some(token) = csrf_token()
         {
             let _ = headers.set("X-CSRF-Token", &token);
         }
         init.set_headers(&headers);
+        if self.keepalive {
+            let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+        }
         let controller = web_sys::AbortController::new().ok();
         if let Some(c) = &controller {
             init.set_signal(Some(&c.signal()));
@@ -148,6 +167,12 @@ impl HttpRequest {
             Err(decode_error(status, &text))
         }
     }
+}
+
+/// Decodes a JSON answer; an empty body is `null` (for `()`).
+pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    let text = if text.trim().is_empty() { "null" } else { text };
+    serde_json::from_str(text).map_err(|_| local_error(ErrorCode::Internal))
 }
 
 /// The server's `ApiError`, or one derived from the status when the body

@@ -7,3 +7,4 @@ pub mod http;
 pub mod locale;
 pub mod session;
 pub mod status;
+pub mod upload;

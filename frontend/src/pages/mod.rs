@@ -1,9 +1,11 @@
 //! One view per route: `/login`, `/` (home → first inbox), `/mail/…`.
 
+pub mod compose;
 pub mod home;
 pub mod login;
 pub mod mail;
 pub mod not_found;
+pub mod transfer;
 
 use crate::core::browser::current_path;
 use crate::core::session::{login_href, use_session};

@@ -110,6 +110,7 @@ pub fn MailLayout() -> impl IntoView {
         error: RwSignal::new(None),
     };
     provide_context(ctx);
+    let compose = crate::pages::compose::provide_compose(ctx);
     let drawer = RwSignal::new(false);
 
     let folders_res = LocalResource::new(move || {
@@ -222,6 +223,13 @@ pub fn MailLayout() -> impl IntoView {
                     <Outlet/>
                 </section>
             </div>
+            {move || {
+                compose
+                    .open
+                    .get()
+                    .map(|init| view! { <crate::pages::compose::composer::Composer init=init/> })
+            }}
+            <crate::pages::compose::toast::SendToast/>
         </div>
     }
 }

@@ -176,10 +176,54 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
     let cc = address_list(&message.cc);
     let folder_att = folder.clone();
 
+    // Writing: reply, reply all, forward; a draft opens in the composer.
+    let compose = crate::pages::compose::use_compose();
+    let (m1, m2, m3) = (message.clone(), message.clone(), message.clone());
+    let is_draft = Memo::new(move |_| {
+        ctx.current_folder()
+            .and_then(|f| f.special)
+            .is_some_and(|s| s == postern_shared::folders::SpecialUse::Drafts)
+    });
+    let known = message.attachments.clone();
+    let edit_draft = move || {
+        let known = known.clone();
+        spawn_local(async move {
+            if let Err(e) = compose.open_draft(uid, known, None).await {
+                ctx.show_error(i18n, &e);
+            }
+        });
+    };
+    let auto_opened = StoredValue::new(false);
+    let edit_auto = edit_draft.clone();
+    Effect::new(move || {
+        if is_draft.get() && !auto_opened.get_value() {
+            auto_opened.set_value(true);
+            edit_auto();
+        }
+    });
+
     view! {
         <article class="reader" data-testid="reader" data-uid=uid.to_string()>
             <div class="reader-toolbar">
                 <BackLink/>
+                <button
+                    type="button"
+                    class="primary"
+                    data-testid="edit-draft"
+                    hidden=move || !is_draft.get()
+                    on:click=move |_| edit_draft()
+                >
+                    {t!(i18n, edit_draft)}
+                </button>
+                <button type="button" data-testid="reply" on:click=move |_| compose.reply(i18n, &m1, false)>
+                    {t!(i18n, reply)}
+                </button>
+                <button type="button" data-testid="reply-all" on:click=move |_| compose.reply(i18n, &m2, true)>
+                    {t!(i18n, reply_all)}
+                </button>
+                <button type="button" data-testid="forward" on:click=move |_| compose.forward(i18n, &m3)>
+                    {t!(i18n, forward)}
+                </button>
                 <StarButton flagged=flagged on_toggle=on_star/>
                 <button type="button" data-testid="reader-mark-unread" on:click=mark_unread>
                     {t!(i18n, mark_unread)}

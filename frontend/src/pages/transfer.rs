@@ -1,0 +1,214 @@
+//! `/transfer`: the standalone transfer page (R-LIM-4). Files up to 50 GiB
+//! are uploaded (resumable, with progress), then published together
+//! (`POST /api/transfers`) as one download link that expires.
+
+use crate::components::error_text::error_text;
+use crate::core::browser::format_full_date;
+use crate::core::format::format_size;
+use crate::core::http::HttpRequest;
+use crate::core::upload::upload_file;
+use crate::i18n::*;
+use crate::pages::compose::FileInfo;
+use crate::pages::compose::composer::{FileRow, FileState, Item, units};
+use crate::pages::use_require_session;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_i18n::Locale as _;
+use postern_shared::limits::MAX_STANDALONE_TRANSFER_BYTES;
+use postern_shared::transfers::{NewTransfer, Transfer};
+use std::rc::Rc;
+
+#[component]
+pub fn TransferPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let ready = use_require_session();
+    let files = RwSignal::new(Vec::<(Item, Option<String>)>::new());
+    let next = StoredValue::new(0u32);
+    let result = RwSignal::new(None::<Transfer>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let add = move |list: web_sys::FileList| {
+        result.set(None);
+        for i in 0..list.length() {
+            let Some(file) = list.item(i) else { continue };
+            let key = next.get_value();
+            next.set_value(key + 1);
+            let size = file.size() as u64;
+            let it = Item {
+                key,
+                info: FileInfo {
+                    name: file.name(),
+                    size,
+                },
+                state: RwSignal::new(FileState::Uploading),
+                sent: RwSignal::new(0),
+                aref: RwSignal::new(None),
+                cancel: RwSignal::new(false),
+            };
+            files.update(|f| f.push((it.clone(), None)));
+            if size > MAX_STANDALONE_TRANSFER_BYTES {
+                it.state.set(FileState::Error(
+                    t_string!(i18n, file_too_big_transfer).to_string(),
+                ));
+                continue;
+            }
+            let (sent, cancel) = (it.sent, it.cancel);
+            spawn_local(async move {
+                let r = upload_file(
+                    file,
+                    true,
+                    Rc::new(move |n| sent.set(n)),
+                    Rc::new(move || cancel.try_get_untracked().unwrap_or(true)),
+                )
+                .await;
+                match r {
+                    Ok(up) => {
+                        files.update(|f| {
+                            if let Some(e) = f.iter_mut().find(|e| e.0.key == key) {
+                                e.1 = Some(up.id);
+                            }
+                        });
+                        it.state.set(FileState::Done);
+                    }
+                    Err(e) => it.state.set(FileState::Error(error_text(i18n, &e))),
+                }
+            });
+        }
+    };
+    let remove = Callback::new(move |key: u32| {
+        files.update(|f| {
+            if let Some(i) = f.iter().position(|e| e.0.key == key) {
+                f[i].0.cancel.set(true);
+                f.remove(i);
+            }
+        })
+    });
+    let ready_ids = move || {
+        files.with(|f| {
+            let all_done = !f.is_empty()
+                && f.iter()
+                    .all(|e| e.0.state.get() == FileState::Done && e.1.is_some());
+            all_done.then(|| f.iter().filter_map(|e| e.1.clone()).collect::<Vec<_>>())
+        })
+    };
+    let publish = move |_| {
+        let Some(uploads) = ready_ids() else { return };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match HttpRequest::post("/api/transfers")
+                .with_json(&NewTransfer { uploads })
+                .send::<Transfer>()
+                .await
+            {
+                Ok(t) => {
+                    files.set(Vec::new());
+                    result.set(Some(t));
+                }
+                Err(e) => error.set(Some(error_text(i18n, &e))),
+            }
+            busy.set(false);
+        });
+    };
+    let copy = move |url: String| {
+        let nav = window().navigator();
+        if let Ok(c) = js_sys::Reflect::get(&nav, &"clipboard".into())
+            && let Ok(f) = js_sys::Reflect::get(&c, &"writeText".into())
+            && let Ok(f) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f)
+        {
+            let _ = f.call1(&c, &url.into());
+        }
+    };
+
+    view! {
+        <div class="transfer-page">
+            <header class="app-header">
+                <a class="back" href="/">
+                    <span aria-hidden="true">"← "</span>
+                    {t!(i18n, go_home)}
+                </a>
+                <h1>{t!(i18n, transfer_title)}</h1>
+            </header>
+            <main class="transfer-main" aria-busy=move || (!ready.get()).to_string()>
+                <p>{t!(i18n, transfer_intro)}</p>
+                <label class="attach-button">
+                    {t!(i18n, pick_files)}
+                    <input
+                        type="file"
+                        multiple=true
+                        class="visually-hidden"
+                        data-testid="transfer-input"
+                        on:change=move |ev| {
+                            let input: web_sys::HtmlInputElement = event_target(&ev);
+                            if let Some(l) = input.files() {
+                                add(l);
+                            }
+                            input.set_value("");
+                        }
+                    />
+                </label>
+                <ul class="composer-files" role="list">
+                    {move || {
+                        files
+                            .get()
+                            .into_iter()
+                            .map(|e| view! { <FileRow item=e.0 on_remove=remove/> })
+                            .collect_view()
+                    }}
+                </ul>
+                <button
+                    type="button"
+                    class="primary"
+                    data-testid="create-transfer"
+                    disabled=move || ready_ids().is_none() || busy.get()
+                    on:click=publish
+                >
+                    {t!(i18n, create_link)}
+                </button>
+                {move || error.get().map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
+                {move || {
+                    result
+                        .get()
+                        .map(|t| {
+                            let url = t.url.clone();
+                            let expires = t.expires_at;
+                            view! {
+                                <section class="transfer-result" data-testid="transfer-result">
+                                    <label for="transfer-url">{t!(i18n, transfer_link)}</label>
+                                    <div class="link-row">
+                                        <input id="transfer-url" readonly=true value=t.url.clone() data-testid="transfer-url"/>
+                                        <button type="button" data-testid="copy-link" on:click=move |_| copy(url.clone())>
+                                            {t!(i18n, copy_link)}
+                                        </button>
+                                    </div>
+                                    <p>
+                                        {move || {
+                                            t_string!(
+                                                i18n, transfer_expires, date = format_full_date(expires, i18n.get_locale().as_str())
+                                            )
+                                                .to_string()
+                                        }}
+                                    </p>
+                                    <ul role="list">
+                                        {t
+                                            .files
+                                            .into_iter()
+                                            .map(|f| {
+                                                let size = f.size;
+                                                view! {
+                                                    <li>
+                                                        {f.name} " — " {move || format_size(size, units(i18n))}
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                </section>
+                            }
+                        })
+                }}
+            </main>
+        </div>
+    }
+}
