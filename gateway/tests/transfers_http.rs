@@ -868,6 +868,11 @@ async fn delete_and_sweep_abandoned_uploads() {
     let swept = sweeper::sweep(&e.db, &e.blobs, later).await.unwrap();
     assert_eq!(swept.uploads, 1);
     assert!(!e.blobs.upload_path(&b).exists());
-    // The complete one stays.
+    // The complete one stays (a draft may still need it)…
     assert!(e.blobs.upload_path(&c).exists());
+    // …until nobody has used it for a month.
+    let month = now + sweeper::UNUSED_UPLOAD_SECS + 1;
+    let swept = sweeper::sweep(&e.db, &e.blobs, month).await.unwrap();
+    assert_eq!(swept.uploads, 1);
+    assert!(!e.blobs.upload_path(&c).exists());
 }

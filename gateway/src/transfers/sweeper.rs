@@ -1,7 +1,10 @@
 //! Expiry: every few minutes (and once at start) the files of expired
 //! transfers are deleted — the row stays, with `deleted_at`, so the link
 //! answers 410 `expired` rather than 404 — and so are uploads abandoned
-//! before they finished (older than [`INCOMPLETE_UPLOAD_SECS`]).
+//! before they finished (older than [`INCOMPLETE_UPLOAD_SECS`]), and
+//! finished uploads nobody used for [`UNUSED_UPLOAD_SECS`] (a small
+//! attachment lives on in the draft or sent message that embeds it; a big
+//! one is consumed when published, so what is left was abandoned).
 
 use std::time::Duration;
 
@@ -12,6 +15,9 @@ use crate::state::AppState;
 
 /// Incomplete uploads are kept this long for a resume.
 pub const INCOMPLETE_UPLOAD_SECS: i64 = 24 * 3600;
+/// Finished but unpublished uploads (attachments of drafts never sent,
+/// files removed from a composer) are kept this long.
+pub const UNUSED_UPLOAD_SECS: i64 = 30 * 24 * 3600;
 /// Time between two sweeps.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(5 * 60);
 
@@ -50,17 +56,21 @@ pub async fn sweep(db: &Db, blobs: &Blobs, now: i64) -> AppResult<Swept> {
         swept.transfers += 1;
     }
 
-    let stale: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM uploads WHERE completed_at IS NULL AND created_at <= ?")
-            .bind(now - INCOMPLETE_UPLOAD_SECS)
-            .fetch_all(db)
-            .await?;
+    let stale: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM uploads WHERE (completed_at IS NULL AND created_at <= ?)
+            OR completed_at <= ?",
+    )
+    .bind(now - INCOMPLETE_UPLOAD_SECS)
+    .bind(now - UNUSED_UPLOAD_SECS)
+    .fetch_all(db)
+    .await?;
     for id in stale {
         // Not while a request is still writing to it.
         let Some(_claim) = store::Claim::take(&id) else {
             continue;
         };
-        let gone = sqlx::query("DELETE FROM uploads WHERE id = ? AND completed_at IS NULL")
+        // Publishing deletes the row, so a row still here is unused.
+        let gone = sqlx::query("DELETE FROM uploads WHERE id = ?")
             .bind(&id)
             .execute(db)
             .await?
