@@ -639,20 +639,7 @@ fn split_declarations(s: &str) -> Vec<&str> {
 }
 
 /// Escapes text for HTML (used when a message has only a text body).
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use postern_shared::html::escape as escape_html;
 
 #[cfg(test)]
 mod tests;

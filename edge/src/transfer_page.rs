@@ -6,6 +6,7 @@
 use crate::api::{content_disposition, gateway_error, safe_content_type, sanitize_filename};
 use crate::gateway::{GatewayResponse, header, headers};
 use crate::http::{EdgeResponse, Method, percent_encode};
+use postern_shared::html::escape as html_escape;
 use postern_shared::transfers::Transfer;
 
 /// The page's stylesheet, served at `/t/page.css` (the CSP allows only
@@ -32,22 +33,6 @@ pub fn stylesheet(method: &Method) -> EdgeResponse {
         r.body = STYLE.as_bytes().to_vec();
     }
     r
-}
-
-/// Escapes text for HTML content and quoted attribute values.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `512 B`, `1.5 KiB`, `25.0 MiB`, `3.00 GiB`.

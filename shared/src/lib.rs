@@ -9,6 +9,7 @@ pub mod api;
 pub mod compose;
 pub mod error;
 pub mod folders;
+pub mod html;
 pub mod limits;
 pub mod permissions;
 pub mod sending;

@@ -49,21 +49,7 @@ pub fn sanitize(html: &str) -> String {
     cleaner().clean(html).to_string()
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use postern_shared::html::escape;
 
 #[cfg(test)]
 mod tests {
@@ -79,13 +65,5 @@ mod tests {
         assert!(!clean.contains("style") && !clean.contains("class") && !clean.contains("onclick"));
         assert!(clean.contains(r#"href="https://ok.test/""#));
         assert!(clean.contains("<h1>T</h1>"));
-    }
-
-    #[test]
-    fn escapes_text() {
-        assert_eq!(
-            escape(r#"<a href="x">&'"#),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }

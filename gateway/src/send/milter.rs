@@ -32,28 +32,11 @@ const NOUNKNOWN: u32 = 0x100;
 const NODATA: u32 = 0x200;
 
 pub async fn spawn(db: Db, addr: SocketAddr) -> std::io::Result<tokio::task::JoinHandle<()>> {
-    let listener = TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "milter listening");
-    Ok(tokio::spawn(serve(db, listener)))
+    super::listener::spawn("milter", db, addr, connection).await
 }
 
 pub async fn serve(db: Db, listener: TcpListener) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                let db = db.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = connection(db, stream).await {
-                        tracing::debug!(error = %e, "milter connection ended");
-                    }
-                });
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "milter accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-        }
-    }
+    super::listener::serve("milter", db, listener, connection).await
 }
 
 /// What one message has told us so far.

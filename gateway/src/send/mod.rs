@@ -15,6 +15,7 @@ pub mod compose;
 pub mod drafts;
 pub mod html;
 pub mod ledger;
+pub mod listener;
 pub mod milter;
 pub mod mime;
 pub mod outbox;

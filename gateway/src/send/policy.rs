@@ -28,28 +28,11 @@ pub const DUNNO: &str = "DUNNO";
 
 /// Binds and serves until the process ends.
 pub async fn spawn(db: Db, addr: SocketAddr) -> std::io::Result<tokio::task::JoinHandle<()>> {
-    let listener = TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "policy service listening");
-    Ok(tokio::spawn(serve(db, listener)))
+    super::listener::spawn("policy service", db, addr, connection).await
 }
 
 pub async fn serve(db: Db, listener: TcpListener) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                let db = db.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = connection(db, stream).await {
-                        tracing::debug!(error = %e, "policy connection ended");
-                    }
-                });
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "policy accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-        }
-    }
+    super::listener::serve("policy service", db, listener, connection).await
 }
 
 async fn connection(db: Db, stream: TcpStream) -> std::io::Result<()> {
