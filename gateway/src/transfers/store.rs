@@ -388,20 +388,16 @@ fn busy_error() -> AppError {
     )
 }
 
-/// Appends `body` at `offset` (which must be the durable `received`).
-/// The bytes go to disk as they arrive; `received` is recorded every
-/// [`CHECKPOINT_BYTES`] and when the body ends, also when it breaks. The
-/// writing runs in its own task so a dropped connection cannot cut the
-/// bookkeeping short.
-pub async fn append(
+/// May `offset` (and `content_length` more bytes) be written now? Claims
+/// the upload if so.
+async fn check_append(
     db: &Db,
     blobs: &Blobs,
     account: AccountId,
     id: &str,
     offset: u64,
     content_length: Option<u64>,
-    body: Body,
-) -> AppResult<UploadRow> {
+) -> AppResult<(Claim, UploadRow)> {
     let row = get_upload(db, account, id).await?;
     let claim = Claim::take(&row.id).ok_or_else(busy_error)?;
     let row = reconcile(db, blobs, row).await?;
@@ -418,6 +414,49 @@ pub async fn append(
     {
         return Err(too_many_bytes(size));
     }
+    Ok((claim, row))
+}
+
+/// Reads and drops a refused request's body (a slice is at most a few MiB)
+/// before the refusal goes out: a connection closed with unread bytes is
+/// reset, and the reset can destroy the refusal before the client reads
+/// it (the edge then saw "gateway unavailable" instead of a 409).
+async fn drain(body: Body) {
+    const MOST: usize = 16 * 1024 * 1024;
+    let read_all = async {
+        let mut stream = body.into_data_stream();
+        let mut n = 0;
+        while let Some(Ok(chunk)) = stream.next().await {
+            n += chunk.len();
+            if n > MOST {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), read_all).await;
+}
+
+/// Appends `body` at `offset` (which must be the durable `received`).
+/// The bytes go to disk as they arrive; `received` is recorded every
+/// [`CHECKPOINT_BYTES`] and when the body ends, also when it breaks. The
+/// writing runs in its own task so a dropped connection cannot cut the
+/// bookkeeping short.
+pub async fn append(
+    db: &Db,
+    blobs: &Blobs,
+    account: AccountId,
+    id: &str,
+    offset: u64,
+    content_length: Option<u64>,
+    body: Body,
+) -> AppResult<UploadRow> {
+    let (claim, row) = match check_append(db, blobs, account, id, offset, content_length).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            drain(body).await;
+            return Err(e);
+        }
+    };
     let db = db.clone();
     let path = blobs.upload_path(&row.id);
     let task = tokio::spawn(async move {
