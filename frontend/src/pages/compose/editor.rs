@@ -2,11 +2,11 @@
 //! italic, underline, lists, link, quote; Ctrl+B/I/U), and the serializer
 //! that turns its DOM into clean HTML plus the plain-text alternative.
 
-use super::prefill::escape;
 use crate::core::browser::prompt;
 use crate::i18n::*;
 use leptos::html::Div;
 use leptos::prelude::*;
+use postern_shared::html::escape;
 use wasm_bindgen::JsCast;
 use web_sys::Node;
 

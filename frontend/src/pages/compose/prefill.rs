@@ -2,6 +2,7 @@
 //! and recipients, quoted bodies as HTML. No browser APIs: tested natively.
 
 use postern_shared::api::{EmailAddress, MessageView};
+use postern_shared::html::escape;
 
 /// A recipient as typed: parsed when it is a valid address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,20 +153,6 @@ pub fn reply_recipients(
         to = m.to.clone();
     }
     (to, cc)
-}
-
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Plain text as editor paragraphs (one `<p>` per line).
