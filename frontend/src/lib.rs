@@ -41,13 +41,13 @@ fn Root() -> impl IntoView {
         <Router>
             <SignedOutWatcher/>
             <Banner/>
-            <Routes fallback=pages::not_found::NotFound>
-                <Route path=path!("/login") view=pages::login::Login/>
-                <Route path=path!("/") view=pages::home::Home/>
-                <Route path=path!("/transfer") view=pages::transfer::TransferPage/>
-                <ParentRoute path=path!("/mail/:mailbox/:folder") view=pages::mail::MailLayout>
-                    <Route path=path!("") view=pages::mail::reader::NoMessage/>
-                    <Route path=path!(":uid") view=pages::mail::reader::Reader/>
+            <Routes fallback=|| pages::not_found::NotFound().into_any()>
+                <Route path=path!("/login") view=|| pages::login::Login().into_any()/>
+                <Route path=path!("/") view=|| pages::home::Home().into_any()/>
+                <Route path=path!("/transfer") view=|| pages::transfer::TransferPage().into_any()/>
+                <ParentRoute path=path!("/mail/:mailbox/:folder") view=|| pages::mail::MailLayout().into_any()>
+                    <Route path=path!("") view=|| pages::mail::reader::NoMessage().into_any()/>
+                    <Route path=path!(":uid") view=|| pages::mail::reader::Reader().into_any()/>
                 </ParentRoute>
             </Routes>
         </Router>

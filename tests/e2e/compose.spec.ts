@@ -153,3 +153,53 @@ test('a message in Drafts opens in the composer to continue it', async ({ page }
   await expect(composer.locator('[data-testid="editor"]')).toContainText('Half written.');
   await expect(composer.locator('[data-testid="chip"]')).toHaveCount(1);
 });
+
+test('a signature saved in its dialog is added to new messages', async ({ page }) => {
+  const line = unique('Signed');
+  await signIn(page);
+  const settings = page.locator('button[data-testid="signature-settings"]');
+  const text = page.locator('textarea[data-testid="signature-text"]');
+  await settings.click();
+  await expect(text).toBeEnabled();
+  const before = await text.inputValue();
+  await text.fill(`${line}\nPostern tests`);
+  await page.locator('button[data-testid="signature-save"]').click();
+  await expect(text).toHaveCount(0);
+
+  await page.locator('button[data-testid="compose"]').click();
+  const composer = page.locator('[data-testid="composer"]');
+  const editor = composer.locator('[data-testid="editor"]');
+  await expect(editor).toContainText(line);
+  await expect(editor).toContainText('Postern tests');
+  await composer.locator('button[data-testid="close-composer"]').click();
+  await expect(composer).toHaveCount(0);
+
+  // Put the previous signature back.
+  await settings.click();
+  await expect(text).toBeEnabled();
+  await text.fill(before);
+  await page.locator('button[data-testid="signature-save"]').click();
+  await expect(text).toHaveCount(0);
+});
+
+test('switching mailbox saves the open message in the first one and closes it', async ({ page }) => {
+  const subject = unique('Switched away');
+  await signIn(page);
+  await writeMessage(page, subject, 'Written as Olivia.');
+  const composer = page.locator('[data-testid="composer"]');
+
+  await page.locator('select[data-testid="mailbox-switcher"]').selectOption({ label: 'team@example.test' });
+  await expect(page).toHaveURL(/\/mail\/\d+\/INBOX/);
+  await expect(composer).toHaveCount(0);
+
+  // The draft is Olivia's, not the team's.
+  const drafts = async (address: string): Promise<string> => {
+    const imap = await Imap.login(address);
+    await imap.cmd('SELECT "Drafts"');
+    const found = (await imap.cmd(`UID SEARCH SUBJECT "${subject}"`)).join(' ');
+    await imap.logout();
+    return found;
+  };
+  await expect.poll(() => drafts(DEMO.mailbox), { timeout: 10_000 }).toMatch(/SEARCH \d+/);
+  expect(await drafts('team@example.test')).not.toMatch(/SEARCH \d+/);
+});

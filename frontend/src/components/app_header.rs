@@ -1,5 +1,5 @@
 //! The top bar: folder drawer toggle (phones), mailbox switcher, compose
-//! (when a composer is provided), the transfer page, language, account and sign-out.
+//! and the signature editor (when a composer is provided), the transfer page, language, account and sign-out.
 
 use crate::components::language_select::LanguageSelect;
 use crate::components::mailbox_switcher::MailboxSwitcher;
@@ -74,6 +74,7 @@ pub fn AppHeader(
                             <span aria-hidden="true">"✎ "</span>
                             {t!(i18n, compose)}
                         </button>
+                        <crate::pages::compose::signature::SignatureSettings ctx=c/>
                     }
                 })}
             <a class="transfer-link" href="/transfer" data-testid="transfer-link">

@@ -89,27 +89,30 @@ impl Default for SizeUnits<'static> {
 }
 
 /// `1536` → `1.5 KB` (binary multiples; one decimal below 10, none above).
+/// Integer arithmetic only: no float formatting code in the bundle.
 pub fn format_size(bytes: u64, u: SizeUnits<'_>) -> String {
-    const K: f64 = 1024.0;
-    let b = bytes as f64;
-    let (value, unit) = if b < K {
+    const K: u64 = 1024;
+    let (div, unit) = if bytes < K {
         return format!("{bytes} {}", u.b);
-    } else if b < K * K {
-        (b / K, u.kb)
-    } else if b < K * K * K {
-        (b / (K * K), u.mb)
+    } else if bytes < K * K {
+        (K, u.kb)
+    } else if bytes < K * K * K {
+        (K * K, u.mb)
     } else {
-        (b / (K * K * K), u.gb)
+        (K * K * K, u.gb)
     };
-    let text = if value < 10.0 {
-        let tenths = (value * 10.0).round() / 10.0;
-        if tenths >= 10.0 {
+    // Rounded half up, like `f64::round` on these (exact) quotients.
+    let round = |n: u64, d: u64| n / d + u64::from(n % d >= d.div_ceil(2));
+    let text = if bytes < 10 * div {
+        // < 100 GiB: no overflow.
+        let tenths = round(bytes * 10, div);
+        if tenths >= 100 {
             "10".to_owned()
         } else {
-            format!("{tenths:.1}").replace('.', u.decimal_sep)
+            format!("{}{}{}", tenths / 10, u.decimal_sep, tenths % 10)
         }
     } else {
-        format!("{}", value.round() as u64)
+        round(bytes, div).to_string()
     };
     format!("{text} {unit}")
 }

@@ -70,6 +70,9 @@ impl HttpRequest {
     pub fn post(url: impl Into<String>) -> Self {
         Self::new("POST", url)
     }
+    pub fn put(url: impl Into<String>) -> Self {
+        Self::new("PUT", url)
+    }
     pub fn patch(url: impl Into<String>) -> Self {
         Self::new("PATCH", url)
     }

@@ -4,11 +4,15 @@
 //! `XMLHttpRequest` (fetch has no upload progress). A network failure or an
 //! offset conflict asks the server how far it got (`GET`) and resumes there,
 //! a few times with growing pauses.
+//!
+//! A [`Cancel`] stops an upload at once (the slice in flight is aborted)
+//! and deletes what the server got; [`delete_upload`] drops a finished one.
 
 use crate::core::browser::sleep;
 use crate::core::http::{HttpRequest, csrf_token, decode, decode_error, local_error};
 use postern_shared::transfers::{NewUpload, Upload};
 use postern_shared::{ApiError, ErrorCode};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -17,13 +21,41 @@ use wasm_bindgen_futures::JsFuture;
 pub const CHUNK: u64 = 8 * 1024 * 1024;
 const ATTEMPTS: u32 = 5;
 
+/// Stops an upload: no more slices, the one in flight aborted
+/// (`XMLHttpRequest.abort()`), the upload deleted on the server.
+#[derive(Clone, Default)]
+pub struct Cancel(Rc<(Cell<bool>, RefCell<Option<web_sys::XmlHttpRequest>>)>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.0.set(true);
+        if let Some(xhr) = self.0.1.take() {
+            let _ = xhr.abort();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.0.get()
+    }
+}
+
+/// `DELETE /api/uploads/{id}`, best effort (errors are ignored).
+pub fn delete_upload(id: String) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = HttpRequest::delete(format!("/api/uploads/{id}"))
+            .send::<()>()
+            .await;
+    });
+}
+
 /// Uploads `file`; `progress` gets the bytes stored so far (including the
-/// part of the slice in flight); `cancelled` is checked between slices.
+/// part of the slice in flight). Once `cancel` is cancelled it ends with an
+/// error and the upload is deleted.
 pub async fn upload_file(
     file: web_sys::File,
     standalone: bool,
     progress: Rc<dyn Fn(u64)>,
-    cancelled: Rc<dyn Fn() -> bool>,
+    cancel: Cancel,
 ) -> Result<Upload, ApiError> {
     let size = file.size() as u64;
     let content_type = Some(file.type_())
@@ -38,10 +70,21 @@ pub async fn upload_file(
         })
         .send()
         .await?;
+    // Cancelled: the server forgets what it got.
+    let cancelled = |up: &Upload| {
+        let c = cancel.is_cancelled();
+        if c {
+            delete_upload(up.id.clone());
+        }
+        c
+    };
     let mut failures = 0;
-    while !up.complete {
-        if cancelled() {
+    loop {
+        if cancelled(&up) {
             return Err(local_error(ErrorCode::BadRequest));
+        }
+        if up.complete {
+            return Ok(up);
         }
         let start = up.received;
         let end = (start + CHUNK).min(size);
@@ -50,7 +93,7 @@ pub async fn upload_file(
             .map_err(|_| local_error(ErrorCode::Internal))?;
         let url = format!("/api/uploads/{}?offset={start}", up.id);
         let p = progress.clone();
-        match patch(&url, &blob, Rc::new(move |n| p(start + n))).await {
+        match patch(&url, &blob, Rc::new(move |n| p(start + n)), &cancel).await {
             Ok(u) => {
                 // The server must move forward; otherwise give up eventually.
                 failures = if u.received > start { 0 } else { failures + 1 };
@@ -63,7 +106,8 @@ pub async fn upload_file(
                         | ErrorCode::UploadOffset
                         | ErrorCode::MailServerUnavailable
                         | ErrorCode::Internal
-                ) && failures < ATTEMPTS =>
+                ) && failures < ATTEMPTS
+                    && !cancel.is_cancelled() =>
             {
                 failures += 1;
                 sleep(500 * (1 << failures)).await;
@@ -74,14 +118,16 @@ pub async fn upload_file(
                     up = u;
                 }
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                cancelled(&up);
+                return Err(e);
+            }
         }
         if failures > ATTEMPTS {
             return Err(local_error(ErrorCode::GatewayUnavailable));
         }
         progress(up.received);
     }
-    Ok(up)
 }
 
 /// One `PATCH` with upload progress.
@@ -89,6 +135,7 @@ async fn patch(
     url: &str,
     body: &web_sys::Blob,
     progress: Rc<dyn Fn(u64)>,
+    cancel: &Cancel,
 ) -> Result<Upload, ApiError> {
     let net = || local_error(ErrorCode::GatewayUnavailable);
     let xhr = web_sys::XmlHttpRequest::new().map_err(|_| net())?;
@@ -111,7 +158,9 @@ async fn patch(
         xhr.set_onabort(Some(&reject));
     });
     xhr.send_with_opt_blob(Some(body)).map_err(|_| net())?;
+    cancel.0.1.replace(Some(xhr.clone()));
     let result = JsFuture::from(done).await;
+    cancel.0.1.take();
     drop(on_progress);
     result.map_err(|_| net())?;
     let status = xhr.status().unwrap_or(0);

@@ -6,7 +6,7 @@ use crate::components::error_text::error_text;
 use crate::core::browser::format_full_date;
 use crate::core::format::format_size;
 use crate::core::http::HttpRequest;
-use crate::core::upload::upload_file;
+use crate::core::upload::{delete_upload, upload_file};
 use crate::i18n::*;
 use crate::pages::compose::FileInfo;
 use crate::pages::compose::composer::{FileRow, FileState, Item, units};
@@ -35,17 +35,11 @@ pub fn TransferPage() -> impl IntoView {
             let key = next.get_value();
             next.set_value(key + 1);
             let size = file.size() as u64;
-            let it = Item {
-                key,
-                info: FileInfo {
-                    name: file.name(),
-                    size,
-                },
-                state: RwSignal::new(FileState::Uploading),
-                sent: RwSignal::new(0),
-                aref: RwSignal::new(None),
-                cancel: RwSignal::new(false),
+            let info = FileInfo {
+                name: file.name(),
+                size,
             };
+            let it = Item::new(key, info, FileState::Uploading, None);
             files.update(|f| f.push((it.clone(), None)));
             if size > MAX_STANDALONE_TRANSFER_BYTES {
                 it.state.set(FileState::Error(
@@ -53,15 +47,13 @@ pub fn TransferPage() -> impl IntoView {
                 ));
                 continue;
             }
-            let (sent, cancel) = (it.sent, it.cancel);
+            let (sent, cancel) = (it.sent, it.cancel.get_value());
             spawn_local(async move {
-                let r = upload_file(
-                    file,
-                    true,
-                    Rc::new(move |n| sent.set(n)),
-                    Rc::new(move || cancel.try_get_untracked().unwrap_or(true)),
-                )
-                .await;
+                let r =
+                    upload_file(file, true, Rc::new(move |n| sent.set(n)), cancel.clone()).await;
+                if cancel.is_cancelled() {
+                    return;
+                }
                 match r {
                     Ok(up) => {
                         files.update(|f| {
@@ -77,12 +69,26 @@ pub fn TransferPage() -> impl IntoView {
         }
     };
     let remove = Callback::new(move |key: u32| {
+        let mut gone = None;
         files.update(|f| {
             if let Some(i) = f.iter().position(|e| e.0.key == key) {
-                f[i].0.cancel.set(true);
-                f.remove(i);
+                gone = Some(f.remove(i));
             }
-        })
+        });
+        if let Some((it, id)) = gone {
+            it.discard();
+            if let Some(id) = id {
+                delete_upload(id);
+            }
+        }
+    });
+    // Leaving the page: uploads still going are of no use.
+    on_cleanup(move || {
+        for (it, _) in files.try_get_untracked().unwrap_or_default() {
+            if it.state.try_get_untracked() == Some(FileState::Uploading) {
+                it.discard();
+            }
+        }
     });
     let ready_ids = move || {
         files.with(|f| {

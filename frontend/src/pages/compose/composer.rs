@@ -14,7 +14,7 @@ use crate::components::error_text::error_text;
 use crate::core::browser::{focus, format_time, local_storage_get, local_storage_set, now, sleep};
 use crate::core::format::{SizeUnits, format_size};
 use crate::core::http::HttpRequest;
-use crate::core::upload::upload_file;
+use crate::core::upload::{Cancel, delete_upload, upload_file};
 use crate::i18n::*;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -77,7 +77,31 @@ pub struct Item {
     pub state: RwSignal<FileState>,
     pub sent: RwSignal<u64>,
     pub aref: RwSignal<Option<AttachmentRef>>,
-    pub cancel: RwSignal<bool>,
+    pub cancel: StoredValue<Cancel, LocalStorage>,
+}
+
+impl Item {
+    pub fn new(key: u32, info: FileInfo, state: FileState, aref: Option<AttachmentRef>) -> Self {
+        Self {
+            key,
+            info,
+            state: RwSignal::new(state),
+            sent: RwSignal::new(0),
+            aref: RwSignal::new(aref),
+            cancel: StoredValue::new_local(Cancel::default()),
+        }
+    }
+
+    /// The file was removed: an upload in progress is aborted and deleted,
+    /// a finished one deleted (best effort). Parts of stored messages stay.
+    pub fn discard(&self) {
+        if let Some(c) = self.cancel.try_get_value() {
+            c.cancel();
+        }
+        if let Some(Some(AttachmentRef::Upload { id })) = self.aref.try_get_untracked() {
+            delete_upload(id);
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -269,16 +293,12 @@ pub fn Composer(init: ComposeInit) -> impl IntoView {
             d.attachments
                 .iter()
                 .enumerate()
-                .map(|(i, a)| Item {
-                    key: i as u32,
-                    info: init.files.get(i).cloned().unwrap_or(FileInfo {
+                .map(|(i, a)| {
+                    let info = init.files.get(i).cloned().unwrap_or(FileInfo {
                         name: format!("#{}", i + 1),
                         size: 0,
-                    }),
-                    state: RwSignal::new(FileState::Done),
-                    sent: RwSignal::new(0),
-                    aref: RwSignal::new(Some(a.clone())),
-                    cancel: RwSignal::new(false),
+                    });
+                    Item::new(i as u32, info, FileState::Done, Some(a.clone()))
                 })
                 .collect(),
         ),
@@ -334,10 +354,15 @@ pub fn Composer(init: ComposeInit) -> impl IntoView {
         });
     }
 
-    ctx.set_flush(Some(Callback::new(move |_| cs.save())));
-    let close = move || {
+    // Leaving (closed, replaced by another composer, another mailbox):
+    // the last save, then no more.
+    let leave = move || {
         cs.save();
         cs.closed.set(true);
+    };
+    ctx.set_flush(Some(Callback::new(move |_| leave())));
+    let close = move || {
+        leave();
         ctx.set_flush(None);
         ctx.open.set(None);
         spawn_local(async { focus("button[data-testid=\"compose\"]") });
@@ -352,6 +377,12 @@ pub fn Composer(init: ComposeInit) -> impl IntoView {
     on_cleanup(move || {
         h1.remove();
         h2.remove();
+        // Closed: uploads still going are of no use.
+        for it in cs.files.try_get_untracked().unwrap_or_default() {
+            if it.state.try_get_untracked() == Some(FileState::Uploading) {
+                it.discard();
+            }
+        }
     });
 
     // ---------------------------------------------------------- attachments
@@ -361,17 +392,11 @@ pub fn Composer(init: ComposeInit) -> impl IntoView {
             let key = next_key.get_value();
             next_key.set_value(key + 1);
             let size = file.size() as u64;
-            let it = Item {
-                key,
-                info: FileInfo {
-                    name: file.name(),
-                    size,
-                },
-                state: RwSignal::new(FileState::Uploading),
-                sent: RwSignal::new(0),
-                aref: RwSignal::new(None),
-                cancel: RwSignal::new(false),
+            let info = FileInfo {
+                name: file.name(),
+                size,
             };
+            let it = Item::new(key, info, FileState::Uploading, None);
             cs.files.update(|f| f.push(it.clone()));
             if size > MAX_WEBMAIL_TRANSFER_BYTES {
                 it.state
@@ -379,16 +404,11 @@ pub fn Composer(init: ComposeInit) -> impl IntoView {
                 continue;
             }
             let sent = it.sent;
-            let cancel = it.cancel;
+            let cancel = it.cancel.get_value();
             spawn_local(async move {
-                let r = upload_file(
-                    file,
-                    false,
-                    Rc::new(move |n| sent.set(n)),
-                    Rc::new(move || cancel.try_get_untracked().unwrap_or(true)),
-                )
-                .await;
-                if cancel.try_get_untracked() != Some(false) {
+                let r =
+                    upload_file(file, false, Rc::new(move |n| sent.set(n)), cancel.clone()).await;
+                if cancel.is_cancelled() {
                     return;
                 }
                 match r {
@@ -418,12 +438,15 @@ pub fn Composer(init: ComposeInit) -> impl IntoView {
         }
     };
     let remove_file = move |key: u32| {
+        let mut gone = None;
         cs.files.update(|f| {
             if let Some(i) = f.iter().position(|it| it.key == key) {
-                f[i].cancel.set(true);
-                f.remove(i);
+                gone = Some(f.remove(i));
             }
         });
+        if let Some(it) = gone {
+            it.discard();
+        }
         cs.edited();
     };
 

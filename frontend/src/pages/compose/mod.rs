@@ -11,6 +11,7 @@ pub mod composer;
 pub mod editor;
 pub mod prefill;
 pub mod recipients;
+pub mod signature;
 pub mod toast;
 
 use crate::core::browser::format_full_date;
@@ -82,6 +83,24 @@ pub fn provide_compose(mail: MailCtx) -> ComposeCtx {
         signature: RwSignal::new(None),
         flush: StoredValue::new(None),
     };
+    // Another mailbox: the cached identities and signature were the old
+    // one's, and the composer and the undo toast write as the old one.
+    // Save and close the composer (its draft stays in the old Drafts); a
+    // message waiting in the outbox still goes out.
+    Effect::watch(
+        move || mail.mailbox.get(),
+        move |_, _, _| {
+            ctx.identities.set(None);
+            ctx.signature.set(None);
+            ctx.toast.set(None);
+            if let Some(f) = ctx.flush.get_value() {
+                f.run(());
+            }
+            ctx.flush.set_value(None);
+            ctx.open.set(None);
+        },
+        false,
+    );
     provide_context(ctx);
     ctx
 }
@@ -122,7 +141,7 @@ impl ComposeCtx {
         self.flush.set_value(f);
     }
 
-    /// Opens the composer; the one already open is saved first.
+    /// Opens the composer; the one already open is saved (and closed) first.
     pub fn show(self, init: ComposeInit) {
         if let Some(f) = self.flush.get_value() {
             f.run(());

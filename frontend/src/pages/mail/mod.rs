@@ -227,7 +227,7 @@ pub fn MailLayout() -> impl IntoView {
                 compose
                     .open
                     .get()
-                    .map(|init| view! { <crate::pages::compose::composer::Composer init=init/> })
+                    .map(|init| view! { <crate::pages::compose::composer::Composer init=init/> }.into_any())
             }}
             <crate::pages::compose::toast::SendToast/>
         </div>

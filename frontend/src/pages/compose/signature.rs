@@ -1,0 +1,148 @@
+//! The signature editor (`GET/PUT /api/mailboxes/{mb}/signature`): a
+//! plain-text signature, opened from the app header. Saving updates the
+//! cache the composer reads (`ComposeCtx::signature`), so the next new
+//! message gets it.
+
+use super::ComposeCtx;
+use crate::components::error_text::{ErrorAlert, error_text};
+use crate::core::browser::focus;
+use crate::core::http::HttpRequest;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use postern_shared::compose::Signature;
+
+/// The gateway's limit on the signature text (bytes).
+const MAX_BYTES: usize = 10 * 1024;
+
+/// The header button and, while open, the dialog.
+#[component]
+pub fn SignatureSettings(ctx: ComposeCtx) -> AnyView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    view! {
+        <button
+            type="button"
+            class="icon-button"
+            data-testid="signature-settings"
+            aria-haspopup="dialog"
+            aria-label=move || t_string!(i18n, signature)
+            title=move || t_string!(i18n, signature)
+            on:click=move |_| open.set(true)
+        >
+            <span aria-hidden="true">"✍"</span>
+        </button>
+        {move || open.get().then(|| view! { <SignatureDialog ctx=ctx open=open/> })}
+    }
+    .into_any()
+}
+
+#[component]
+fn SignatureDialog(ctx: ComposeCtx, open: RwSignal<bool>) -> AnyView {
+    let i18n = use_i18n();
+    let url = format!("/api/mailboxes/{}/signature", ctx.mailbox());
+    let text = RwSignal::new(String::new());
+    let loaded = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let show = move |e| error.set(Some(error_text(i18n, &e)));
+
+    // Always the stored one (another tab may have changed it).
+    let get = url.clone();
+    spawn_local(async move {
+        let r = HttpRequest::get(get).send::<Signature>().await;
+        if loaded.try_get_untracked().is_none() {
+            return; // closed meanwhile
+        }
+        match r {
+            // Unknown: Save stays off rather than overwrite it with nothing.
+            Err(e) => show(e),
+            Ok(s) => {
+                text.set(s.text);
+                loaded.set(true);
+                focus("[data-testid=\"signature-text\"]");
+            }
+        }
+    });
+
+    let close = move || {
+        open.set(false);
+        focus("button[data-testid=\"signature-settings\"]");
+    };
+    let save = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        let sig = Signature {
+            text: text.get_untracked(),
+            html: None,
+        };
+        if sig.text.len() > MAX_BYTES {
+            error.set(Some(t_string!(i18n, signature_too_long).to_string()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let url = url.clone();
+        spawn_local(async move {
+            match HttpRequest::put(url)
+                .with_json(&sig)
+                .send::<Signature>()
+                .await
+            {
+                Ok(saved) => {
+                    ctx.signature.set(Some(saved));
+                    close();
+                }
+                Err(e) => {
+                    busy.set(false);
+                    show(e);
+                }
+            }
+        });
+    };
+
+    view! {
+        <div class="modal-scrim" on:click=move |_| close()></div>
+        <div
+            class="modal"
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="signature-title"
+            data-testid="signature-dialog"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    ev.prevent_default();
+                    close();
+                }
+            }
+        >
+            <h2 id="signature-title">{t!(i18n, signature)}</h2>
+            <label for="signature-text">{t!(i18n, signature_hint)}</label>
+            <textarea
+                id="signature-text"
+                rows="6"
+                data-testid="signature-text"
+                disabled=move || !loaded.get()
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            ></textarea>
+            <ErrorAlert error=error/>
+            <div class="modal-actions">
+                <button type="button" data-testid="signature-cancel" on:click=move |_| close()>
+                    {t!(i18n, cancel)}
+                </button>
+                <button
+                    type="button"
+                    class="primary"
+                    data-testid="signature-save"
+                    disabled=move || !loaded.get() || busy.get()
+                    on:click=move |_| save()
+                >
+                    {t!(i18n, save)}
+                </button>
+            </div>
+        </div>
+    }
+    .into_any()
+}
