@@ -6,15 +6,13 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use postern_gateway::Provisioner;
-use postern_gateway::config::{ImapConfig, SendingConfig};
-use postern_gateway::imap::Pool;
 use postern_gateway::routes::router;
-use postern_gateway::state::AppState;
 use postern_shared::PermissionSet;
 use postern_shared::permissions::Role;
 use tower::ServiceExt;
 
-const SECRET: &str = "test-edge-secret-0123456789";
+mod common;
+use common::{SECRET, offline_state};
 
 async fn app() -> (tempfile::TempDir, axum::Router, i64, i64) {
     let dir = tempfile::tempdir().unwrap();
@@ -30,27 +28,11 @@ async fn app() -> (tempfile::TempDir, axum::Router, i64, i64) {
     let mine = p.create_mailbox(org, "ann@a.test", "Ann").await.unwrap();
     let foreign = p.create_mailbox(other, "bob@b.test", "Bob").await.unwrap();
     p.grant(ann, mine, PermissionSet::all()).await.unwrap();
-    let state = AppState {
-        db: p.db().clone(),
-        // Nothing listens here: mail routes would answer 503.
-        imap: Pool::new(ImapConfig {
-            addr: "127.0.0.1:1".into(),
-            tls: false,
-            master_user: "m".into(),
-            master_password: "p".into(),
-        }),
-        edge_secret: SECRET.as_bytes().into(),
-        sending: std::sync::Arc::new(SendingConfig {
-            submission_addr: "127.0.0.1:1".into(),
-            submission_ca: None,
-            submission_tls_name: "localhost".into(),
-            policy_addr: None,
-            milter_addr: None,
-            blob_dir: dir.path().join("blobs").to_string_lossy().into_owned(),
-            public_url: "http://127.0.0.1:1".into(),
-            transfer_days: 30,
-        }),
-    };
+    let state = offline_state(
+        p.db().clone(),
+        &dir.path().join("blobs"),
+        "http://127.0.0.1:1",
+    );
     (dir, router(state), mine, foreign)
 }
 

@@ -6,16 +6,15 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use postern_gateway::Provisioner;
-use postern_gateway::config::{ImapConfig, SendingConfig};
 use postern_gateway::db::Db;
-use postern_gateway::imap::Pool;
 use postern_gateway::routes::router;
 use postern_gateway::state::AppState;
 use postern_gateway::transfers::{self, store::Blobs, sweeper};
 use postern_shared::permissions::Role;
 use tower::ServiceExt;
 
-const SECRET: &str = "test-edge-secret-0123456789";
+mod common;
+use common::{SECRET, offline_state};
 const PUBLIC_URL: &str = "https://mail.example.test";
 
 struct Env {
@@ -41,26 +40,7 @@ async fn env() -> Env {
             .unwrap();
     }
     let blob_dir = dir.path().join("blobs");
-    let state = AppState {
-        db: p.db().clone(),
-        imap: Pool::new(ImapConfig {
-            addr: "127.0.0.1:1".into(),
-            tls: false,
-            master_user: "m".into(),
-            master_password: "p".into(),
-        }),
-        edge_secret: SECRET.as_bytes().into(),
-        sending: std::sync::Arc::new(SendingConfig {
-            submission_addr: "127.0.0.1:1".into(),
-            submission_ca: None,
-            submission_tls_name: "localhost".into(),
-            policy_addr: None,
-            milter_addr: None,
-            blob_dir: blob_dir.to_string_lossy().into_owned(),
-            public_url: PUBLIC_URL.into(),
-            transfer_days: 30,
-        }),
-    };
+    let state = offline_state(p.db().clone(), &blob_dir, PUBLIC_URL);
     Env {
         app: router(state.clone()),
         db: p.db().clone(),
@@ -165,12 +145,15 @@ async fn login(app: &axum::Router, login: &str, password: &str) -> String {
     r.json()["session_id"].as_str().unwrap().to_string()
 }
 
+/// `POST /v1/uploads` with `body`.
+async fn declare(app: &axum::Router, sid: &str, body: serde_json::Value) -> Reply {
+    json(app, "POST", "/v1/uploads", Some(sid), body).await
+}
+
 async fn new_upload(app: &axum::Router, sid: &str, name: &str, size: u64) -> String {
-    let r = json(
+    let r = declare(
         app,
-        "POST",
-        "/v1/uploads",
-        Some(sid),
+        sid,
         serde_json::json!({"name": name, "size": size, "content_type": "application/x-test"}),
     )
     .await;
@@ -616,11 +599,9 @@ async fn size_limits_and_names() {
     let e = env().await;
     let sid = login(&e.app, "ann@a.test", "ann-password").await;
     let three_gib = 3u64 * 1024 * 1024 * 1024;
-    let r = json(
+    let r = declare(
         &e.app,
-        "POST",
-        "/v1/uploads",
-        Some(&sid),
+        &sid,
         serde_json::json!({"name": "big.iso", "size": three_gib + 1}),
     )
     .await;
@@ -634,68 +615,44 @@ async fn size_limits_and_names() {
             .unwrap()
             .contains("standalone transfer page")
     );
-    let r = json(
+    let r = declare(
         &e.app,
-        "POST",
-        "/v1/uploads",
-        Some(&sid),
+        &sid,
         serde_json::json!({"name": "big.iso", "size": three_gib + 1, "standalone": true}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["route"], "transfer");
-    let r = json(
+    let r = declare(
         &e.app,
-        "POST",
-        "/v1/uploads",
-        Some(&sid),
+        &sid,
         serde_json::json!({"name": "huge", "size": 51u64 << 30, "standalone": true}),
     )
     .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    let r = json(
+    let r = declare(
         &e.app,
-        "POST",
-        "/v1/uploads",
-        Some(&sid),
+        &sid,
         serde_json::json!({"name": "mid", "size": 25 * 1024 * 1024 + 1}),
     )
     .await;
     assert_eq!(r.json()["route"], "transfer");
-    let r = json(
+    let r = declare(
         &e.app,
-        "POST",
-        "/v1/uploads",
-        Some(&sid),
+        &sid,
         serde_json::json!({"name": "../../x\r\n.txt", "size": 1}),
     )
     .await;
     assert_eq!(r.json()["name"], ".._.._x__.txt");
-    let r = json(
-        &e.app,
-        "POST",
-        "/v1/uploads",
-        Some(&sid),
-        serde_json::json!({"name": " / ", "size": 1}),
-    )
-    .await;
+    let r = declare(&e.app, &sid, serde_json::json!({"name": " / ", "size": 1})).await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = json(
-        &e.app,
-        "POST",
-        "/v1/uploads",
-        Some(&sid),
-        serde_json::json!({"name": "  ", "size": 1}),
-    )
-    .await;
+    let r = declare(&e.app, &sid, serde_json::json!({"name": "  ", "size": 1})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     // An empty file is complete at once.
-    let r = json(
+    let r = declare(
         &e.app,
-        "POST",
-        "/v1/uploads",
-        Some(&sid),
+        &sid,
         serde_json::json!({"name": "empty", "size": 0}),
     )
     .await;
