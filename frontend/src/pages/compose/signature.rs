@@ -40,7 +40,8 @@ pub fn SignatureSettings(ctx: ComposeCtx) -> AnyView {
 #[component]
 fn SignatureDialog(ctx: ComposeCtx, open: RwSignal<bool>) -> AnyView {
     let i18n = use_i18n();
-    let url = format!("/api/mailboxes/{}/signature", ctx.mailbox());
+    let mb = ctx.mailbox();
+    let url = format!("/api/mailboxes/{mb}/signature");
     let text = RwSignal::new(String::new());
     let loaded = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -69,6 +70,12 @@ fn SignatureDialog(ctx: ComposeCtx, open: RwSignal<bool>) -> AnyView {
         open.set(false);
         focus("button[data-testid=\"signature-settings\"]");
     };
+    // It edits this mailbox's signature: another mailbox closes it.
+    Effect::new(move || {
+        if ctx.mail.mailbox.get() != mb {
+            open.set(false);
+        }
+    });
     let save = move || {
         if busy.get_untracked() {
             return;
@@ -91,7 +98,9 @@ fn SignatureDialog(ctx: ComposeCtx, open: RwSignal<bool>) -> AnyView {
                 .await
             {
                 Ok(saved) => {
-                    ctx.signature.set(Some(saved));
+                    if ctx.mailbox() == mb {
+                        ctx.signature.set(Some(saved));
+                    }
                     close();
                 }
                 Err(e) => {
