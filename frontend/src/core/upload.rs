@@ -70,8 +70,8 @@ pub async fn upload_file(
         })
         .send()
         .await?;
-    // Cancelled: the server forgets what it got.
-    let cancelled = |up: &Upload| {
+    // Cancelled: the server forgets what it got (true then).
+    let forget_if_cancelled = |up: &Upload| {
         let c = cancel.is_cancelled();
         if c {
             delete_upload(up.id.clone());
@@ -80,7 +80,7 @@ pub async fn upload_file(
     };
     let mut failures = 0;
     loop {
-        if cancelled(&up) {
+        if forget_if_cancelled(&up) {
             return Err(local_error(ErrorCode::BadRequest));
         }
         if up.complete {
@@ -119,7 +119,7 @@ pub async fn upload_file(
                 }
             }
             Err(e) => {
-                cancelled(&up);
+                forget_if_cancelled(&up);
                 return Err(e);
             }
         }

@@ -12,6 +12,7 @@ use postern_shared::compose::{
     SendingIdentity, Signature,
 };
 use postern_shared::folders::SpecialUse;
+use postern_shared::limits::MAX_SIGNATURE_BYTES;
 use postern_shared::{ErrorCode, Permission};
 use serde::Deserialize;
 
@@ -23,8 +24,6 @@ use crate::send::ledger::{self, Sender};
 use crate::send::{drafts, outbox};
 use crate::state::AppState;
 
-/// R-… signature size: 10 KB of text (and of HTML).
-pub const MAX_SIGNATURE_BYTES: usize = 10 * 1024;
 /// Most contacts one lookup returns.
 pub const MAX_CONTACTS: i64 = 10;
 

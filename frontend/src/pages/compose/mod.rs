@@ -93,10 +93,7 @@ pub fn provide_compose(mail: MailCtx) -> ComposeCtx {
             ctx.identities.set(None);
             ctx.signature.set(None);
             ctx.toast.set(None);
-            if let Some(f) = ctx.flush.get_value() {
-                f.run(());
-            }
-            ctx.flush.set_value(None);
+            ctx.leave_open();
             ctx.open.set(None);
         },
         false,
@@ -141,12 +138,17 @@ impl ComposeCtx {
         self.flush.set_value(f);
     }
 
-    /// Opens the composer; the one already open is saved (and closed) first.
-    pub fn show(self, init: ComposeInit) {
+    /// The open composer, if any, saves for the last time.
+    fn leave_open(self) {
         if let Some(f) = self.flush.get_value() {
             f.run(());
         }
         self.flush.set_value(None);
+    }
+
+    /// Opens the composer; the one already open is saved (and closed) first.
+    pub fn show(self, init: ComposeInit) {
+        self.leave_open();
         self.open.set(Some(init));
     }
 

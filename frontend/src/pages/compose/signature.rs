@@ -11,9 +11,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use postern_shared::compose::Signature;
-
-/// The gateway's limit on the signature text (bytes).
-const MAX_BYTES: usize = 10 * 1024;
+use postern_shared::limits::MAX_SIGNATURE_BYTES;
 
 /// The header button and, while open, the dialog.
 #[component]
@@ -84,7 +82,7 @@ fn SignatureDialog(ctx: ComposeCtx, open: RwSignal<bool>) -> AnyView {
             text: text.get_untracked(),
             html: None,
         };
-        if sig.text.len() > MAX_BYTES {
+        if sig.text.len() > MAX_SIGNATURE_BYTES {
             error.set(Some(t_string!(i18n, signature_too_long).to_string()));
             return;
         }
