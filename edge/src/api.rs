@@ -4,18 +4,25 @@
 //! unreachable gateway is 503 `gateway_unavailable`.
 
 use crate::config::Config;
-use crate::gateway::{Gateway, GatewayRequest, GatewayResponse, headers};
-use crate::http::{EdgeRequest, EdgeResponse, Method, build_query, percent_decode, percent_encode};
+use crate::gateway::{
+    Gateway, GatewayRequest, GatewayResponse, gateway_error, headers, pass_through,
+};
+use crate::http::{EdgeRequest, EdgeResponse, Method};
 use crate::mime_view;
-use crate::router::{Route, is_safe_id};
+use crate::router::Route;
 use crate::session::{self, Session, SessionError};
 use crate::transfer_page;
 use postern_shared::api::{
     CreateFolderRequest, DeleteMessagesRequest, GatewayLoginRequest, GatewaySession, LoginRequest,
-    MessageFilter, MoveMessagesRequest, RenameFolderRequest, SessionInfo, SetFlagsRequest,
+    MessageListQuery, MoveMessagesRequest, RenameFolderRequest, SessionInfo, SetFlagsRequest,
 };
 use postern_shared::compose::{SaveDraftRequest, SendRequest, Signature};
 use postern_shared::transfers::{NewTransfer, NewUpload, Transfer};
+use postern_shared::wire::query::{
+    BodyHtmlQuery, ContactsQuery, FolderPathQuery, FolderQuery, Images, RawQuery,
+    UploadOffsetQuery, from_query, to_query,
+};
+use postern_shared::wire::routes::with_query;
 use postern_shared::{ApiError, ErrorCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -71,7 +78,6 @@ pub async fn handle<G: Gateway>(
     }
     let cx = Ctx { req, cfg, gw, now };
     match route {
-        Route::Static => EdgeResponse::code(ErrorCode::NotFound).into(),
         Route::Health => cx.health().await.into(),
         Route::Login => cx.login().await.into(),
         Route::GetSession => cx.get_session().await.into(),
@@ -116,15 +122,21 @@ impl<G: Gateway> Ctx<'_, G> {
         Ok(session)
     }
 
+    /// The gateway call of `route` (its `/v1` path from the contract),
+    /// with `query` appended when not empty.
     fn gateway_request(
         &self,
-        method: Method,
-        path: String,
+        route: &Route,
+        query: &str,
         session: Option<&Session>,
     ) -> GatewayRequest {
+        // Every route handled here has a gateway side (see `handle`).
+        let (method, path) = route
+            .gateway()
+            .unwrap_or((postern_shared::wire::Method::Get, "/v1/health".into()));
         GatewayRequest {
-            method,
-            path_and_query: path,
+            method: Method::parse(method.as_str()),
+            path_and_query: with_query(path, query),
             session: session.map(|s| s.id.clone()),
             client_ip: self.req.client_ip(self.cfg.trust_forwarded_for),
             body: None,
@@ -160,7 +172,7 @@ impl<G: Gateway> Ctx<'_, G> {
     // ----------------------------------------------------------- session
 
     async fn health(&self) -> EdgeResponse {
-        let req = self.gateway_request(Method::Get, "/v1/health".into(), None);
+        let req = self.gateway_request(&Route::Health, "", None);
         match self.send_ok(req).await {
             Ok(resp) => pass_through(resp),
             Err(e) => e,
@@ -199,7 +211,7 @@ impl<G: Gateway> Ctx<'_, G> {
             password: login.password,
             client_ip: client_ip.clone(),
         };
-        let mut req = self.gateway_request(Method::Post, "/v1/auth/login".into(), None);
+        let mut req = self.gateway_request(&Route::Login, "", None);
         req.body = serde_json::to_vec(&body).ok();
         let resp = match self.send_ok(req).await {
             Ok(r) => r,
@@ -220,7 +232,7 @@ impl<G: Gateway> Ctx<'_, G> {
             Ok(s) => s,
             Err(e) => return e,
         };
-        let req = self.gateway_request(Method::Get, "/v1/auth/session".into(), Some(&session));
+        let req = self.gateway_request(&Route::GetSession, "", Some(&session));
         let resp = match self.send_ok(req).await {
             Ok(r) => r,
             Err(e) => return e,
@@ -248,7 +260,7 @@ impl<G: Gateway> Ctx<'_, G> {
         if !session::csrf_ok(&self.cfg.session_key, &session.id, self.req) {
             return EdgeResponse::code(ErrorCode::CsrfFailed);
         }
-        let req = self.gateway_request(Method::Post, "/v1/auth/logout".into(), Some(&session));
+        let req = self.gateway_request(&Route::Logout, "", Some(&session));
         match self.send(req).await {
             Ok(resp) if resp.is_success() || resp.status == 401 => {
                 self.clear_cookie(EdgeResponse::no_content())
@@ -262,11 +274,11 @@ impl<G: Gateway> Ctx<'_, G> {
 
     /// `GET /t/{token}`: the public download page (no session).
     async fn transfer_page(&self, token: &str) -> EdgeResponse {
-        let mut r = if !is_safe_id(token) {
-            transfer_page::error_page(404)
-        } else {
-            let req =
-                self.gateway_request(Method::Get, format!("/v1/public/transfers/{token}"), None);
+        let mut r = {
+            let route = Route::TransferPage {
+                token: token.to_string(),
+            };
+            let req = self.gateway_request(&route, "", None);
             match self.send(req).await {
                 Err(_) => transfer_page::error_page(503),
                 Ok(resp) if resp.is_success() => {
@@ -289,19 +301,14 @@ impl<G: Gateway> Ctx<'_, G> {
 
     /// `GET /t/{token}/{file}`: streamed by the component, `Range` passed on.
     fn transfer_file(&self, token: &str, file: &str) -> Outcome {
-        if !is_safe_id(token) || !is_safe_id(file) {
-            return transfer_page::error_page(404).into();
-        }
-        let method = if self.req.method == Method::Head {
-            Method::Head
-        } else {
-            Method::Get
+        let route = Route::TransferFile {
+            token: token.to_string(),
+            file: file.to_string(),
         };
-        let mut req = self.gateway_request(
-            method,
-            format!("/v1/public/transfers/{token}/files/{file}"),
-            None,
-        );
+        let mut req = self.gateway_request(&route, "", None);
+        if self.req.method == Method::Head {
+            req.method = Method::Head;
+        }
         if let Some(range) = self.req.header("range").filter(|r| {
             r.len() <= MAX_RANGE_HEADER && r.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
         }) {
@@ -325,165 +332,38 @@ impl<G: Gateway> Ctx<'_, G> {
         session: &Session,
     ) -> Result<Outcome, EdgeResponse> {
         let s = Some(session);
-        let req = match route {
-            Route::Me => self.gateway_request(Method::Get, "/v1/me".into(), s),
-            Route::ListFolders { mb } => {
-                self.gateway_request(Method::Get, format!("/v1/mailboxes/{mb}/folders"), s)
-            }
-            Route::CreateFolder { mb } => {
-                let mut r =
-                    self.gateway_request(Method::Post, format!("/v1/mailboxes/{mb}/folders"), s);
-                r.body = Some(revalidate::<CreateFolderRequest>(&self.req.body)?);
-                r
-            }
-            Route::RenameFolder { mb } => {
-                let path = self.required_param("path")?;
-                let mut r = self.gateway_request(
-                    Method::Patch,
-                    format!(
-                        "/v1/mailboxes/{mb}/folders?{}",
-                        build_query(&[("path", path)])
-                    ),
-                    s,
-                );
-                r.body = Some(revalidate::<RenameFolderRequest>(&self.req.body)?);
-                r
-            }
-            Route::DeleteFolder { mb } => {
-                let path = self.required_param("path")?;
-                self.gateway_request(
-                    Method::Delete,
-                    format!(
-                        "/v1/mailboxes/{mb}/folders?{}",
-                        build_query(&[("path", path)])
-                    ),
-                    s,
-                )
-            }
-            Route::ListMessages { mb } => {
-                let query = self.list_query()?;
-                self.gateway_request(
-                    Method::Get,
-                    format!("/v1/mailboxes/{mb}/messages?{query}"),
-                    s,
-                )
-            }
-            Route::SetFlags { mb } => {
-                self.post_json::<SetFlagsRequest>(format!("/v1/mailboxes/{mb}/messages/flags"), s)?
-            }
-            Route::MoveMessages { mb } => self
-                .post_json::<MoveMessagesRequest>(format!("/v1/mailboxes/{mb}/messages/move"), s)?,
-            Route::DeleteMessages { mb } => self.post_json::<DeleteMessagesRequest>(
-                format!("/v1/mailboxes/{mb}/messages/delete"),
-                s,
-            )?,
-            Route::GetMessage { mb, uid } => {
-                let folder = self.required_param("folder")?;
-                let q = build_query(&[("folder", folder.as_str()), ("mark_seen", "true")]);
-                let req = self.gateway_request(
-                    Method::Get,
-                    format!("/v1/mailboxes/{mb}/messages/{uid}/raw?{q}"),
-                    s,
-                );
+        let query = self.gateway_query(&route)?;
+        let mut req = self.gateway_request(&route, &query, s);
+        req.body = self.gateway_body(&route)?;
+        match &route {
+            Route::GetMessage { uid, .. } => {
+                let folder: FolderQuery = self.query()?;
                 let resp = self.send_ok(req).await?;
                 let flags = resp.header(headers::FLAGS).unwrap_or("");
-                let view = mime_view::message_view(&resp.body, uid, &folder, flags);
+                let view = mime_view::message_view(&resp.body, *uid, &folder.folder, flags);
                 return Ok(EdgeResponse::json(200, &view).into());
             }
-            Route::GetMessageHtml { mb, uid } => {
-                let folder = self.required_param("folder")?;
-                let allow = self.req.query_param("images").is_some_and(|v| v == "allow");
-                let q = build_query(&[("folder", folder.as_str())]);
-                let req = self.gateway_request(
-                    Method::Get,
-                    format!("/v1/mailboxes/{mb}/messages/{uid}/raw?{q}"),
-                    s,
-                );
+            Route::GetMessageHtml { .. } => {
+                let q: BodyHtmlQuery = self.query()?;
+                let allow = q.images == Images::Allow;
                 let resp = self.send_ok(req).await?;
                 let clean = mime_view::sanitized_body(&resp.body, allow);
                 return Ok(html_document(&clean.html, allow).into());
             }
-            Route::GetPart { mb, uid, section } => {
-                let folder = self.required_param("folder")?;
-                let q = build_query(&[("folder", folder.as_str())]);
-                let req = self.gateway_request(
-                    Method::Get,
-                    format!("/v1/mailboxes/{mb}/messages/{uid}/parts/{section}?{q}"),
-                    s,
-                );
-                return Ok(Outcome::StreamPart(req));
-            }
-            // Writing and sending.
-            Route::SaveDraft { mb } => {
-                self.post_json::<SaveDraftRequest>(format!("/v1/mailboxes/{mb}/drafts"), s)?
-            }
-            Route::GetDraft { mb, uid } => {
-                self.gateway_request(Method::Get, format!("/v1/mailboxes/{mb}/drafts/{uid}"), s)
-            }
-            Route::Send { mb } => {
-                self.post_json::<SendRequest>(format!("/v1/mailboxes/{mb}/send"), s)?
-            }
-            Route::GetOutgoing { mb, id } => {
-                self.gateway_request(Method::Get, format!("/v1/mailboxes/{mb}/outbox/{id}"), s)
-            }
-            Route::CancelOutgoing { mb, id } => {
-                self.gateway_request(Method::Delete, format!("/v1/mailboxes/{mb}/outbox/{id}"), s)
-            }
-            Route::Contacts { mb } => {
-                let mut path = format!("/v1/mailboxes/{mb}/contacts");
-                if let Some(q) = self.req.query_param("q").filter(|q| !q.trim().is_empty()) {
-                    if q.len() > 200 || q.contains('\0') {
-                        return Err(bad_request("The search text is too long."));
-                    }
-                    path = format!("{path}?{}", build_query(&[("q", q)]));
-                }
-                self.gateway_request(Method::Get, path, s)
-            }
-            Route::GetSignature { mb } => {
-                self.gateway_request(Method::Get, format!("/v1/mailboxes/{mb}/signature"), s)
-            }
-            Route::PutSignature { mb } => {
-                let mut r =
-                    self.gateway_request(Method::Put, format!("/v1/mailboxes/{mb}/signature"), s);
-                r.body = Some(revalidate::<Signature>(&self.req.body)?);
-                r
-            }
-            Route::Identities { mb } => {
-                self.gateway_request(Method::Get, format!("/v1/mailboxes/{mb}/identities"), s)
-            }
-            // Uploads and transfers.
-            Route::CreateUpload => self.post_json::<NewUpload>("/v1/uploads".into(), s)?,
-            Route::GetUpload { id } => {
-                self.gateway_request(Method::Get, format!("/v1/uploads/{id}"), s)
-            }
-            Route::DeleteUpload { id } => {
-                self.gateway_request(Method::Delete, format!("/v1/uploads/{id}"), s)
-            }
-            Route::UploadData { id } => {
-                let offset: u64 = self
-                    .req
-                    .query_param("offset")
-                    .and_then(|o| o.parse().ok())
-                    .ok_or_else(|| bad_request("The query parameter `offset` is required."))?;
-                let mut r = self.gateway_request(
-                    Method::Patch,
-                    format!("/v1/uploads/{id}?offset={offset}"),
-                    s,
-                );
-                r.headers
+            Route::GetPart { .. } => return Ok(Outcome::StreamPart(req)),
+            Route::UploadData { .. } => {
+                req.headers
                     .push(("content-type".into(), "application/octet-stream".into()));
                 if let Some(len) = self
                     .req
                     .header("content-length")
                     .and_then(|l| l.trim().parse::<u64>().ok())
                 {
-                    r.headers.push(("content-length".into(), len.to_string()));
+                    req.headers.push(("content-length".into(), len.to_string()));
                 }
-                return Ok(Outcome::StreamUpload(r));
+                return Ok(Outcome::StreamUpload(req));
             }
-            Route::CreateTransfer => self.post_json::<NewTransfer>("/v1/transfers".into(), s)?,
-            Route::Static
-            | Route::Health
+            Route::Health
             | Route::Login
             | Route::GetSession
             | Route::Logout
@@ -492,57 +372,97 @@ impl<G: Gateway> Ctx<'_, G> {
             | Route::TransferCss => {
                 return Err(EdgeResponse::code(ErrorCode::NotFound));
             }
-        };
+            _ => {}
+        }
         let resp = self.send_ok(req).await?;
         Ok(pass_through(resp).into())
     }
 
-    fn post_json<T: DeserializeOwned + Serialize>(
-        &self,
-        path: String,
-        s: Option<&Session>,
-    ) -> Result<GatewayRequest, EdgeResponse> {
-        let mut r = self.gateway_request(Method::Post, path, s);
-        r.body = Some(revalidate::<T>(&self.req.body)?);
-        Ok(r)
+    /// The browser's query, decoded into the route's type.
+    fn query<T: DeserializeOwned>(&self) -> Result<T, EdgeResponse> {
+        from_query(&self.req.query).map_err(|m| bad_request(&m))
     }
 
-    fn required_param(&self, name: &str) -> Result<String, EdgeResponse> {
-        match self.req.query_param(name) {
-            Some(v) if !v.is_empty() && v.len() <= MAX_FOLDER_PARAM && !v.contains('\0') => Ok(v),
-            _ => Err(bad_request(&format!(
-                "The query parameter `{name}` is required."
-            ))),
-        }
-    }
-
-    /// `folder` (required), `filter`, `q`, `page`, `anchor`, checked and re-encoded.
-    fn list_query(&self) -> Result<String, EdgeResponse> {
-        let folder = self.required_param("folder")?;
-        let mut pairs = vec![("folder".to_string(), folder)];
-        for (k, v) in self.req.query_params() {
-            match k.as_str() {
-                "filter" => {
-                    let f =
-                        MessageFilter::parse(&v).ok_or_else(|| bad_request("Unknown filter."))?;
-                    pairs.push((k, f.as_str().to_string()));
-                }
-                "q" if !v.trim().is_empty() => {
-                    if v.len() > 1000 {
-                        return Err(bad_request("The search text is too long."));
-                    }
-                    pairs.push((k, v));
-                }
-                "page" | "anchor" => {
-                    let n: u32 = v
-                        .parse()
-                        .map_err(|_| bad_request(&format!("`{k}` must be a number.")))?;
-                    pairs.push((k, n.to_string()));
-                }
-                _ => {}
+    /// The gateway's query string of a route: the browser's, decoded into
+    /// its shared type, checked, and encoded again (so nothing else passes).
+    fn gateway_query(&self, route: &Route) -> Result<String, EdgeResponse> {
+        Ok(match route {
+            Route::RenameFolder { .. } | Route::DeleteFolder { .. } => {
+                let q: FolderPathQuery = self.query()?;
+                check_folder(&q.path, "path")?;
+                to_query(&q)
             }
-        }
-        Ok(build_query(&pairs))
+            Route::ListMessages { .. } => {
+                let mut q: MessageListQuery = self.query()?;
+                check_folder(&q.folder, "folder")?;
+                q.q = q.q.filter(|t| !t.trim().is_empty());
+                if q.q.as_ref().is_some_and(|t| t.len() > 1000) {
+                    return Err(bad_request("The search text is too long."));
+                }
+                to_query(&q)
+            }
+            Route::GetMessage { .. } | Route::GetMessageHtml { .. } => {
+                let q: FolderQuery = self.query()?;
+                check_folder(&q.folder, "folder")?;
+                to_query(&RawQuery {
+                    folder: q.folder,
+                    mark_seen: matches!(route, Route::GetMessage { .. }),
+                })
+            }
+            Route::GetPart { .. } => {
+                let q: FolderQuery = self.query()?;
+                check_folder(&q.folder, "folder")?;
+                to_query(&q)
+            }
+            Route::Contacts { .. } => {
+                let mut q: ContactsQuery = self.query()?;
+                q.q = q.q.filter(|t| !t.trim().is_empty());
+                if q.q
+                    .as_ref()
+                    .is_some_and(|t| t.len() > 200 || t.contains('\0'))
+                {
+                    return Err(bad_request("The search text is too long."));
+                }
+                to_query(&q)
+            }
+            Route::UploadData { .. } => {
+                let q: UploadOffsetQuery = self
+                    .query()
+                    .map_err(|_| bad_request("The query parameter `offset` is required."))?;
+                to_query(&q)
+            }
+            _ => String::new(),
+        })
+    }
+
+    /// The JSON body passed to the gateway: the browser's, parsed as the
+    /// route's shared type and serialised again (unknown fields dropped).
+    fn gateway_body(&self, route: &Route) -> Result<Option<Vec<u8>>, EdgeResponse> {
+        let b = &self.req.body;
+        Ok(Some(match route {
+            Route::CreateFolder { .. } => revalidate::<CreateFolderRequest>(b)?,
+            Route::RenameFolder { .. } => revalidate::<RenameFolderRequest>(b)?,
+            Route::SetFlags { .. } => revalidate::<SetFlagsRequest>(b)?,
+            Route::MoveMessages { .. } => revalidate::<MoveMessagesRequest>(b)?,
+            Route::DeleteMessages { .. } => revalidate::<DeleteMessagesRequest>(b)?,
+            Route::SaveDraft { .. } => revalidate::<SaveDraftRequest>(b)?,
+            Route::Send { .. } => revalidate::<SendRequest>(b)?,
+            Route::PutSignature { .. } => revalidate::<Signature>(b)?,
+            Route::CreateUpload => revalidate::<NewUpload>(b)?,
+            Route::CreateTransfer => revalidate::<NewTransfer>(b)?,
+            _ => return Ok(None),
+        }))
+    }
+}
+
+/// A folder path in a query: present, not too long, no NUL.
+fn check_folder(v: &str, name: &str) -> Result<(), EdgeResponse> {
+    if !v.is_empty() && v.len() <= MAX_FOLDER_PARAM && !v.contains('\0') {
+        Ok(())
+    } else {
+        Err(bad_request(&format!(
+            "The query parameter `{name}` is required."
+        )))
     }
 }
 
@@ -567,48 +487,6 @@ fn revalidate<T: DeserializeOwned + Serialize>(body: &[u8]) -> Result<Vec<u8>, E
 fn bad_gateway_body(route: &str) -> EdgeResponse {
     eprintln!("postern-edge: unexpected body from gateway {route}");
     EdgeResponse::code(ErrorCode::Internal)
-}
-
-/// A successful gateway answer, forwarded as JSON (204 stays empty).
-fn pass_through(resp: GatewayResponse) -> EdgeResponse {
-    if resp.status == 204 || resp.body.is_empty() {
-        return EdgeResponse::no_content();
-    }
-    EdgeResponse::json_bytes(resp.status, resp.body)
-}
-
-/// The gateway's answer to a JSON route: passed through on success, the
-/// error otherwise.
-pub fn json_answer(resp: GatewayResponse) -> EdgeResponse {
-    if resp.is_success() {
-        pass_through(resp)
-    } else {
-        gateway_error(&resp)
-    }
-}
-
-/// A gateway error, passed through unchanged when it is an [`ApiError`].
-pub fn gateway_error(resp: &GatewayResponse) -> EdgeResponse {
-    match serde_json::from_slice::<ApiError>(&resp.body) {
-        Ok(_) if resp.status >= 400 && resp.status <= 599 => {
-            let mut r = EdgeResponse::json_bytes(resp.status, resp.body.clone());
-            if let Some(ra) = resp.header("retry-after") {
-                r.set_header("retry-after", ra);
-            }
-            r
-        }
-        _ => {
-            eprintln!(
-                "postern-edge: gateway answered {} without an error body",
-                resp.status
-            );
-            if matches!(resp.status, 502..=504) {
-                EdgeResponse::code(ErrorCode::GatewayUnavailable)
-            } else {
-                EdgeResponse::code(ErrorCode::Internal)
-            }
-        }
-    }
 }
 
 const MESSAGE_STYLE: &str = "html{color-scheme:light}body{margin:0;padding:12px 16px;\
@@ -643,111 +521,6 @@ pub fn html_document(clean_html: &str, allow_remote_images: bool) -> EdgeRespons
         .with_header("cache-control", "private, no-store");
     r.set_header("content-security-policy", &message_csp(allow_remote_images));
     r.body = doc.into_bytes();
-    r
-}
-
-// ------------------------------------------------------------ attachments
-
-/// Types a browser would render or run: served as opaque bytes instead.
-fn is_active_type(essence: &str) -> bool {
-    essence.contains("html")
-        || essence.contains("xml")
-        || essence.contains("javascript")
-        || essence.contains("ecmascript")
-        || essence.contains("svg")
-        || matches!(
-            essence,
-            "text/xsl"
-                | "text/css"
-                | "text/cache-manifest"
-                | "text/vtt"
-                | "application/x-shockwave-flash"
-                | "application/java-archive"
-                | "application/pdf"
-                | "multipart/x-mixed-replace"
-        )
-        || essence.starts_with("multipart/")
-}
-
-/// The `Content-Type` of a download: the gateway's, unless it is active or
-/// not a plain `type/subtype`.
-pub fn safe_content_type(gateway_type: Option<&str>) -> String {
-    let essence = gateway_type
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let well_formed = essence.split_once('/').is_some_and(|(t, s)| {
-        let tok = |x: &str| {
-            !x.is_empty()
-                && x.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
-        };
-        tok(t) && tok(s)
-    });
-    if !well_formed || is_active_type(&essence) {
-        "application/octet-stream".into()
-    } else {
-        essence
-    }
-}
-
-/// A file name safe for every OS and header: no paths, controls or
-/// reserved characters, not empty, not too long.
-pub fn sanitize_filename(raw: &str) -> String {
-    let decoded = percent_decode(raw, false);
-    let cleaned: String = decoded
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let trimmed = cleaned.trim().trim_matches(['.', ' ']);
-    let mut name: String = trimmed.chars().take(180).collect();
-    if name.is_empty() {
-        name = "attachment".into();
-    }
-    name
-}
-
-/// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8
-/// name (RFC 6266 / RFC 5987).
-pub fn content_disposition(name: &str) -> String {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .filter(|c| *c != '"' && *c != '\\' && *c != '%')
-        .collect();
-    format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        percent_encode(name)
-    )
-}
-
-/// Headers of a streamed attachment, from the gateway's answer headers.
-pub fn part_headers(gateway_headers: &[(String, String)]) -> EdgeResponse {
-    let get = |n| crate::gateway::header(gateway_headers, n);
-    let name = sanitize_filename(get(headers::FILENAME).unwrap_or(""));
-    let mut r = EdgeResponse::new(200)
-        .with_header("content-type", &safe_content_type(get("content-type")))
-        .with_header("content-disposition", &content_disposition(&name))
-        .with_header("cache-control", "private, no-store");
-    r.set_header("content-security-policy", "default-src 'none'; sandbox");
-    if let Some(len) = get("content-length").and_then(|l| l.trim().parse::<u64>().ok()) {
-        r.headers.push(("content-length".into(), len.to_string()));
-    }
     r
 }
 

@@ -4,11 +4,14 @@
 //! chunk, and upload bytes (`PATCH /api/uploads/{id}`) are streamed to it
 //! without ever being read whole.
 
-use crate::api::{self, MAX_JSON_BODY, Outcome};
+use crate::api::{MAX_JSON_BODY, Outcome};
 use crate::config::{Config, DIST_DIR};
+use crate::download;
 use crate::gateway::{GatewayRequest, GatewayResponse};
+use crate::gateway::{gateway_error, json_answer};
 use crate::gateway_client::{SpinGateway, header_pairs};
 use crate::http::{EdgeRequest, EdgeResponse, Method};
+use crate::router::Target;
 use crate::transfer_page;
 use futures::{SinkExt, StreamExt};
 use postern_shared::ErrorCode;
@@ -24,8 +27,10 @@ async fn handle_request(req: IncomingRequest, out: ResponseOutparam) {
     let mut edge_req = read_head(&req);
     // An upload's bytes stay unread here: the handler checks the session
     // and CSRF from the headers, then the body is streamed to the gateway.
-    let streamed = crate::router::route(&edge_req.method, &edge_req.path)
-        .is_ok_and(|r| r.streams_request_body());
+    let streamed = matches!(
+        crate::router::route(&edge_req.method, &edge_req.path),
+        Ok(Target::Route(r)) if r.streams_request_body()
+    );
     let upload_body = if streamed {
         Some(req)
     } else {
@@ -142,14 +147,14 @@ async fn stream_part(out: ResponseOutparam, gw: &SpinGateway<'_>, req: GatewayRe
     let headers = header_pairs(&resp);
     if !(200..300).contains(&status) {
         let body = resp.into_body().await.unwrap_or_default();
-        let err = api::gateway_error(&GatewayResponse {
+        let err = gateway_error(&GatewayResponse {
             status,
             headers,
             body,
         });
         return write(out, err).await;
     }
-    stream_body(out, api::part_headers(&headers), resp).await;
+    stream_body(out, download::part_headers(&headers), resp).await;
 }
 
 /// Writes `shaped` (status and headers) and passes the gateway's body
@@ -197,14 +202,14 @@ async fn stream_transfer(out: ResponseOutparam, gw: &SpinGateway<'_>, req: Gatew
     let headers = header_pairs(&resp);
     if status != 200 && status != 206 {
         let body = resp.into_body().await.unwrap_or_default();
-        let err = transfer_page::file_error(&GatewayResponse {
+        let err = download::file_error(&GatewayResponse {
             status,
             headers,
             body,
         });
         return write(out, err).await;
     }
-    let shaped = transfer_page::file_headers(status, &headers, head);
+    let shaped = download::file_headers(status, &headers, head);
     if head {
         drop(resp);
         return write(out, shaped).await;
@@ -232,7 +237,7 @@ async fn stream_upload(
     let status = resp.status();
     let headers = header_pairs(&resp);
     let answer = match resp.into_body().await {
-        Ok(body) => api::json_answer(GatewayResponse {
+        Ok(body) => json_answer(GatewayResponse {
             status,
             headers,
             body,

@@ -2,7 +2,9 @@
 //! The real client (wasi-http via spin-sdk) is `gateway_client.rs`; tests
 //! use an in-memory fake.
 
+use crate::http::EdgeResponse;
 use crate::http::Method;
+use postern_shared::{ApiError, ErrorCode};
 use std::future::Future;
 
 /// One call to the gateway. The client adds `X-Postern-Edge-Secret`,
@@ -72,11 +74,48 @@ pub trait Gateway {
     ) -> impl Future<Output = Result<GatewayResponse, Unavailable>>;
 }
 
-/// Header names the edge sends to the gateway.
-pub mod headers {
-    pub const EDGE_SECRET: &str = "x-postern-edge-secret";
-    pub const SESSION: &str = "x-postern-session";
-    pub const CLIENT_IP: &str = "x-postern-client-ip";
-    pub const FLAGS: &str = "x-postern-flags";
-    pub const FILENAME: &str = "x-postern-filename";
+pub use postern_shared::wire::headers;
+
+// ------------------------------------------------------ reading answers
+
+/// A successful gateway answer, forwarded as JSON (204 stays empty).
+pub fn pass_through(resp: GatewayResponse) -> EdgeResponse {
+    if resp.status == 204 || resp.body.is_empty() {
+        return EdgeResponse::no_content();
+    }
+    EdgeResponse::json_bytes(resp.status, resp.body)
+}
+
+/// The gateway's answer to a JSON route: passed through on success, the
+/// error otherwise.
+pub fn json_answer(resp: GatewayResponse) -> EdgeResponse {
+    if resp.is_success() {
+        pass_through(resp)
+    } else {
+        gateway_error(&resp)
+    }
+}
+
+/// A gateway error, passed through unchanged when it is an [`ApiError`].
+pub fn gateway_error(resp: &GatewayResponse) -> EdgeResponse {
+    match serde_json::from_slice::<ApiError>(&resp.body) {
+        Ok(_) if resp.status >= 400 && resp.status <= 599 => {
+            let mut r = EdgeResponse::json_bytes(resp.status, resp.body.clone());
+            if let Some(ra) = resp.header("retry-after") {
+                r.set_header("retry-after", ra);
+            }
+            r
+        }
+        _ => {
+            eprintln!(
+                "postern-edge: gateway answered {} without an error body",
+                resp.status
+            );
+            if matches!(resp.status, 502..=504) {
+                EdgeResponse::code(ErrorCode::GatewayUnavailable)
+            } else {
+                EdgeResponse::code(ErrorCode::Internal)
+            }
+        }
+    }
 }

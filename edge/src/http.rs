@@ -1,6 +1,7 @@
 //! Host-independent HTTP types: the request the component hands to the
 //! logic, the response the logic hands back, and the small helpers both need
-//! (JSON errors, security headers, query strings, percent-encoding).
+//! (JSON errors, security headers). Query strings and percent-encoding are
+//! the shared wire contract's (`postern_shared::wire::query`, `format`).
 //!
 //! Keeping these plain structs (rather than spin-sdk types) is what lets the
 //! whole edge be unit-tested natively.
@@ -113,19 +114,6 @@ impl EdgeRequest {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Decoded query parameters.
-    pub fn query_params(&self) -> Vec<(String, String)> {
-        parse_query(&self.query)
-    }
-
-    /// First decoded value of a query parameter.
-    pub fn query_param(&self, name: &str) -> Option<String> {
-        parse_query(&self.query)
-            .into_iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
-    }
-
     /// Whether the browser reached us over HTTPS (directly or via a proxy).
     pub fn is_https(&self) -> bool {
         self.header("x-forwarded-proto")
@@ -234,106 +222,9 @@ impl EdgeResponse {
     }
 }
 
-// ------------------------------------------------------------ percent-encoding
-
-/// Decodes `%XX` escapes (and `+` as space when `plus_is_space`). Invalid
-/// escapes are kept literally; invalid UTF-8 becomes U+FFFD.
-pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
-    String::from_utf8_lossy(&percent_decode_bytes(s, plus_is_space)).into_owned()
-}
-
-pub fn percent_decode_bytes(s: &str, plus_is_space: bool) -> Vec<u8> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' if plus_is_space => out.push(b' '),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    out
-}
-
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Percent-encodes everything except RFC 3986 unreserved characters, so the
-/// result is safe in a query value, a path segment and RFC 5987 `filename*`.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Parses `a=1&b=x%20y` into decoded pairs (form encoding: `+` is a space).
-pub fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| match pair.split_once('=') {
-            Some((k, v)) => (percent_decode(k, true), percent_decode(v, true)),
-            None => (percent_decode(pair, true), String::new()),
-        })
-        .collect()
-}
-
-/// Builds `a=1&b=x%20y` from decoded pairs.
-pub fn build_query<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                percent_encode(k.as_ref()),
-                percent_encode(v.as_ref())
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn query_round_trips_unicode_and_reserved_characters() {
-        let pairs = [("folder", "Projets/Été 2026&co"), ("q", "a+b=c")];
-        let q = build_query(&pairs);
-        assert!(!q.contains(' ') && !q.contains('/'));
-        let back = parse_query(&q);
-        assert_eq!(back[0], ("folder".into(), "Projets/Été 2026&co".into()));
-        assert_eq!(back[1], ("q".into(), "a+b=c".into()));
-    }
-
-    #[test]
-    fn form_plus_is_a_space_and_bad_escapes_stay_literal() {
-        assert_eq!(parse_query("q=a+b%2")[0].1, "a b%2");
-        assert_eq!(percent_decode("%zz%41%", false), "%zzA%");
-        assert_eq!(percent_decode("%2e%2E", false), "..");
-    }
 
     #[test]
     fn client_ip_uses_forwarded_for_only_behind_a_trusted_proxy() {

@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod config;
+pub mod download;
 pub mod gateway;
 pub mod http;
 pub mod mime_view;
@@ -30,7 +31,7 @@ use config::{Config, ConfigError};
 use gateway::Gateway;
 use http::{EdgeRequest, EdgeResponse};
 use postern_shared::ErrorCode;
-use router::{Route, RouteError};
+use router::{RouteError, Target};
 use std::path::Path;
 
 /// Routes one request. `cfg` is an error when the environment is
@@ -43,17 +44,19 @@ pub async fn handle<G: Gateway>(
     now: i64,
 ) -> Outcome {
     let route = match router::route(&req.method, &req.path) {
-        Ok(route) => route,
+        Ok(Target::Route(route)) => route,
+        Ok(Target::Static) => return static_files::serve(dist, &req.method, &req.path).into(),
+        // A person followed a broken download link: a page, not JSON.
+        Err(RouteError::NotFound) if !router::is_api_path(&req.path) => {
+            return transfer_page::error_page(404).into();
+        }
         Err(RouteError::NotFound) => return EdgeResponse::code(ErrorCode::NotFound).into(),
         Err(RouteError::MethodNotAllowed(allow)) => {
             return EdgeResponse::code(ErrorCode::MethodNotAllowed)
-                .with_header("allow", allow)
+                .with_header("allow", &allow)
                 .into();
         }
     };
-    if route == Route::Static {
-        return static_files::serve(dist, &req.method, &req.path).into();
-    }
     match cfg {
         Ok(cfg) => api::handle(req, route, cfg, gw, now).await,
         Err(e) => {

@@ -293,7 +293,7 @@ impl AttrFilter {
             Some("http") | Some("https") => self.remote_image(url),
             None if url.starts_with("//") => self.remote_image(format!("https:{url}")),
             Some("cid") => {
-                let id = crate::http::percent_decode(&url["cid:".len()..], false);
+                let id = postern_shared::format::decode_component(&url["cid:".len()..]);
                 self.inline_images.get(id.trim_matches(['<', '>'])).cloned()
             }
             Some("data") => is_safe_data_image(&url).then_some(url),

@@ -211,7 +211,7 @@ pub fn same_origin(req: &EdgeRequest) -> bool {
 pub fn csrf_ok(key: &[u8], session_id: &str, req: &EdgeRequest) -> bool {
     same_origin(req)
         && req
-            .header("x-csrf-token")
+            .header(postern_shared::wire::headers::CSRF_TOKEN)
             .is_some_and(|t| csrf_token_matches(key, session_id, t))
 }
 
@@ -321,16 +321,20 @@ mod tests {
             EdgeRequest::new(Method::Post, "/api/mailboxes/1/messages/move")
                 .with_header("host", "mail.example.test")
         };
-        assert!(csrf_ok(KEY, "sid", &base().with_header("x-csrf-token", &t)));
+        assert!(csrf_ok(
+            KEY,
+            "sid",
+            &base().with_header(postern_shared::wire::headers::CSRF_TOKEN, &t)
+        ));
         assert!(!csrf_ok(KEY, "sid", &base()));
         assert!(!csrf_ok(
             KEY,
             "sid",
-            &base().with_header("x-csrf-token", "nope")
+            &base().with_header(postern_shared::wire::headers::CSRF_TOKEN, "nope")
         ));
         let with_origin = |o: &str| {
             base()
-                .with_header("x-csrf-token", &t)
+                .with_header(postern_shared::wire::headers::CSRF_TOKEN, &t)
                 .with_header("origin", o)
         };
         assert!(csrf_ok(
@@ -354,7 +358,7 @@ mod tests {
             KEY,
             "sid",
             &base()
-                .with_header("x-csrf-token", &t)
+                .with_header(postern_shared::wire::headers::CSRF_TOKEN, &t)
                 .with_header("sec-fetch-site", "cross-site")
         ));
     }

@@ -2,8 +2,9 @@
 //! `index.html`; path traversal is refused before the file system is
 //! touched.
 
-use crate::http::{EdgeResponse, Method, percent_decode_bytes};
+use crate::http::{EdgeResponse, Method};
 use postern_shared::ErrorCode;
+use postern_shared::format::decode_component_bytes;
 use std::path::{Path, PathBuf};
 
 /// Files the browser must revalidate every time (they name the others).
@@ -24,7 +25,7 @@ pub enum Lookup {
 
 /// Maps a raw (percent-encoded) URL path to a relative file path.
 pub fn resolve(raw_path: &str) -> Lookup {
-    let decoded = percent_decode_bytes(raw_path, false);
+    let decoded = decode_component_bytes(raw_path);
     let Ok(decoded) = String::from_utf8(decoded) else {
         return Lookup::Refused;
     };

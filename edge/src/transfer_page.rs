@@ -3,9 +3,8 @@
 //! name HTML-escaped), its error pages (404 unknown, 410 expired), and the
 //! headers of a streamed download `/t/{token}/{file}`.
 
-use crate::api::{content_disposition, gateway_error, safe_content_type, sanitize_filename};
-use crate::gateway::{GatewayResponse, header, headers};
-use crate::http::{EdgeResponse, Method, percent_encode};
+use crate::http::{EdgeResponse, Method};
+use postern_shared::format::{encode_component, human_size, utc_minutes};
 use postern_shared::html::escape as html_escape;
 use postern_shared::transfers::Transfer;
 
@@ -35,49 +34,6 @@ pub fn stylesheet(method: &Method) -> EdgeResponse {
     r
 }
 
-/// `512 B`, `1.5 KiB`, `25.0 MiB`, `3.00 GiB`.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    let decimals = if value < 10.0 {
-        2
-    } else if value < 100.0 {
-        1
-    } else {
-        0
-    };
-    format!("{value:.decimals$} {}", UNITS[unit])
-}
-
-/// `2026-05-01 14:03 UTC` from Unix seconds.
-pub fn format_utc(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
-    )
-}
-
 fn page(status: u16, title: &str, main: &str) -> EdgeResponse {
     let doc = format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8>\
@@ -103,7 +59,11 @@ pub fn render(t: &Transfer) -> EdgeResponse {
     };
     let mut items = String::new();
     for f in &t.files {
-        let href = format!("/t/{}/{}", percent_encode(&t.token), percent_encode(&f.id));
+        let href = format!(
+            "/t/{}/{}",
+            encode_component(&t.token),
+            encode_component(&f.id)
+        );
         items.push_str(&format!(
             "<li><span class=name>{}</span><span class=size>{}</span>\
              <a class=download href=\"{}\" download>Download</a></li>",
@@ -116,7 +76,7 @@ pub fn render(t: &Transfer) -> EdgeResponse {
         "<h1>Files shared with you</h1>\
          <p class=meta>{count}, {} in all. Available until {}.</p><ul>{items}</ul>",
         human_size(total),
-        format_utc(t.expires_at),
+        utc_minutes(t.expires_at),
     );
     page(200, "Download files", &main)
 }
@@ -142,91 +102,5 @@ pub fn error_page(status: u16) -> EdgeResponse {
             "<h1>Temporarily unavailable</h1><p>The files cannot be reached right now. \
              Please try again in a moment.</p>",
         ),
-    }
-}
-
-/// `bytes 0-9/100` or `bytes */100`, digits only.
-fn valid_content_range(v: &str) -> bool {
-    let Some(rest) = v.strip_prefix("bytes ") else {
-        return false;
-    };
-    let Some((range, total)) = rest.split_once('/') else {
-        return false;
-    };
-    let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
-    digits(total)
-        && (range == "*"
-            || range
-                .split_once('-')
-                .is_some_and(|(a, b)| digits(a) && digits(b)))
-}
-
-/// Headers of a streamed transfer file (status 200 or 206), from the
-/// gateway's answer headers. A HEAD answer carries no `Content-Length`
-/// (wasi-http checks it against the bytes written).
-pub fn file_headers(status: u16, gateway_headers: &[(String, String)], head: bool) -> EdgeResponse {
-    let get = |n| header(gateway_headers, n);
-    let name = sanitize_filename(get(headers::FILENAME).unwrap_or(""));
-    let mut r = EdgeResponse::new(status)
-        .with_header("content-type", &safe_content_type(get("content-type")))
-        .with_header("content-disposition", &content_disposition(&name))
-        .with_header("accept-ranges", "bytes")
-        .with_header("cache-control", "private, no-store");
-    r.set_header("content-security-policy", "default-src 'none'; sandbox");
-    if !head && let Some(len) = get("content-length").and_then(|l| l.trim().parse::<u64>().ok()) {
-        r.headers.push(("content-length".into(), len.to_string()));
-    }
-    if status == 206
-        && let Some(cr) = get("content-range").filter(|v| valid_content_range(v))
-    {
-        r.headers.push(("content-range".into(), cr.to_string()));
-    }
-    r
-}
-
-/// A download that did not start: the HTML page for an unknown or expired
-/// link (a browser navigated here), 416 with `Content-Range` for a range
-/// past the end, the gateway's error otherwise.
-pub fn file_error(resp: &GatewayResponse) -> EdgeResponse {
-    match resp.status {
-        404 | 410 => error_page(resp.status),
-        416 => {
-            let mut r = gateway_error(resp);
-            if let Some(cr) = resp
-                .header("content-range")
-                .filter(|v| valid_content_range(v))
-            {
-                r.set_header("content-range", cr);
-            }
-            r
-        }
-        _ => gateway_error(resp),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_and_dates() {
-        assert_eq!(human_size(0), "0 B");
-        assert_eq!(human_size(1023), "1023 B");
-        assert_eq!(human_size(1536), "1.50 KiB");
-        assert_eq!(human_size(26_214_400), "25.0 MiB");
-        assert_eq!(human_size(3_221_225_472), "3.00 GiB");
-        assert_eq!(human_size(500 * 1024 * 1024 * 1024), "500 GiB");
-        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
-        assert_eq!(format_utc(1_800_000_000), "2027-01-15 08:00 UTC");
-        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00 UTC");
-    }
-
-    #[test]
-    fn content_ranges_are_checked() {
-        assert!(valid_content_range("bytes 0-9/100"));
-        assert!(valid_content_range("bytes */100"));
-        assert!(!valid_content_range("bytes 0-9/100\r\nx: y"));
-        assert!(!valid_content_range("items 0-9/100"));
-        assert!(!valid_content_range("bytes -9/100"));
     }
 }

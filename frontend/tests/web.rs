@@ -218,3 +218,70 @@ fn size_formatter_in_the_browser_build() {
     };
     assert_eq!(format_size(5 * 1024 * 1024 / 2, es), "2,5 MB");
 }
+
+/// Shows `errors` worded by `error_text` in Spanish.
+#[component]
+fn SpanishErrors(errors: Vec<postern_shared::ApiError>) -> impl IntoView {
+    use postern_frontend::components::error_text::error_text;
+    use postern_frontend::i18n::{Locale, use_i18n};
+    let i18n = use_i18n();
+    // After the provider's own start-up (which applies the browser's language).
+    Effect::new(move |_| i18n.set_locale(Locale::es));
+    errors
+        .into_iter()
+        .map(|e| view! { <p class="err">{move || error_text(i18n, &e)}</p> })
+        .collect_view()
+}
+
+#[wasm_bindgen_test]
+async fn server_errors_are_worded_in_the_users_language() {
+    use postern_frontend::core::http::decode_error;
+    // Bodies as the gateway sends them: an English message for logs, and
+    // the code with its parameters for the app to word.
+    let quota = decode_error(
+        429,
+        r#"{"code":"quota_exceeded","message":"The daily sending limit of 500 recipients has been reached. Sending frees up at 2026-12-01 10:00 UTC.","retry_after":600,"params":{"free_at":1796119200,"limit":500}}"#,
+    );
+    let exists = decode_error(
+        409,
+        r#"{"code":"folder_exists","message":"A folder with this name already exists."}"#,
+    );
+    let address = decode_error(
+        400,
+        r#"{"code":"invalid_address","message":"\"$\" is not allowed in an address.","params":{"character":"$"}}"#,
+    );
+    let root = container();
+    let _h = mount_to(root.clone(), move || {
+        view! {
+            <I18nContextProvider>
+                <SpanishErrors errors=vec![quota, exists, address] />
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    tick().await;
+    let texts: Vec<String> = (0..3)
+        .map(|i| {
+            root.query_selector_all("p.err")
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        texts[0].starts_with("Has alcanzado tu límite de envío")
+            && texts[0].contains("Podrás volver a enviar a las"),
+        "{}",
+        texts[0]
+    );
+    // The time is the reader's, formatted by the app, stated once.
+    assert!(
+        !texts[0].contains("UTC") && !texts[0].contains("frees up"),
+        "{}",
+        texts[0]
+    );
+    assert_eq!(texts[1], "Ya existe una carpeta con este nombre.");
+    assert_eq!(texts[2], "«$» no está permitido en una dirección.");
+}

@@ -3,16 +3,15 @@
 //! tests of `tests/`.)
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use postern_gateway::Provisioner;
 use postern_gateway::routes::router;
 use postern_shared::PermissionSet;
 use postern_shared::permissions::Role;
-use tower::ServiceExt;
 
 mod common;
-use common::{SECRET, offline_state};
+use common::{SECRET, call_as, offline_state, v1};
+use postern_shared::wire::routes::Route;
 
 async fn app() -> (tempfile::TempDir, axum::Router, i64, i64) {
     let dir = tempfile::tempdir().unwrap();
@@ -36,6 +35,7 @@ async fn app() -> (tempfile::TempDir, axum::Router, i64, i64) {
     (dir, router(state), mine, foreign)
 }
 
+/// `(status, JSON body)` of one request (`Null` for an empty body).
 async fn call(
     app: &axum::Router,
     method: &str,
@@ -44,42 +44,57 @@ async fn call(
     session: Option<&str>,
     body: Option<&str>,
 ) -> (StatusCode, serde_json::Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(s) = secret {
-        req = req.header("x-postern-edge-secret", s);
-    }
-    if let Some(s) = session {
-        req = req.header("x-postern-session", s);
-    }
-    let req = match body {
-        Some(b) => req
-            .header("content-type", "application/json")
-            .body(Body::from(b.to_string())),
-        None => req.body(Body::empty()),
-    }
-    .unwrap();
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let json = if bytes.is_empty() {
+    let r = match body {
+        Some(b) => {
+            let json = [("content-type", "application/json")];
+            call_as(
+                app,
+                method,
+                uri,
+                secret,
+                session,
+                &json,
+                Body::from(b.to_string()),
+            )
+            .await
+        }
+        None => call_as(app, method, uri, secret, session, &[], Body::empty()).await,
+    };
+    let json = if r.body.is_empty() {
         serde_json::Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap()
+        r.json()
     };
-    (status, json)
+    (r.status, json)
 }
 
 #[tokio::test]
 async fn every_request_needs_the_edge_secret_health_included() {
     let (_d, app, _, _) = app().await;
-    let (s, j) = call(&app, "GET", "/v1/health", None, None, None).await;
+    let (s, j) = call(&app, "GET", &v1(Route::Health, ""), None, None, None).await;
     assert_eq!(
         (s, j["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
     );
-    let (s, _) = call(&app, "GET", "/v1/health", Some("wrong"), None, None).await;
+    let (s, _) = call(
+        &app,
+        "GET",
+        &v1(Route::Health, ""),
+        Some("wrong"),
+        None,
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, j) = call(&app, "GET", "/v1/health", Some(SECRET), None, None).await;
+    let (s, j) = call(
+        &app,
+        "GET",
+        &v1(Route::Health, ""),
+        Some(SECRET),
+        None,
+        None,
+    )
+    .await;
     assert_eq!((s, j), (StatusCode::OK, serde_json::json!({"ok": true})));
     let (s, j) = call(&app, "GET", "/v1/nope", Some(SECRET), None, None).await;
     assert_eq!(
@@ -91,7 +106,7 @@ async fn every_request_needs_the_edge_secret_health_included() {
 #[tokio::test]
 async fn sign_in_me_grant_check_and_sign_out() {
     let (_d, app, mine, foreign) = app().await;
-    let (s, j) = call(&app, "GET", "/v1/me", Some(SECRET), None, None).await;
+    let (s, j) = call(&app, "GET", &v1(Route::Me, ""), Some(SECRET), None, None).await;
     assert_eq!(
         (s, j["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
@@ -99,7 +114,7 @@ async fn sign_in_me_grant_check_and_sign_out() {
     let (s, j) = call(
         &app,
         "POST",
-        "/v1/auth/login",
+        &v1(Route::Login, ""),
         Some(SECRET),
         None,
         Some(r#"{"login":"ann@a.test","password":"bad","client_ip":"1.2.3.4"}"#),
@@ -112,7 +127,7 @@ async fn sign_in_me_grant_check_and_sign_out() {
     let (s, j) = call(
         &app,
         "POST",
-        "/v1/auth/login",
+        &v1(Route::Login, ""),
         Some(SECRET),
         None,
         Some(r#"{"login":"ann@a.test","password":"ann-password","client_ip":"1.2.3.4"}"#),
@@ -121,13 +136,22 @@ async fn sign_in_me_grant_check_and_sign_out() {
     assert_eq!(s, StatusCode::OK, "{j}");
     let sid = j["session_id"].as_str().unwrap().to_string();
 
-    let (s, me) = call(&app, "GET", "/v1/me", Some(SECRET), Some(&sid), None).await;
+    let (s, me) = call(
+        &app,
+        "GET",
+        &v1(Route::Me, ""),
+        Some(SECRET),
+        Some(&sid),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(me["organizations"][0]["role"], "owner");
     assert_eq!(me["mailboxes"].as_array().unwrap().len(), 1);
     assert_eq!(me["mailboxes"][0]["id"], mine);
 
     // Another organisation's mailbox, a missing one, a malformed id: same 403.
+    // (A literal path: "abc" is not an id the contract could build.)
     for mb in [foreign.to_string(), "424242".into(), "abc".into()] {
         let (s, j) = call(
             &app,
@@ -148,7 +172,7 @@ async fn sign_in_me_grant_check_and_sign_out() {
     let (s, j) = call(
         &app,
         "GET",
-        &format!("/v1/mailboxes/{mine}/folders"),
+        &v1(Route::ListFolders { mb: mine }, ""),
         Some(SECRET),
         Some(&sid),
         None,
@@ -165,7 +189,7 @@ async fn sign_in_me_grant_check_and_sign_out() {
     let (s, j) = call(
         &app,
         "POST",
-        &format!("/v1/mailboxes/{mine}/messages/move"),
+        &v1(Route::MoveMessages { mb: mine }, ""),
         Some(SECRET),
         Some(&sid),
         Some("{}"),
@@ -179,7 +203,7 @@ async fn sign_in_me_grant_check_and_sign_out() {
     let (s, _) = call(
         &app,
         "POST",
-        "/v1/auth/logout",
+        &v1(Route::Logout, ""),
         Some(SECRET),
         Some(&sid),
         None,
@@ -189,7 +213,7 @@ async fn sign_in_me_grant_check_and_sign_out() {
     let (s, j) = call(
         &app,
         "GET",
-        "/v1/auth/session",
+        &v1(Route::GetSession, ""),
         Some(SECRET),
         Some(&sid),
         None,

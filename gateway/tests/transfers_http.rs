@@ -3,8 +3,7 @@
 //! downloads with ranges, expiry and the sweeper.
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::{Request, StatusCode};
 use postern_gateway::Provisioner;
 use postern_gateway::db::Db;
 use postern_gateway::routes::router;
@@ -14,7 +13,8 @@ use postern_shared::permissions::Role;
 use tower::ServiceExt;
 
 mod common;
-use common::{SECRET, offline_state};
+use common::{Reply, call, offline_state, v1};
+use postern_shared::wire::routes::Route;
 const PUBLIC_URL: &str = "https://mail.example.test";
 
 struct Env {
@@ -50,54 +50,6 @@ async fn env() -> Env {
     }
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
-    }
-    fn code(&self) -> String {
-        self.json()["code"].as_str().unwrap_or("").to_string()
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-async fn call(
-    app: &axum::Router,
-    method: &str,
-    uri: &str,
-    session: Option<&str>,
-    headers: &[(&str, &str)],
-    body: Body,
-) -> Reply {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("x-postern-edge-secret", SECRET);
-    if let Some(s) = session {
-        req = req.header("x-postern-session", s);
-    }
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let res = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
-
 async fn json(
     app: &axum::Router,
     method: &str,
@@ -121,7 +73,10 @@ async fn patch(app: &axum::Router, sid: &str, id: &str, offset: u64, bytes: &[u8
     call(
         app,
         "PATCH",
-        &format!("/v1/uploads/{id}?offset={offset}"),
+        &v1(
+            Route::UploadData { id: id.to_string() },
+            &format!("offset={offset}"),
+        ),
         Some(sid),
         &[
             ("content-type", "application/octet-stream"),
@@ -136,7 +91,7 @@ async fn login(app: &axum::Router, login: &str, password: &str) -> String {
     let r = json(
         app,
         "POST",
-        "/v1/auth/login",
+        &v1(Route::Login, ""),
         None,
         serde_json::json!({"login": login, "password": password, "client_ip": "1.2.3.4"}),
     )
@@ -147,7 +102,7 @@ async fn login(app: &axum::Router, login: &str, password: &str) -> String {
 
 /// `POST /v1/uploads` with `body`.
 async fn declare(app: &axum::Router, sid: &str, body: serde_json::Value) -> Reply {
-    json(app, "POST", "/v1/uploads", Some(sid), body).await
+    json(app, "POST", &v1(Route::CreateUpload, ""), Some(sid), body).await
 }
 
 async fn new_upload(app: &axum::Router, sid: &str, name: &str, size: u64) -> String {
@@ -221,7 +176,7 @@ async fn resumable_upload_publish_and_download_with_ranges() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/uploads/{id}"),
+        &v1(Route::GetUpload { id: id.to_string() }, ""),
         Some(&eve),
         &[],
         Body::empty(),
@@ -236,7 +191,7 @@ async fn resumable_upload_publish_and_download_with_ranges() {
     let r = json(
         &e.app,
         "POST",
-        "/v1/transfers",
+        &v1(Route::CreateTransfer, ""),
         Some(&eve),
         serde_json::json!({"uploads": [id]}),
     )
@@ -246,7 +201,7 @@ async fn resumable_upload_publish_and_download_with_ranges() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/uploads/{id}"),
+        &v1(Route::GetUpload { id: id.to_string() }, ""),
         Some(&sid),
         &[],
         Body::empty(),
@@ -272,7 +227,7 @@ async fn resumable_upload_publish_and_download_with_ranges() {
     let r = json(
         &e.app,
         "POST",
-        "/v1/transfers",
+        &v1(Route::CreateTransfer, ""),
         Some(&sid),
         serde_json::json!({"uploads": [id]}),
     )
@@ -294,7 +249,7 @@ async fn resumable_upload_publish_and_download_with_ranges() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/uploads/{id}"),
+        &v1(Route::GetUpload { id: id.to_string() }, ""),
         Some(&sid),
         &[],
         Body::empty(),
@@ -307,7 +262,12 @@ async fn resumable_upload_publish_and_download_with_ranges() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/public/transfers/{token}"),
+        &v1(
+            Route::TransferPage {
+                token: token.clone(),
+            },
+            "",
+        ),
         None,
         &[],
         Body::empty(),
@@ -319,15 +279,26 @@ async fn resumable_upload_publish_and_download_with_ranges() {
         .app
         .clone()
         .oneshot(
-            Request::get(format!("/v1/public/transfers/{token}"))
-                .body(Body::empty())
-                .unwrap(),
+            Request::get(v1(
+                Route::TransferPage {
+                    token: token.clone(),
+                },
+                "",
+            ))
+            .body(Body::empty())
+            .unwrap(),
         )
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
-    let file_url = format!("/v1/public/transfers/{token}/files/{id}");
+    let file_url = v1(
+        Route::TransferFile {
+            token: token.clone(),
+            file: id.clone(),
+        },
+        "",
+    );
     let r = call(&e.app, "GET", &file_url, None, &[], Body::empty()).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body == bytes, "downloaded bytes differ");
@@ -335,7 +306,7 @@ async fn resumable_upload_publish_and_download_with_ranges() {
     assert_eq!(r.header("content-type"), Some("application/x-test"));
     assert_eq!(r.header("accept-ranges"), Some("bytes"));
     assert_eq!(
-        r.header("x-postern-filename"),
+        r.header(postern_shared::wire::headers::FILENAME),
         Some("R%C3%A9sum%C3%A9 2026.bin")
     );
 
@@ -451,7 +422,7 @@ async fn expired_transfers_answer_410_and_the_sweeper_deletes_their_files() {
     let r = json(
         &e.app,
         "POST",
-        "/v1/transfers",
+        &v1(Route::CreateTransfer, ""),
         Some(&sid),
         serde_json::json!({"uploads": [id]}),
     )
@@ -473,7 +444,12 @@ async fn expired_transfers_answer_410_and_the_sweeper_deletes_their_files() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/public/transfers/{token}"),
+        &v1(
+            Route::TransferPage {
+                token: token.clone(),
+            },
+            "",
+        ),
         None,
         &[],
         Body::empty(),
@@ -483,7 +459,13 @@ async fn expired_transfers_answer_410_and_the_sweeper_deletes_their_files() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/public/transfers/{token}/files/{id}"),
+        &v1(
+            Route::TransferFile {
+                token: token.clone(),
+                file: id.clone(),
+            },
+            "",
+        ),
         None,
         &[],
         Body::empty(),
@@ -505,7 +487,12 @@ async fn expired_transfers_answer_410_and_the_sweeper_deletes_their_files() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/public/transfers/{token}"),
+        &v1(
+            Route::TransferPage {
+                token: token.clone(),
+            },
+            "",
+        ),
         None,
         &[],
         Body::empty(),
@@ -532,7 +519,7 @@ async fn incomplete_uploads_cannot_be_published_and_nothing_is_downloadable() {
     let r = json(
         &e.app,
         "POST",
-        "/v1/transfers",
+        &v1(Route::CreateTransfer, ""),
         Some(&sid),
         serde_json::json!({"uploads": [done, partial]}),
     )
@@ -566,7 +553,7 @@ async fn incomplete_uploads_cannot_be_published_and_nothing_is_downloadable() {
     let r = json(
         &e.app,
         "POST",
-        "/v1/transfers",
+        &v1(Route::CreateTransfer, ""),
         Some(&sid),
         serde_json::json!({"uploads": []}),
     )
@@ -575,7 +562,7 @@ async fn incomplete_uploads_cannot_be_published_and_nothing_is_downloadable() {
     let r = json(
         &e.app,
         "POST",
-        "/v1/transfers",
+        &v1(Route::CreateTransfer, ""),
         Some(&sid),
         serde_json::json!({"uploads": [done, done]}),
     )
@@ -586,7 +573,7 @@ async fn incomplete_uploads_cannot_be_published_and_nothing_is_downloadable() {
     let r = json(
         &e.app,
         "POST",
-        "/v1/uploads",
+        &v1(Route::CreateUpload, ""),
         None,
         serde_json::json!({"name": "x", "size": 1}),
     )
@@ -665,7 +652,7 @@ async fn size_limits_and_names() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/uploads/{id}"),
+        &v1(Route::GetUpload { id: id.to_string() }, ""),
         Some(&sid),
         &[],
         Body::empty(),
@@ -676,7 +663,7 @@ async fn size_limits_and_names() {
     let r = call(
         &e.app,
         "PATCH",
-        &format!("/v1/uploads/{id}?offset=0"),
+        &v1(Route::UploadData { id: id.to_string() }, "offset=0"),
         Some(&sid),
         &[],
         Body::from_stream(futures_util::stream::iter(chunks)),
@@ -686,7 +673,7 @@ async fn size_limits_and_names() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/uploads/{id}"),
+        &v1(Route::GetUpload { id: id.to_string() }, ""),
         Some(&sid),
         &[],
         Body::empty(),
@@ -699,7 +686,7 @@ async fn size_limits_and_names() {
     let r = call(
         &e.app,
         "PATCH",
-        &format!("/v1/uploads/{id}"),
+        &v1(Route::UploadData { id: id.to_string() }, ""),
         Some(&sid),
         &[],
         Body::empty(),
@@ -725,7 +712,7 @@ async fn a_broken_body_keeps_what_arrived_and_the_upload_resumes() {
     let r = call(
         &e.app,
         "PATCH",
-        &format!("/v1/uploads/{id}?offset=0"),
+        &v1(Route::UploadData { id: id.to_string() }, "offset=0"),
         Some(&sid),
         &[],
         Body::from_stream(futures_util::stream::iter(chunks)),
@@ -735,7 +722,7 @@ async fn a_broken_body_keeps_what_arrived_and_the_upload_resumes() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/uploads/{id}"),
+        &v1(Route::GetUpload { id: id.to_string() }, ""),
         Some(&sid),
         &[],
         Body::empty(),
@@ -760,7 +747,7 @@ async fn a_broken_body_keeps_what_arrived_and_the_upload_resumes() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/uploads/{id}"),
+        &v1(Route::GetUpload { id: id.to_string() }, ""),
         Some(&sid),
         &[],
         Body::empty(),
@@ -789,7 +776,7 @@ async fn delete_and_sweep_abandoned_uploads() {
     let r = call(
         &e.app,
         "DELETE",
-        &format!("/v1/uploads/{a}"),
+        &v1(Route::DeleteUpload { id: a.to_string() }, ""),
         Some(&eve),
         &[],
         Body::empty(),
@@ -799,7 +786,7 @@ async fn delete_and_sweep_abandoned_uploads() {
     let r = call(
         &e.app,
         "DELETE",
-        &format!("/v1/uploads/{a}"),
+        &v1(Route::DeleteUpload { id: a.to_string() }, ""),
         Some(&sid),
         &[],
         Body::empty(),
@@ -810,7 +797,7 @@ async fn delete_and_sweep_abandoned_uploads() {
     let r = call(
         &e.app,
         "GET",
-        &format!("/v1/uploads/{a}"),
+        &v1(Route::GetUpload { id: a.to_string() }, ""),
         Some(&sid),
         &[],
         Body::empty(),

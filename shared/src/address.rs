@@ -47,6 +47,21 @@ impl fmt::Display for LocalPartError {
 
 pub const MAX_LOCAL_PART: usize = 64;
 
+impl From<LocalPartError> for crate::ApiError {
+    /// `invalid_address`, with the refused character as a parameter so
+    /// the app can name it in the user's language.
+    fn from(e: LocalPartError) -> Self {
+        let err = crate::ApiError::new(crate::ErrorCode::InvalidAddress, e.to_string());
+        match e {
+            LocalPartError::ForbiddenChar(c, _) => err.with(|p| {
+                p.character = Some(c.to_string());
+                p.field = Some("address".into());
+            }),
+            _ => err.with(|p| p.field = Some("address".into())),
+        }
+    }
+}
+
 /// Checks the part before `@` of a new mailbox address.
 pub fn validate_local_part(local: &str) -> Result<(), LocalPartError> {
     if local.is_empty() {
@@ -151,5 +166,16 @@ mod tests {
         assert_eq!(split_address("bob"), None);
         assert_eq!(split_address("a@b@c"), None);
         assert_eq!(split_address("@b"), None);
+    }
+
+    #[test]
+    fn refusals_become_typed_errors_that_name_the_character() {
+        let e = crate::ApiError::from(validate_local_part("a$b").unwrap_err());
+        assert_eq!(e.code, crate::ErrorCode::InvalidAddress);
+        assert_eq!(e.params.character.as_deref(), Some("$"));
+        assert!(e.message.contains("\"$\""), "{}", e.message);
+        let e = crate::ApiError::from(validate_local_part("-a").unwrap_err());
+        assert_eq!(e.params.character, None);
+        assert_eq!(e.params.field.as_deref(), Some("address"));
     }
 }

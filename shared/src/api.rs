@@ -168,12 +168,12 @@ pub struct MessageListQuery {
     pub folder: String,
     #[serde(default)]
     pub filter: MessageFilter,
-    /// Free-text search over from, to, subject and body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub q: Option<String>,
     /// Zero-based page number.
     #[serde(default)]
     pub page: u32,
+    /// Free-text search over from, to, subject and body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor: Option<u32>,
 }

@@ -5,170 +5,116 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Stable machine-readable error codes. Never rename a variant: the
-/// serialised snake_case name is part of the public API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The request is malformed (bad JSON, missing or invalid parameter).
-    BadRequest,
-    /// No valid session: sign in first.
-    Unauthenticated,
-    /// The session existed but has expired or was signed out.
-    SessionExpired,
-    /// Login or password wrong (deliberately does not say which).
-    InvalidCredentials,
-    /// Too many failed sign-ins; `retry_after` says when to try again.
-    TooManyAttempts,
-    /// A state-changing request without a valid CSRF token or from a foreign origin.
-    CsrfFailed,
-    /// Signed in, but not allowed to touch this object.
-    Forbidden,
-    /// The object does not exist (or is not visible to the caller).
-    NotFound,
-    FolderNotFound,
-    MessageNotFound,
-    /// A folder name is empty, too long, or contains the hierarchy separator.
-    InvalidFolderName,
-    FolderExists,
-    /// Special folders (Inbox, Sent, Trash, …) cannot be renamed or deleted.
-    FolderProtected,
-    /// A mailbox address breaks R-ADDR-1.
-    InvalidAddress,
-    MethodNotAllowed,
-    PayloadTooLarge,
-    /// R-SEND-1: more than 100 recipients.
-    RecipientLimit,
-    /// R-SEND-2: the rolling 24-hour quota would be exceeded.
-    QuotaExceeded,
-    /// R-SEND-3: From / envelope sender is not the mailbox or an alias.
-    SenderMismatch,
-    /// R-LIM-1: the encoded message is larger than 201 MiB.
-    MessageTooLarge,
-    /// R-LIM-2..4: attachment too large for this route.
-    AttachmentTooLarge,
-    /// A transfer (or other time-limited link) has expired.
-    Expired,
-    /// An upload's bytes do not continue where the stored ones end (the
-    /// answer's message says where; `GET` the upload to resume).
-    UploadOffset,
-    /// An upload was used before all its bytes arrived.
-    UploadIncomplete,
-    /// Undo-send came after the message was handed to the SMTP server.
-    TooLateToUndo,
-    /// The SMTP server refused the message for a reason of its own (its
-    /// reply is in the message); the draft is kept.
-    SendRejected,
-    /// A recipient address is not a valid email address.
-    InvalidRecipient,
-    /// The edge cannot reach the gateway.
-    GatewayUnavailable,
-    /// The gateway cannot reach the mail server.
-    MailServerUnavailable,
-    /// A bug or an unexpected failure; the message never leaks internals.
-    Internal,
+/// Declares every error code once: its wire name, HTTP status and default
+/// English message. The enum, [`ErrorCode::ALL`] and the lookups follow.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $wire:literal, $status:literal, $message:literal;)+) => {
+        /// Stable machine-readable error codes. Never rename a wire name: it
+        /// is part of the public API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &[ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// The HTTP status that carries this code.
+            pub fn http_status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status,)+ }
+            }
+
+            /// The snake_case wire name, e.g. `"gateway_unavailable"`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $wire,)+ }
+            }
+
+            /// A default English message, used when the producer has
+            /// nothing more specific.
+            pub fn default_message(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $message,)+ }
+            }
+
+            /// The code of a wire name.
+            pub fn parse(wire: &str) -> Option<ErrorCode> {
+                match wire { $($wire => Some(ErrorCode::$variant),)+ _ => None }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    /// The HTTP status that carries this code.
-    pub fn http_status(self) -> u16 {
-        use ErrorCode::*;
-        match self {
-            BadRequest | InvalidFolderName | InvalidAddress | RecipientLimit | SenderMismatch
-            | InvalidRecipient => 400,
-            Unauthenticated | SessionExpired | InvalidCredentials => 401,
-            CsrfFailed | Forbidden => 403,
-            NotFound | FolderNotFound | MessageNotFound => 404,
-            MethodNotAllowed => 405,
-            FolderExists | FolderProtected => 409,
-            Expired => 410,
-            UploadOffset | UploadIncomplete | TooLateToUndo => 409,
-            SendRejected => 502,
-            PayloadTooLarge | MessageTooLarge | AttachmentTooLarge => 413,
-            TooManyAttempts | QuotaExceeded => 429,
-            Internal => 500,
-            GatewayUnavailable | MailServerUnavailable => 503,
-        }
-    }
+error_codes! {
+    /// The request is malformed (bad JSON, missing or invalid parameter).
+    BadRequest = "bad_request", 400, "The request is not valid.";
+    /// No valid session: sign in first.
+    Unauthenticated = "unauthenticated", 401, "Please sign in.";
+    /// The session existed but has expired or was signed out.
+    SessionExpired = "session_expired", 401, "Your session has expired. Please sign in again.";
+    /// Login or password wrong (deliberately does not say which).
+    InvalidCredentials = "invalid_credentials", 401, "Wrong login or password.";
+    /// Too many failed sign-ins; `retry_after` says when to try again.
+    TooManyAttempts = "too_many_attempts", 429, "Too many failed attempts. Please wait before trying again.";
+    /// A state-changing request without a valid CSRF token or from a foreign origin.
+    CsrfFailed = "csrf_failed", 403, "This request was refused for your protection. Reload the page and try again.";
+    /// Signed in, but not allowed to touch this object.
+    Forbidden = "forbidden", 403, "You do not have permission to do this.";
+    /// The object does not exist (or is not visible to the caller).
+    NotFound = "not_found", 404, "Not found.";
+    FolderNotFound = "folder_not_found", 404, "This folder does not exist.";
+    MessageNotFound = "message_not_found", 404, "This message does not exist any more.";
+    /// A folder name is empty, too long, or contains the hierarchy separator.
+    InvalidFolderName = "invalid_folder_name", 400, "This folder name is not allowed.";
+    FolderExists = "folder_exists", 409, "A folder with this name already exists.";
+    /// Special folders (Inbox, Sent, Trash, …) cannot be renamed or deleted.
+    FolderProtected = "folder_protected", 409, "Special folders cannot be renamed or deleted.";
+    /// A mailbox address breaks R-ADDR-1.
+    InvalidAddress = "invalid_address", 400, "This address is not valid.";
+    MethodNotAllowed = "method_not_allowed", 405, "This method is not allowed here.";
+    PayloadTooLarge = "payload_too_large", 413, "The request is too large.";
+    /// R-SEND-1: more than 100 recipients.
+    RecipientLimit = "recipient_limit", 400, "A message can have at most 100 recipients (To, Cc and Bcc together).";
+    /// R-SEND-2: the rolling 24-hour quota would be exceeded.
+    QuotaExceeded = "quota_exceeded", 429, "The sending limit for the last 24 hours has been reached.";
+    /// R-SEND-3: From / envelope sender is not the mailbox or an alias.
+    SenderMismatch = "sender_mismatch", 400, "The sender address must be the mailbox address or one of its aliases.";
+    /// R-LIM-1: the encoded message is larger than 201 MiB.
+    MessageTooLarge = "message_too_large", 413, "The message is larger than the 201 MiB limit.";
+    /// R-LIM-2..4: attachment too large for this route.
+    AttachmentTooLarge = "attachment_too_large", 413, "This file is too large to attach.";
+    /// A transfer (or other time-limited link) has expired.
+    Expired = "expired", 410, "This link has expired.";
+    /// An upload's bytes do not continue where the stored ones end (the
+    /// answer's message says where; `GET` the upload to resume).
+    UploadOffset = "upload_offset", 409, "The upload does not continue where it stopped; resume it.";
+    /// An upload was used before all its bytes arrived.
+    UploadIncomplete = "upload_incomplete", 409, "This file has not finished uploading.";
+    /// Undo-send came after the message was handed to the SMTP server.
+    TooLateToUndo = "too_late_to_undo", 409, "Too late to undo: the message has already been sent.";
+    /// The SMTP server refused the message for a reason of its own (its
+    /// reply is in the message); the draft is kept.
+    SendRejected = "send_rejected", 502, "The mail server refused the message. The draft is kept.";
+    /// A recipient address is not a valid email address.
+    InvalidRecipient = "invalid_recipient", 400, "A recipient address is not valid.";
+    /// The edge cannot reach the gateway.
+    GatewayUnavailable = "gateway_unavailable", 503, "The service is temporarily unavailable. Retrying…";
+    /// The gateway cannot reach the mail server.
+    MailServerUnavailable = "mail_server_unavailable", 503, "The mail server is temporarily unavailable.";
+    /// A bug or an unexpected failure; the message never leaks internals.
+    Internal = "internal", 500, "Something went wrong on our side.";
+}
 
-    /// The snake_case wire name, e.g. `"gateway_unavailable"`.
-    pub fn as_str(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            BadRequest => "bad_request",
-            Unauthenticated => "unauthenticated",
-            SessionExpired => "session_expired",
-            InvalidCredentials => "invalid_credentials",
-            TooManyAttempts => "too_many_attempts",
-            CsrfFailed => "csrf_failed",
-            Forbidden => "forbidden",
-            NotFound => "not_found",
-            FolderNotFound => "folder_not_found",
-            MessageNotFound => "message_not_found",
-            InvalidFolderName => "invalid_folder_name",
-            FolderExists => "folder_exists",
-            FolderProtected => "folder_protected",
-            InvalidAddress => "invalid_address",
-            MethodNotAllowed => "method_not_allowed",
-            PayloadTooLarge => "payload_too_large",
-            RecipientLimit => "recipient_limit",
-            QuotaExceeded => "quota_exceeded",
-            SenderMismatch => "sender_mismatch",
-            MessageTooLarge => "message_too_large",
-            AttachmentTooLarge => "attachment_too_large",
-            Expired => "expired",
-            UploadOffset => "upload_offset",
-            UploadIncomplete => "upload_incomplete",
-            TooLateToUndo => "too_late_to_undo",
-            SendRejected => "send_rejected",
-            InvalidRecipient => "invalid_recipient",
-            GatewayUnavailable => "gateway_unavailable",
-            MailServerUnavailable => "mail_server_unavailable",
-            Internal => "internal",
-        }
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
+}
 
-    /// A default human message, used when the producer has nothing more specific.
-    pub fn default_message(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            BadRequest => "The request is not valid.",
-            Unauthenticated => "Please sign in.",
-            SessionExpired => "Your session has expired. Please sign in again.",
-            InvalidCredentials => "Wrong login or password.",
-            TooManyAttempts => "Too many failed attempts. Please wait before trying again.",
-            CsrfFailed => {
-                "This request was refused for your protection. Reload the page and try again."
-            }
-            Forbidden => "You do not have permission to do this.",
-            NotFound => "Not found.",
-            FolderNotFound => "This folder does not exist.",
-            MessageNotFound => "This message does not exist any more.",
-            InvalidFolderName => "This folder name is not allowed.",
-            FolderExists => "A folder with this name already exists.",
-            FolderProtected => "Special folders cannot be renamed or deleted.",
-            InvalidAddress => "This address is not valid.",
-            MethodNotAllowed => "This method is not allowed here.",
-            PayloadTooLarge => "The request is too large.",
-            RecipientLimit => {
-                "A message can have at most 100 recipients (To, Cc and Bcc together)."
-            }
-            QuotaExceeded => "The sending limit for the last 24 hours has been reached.",
-            SenderMismatch => {
-                "The sender address must be the mailbox address or one of its aliases."
-            }
-            MessageTooLarge => "The message is larger than the 201 MiB limit.",
-            AttachmentTooLarge => "This file is too large to attach.",
-            Expired => "This link has expired.",
-            UploadOffset => "The upload does not continue where it stopped; resume it.",
-            UploadIncomplete => "This file has not finished uploading.",
-            TooLateToUndo => "Too late to undo: the message has already been sent.",
-            SendRejected => "The mail server refused the message. The draft is kept.",
-            InvalidRecipient => "A recipient address is not valid.",
-            GatewayUnavailable => "The service is temporarily unavailable. Retrying…",
-            MailServerUnavailable => "The mail server is temporarily unavailable.",
-            Internal => "Something went wrong on our side.",
-        }
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let wire = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        ErrorCode::parse(&wire)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown error code `{wire}`")))
     }
 }
 
@@ -179,6 +125,10 @@ impl fmt::Display for ErrorCode {
 }
 
 /// The JSON body of every error response.
+///
+/// `message` is English, for logs and API users. The app words an error
+/// itself from `code` and `params`, in the user's language: a server never
+/// formats a time or a size for a person it cannot see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -186,6 +136,40 @@ pub struct ApiError {
     /// Seconds until the request may succeed (throttling, quotas).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// Boxed: errors travel in `Result`s everywhere, and most carry none.
+    #[serde(default, skip_serializing_if = "ErrorParams::is_empty")]
+    pub params: Box<ErrorParams>,
+}
+
+/// What a client needs to word an error precisely. Every field is
+/// optional; which ones a code carries is said at the field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorParams {
+    /// `quota_exceeded`: when sending frees up (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_at: Option<i64>,
+    /// `quota_exceeded`: the daily limit; `recipient_limit`: the most
+    /// recipients; size errors: the most bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// `invalid_address`: the refused character (R-ADDR-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub character: Option<String>,
+    /// The request field at fault, so a form shows the error beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// `upload_offset`: the bytes the server holds (resume from there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<u64>,
+    /// `send_rejected`: the mail server's own reply, shown verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_reply: Option<String>,
+}
+
+impl ErrorParams {
+    pub fn is_empty(&self) -> bool {
+        *self == ErrorParams::default()
+    }
 }
 
 impl ApiError {
@@ -194,11 +178,18 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            params: Box::default(),
         }
     }
 
     pub fn retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Adds parameters: `err.with(|p| p.free_at = Some(t))`.
+    pub fn with(mut self, set: impl FnOnce(&mut ErrorParams)) -> Self {
+        set(&mut self.params);
         self
     }
 
@@ -236,39 +227,7 @@ mod tests {
 
     #[test]
     fn as_str_matches_serde_name_for_every_code() {
-        use ErrorCode::*;
-        for code in [
-            BadRequest,
-            Unauthenticated,
-            SessionExpired,
-            InvalidCredentials,
-            TooManyAttempts,
-            CsrfFailed,
-            Forbidden,
-            NotFound,
-            FolderNotFound,
-            MessageNotFound,
-            InvalidFolderName,
-            FolderExists,
-            FolderProtected,
-            InvalidAddress,
-            MethodNotAllowed,
-            PayloadTooLarge,
-            RecipientLimit,
-            QuotaExceeded,
-            SenderMismatch,
-            MessageTooLarge,
-            AttachmentTooLarge,
-            Expired,
-            UploadOffset,
-            UploadIncomplete,
-            TooLateToUndo,
-            SendRejected,
-            InvalidRecipient,
-            GatewayUnavailable,
-            MailServerUnavailable,
-            Internal,
-        ] {
+        for &code in ErrorCode::ALL {
             let wire = serde_json::to_value(code).unwrap();
             assert_eq!(wire, code.as_str());
             let back: ErrorCode = serde_json::from_value(wire).unwrap();

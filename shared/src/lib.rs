@@ -9,11 +9,13 @@ pub mod api;
 pub mod compose;
 pub mod error;
 pub mod folders;
+pub mod format;
 pub mod html;
 pub mod limits;
 pub mod permissions;
 pub mod sending;
 pub mod transfers;
+pub mod wire;
 
-pub use error::{ApiError, ErrorCode};
+pub use error::{ApiError, ErrorCode, ErrorParams};
 pub use permissions::{Permission, PermissionSet};

@@ -3,6 +3,7 @@
 //! non-2xx answer into the shared [`ApiError`] (typed, by code).
 
 use postern_shared::api::{LoginRequest, SessionInfo};
+use postern_shared::wire::routes::Route;
 use postern_shared::{ApiError, ErrorCode};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -89,14 +90,14 @@ impl ApiClient {
             login: login.to_string(),
             password: password.to_string(),
         };
-        let info: SessionInfo = self.post("/api/session", &body).await?;
+        let info: SessionInfo = self.post(&Route::Login.path(), &body).await?;
         self.csrf = Some(info.csrf_token.clone());
         Ok(info)
     }
 
     /// `DELETE /api/session`.
     pub async fn logout(&mut self) -> Result<(), ApiFailure> {
-        self.delete::<()>("/api/session").await?;
+        self.delete::<()>(&Route::Logout.path()).await?;
         self.csrf = None;
         Ok(())
     }
@@ -106,7 +107,7 @@ impl ApiClient {
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         let mut rb = self.http.request(method, self.url(path));
         if let Some(token) = &self.csrf {
-            rb = rb.header("x-csrf-token", token);
+            rb = rb.header(postern_shared::wire::headers::CSRF_TOKEN, token);
         }
         rb
     }

@@ -11,10 +11,13 @@
 use crate::{ApiClient, ApiFailure, ImapClient, Stack, unique};
 use postern_gateway::Provisioner;
 use postern_shared::PermissionSet;
+use postern_shared::api::MessageListQuery;
 use postern_shared::api::{
     AccountId, MailboxId, MessageFilter, MessagePage, MessageView, OrganizationId,
 };
 use postern_shared::permissions::Role;
+use postern_shared::wire::query::{BodyHtmlQuery, FolderPathQuery, FolderQuery, Images, to_query};
+use postern_shared::wire::routes::Route;
 
 /// Opens the stack's database (the gateway has it open too; SQLite copes).
 pub async fn provisioner() -> Provisioner {
@@ -126,11 +129,6 @@ impl Fixture {
         (id, address)
     }
 
-    /// `/api/mailboxes/<mailbox><rest>`.
-    pub fn path(&self, rest: &str) -> String {
-        mailbox_path(self.mailbox, rest)
-    }
-
     /// APPENDs `message` to `folder` (as the master user) and returns its UID.
     pub async fn append(&mut self, folder: &str, flags: &[&str], message: &[u8]) -> u32 {
         self.imap
@@ -161,13 +159,21 @@ impl Fixture {
 
     /// `GET …/messages` with the given query.
     pub async fn list(&self, q: &ListQuery<'_>) -> Result<MessagePage, ApiFailure> {
-        self.api.get(&self.path(&q.to_query())).await
+        self.api.get(&q.path(self.mailbox)).await
     }
 
     /// `GET …/messages/{uid}?folder=` (marks it read).
     pub async fn open(&self, folder: &str, uid: u32) -> Result<MessageView, ApiFailure> {
         self.api
-            .get(&self.path(&format!("/messages/{uid}?folder={}", enc(folder))))
+            .get(&api_path(
+                Route::GetMessage {
+                    mb: self.mailbox,
+                    uid,
+                },
+                &FolderQuery {
+                    folder: folder.into(),
+                },
+            ))
             .await
     }
 
@@ -201,7 +207,7 @@ pub struct RawSession {
 /// `POST /api/session` on `base` without a cookie jar; panics unless 200.
 pub async fn raw_login(base: &str, login: &str, password: &str) -> RawSession {
     let resp = raw_http()
-        .post(format!("{base}/api/session"))
+        .post(format!("{base}{}", Route::Login.path()))
         .json(&serde_json::json!({ "login": login, "password": password }))
         .send()
         .await
@@ -255,9 +261,10 @@ pub fn unique_client_ip() -> String {
     )
 }
 
-/// `/api/mailboxes/<mb><rest>`.
-pub fn mailbox_path(mb: MailboxId, rest: &str) -> String {
-    format!("/api/mailboxes/{mb}{rest}")
+/// The browser's path of `route` with `query` (a shared query type, or
+/// `&()`): the tests call exactly what the app calls.
+pub fn api_path<Q: serde::Serialize>(route: Route, query: &Q) -> String {
+    route.path_with(&to_query(query))
 }
 
 /// The query of the message list route.
@@ -278,36 +285,51 @@ impl<'a> ListQuery<'a> {
         }
     }
 
-    /// `/messages?folder=…&…`.
-    pub fn to_query(&self) -> String {
-        let mut s = format!("/messages?folder={}", enc(self.folder));
-        if let Some(f) = self.filter {
-            s.push_str(&format!("&filter={}", f.as_str()));
-        }
-        if let Some(q) = self.q {
-            s.push_str(&format!("&q={}", enc(q)));
-        }
-        if let Some(p) = self.page {
-            s.push_str(&format!("&page={p}"));
-        }
-        if let Some(a) = self.anchor {
-            s.push_str(&format!("&anchor={a}"));
-        }
-        s
+    /// `…/messages?folder=…&…` of mailbox `mb`.
+    pub fn path(&self, mb: MailboxId) -> String {
+        let q = MessageListQuery {
+            folder: self.folder.into(),
+            filter: self.filter.unwrap_or_default(),
+            page: self.page.unwrap_or(0),
+            q: self.q.map(str::to_string),
+            anchor: self.anchor,
+        };
+        api_path(Route::ListMessages { mb }, &q)
     }
+}
+
+/// `…/messages/{uid}/body.html?folder=INBOX` (remote images allowed or not).
+pub fn body_path(mb: MailboxId, uid: u32, images: bool) -> String {
+    let q = BodyHtmlQuery {
+        folder: "INBOX".into(),
+        images: if images { Images::Allow } else { Images::Block },
+    };
+    api_path(Route::GetMessageHtml { mb, uid }, &q)
+}
+
+/// `…/messages/{uid}/parts/{section}?folder=INBOX`.
+pub fn part_path(mb: MailboxId, uid: u32, section: &str) -> String {
+    let route = Route::GetPart {
+        mb,
+        uid,
+        section: section.into(),
+    };
+    api_path(
+        route,
+        &FolderQuery {
+            folder: "INBOX".into(),
+        },
+    )
+}
+
+/// A folder route (rename, delete) with `?path=`.
+pub fn folder_path(route: Route, path: &str) -> String {
+    api_path(route, &FolderPathQuery { path: path.into() })
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 pub fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    postern_shared::format::encode_component(s)
 }
 
 /// A simple single-part message builder.

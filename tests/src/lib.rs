@@ -140,7 +140,7 @@ impl Stack {
     pub fn gateway_client(&self) -> ApiClient {
         ApiClient::with_header(
             &self.gateway_url,
-            "x-postern-edge-secret",
+            postern_shared::wire::headers::EDGE_SECRET,
             &self.edge_secret,
         )
     }

@@ -12,6 +12,8 @@ use postern_shared::compose::{
     SendRequest, SendingIdentity,
 };
 use postern_shared::transfers::{NewTransfer, NewUpload, Transfer, Upload};
+use postern_shared::wire::query::{UploadOffsetQuery, to_query};
+use postern_shared::wire::routes::Route;
 use reqwest::Method;
 use sha2::{Digest, Sha256};
 
@@ -84,13 +86,12 @@ impl ApiClient {
             draft: draft.clone(),
             replaces,
         };
-        self.post(&format!("/api/mailboxes/{mb}/drafts"), &body)
-            .await
+        self.post(&Route::SaveDraft { mb }.path(), &body).await
     }
 
     /// `GET /api/mailboxes/{mb}/drafts/{uid}`.
     pub async fn open_draft(&self, mb: MailboxId, uid: u32) -> Result<OpenedDraft, ApiFailure> {
-        self.get(&format!("/api/mailboxes/{mb}/drafts/{uid}")).await
+        self.get(&Route::GetDraft { mb, uid }.path()).await
     }
 
     /// `POST /api/mailboxes/{mb}/send` with `undo_seconds` 0 (sent at once).
@@ -116,12 +117,12 @@ impl ApiClient {
             draft_uid,
             undo_seconds,
         };
-        self.post(&format!("/api/mailboxes/{mb}/send"), &body).await
+        self.post(&Route::Send { mb }.path(), &body).await
     }
 
     /// `GET /api/mailboxes/{mb}/identities`: addresses and today's quota.
     pub async fn identities(&self, mb: MailboxId) -> Result<SendingIdentity, ApiFailure> {
-        self.get(&format!("/api/mailboxes/{mb}/identities")).await
+        self.get(&Route::Identities { mb }.path()).await
     }
 
     /// `POST /api/uploads`.
@@ -137,12 +138,12 @@ impl ApiClient {
             content_type: "application/octet-stream".into(),
             standalone,
         };
-        self.post("/api/uploads", &body).await
+        self.post(&Route::CreateUpload.path(), &body).await
     }
 
     /// `GET /api/uploads/{id}`.
     pub async fn upload(&self, id: &str) -> Result<Upload, ApiFailure> {
-        self.get(&format!("/api/uploads/{id}")).await
+        self.get(&Route::GetUpload { id: id.into() }.path()).await
     }
 
     /// `PATCH /api/uploads/{id}?offset=N` with raw bytes.
@@ -153,7 +154,11 @@ impl ApiClient {
         bytes: Vec<u8>,
     ) -> Result<Upload, ApiFailure> {
         let rb = self
-            .request(Method::PATCH, &format!("/api/uploads/{id}?offset={offset}"))
+            .request(
+                Method::PATCH,
+                &Route::UploadData { id: id.into() }
+                    .path_with(&to_query(&UploadOffsetQuery { offset })),
+            )
             .header("content-type", "application/octet-stream")
             .body(bytes);
         ApiClient::send(rb).await
@@ -161,7 +166,8 @@ impl ApiClient {
 
     /// `DELETE /api/uploads/{id}`.
     pub async fn delete_upload(&self, id: &str) -> Result<(), ApiFailure> {
-        self.delete(&format!("/api/uploads/{id}")).await
+        self.delete(&Route::DeleteUpload { id: id.into() }.path())
+            .await
     }
 
     /// Declares and uploads a whole file (bytes [`pattern`]`(seed, …)`) in
@@ -192,7 +198,7 @@ impl ApiClient {
         let body = NewTransfer {
             uploads: uploads.iter().map(|s| s.to_string()).collect(),
         };
-        self.post("/api/transfers", &body).await
+        self.post(&Route::CreateTransfer.path(), &body).await
     }
 }
 

@@ -5,8 +5,9 @@
 
 use postern_shared::api::{MailboxAccess, Me};
 use postern_shared::permissions::Role;
+use postern_shared::wire::routes::Route;
 use postern_shared::{ErrorCode, Permission, PermissionSet};
-use postern_tests::fixtures::{Fixture, Mail, mailbox_path};
+use postern_tests::fixtures::{Fixture, Mail};
 use postern_tests::{ApiClient, ImapClient};
 use reqwest::Method;
 use serde_json::json;
@@ -14,59 +15,77 @@ use std::collections::BTreeMap;
 
 /// Every folder/message route of mailbox `mb`, with a plausible body.
 fn every_route(mb: i64, uid: u32) -> Vec<(Method, String, Option<serde_json::Value>)> {
-    let p = |rest: &str| mailbox_path(mb, rest);
+    let p = |route: Route, query: &str| route.path_with(query);
     vec![
-        (Method::GET, p("/folders"), None),
+        (Method::GET, p(Route::ListFolders { mb }, ""), None),
         (
             Method::POST,
-            p("/folders"),
+            p(Route::CreateFolder { mb }, ""),
             Some(json!({ "parent": null, "name": "Intruder" })),
         ),
         (
             Method::PATCH,
-            p("/folders?path=Keep"),
+            p(Route::RenameFolder { mb }, "path=Keep"),
             Some(json!({ "name": "Renamed" })),
         ),
-        (Method::DELETE, p("/folders?path=Keep"), None),
-        (Method::GET, p("/messages?folder=INBOX"), None),
         (
-            Method::GET,
-            p("/messages?folder=INBOX&filter=unread&q=secret"),
+            Method::DELETE,
+            p(Route::DeleteFolder { mb }, "path=Keep"),
             None,
         ),
         (
             Method::GET,
-            p(&format!("/messages/{uid}?folder=INBOX")),
+            p(Route::ListMessages { mb }, "folder=INBOX"),
             None,
         ),
         (
             Method::GET,
-            p(&format!("/messages/{uid}/body.html?folder=INBOX")),
+            p(
+                Route::ListMessages { mb },
+                "folder=INBOX&filter=unread&q=secret",
+            ),
             None,
         ),
         (
             Method::GET,
-            p(&format!("/messages/{uid}/parts/1?folder=INBOX")),
+            p(Route::GetMessage { mb, uid }, "folder=INBOX"),
+            None,
+        ),
+        (
+            Method::GET,
+            p(Route::GetMessageHtml { mb, uid }, "folder=INBOX"),
+            None,
+        ),
+        (
+            Method::GET,
+            p(
+                Route::GetPart {
+                    mb,
+                    uid,
+                    section: "1".into(),
+                },
+                "folder=INBOX",
+            ),
             None,
         ),
         (
             Method::POST,
-            p("/messages/flags"),
+            p(Route::SetFlags { mb }, ""),
             Some(json!({ "folder": "INBOX", "uids": [uid], "flag": "flagged", "value": true })),
         ),
         (
             Method::POST,
-            p("/messages/flags"),
+            p(Route::SetFlags { mb }, ""),
             Some(json!({ "folder": "INBOX", "uids": [uid], "flag": "seen", "value": true })),
         ),
         (
             Method::POST,
-            p("/messages/move"),
+            p(Route::MoveMessages { mb }, ""),
             Some(json!({ "folder": "INBOX", "uids": [uid], "to": "Keep" })),
         ),
         (
             Method::POST,
-            p("/messages/delete"),
+            p(Route::DeleteMessages { mb }, ""),
             Some(json!({ "folder": "INBOX", "uids": [uid] })),
         ),
     ]
@@ -148,8 +167,11 @@ async fn another_organisations_mailbox_is_forbidden_on_every_route_and_stays_unt
     let after = snapshot(&mut fresh).await;
     assert_eq!(before, after, "the victim's mailbox changed");
     // The owner still sees it all through the API.
-    let folders: Vec<postern_shared::api::Folder> =
-        victim.api.get(&victim.path("/folders")).await.unwrap();
+    let folders: Vec<postern_shared::api::Folder> = victim
+        .api
+        .get(&Route::ListFolders { mb: victim.mailbox }.path())
+        .await
+        .unwrap();
     assert!(folders.iter().any(|f| f.path == "Keep"));
 }
 
@@ -194,7 +216,7 @@ async fn me_lists_exactly_the_granted_mailboxes_with_their_permissions() {
     let (_hidden, _) = fx.add_mailbox("hidden", None).await;
     let _stranger = Fixture::new().await; // another organisation's mailbox exists too
 
-    let me: Me = fx.api.get("/api/me").await.expect("GET /api/me");
+    let me: Me = fx.api.get(&Route::Me.path()).await.expect("GET /api/me");
     assert_eq!(me.account.id, fx.account);
     assert_eq!(me.account.login, fx.login);
     let mut got: Vec<(i64, String, i64, Vec<Permission>)> = me

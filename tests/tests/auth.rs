@@ -3,6 +3,7 @@
 //! IMAP password.
 
 use postern_shared::api::CreateFolderRequest;
+use postern_shared::wire::routes::Route;
 use postern_shared::{ApiError, ErrorCode};
 use postern_tests::fixtures::{Fixture, raw_http, raw_login, unique_client_ip};
 use postern_tests::{ApiClient, ImapClient, ImapError, Stack};
@@ -11,7 +12,7 @@ use reqwest::Method;
 /// `POST /api/session` by hand from client address `ip`.
 async fn try_login(login: &str, password: &str, ip: &str) -> reqwest::Response {
     raw_http()
-        .post(format!("{}/api/session", Stack::get().edge_url))
+        .post(format!("{}{}", Stack::get().edge_url, Route::Login.path()))
         .header("x-forwarded-for", ip)
         .json(&serde_json::json!({ "login": login, "password": password }))
         .send()
@@ -152,7 +153,7 @@ async fn five_wrong_passwords_lock_the_login_even_for_the_right_password() {
     );
     // The session the fixture opened before the lock still works.
     fx.api
-        .get::<serde_json::Value>("/api/me")
+        .get::<serde_json::Value>(&Route::Me.path())
         .await
         .expect("an existing session is not affected by the lock");
 }
@@ -167,7 +168,10 @@ async fn signed_out_session_cookie_is_refused() {
     let resp = raw_http()
         .delete(format!("{}/api/session", fx.stack.edge_url))
         .header("cookie", &session.cookie)
-        .header("x-csrf-token", &session.csrf_token)
+        .header(
+            postern_shared::wire::headers::CSRF_TOKEN,
+            &session.csrf_token,
+        )
         .send()
         .await
         .expect("DELETE /api/session");
@@ -190,7 +194,7 @@ async fn signed_out_session_cookie_is_refused() {
     assert_eq!(status, 401, "the signed-out session must be dead: {body}");
     // The fixture's own, separate session is unaffected.
     fx.api
-        .get::<serde_json::Value>("/api/me")
+        .get::<serde_json::Value>(&Route::Me.path())
         .await
         .expect("other sessions live on");
 }
@@ -199,7 +203,7 @@ async fn signed_out_session_cookie_is_refused() {
 async fn state_changing_requests_need_the_csrf_token_and_a_same_origin() {
     let mut fx = Fixture::new().await;
     let token = fx.api.csrf_token().expect("signed in").to_string();
-    let path = fx.path("/folders");
+    let path = Route::CreateFolder { mb: fx.mailbox }.path();
     let body = |name: &str| CreateFolderRequest {
         parent: None,
         name: name.to_string(),
@@ -253,9 +257,10 @@ async fn state_changing_requests_need_the_csrf_token_and_a_same_origin() {
 
     // DELETE too (sign-out without a token must not sign out).
     fx.api.set_csrf_token(None);
-    let err = ApiClient::send::<serde_json::Value>(fx.api.request(Method::DELETE, "/api/session"))
-        .await
-        .expect_err("sign-out without a token is refused");
+    let err =
+        ApiClient::send::<serde_json::Value>(fx.api.request(Method::DELETE, &Route::Logout.path()))
+            .await
+            .expect_err("sign-out without a token is refused");
     assert_eq!(
         (err.status, err.code()),
         (403, ErrorCode::CsrfFailed),

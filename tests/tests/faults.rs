@@ -7,6 +7,7 @@
 
 use postern_shared::ErrorCode;
 use postern_shared::api::MessagePage;
+use postern_shared::wire::routes::Route;
 use postern_tests::Stack;
 use postern_tests::fixtures::{Fixture, ListQuery, Mail, raw_http, raw_login};
 use std::net::{TcpListener, TcpStream};
@@ -52,8 +53,11 @@ async fn the_gateway_reconnects_after_dovecot_restarts() {
         .await
         .expect("open after the restart");
     assert_eq!(view.subject, "Before restart 0");
-    let _: Vec<postern_shared::api::Folder> =
-        fx.api.get(&fx.path("/folders")).await.expect("folders");
+    let _: Vec<postern_shared::api::Folder> = fx
+        .api
+        .get(&Route::ListFolders { mb: fx.mailbox }.path())
+        .await
+        .expect("folders");
     // New mail delivered after the restart shows up.
     let mut imap = fx.stack.imap(&fx.address).await;
     let new = imap
@@ -190,14 +194,14 @@ async fn an_unreachable_gateway_is_503_gateway_unavailable_while_the_app_shell_s
     let http = raw_http();
 
     let resp = http
-        .get(format!("{}/api/health", edge.url))
+        .get(format!("{}{}", edge.url, Route::Health.path()))
         .send()
         .await
         .expect("GET /api/health");
     expect_gateway_unavailable(resp, "/api/health").await;
 
     let resp = http
-        .get(format!("{}/api/me", edge.url))
+        .get(format!("{}{}", edge.url, Route::Me.path()))
         .header("cookie", &session.cookie)
         .send()
         .await

@@ -4,10 +4,14 @@
 use postern_shared::ErrorCode;
 use postern_shared::api::{CreateFolderRequest, Folder, RenameFolderRequest};
 use postern_shared::folders::SpecialUse;
-use postern_tests::fixtures::{Fixture, Mail, enc};
+use postern_shared::wire::routes::Route;
+use postern_tests::fixtures::{Fixture, Mail, folder_path};
 
 async fn folders(fx: &Fixture) -> Vec<Folder> {
-    fx.api.get(&fx.path("/folders")).await.expect("GET folders")
+    fx.api
+        .get(&Route::ListFolders { mb: fx.mailbox }.path())
+        .await
+        .expect("GET folders")
 }
 
 async fn create(
@@ -17,7 +21,7 @@ async fn create(
 ) -> Result<Folder, postern_tests::ApiFailure> {
     fx.api
         .post(
-            &fx.path("/folders"),
+            &Route::CreateFolder { mb: fx.mailbox }.path(),
             &CreateFolderRequest {
                 parent: parent.map(str::to_string),
                 name: name.to_string(),
@@ -29,7 +33,7 @@ async fn create(
 async fn rename(fx: &Fixture, path: &str, name: &str) -> Result<Folder, postern_tests::ApiFailure> {
     fx.api
         .patch(
-            &fx.path(&format!("/folders?path={}", enc(path))),
+            &folder_path(Route::RenameFolder { mb: fx.mailbox }, path),
             &RenameFolderRequest {
                 name: name.to_string(),
             },
@@ -39,7 +43,7 @@ async fn rename(fx: &Fixture, path: &str, name: &str) -> Result<Folder, postern_
 
 async fn delete(fx: &Fixture, path: &str) -> Result<(), postern_tests::ApiFailure> {
     fx.api
-        .delete(&fx.path(&format!("/folders?path={}", enc(path))))
+        .delete(&folder_path(Route::DeleteFolder { mb: fx.mailbox }, path))
         .await
 }
 

@@ -6,7 +6,10 @@ use postern_shared::api::{
     DeleteMessagesRequest, Flag, MessageFilter, MessagePage, MoveMessagesRequest, MoveResult,
     SetFlagsRequest,
 };
-use postern_tests::fixtures::{Fixture, ListQuery, Mail, base64_lines, enc, rfc2822_date};
+use postern_shared::wire::routes::Route;
+use postern_tests::fixtures::{
+    Fixture, ListQuery, Mail, base64_lines, body_path, part_path, rfc2822_date,
+};
 use std::collections::BTreeSet;
 
 const T0: i64 = 1_700_000_000;
@@ -42,7 +45,7 @@ async fn all_pages(fx: &Fixture, mut q: ListQuery<'_>) -> Vec<u32> {
 async fn set_flag(fx: &Fixture, folder: &str, uids: &[u32], flag: Flag, value: bool) {
     fx.api
         .post::<_, ()>(
-            &fx.path("/messages/flags"),
+            &Route::SetFlags { mb: fx.mailbox }.path(),
             &SetFlagsRequest {
                 folder: folder.into(),
                 uids: uids.to_vec(),
@@ -345,7 +348,7 @@ async fn moving_a_message_takes_it_from_the_source_to_the_target_folder() {
     let res: MoveResult = fx
         .api
         .post(
-            &fx.path("/messages/move"),
+            &Route::MoveMessages { mb: fx.mailbox }.path(),
             &MoveMessagesRequest {
                 folder: "INBOX".into(),
                 uids: vec![u[0], u[2]],
@@ -382,7 +385,7 @@ async fn delete_moves_to_trash_and_deleting_in_trash_removes_for_good() {
     let res: MoveResult = fx
         .api
         .post(
-            &fx.path("/messages/delete"),
+            &Route::DeleteMessages { mb: fx.mailbox }.path(),
             &DeleteMessagesRequest {
                 folder: "INBOX".into(),
                 uids: vec![u[0]],
@@ -401,7 +404,7 @@ async fn delete_moves_to_trash_and_deleting_in_trash_removes_for_good() {
     let res: MoveResult = fx
         .api
         .post(
-            &fx.path("/messages/delete"),
+            &Route::DeleteMessages { mb: fx.mailbox }.path(),
             &DeleteMessagesRequest {
                 folder: "Trash".into(),
                 uids: in_trash.clone(),
@@ -482,7 +485,7 @@ async fn multipart_message_view_decodes_headers_and_serves_the_attachment_byte_i
         .api
         .request(
             reqwest::Method::GET,
-            &fx.path(&format!("/messages/{uid}/parts/{}?folder=INBOX", a.section)),
+            &part_path(fx.mailbox, uid, &a.section),
         )
         .send()
         .await
@@ -509,10 +512,7 @@ async fn multipart_message_view_decodes_headers_and_serves_the_attachment_byte_i
     // The HTML alternative is served as HTML.
     let html = fx
         .api
-        .request(
-            reqwest::Method::GET,
-            &fx.path(&format!("/messages/{uid}/body.html?folder=INBOX")),
-        )
+        .request(reqwest::Method::GET, &body_path(fx.mailbox, uid, false))
         .send()
         .await
         .unwrap();
@@ -547,10 +547,7 @@ async fn html_body_is_sanitised_with_a_strict_csp_and_remote_images_only_on_requ
     assert!(view.remote_images, "the remote image is reported");
 
     let get = |images: bool| {
-        let path = fx.path(&format!(
-            "/messages/{uid}/body.html?folder=INBOX{}",
-            if images { "&images=allow" } else { "" }
-        ));
+        let path = body_path(fx.mailbox, uid, images);
         fx.api.request(reqwest::Method::GET, &path).send()
     };
     let resp = get(false).await.unwrap();
@@ -704,14 +701,10 @@ async fn malformed_mime_messages_still_get_a_usable_view_never_a_server_error() 
         }
         let mut urls = Vec::new();
         if view.has_html {
-            urls.push(fx.path(&format!("/messages/{uid}/body.html?folder=INBOX")));
+            urls.push(body_path(fx.mailbox, uid, false));
         }
         for a in &view.attachments {
-            urls.push(fx.path(&format!(
-                "/messages/{uid}/parts/{}?folder={}",
-                a.section,
-                enc("INBOX")
-            )));
+            urls.push(part_path(fx.mailbox, uid, &a.section));
         }
         for url in urls {
             let resp = fx

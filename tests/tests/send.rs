@@ -10,6 +10,7 @@ use postern_shared::PermissionSet;
 use postern_shared::api::MessageView;
 use postern_shared::compose::{OutgoingState, ReplyKind};
 use postern_shared::limits::MAX_MESSAGE_BYTES;
+use postern_shared::wire::routes::Route;
 use postern_tests::fixtures::{Fixture, Mail};
 use postern_tests::mail::{header, headers, message_ids};
 use postern_tests::sending::{addr, draft, original, sink_addresses};
@@ -85,9 +86,7 @@ async fn a_sent_message_reaches_local_and_external_recipients_and_sent_keeps_a_c
     assert_eq!(ids(&raw, "Message-ID"), vec![bare(&out.message_id)]);
     let view: MessageView = fx
         .api
-        .get(&format!(
-            "/api/mailboxes/{friend_mb}/messages/{uid}?folder=INBOX"
-        ))
+        .get(&Route::GetMessage { mb: friend_mb, uid }.path_with("folder=INBOX"))
         .await
         .expect("the recipient opens it");
     assert_eq!(view.subject, subject);

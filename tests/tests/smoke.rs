@@ -1,6 +1,7 @@
 //! The stack is up and the edge, the gateway and the database agree.
 
 use postern_shared::ErrorCode;
+use postern_shared::wire::routes::Route;
 use postern_tests::{DEMO_OWNER, Stack};
 
 #[tokio::test]
@@ -8,7 +9,7 @@ async fn edge_health_reports_ok() {
     let stack = Stack::get();
     let health: serde_json::Value = stack
         .client()
-        .get("/api/health")
+        .get(&Route::Health.path())
         .await
         .expect("GET /api/health is 200");
     assert_eq!(health, serde_json::json!({ "ok": true }));

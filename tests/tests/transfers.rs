@@ -11,6 +11,7 @@ use postern_shared::limits::{
     MAX_ATTACHMENT_BYTES, MAX_STANDALONE_TRANSFER_BYTES, MAX_WEBMAIL_TRANSFER_BYTES,
 };
 use postern_shared::transfers::UploadRoute;
+use postern_shared::wire::routes::Route;
 use postern_tests::fixtures::{Fixture, raw_http};
 use postern_tests::sending::{draft, pattern, upload_ref};
 use postern_tests::unique;
@@ -121,9 +122,7 @@ async fn a_30_mib_file_is_sent_as_a_link_and_downloads_byte_identical() {
     );
     let view: MessageView = fx
         .api
-        .get(&format!(
-            "/api/mailboxes/{friend_mb}/messages/{uid}?folder=INBOX"
-        ))
+        .get(&Route::GetMessage { mb: friend_mb, uid }.path_with("folder=INBOX"))
         .await
         .expect("the recipient opens it");
     let text = view.text.clone().unwrap_or_default();

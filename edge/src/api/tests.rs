@@ -1,5 +1,7 @@
 use super::*;
+use crate::download::part_headers;
 use crate::gateway::Unavailable;
+use crate::gateway::json_answer;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
@@ -97,7 +99,7 @@ fn authed(method: Method, path: &str) -> EdgeRequest {
         .with_header("cookie", &cookie_for("sid1"));
     if req.method.is_state_changing() {
         let t = crate::session::csrf_token(&cfg().session_key, "sid1");
-        req.with_header("x-csrf-token", &t)
+        req.with_header(postern_shared::wire::headers::CSRF_TOKEN, &t)
     } else {
         req
     }
@@ -275,7 +277,7 @@ fn folder_and_message_queries_are_reencoded() {
     );
     assert_eq!(
         gw.last().path_and_query,
-        "/v1/mailboxes/3/messages?folder=Projets%2F%C3%89t%C3%A9&filter=unread&q=a%20b&page=2&anchor=99"
+        "/v1/mailboxes/3/messages?folder=Projets%2F%C3%89t%C3%A9&filter=unread&page=2&q=a+b&anchor=99"
     );
     let r = run(
         &authed(
@@ -291,10 +293,7 @@ fn folder_and_message_queries_are_reencoded() {
         &authed(Method::Delete, "/api/mailboxes/3/folders?path=A%20B"),
         &gw,
     );
-    assert_eq!(
-        gw.last().path_and_query,
-        "/v1/mailboxes/3/folders?path=A%20B"
-    );
+    assert_eq!(gw.last().path_and_query, "/v1/mailboxes/3/folders?path=A+B");
     assert_eq!(gw.last().method, Method::Delete);
 }
 
@@ -366,7 +365,10 @@ fn raw_reply(req: &GatewayRequest) -> Result<GatewayResponse, Unavailable> {
     );
     Ok(GatewayResponse {
         status: 200,
-        headers: vec![("x-postern-flags".into(), "\\Seen \\Flagged".into())],
+        headers: vec![(
+            postern_shared::wire::headers::FLAGS.into(),
+            "\\Seen \\Flagged".into(),
+        )],
         body: RAW.as_bytes().to_vec(),
     })
 }
@@ -471,7 +473,7 @@ fn attachments_are_streamed_with_safe_headers() {
     let h = part_headers(&[
         ("content-type".into(), "text/html; charset=utf-8".into()),
         (
-            "x-postern-filename".into(),
+            postern_shared::wire::headers::FILENAME.into(),
             "..%2F..%2Fr%C3%A9sum%C3%A9\r\n.html".into(),
         ),
         ("content-length".into(), "1234".into()),
@@ -486,41 +488,6 @@ fn attachments_are_streamed_with_safe_headers() {
     assert!(!cd.contains('/') && !cd.contains('\r'));
     assert_eq!(h.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(h.header("content-length"), Some("1234"));
-}
-
-#[test]
-fn download_types() {
-    assert_eq!(safe_content_type(Some("image/png")), "image/png");
-    assert_eq!(
-        safe_content_type(Some("Application/PDF")),
-        "application/octet-stream"
-    );
-    assert_eq!(
-        safe_content_type(Some("text/plain; charset=utf-8")),
-        "text/plain"
-    );
-    for active in [
-        "text/html",
-        "image/svg+xml",
-        "application/xhtml+xml",
-        "text/xml",
-        "application/javascript",
-        "text/x-javascript",
-        "multipart/x-mixed-replace",
-        "",
-        "nonsense",
-        "a/b c",
-    ] {
-        assert_eq!(
-            safe_content_type(Some(active)),
-            "application/octet-stream",
-            "{active}"
-        );
-    }
-    assert_eq!(safe_content_type(None), "application/octet-stream");
-    assert_eq!(sanitize_filename(""), "attachment");
-    assert_eq!(sanitize_filename("..."), "attachment");
-    assert_eq!(sanitize_filename("a/b\\c:d.txt"), "a_b_c_d.txt");
 }
 
 // ------------------------------------------------- compose and transfers
@@ -574,7 +541,7 @@ fn compose_routes_are_forwarded_to_v1() {
             Method::Get,
             "/api/mailboxes/3/contacts?q=ann%20b&x=1",
             None,
-            "/v1/mailboxes/3/contacts?q=ann%20b",
+            "/v1/mailboxes/3/contacts?q=ann+b",
         ),
         (
             Method::Get,
@@ -777,7 +744,7 @@ fn the_public_transfer_page_is_rendered_escaped_without_a_session() {
     assert!(!html.contains("<script"), "{html}");
     assert!(!html.contains("style="), "no inline styles under the CSP");
     assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;report.pdf"));
-    assert!(html.contains("1.50 KiB") && html.contains("3.00 GiB"));
+    assert!(html.contains("1.5 KB") && html.contains("3.0 GB"));
     assert!(html.contains("2 files"));
     assert!(html.contains("2027-01-15 08:00 UTC"));
     assert!(html.contains(r#"href="/t/tok123/f1""#));
@@ -854,13 +821,13 @@ fn transfer_files_are_streamed_with_range_and_safe_headers() {
     let gh: Vec<(String, String)> = vec![
         ("content-type".into(), "text/html".into()),
         (
-            "x-postern-filename".into(),
+            postern_shared::wire::headers::FILENAME.into(),
             "r%C3%A9sum%C3%A9 <1>.html".into(),
         ),
         ("content-length".into(), "10".into()),
         ("content-range".into(), "bytes 10-19/5000".into()),
     ];
-    let h = crate::transfer_page::file_headers(206, &gh, false);
+    let h = crate::download::file_headers(206, &gh, false);
     assert_eq!(h.status, 206);
     assert_eq!(h.header("content-type"), Some("application/octet-stream"));
     assert_eq!(h.header("content-length"), Some("10"));
@@ -875,19 +842,19 @@ fn transfer_files_are_streamed_with_range_and_safe_headers() {
         cd.contains("filename*=UTF-8''r%C3%A9sum%C3%A9%20_1_.html"),
         "{cd}"
     );
-    let h = crate::transfer_page::file_headers(200, &gh, true);
+    let h = crate::download::file_headers(200, &gh, true);
     assert_eq!(h.header("content-length"), None);
     assert_eq!(h.header("content-range"), None);
 
     // 416 keeps its Content-Range; an expired link is the HTML page.
-    let e = crate::transfer_page::file_error(&GatewayResponse {
+    let e = crate::download::file_error(&GatewayResponse {
         status: 416,
         headers: vec![("content-range".into(), "bytes */5000".into())],
         body: br#"{"code":"bad_request","message":"range"}"#.to_vec(),
     });
     assert_eq!(e.status, 416);
     assert_eq!(e.header("content-range"), Some("bytes */5000"));
-    let e = crate::transfer_page::file_error(&err(410, "expired").unwrap());
+    let e = crate::download::file_error(&err(410, "expired").unwrap());
     assert_eq!(e.status, 410);
     assert_eq!(e.header("content-type"), Some("text/html; charset=utf-8"));
 }

@@ -3,7 +3,6 @@
 //! (and tells the views to re-fetch) when the service is back.
 
 use crate::core::browser::sleep;
-use crate::core::http::HttpRequest;
 use crate::core::status::use_status;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -21,11 +20,7 @@ pub fn Banner() -> impl IntoView {
                 let mut delay = 1_000;
                 loop {
                     sleep(delay).await;
-                    let ok = HttpRequest::get("/api/health")
-                        .quiet()
-                        .send::<serde_json::Value>()
-                        .await
-                        .is_ok();
+                    let ok = crate::core::api::health().await;
                     if ok {
                         break;
                     }

@@ -1,39 +1,74 @@
-//! Turns an `ApiError` into the text shown to people: the server's own
-//! message when it sent one, else a localized text for the code.
+//! Turns an `ApiError` into the text shown to people, in their language:
+//! worded here from the code and its parameters (a time formatted in the
+//! reader's zone, the refused character). The server's English `message`
+//! is for logs and API users; only a mail server's own reply, which no
+//! translation can know, is shown as it came.
 
+use crate::core::browser::{format_time, now};
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
+use leptos_i18n::{I18nContext, Locale as _};
 use postern_shared::{ApiError, ErrorCode};
 
 pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
-    if !e.message.trim().is_empty() {
-        return e.message.clone();
-    }
     use ErrorCode::*;
-    match e.code {
+    let p = &e.params;
+    // Exhaustive on purpose: a new code does not build until it has a text.
+    let text = match e.code {
+        BadRequest => t_string!(i18n, err_bad_request),
         GatewayUnavailable => t_string!(i18n, err_network),
         InvalidCredentials => t_string!(i18n, err_invalid_credentials),
         TooManyAttempts => t_string!(i18n, err_too_many_attempts),
         Unauthenticated | SessionExpired => t_string!(i18n, err_session_expired),
         Forbidden => t_string!(i18n, err_forbidden),
-        NotFound | FolderNotFound | MessageNotFound => t_string!(i18n, err_not_found),
+        NotFound => t_string!(i18n, err_not_found),
+        FolderNotFound => t_string!(i18n, err_folder_not_found),
+        MessageNotFound => t_string!(i18n, err_message_not_found),
         FolderExists => t_string!(i18n, err_folder_exists),
         FolderProtected => t_string!(i18n, err_folder_protected),
         InvalidFolderName => t_string!(i18n, err_invalid_folder_name),
         CsrfFailed => t_string!(i18n, err_csrf_failed),
         MailServerUnavailable => t_string!(i18n, err_mail_server_unavailable),
         RecipientLimit => t_string!(i18n, err_recipient_limit),
-        QuotaExceeded => t_string!(i18n, err_quota_exceeded),
+        QuotaExceeded => {
+            let base = t_string!(i18n, err_quota_exceeded).to_string();
+            let free_at = p
+                .free_at
+                .or_else(|| e.retry_after.map(|s| now() + s as i64));
+            return match free_at {
+                Some(at) => {
+                    let time = format_time(at, i18n.get_locale().as_str());
+                    format!("{base} {}", t_string!(i18n, quota_until, time = time))
+                }
+                None => base,
+            };
+        }
         SenderMismatch => t_string!(i18n, err_sender_mismatch),
-        InvalidRecipient | InvalidAddress => t_string!(i18n, err_invalid_recipient),
+        InvalidAddress => {
+            return match &p.character {
+                Some(c) => {
+                    t_string!(i18n, err_invalid_address_char, character = c.clone()).to_string()
+                }
+                None => t_string!(i18n, err_invalid_address).to_string(),
+            };
+        }
+        InvalidRecipient => t_string!(i18n, err_invalid_recipient),
         MessageTooLarge => t_string!(i18n, err_message_too_large),
-        SendRejected => t_string!(i18n, err_send_rejected),
-        AttachmentTooLarge | PayloadTooLarge => t_string!(i18n, err_attachment_too_large),
+        SendRejected => {
+            let base = t_string!(i18n, err_send_rejected).to_string();
+            return match p.server_reply.as_deref().filter(|r| !r.trim().is_empty()) {
+                Some(reply) => format!("{base} ({reply})"),
+                None => base,
+            };
+        }
+        AttachmentTooLarge => t_string!(i18n, err_attachment_too_large),
+        PayloadTooLarge => t_string!(i18n, err_payload_too_large),
         TooLateToUndo => t_string!(i18n, err_too_late_to_undo),
-        _ => t_string!(i18n, err_generic),
-    }
-    .to_string()
+        Expired => t_string!(i18n, err_expired),
+        UploadOffset | UploadIncomplete => t_string!(i18n, err_upload_interrupted),
+        MethodNotAllowed | Internal => t_string!(i18n, err_generic),
+    };
+    text.to_string()
 }
 
 /// A dismissible error message (`role="alert"`), shown while `error` is set.

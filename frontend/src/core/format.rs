@@ -1,54 +1,16 @@
 //! Pure helpers: folder paths in URLs, human sizes, date forms. No browser
 //! APIs here, so they are unit-tested natively.
 
-/// Percent-encodes a folder path as ONE URL path segment: `/` becomes
-/// `%2F`, non-ASCII is UTF-8 percent-encoded. Same set as JavaScript's
-/// `encodeURIComponent`, so the router's `decodeURIComponent` reverses it.
+/// A folder path as ONE URL path segment of the app (`/` becomes `%2F`,
+/// non-ASCII is UTF-8 percent-encoded); the router's `decodeURIComponent`
+/// and [`decode_segment`] reverse it.
 pub fn encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
-            )
-        {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(
-                char::from_digit((b >> 4) as u32, 16)
-                    .unwrap()
-                    .to_ascii_uppercase(),
-            );
-            out.push(
-                char::from_digit((b & 15) as u32, 16)
-                    .unwrap()
-                    .to_ascii_uppercase(),
-            );
-        }
-    }
-    out
+    postern_shared::format::encode_component(s)
 }
 
 /// Reverses [`encode_segment`]; invalid escapes are kept as they are.
 pub fn decode_segment(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+    postern_shared::format::decode_component(s)
 }
 
 /// The app path of a folder's message list.
@@ -61,61 +23,7 @@ pub fn message_href(mailbox: i64, folder: &str, uid: u32) -> String {
     format!("{}/{uid}", folder_href(mailbox, folder))
 }
 
-/// Encodes a query-string value (`folder=…`).
-pub fn encode_query(s: &str) -> String {
-    encode_segment(s)
-}
-
-/// Units of [`format_size`], localized by the caller: B, KB, MB, GB.
-#[derive(Debug, Clone, Copy)]
-pub struct SizeUnits<'a> {
-    pub b: &'a str,
-    pub kb: &'a str,
-    pub mb: &'a str,
-    pub gb: &'a str,
-    pub decimal_sep: &'a str,
-}
-
-impl Default for SizeUnits<'static> {
-    fn default() -> Self {
-        SizeUnits {
-            b: "B",
-            kb: "KB",
-            mb: "MB",
-            gb: "GB",
-            decimal_sep: ".",
-        }
-    }
-}
-
-/// `1536` → `1.5 KB` (binary multiples; one decimal below 10, none above).
-/// Integer arithmetic only: no float formatting code in the bundle.
-pub fn format_size(bytes: u64, u: SizeUnits<'_>) -> String {
-    const K: u64 = 1024;
-    let (div, unit) = if bytes < K {
-        return format!("{bytes} {}", u.b);
-    } else if bytes < K * K {
-        (K, u.kb)
-    } else if bytes < K * K * K {
-        (K * K, u.mb)
-    } else {
-        (K * K * K, u.gb)
-    };
-    // Rounded half up, like `f64::round` on these (exact) quotients.
-    let round = |n: u64, d: u64| n / d + u64::from(n % d >= d.div_ceil(2));
-    let text = if bytes < 10 * div {
-        // < 100 GiB: no overflow.
-        let tenths = round(bytes * 10, div);
-        if tenths >= 100 {
-            "10".to_owned()
-        } else {
-            format!("{}{}{}", tenths / 10, u.decimal_sep, tenths % 10)
-        }
-    } else {
-        round(bytes, div).to_string()
-    };
-    format!("{text} {unit}")
-}
+pub use postern_shared::format::{SizeUnits, format_size};
 
 /// How a list date is shown: time for today, day + month this year, full
 /// date otherwise.

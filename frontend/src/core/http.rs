@@ -137,7 +137,7 @@ impl HttpRequest {
         if self.method != "GET"
             && let Some(token) = csrf_token()
         {
-            let _ = headers.set("X-CSRF-Token", &token);
+            let _ = headers.set(postern_shared::wire::headers::CSRF_TOKEN, &token);
         }
         init.set_headers(&headers);
         if self.keepalive {

@@ -2,10 +2,11 @@
 //! and the caller's `Me` (granted mailboxes). `provide_session()` once in
 //! `App`, `use_session()` anywhere below.
 
-use crate::core::http::{HttpRequest, set_csrf_token};
+use crate::core::api;
+use crate::core::http::set_csrf_token;
 use leptos::prelude::*;
 use postern_shared::ApiError;
-use postern_shared::api::{LoginRequest, Me, SessionInfo};
+use postern_shared::api::{Me, SessionInfo};
 
 #[derive(Clone, Copy)]
 pub struct Session {
@@ -35,33 +36,26 @@ impl Session {
     /// Loads the current session and `Me`. `Err` with `unauthenticated` /
     /// `session_expired` means "sign in first".
     pub async fn load(self) -> Result<(), ApiError> {
-        let info: SessionInfo = HttpRequest::get("/api/session").quiet().send().await?;
+        let info = api::session().await?;
         self.set(Some(info));
         self.load_me().await
     }
 
     pub async fn load_me(self) -> Result<(), ApiError> {
-        let me: Me = HttpRequest::get("/api/me").send().await?;
+        let me = api::me().await?;
         self.me.set(Some(me));
         Ok(())
     }
 
     pub async fn sign_in(self, login: String, password: String) -> Result<(), ApiError> {
-        let info: SessionInfo = HttpRequest::post("/api/session")
-            .with_json(&LoginRequest { login, password })
-            .quiet()
-            .send()
-            .await?;
+        let info = api::sign_in(login, password).await?;
         self.set(Some(info));
         self.load_me().await
     }
 
     /// Ends the session on the server (best effort) and forgets it here.
     pub async fn sign_out(self) {
-        let _ = HttpRequest::delete("/api/session")
-            .quiet()
-            .send::<()>()
-            .await;
+        api::sign_out().await;
         self.forget();
     }
 
@@ -84,7 +78,10 @@ pub fn login_href(current: &str) -> String {
     if current == "/" || current.starts_with("/login") {
         "/login".into()
     } else {
-        format!("/login?next={}", crate::core::format::encode_query(current))
+        format!(
+            "/login?next={}",
+            postern_shared::format::encode_component(current)
+        )
     }
 }
 

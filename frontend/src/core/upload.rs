@@ -8,8 +8,9 @@
 //! A [`Cancel`] stops an upload at once (the slice in flight is aborted)
 //! and deletes what the server got; [`delete_upload`] drops a finished one.
 
+use crate::core::api;
 use crate::core::browser::sleep;
-use crate::core::http::{HttpRequest, csrf_token, decode, decode_error, local_error};
+use crate::core::http::{csrf_token, decode, decode_error, local_error};
 use postern_shared::transfers::{NewUpload, Upload};
 use postern_shared::{ApiError, ErrorCode};
 use std::cell::{Cell, RefCell};
@@ -42,9 +43,7 @@ impl Cancel {
 /// `DELETE /api/uploads/{id}`, best effort (errors are ignored).
 pub fn delete_upload(id: String) {
     wasm_bindgen_futures::spawn_local(async move {
-        let _ = HttpRequest::delete(format!("/api/uploads/{id}"))
-            .send::<()>()
-            .await;
+        let _ = api::delete_upload(&id).await;
     });
 }
 
@@ -61,15 +60,13 @@ pub async fn upload_file(
     let content_type = Some(file.type_())
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| "application/octet-stream".into());
-    let mut up: Upload = HttpRequest::post("/api/uploads")
-        .with_json(&NewUpload {
-            name: file.name(),
-            size,
-            content_type,
-            standalone,
-        })
-        .send()
-        .await?;
+    let mut up = api::create_upload(&NewUpload {
+        name: file.name(),
+        size,
+        content_type,
+        standalone,
+    })
+    .await?;
     // Cancelled: the server forgets what it got (true then).
     let forget_if_cancelled = |up: &Upload| {
         let c = cancel.is_cancelled();
@@ -91,7 +88,7 @@ pub async fn upload_file(
         let blob = file
             .slice_with_f64_and_f64(start as f64, end as f64)
             .map_err(|_| local_error(ErrorCode::Internal))?;
-        let url = format!("/api/uploads/{}?offset={start}", up.id);
+        let url = api::upload_data_url(&up.id, start);
         let p = progress.clone();
         match patch(&url, &blob, Rc::new(move |n| p(start + n)), &cancel).await {
             Ok(u) => {
@@ -111,10 +108,7 @@ pub async fn upload_file(
             {
                 failures += 1;
                 sleep(500 * (1 << failures)).await;
-                if let Ok(u) = HttpRequest::get(format!("/api/uploads/{}", up.id))
-                    .send::<Upload>()
-                    .await
-                {
+                if let Ok(u) = api::upload(&up.id).await {
                     up = u;
                 }
             }
@@ -143,7 +137,7 @@ async fn patch(
     let _ = xhr.set_request_header("Content-Type", "application/octet-stream");
     let _ = xhr.set_request_header("Accept", "application/json");
     if let Some(t) = csrf_token() {
-        let _ = xhr.set_request_header("X-CSRF-Token", &t);
+        let _ = xhr.set_request_header(postern_shared::wire::headers::CSRF_TOKEN, &t);
     }
     let on_progress =
         Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {

@@ -3,9 +3,9 @@
 //! (`POST /api/transfers`) as one download link that expires.
 
 use crate::components::error_text::error_text;
+use crate::core::api;
 use crate::core::browser::format_full_date;
 use crate::core::format::format_size;
-use crate::core::http::HttpRequest;
 use crate::core::upload::{delete_upload, upload_file};
 use crate::i18n::*;
 use crate::pages::compose::FileInfo;
@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::Locale as _;
 use postern_shared::limits::MAX_STANDALONE_TRANSFER_BYTES;
-use postern_shared::transfers::{NewTransfer, Transfer};
+use postern_shared::transfers::Transfer;
 use std::rc::Rc;
 
 #[component]
@@ -103,11 +103,7 @@ pub fn TransferPage() -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match HttpRequest::post("/api/transfers")
-                .with_json(&NewTransfer { uploads })
-                .send::<Transfer>()
-                .await
-            {
+            match api::create_transfer(uploads).await {
                 Ok(t) => {
                     files.set(Vec::new());
                     result.set(Some(t));

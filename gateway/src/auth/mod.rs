@@ -15,8 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use sessions::SessionState;
 
-pub const SESSION_HEADER: &str = "x-postern-session";
-pub const CLIENT_IP_HEADER: &str = "x-postern-client-ip";
+pub use postern_shared::wire::headers::{CLIENT_IP as CLIENT_IP_HEADER, SESSION as SESSION_HEADER};
 
 /// Signs in: throttle check, then Argon2id verify (also for unknown
 /// logins), then a new session. `now` is injectable for tests.

@@ -171,14 +171,9 @@ pub fn search(criteria: &Command) -> Command {
 }
 
 /// A body section as the client may name it: `1`, `2.1`, … (digits and dots
-/// only), so it can be spliced into `BINARY.PEEK[…]` safely.
-pub fn valid_section(section: &str) -> bool {
-    !section.is_empty()
-        && section.len() <= 64
-        && section.split('.').all(|p| {
-            !p.is_empty() && p.len() <= 6 && p.bytes().all(|b| b.is_ascii_digit()) && p != "0"
-        })
-}
+/// only), so it can be spliced into `BINARY.PEEK[…]` safely. The one rule
+/// of the wire contract.
+pub use postern_shared::wire::routes::is_valid_section as valid_section;
 
 #[cfg(test)]
 mod tests {

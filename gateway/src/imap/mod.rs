@@ -13,6 +13,7 @@ pub mod connection;
 pub mod date;
 pub mod ops;
 pub mod parse;
+pub mod parts;
 pub mod pool;
 pub mod utf7;
 

@@ -13,8 +13,8 @@ use postern_shared::compose::{
 };
 use postern_shared::folders::SpecialUse;
 use postern_shared::limits::MAX_SIGNATURE_BYTES;
+use postern_shared::wire::query::ContactsQuery;
 use postern_shared::{ErrorCode, Permission};
-use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
 use crate::grants::Grant;
@@ -151,12 +151,6 @@ pub async fn open_draft(
     Ok(Json(OpenedDraft { uid, draft }))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ContactQuery {
-    #[serde(default)]
-    pub q: String,
-}
-
 /// `LIKE` pattern text with `\` as the escape character.
 fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -174,10 +168,10 @@ fn like_escape(s: &str) -> String {
 pub async fn contacts(
     State(state): State<AppState>,
     grant: Grant,
-    Query(q): Query<ContactQuery>,
+    Query(q): Query<ContactsQuery>,
 ) -> AppResult<Json<Vec<Contact>>> {
     grant.require(Permission::Send)?;
-    let needle = like_escape(&q.q.trim().to_lowercase());
+    let needle = like_escape(&q.q.unwrap_or_default().trim().to_lowercase());
     let prefix = format!("{needle}%");
     let anywhere = format!("%{needle}%");
     let rows: Vec<(Option<String>, String, i64)> = sqlx::query_as(

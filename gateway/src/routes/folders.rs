@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use postern_shared::ErrorCode;
 use postern_shared::api::{CreateFolderRequest, Folder, RenameFolderRequest};
 use postern_shared::folders::{detect_special_use, sort_for_display};
-use serde::Deserialize;
+use postern_shared::wire::query::FolderPathQuery;
 
 use crate::error::{AppError, AppResult};
 use crate::grants::Grant;
@@ -17,11 +17,6 @@ use crate::state::AppState;
 
 /// Longest folder name segment we accept.
 pub const MAX_NAME_CHARS: usize = 255;
-
-#[derive(Debug, Deserialize)]
-pub struct PathQuery {
-    pub path: String,
-}
 
 /// LIST results → API folders in display order (pure).
 pub fn to_api(infos: &[FolderInfo]) -> Vec<Folder> {
@@ -176,7 +171,7 @@ pub async fn create(
 pub async fn rename(
     State(state): State<AppState>,
     grant: Grant,
-    Query(q): Query<PathQuery>,
+    Query(q): Query<FolderPathQuery>,
     Json(req): Json<RenameFolderRequest>,
 ) -> AppResult<Json<Folder>> {
     let folders = load(&state, &grant).await?;
@@ -217,7 +212,7 @@ pub async fn rename(
 pub async fn delete(
     State(state): State<AppState>,
     grant: Grant,
-    Query(q): Query<PathQuery>,
+    Query(q): Query<FolderPathQuery>,
 ) -> AppResult<StatusCode> {
     let folders = load(&state, &grant).await?;
     let target = find(&folders, &q.path)

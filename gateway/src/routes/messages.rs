@@ -13,7 +13,7 @@ use postern_shared::api::{
 };
 use postern_shared::folders::SpecialUse;
 use postern_shared::limits::PAGE_SIZE;
-use serde::Deserialize;
+use postern_shared::wire::query::RawQuery;
 
 use crate::error::{AppError, AppResult};
 use crate::grants::Grant;
@@ -118,13 +118,6 @@ pub async fn list(
     Ok(Json(page))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct RawQuery {
-    pub folder: String,
-    #[serde(default)]
-    pub mark_seen: bool,
-}
-
 pub async fn raw(
     State(state): State<AppState>,
     grant: Grant,
@@ -150,7 +143,7 @@ pub async fn raw(
         HeaderValue::from_static("message/rfc822"),
     );
     h.insert(
-        "x-postern-flags",
+        postern_shared::wire::headers::FLAGS,
         HeaderValue::from_str(&flags).unwrap_or(HeaderValue::from_static("")),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -6,6 +6,7 @@ pub mod compose;
 pub mod folders;
 pub mod messages;
 pub mod parts;
+pub mod transfers;
 
 use std::time::Instant;
 
@@ -24,60 +25,54 @@ use crate::error::{AppError, AppResult};
 use crate::grants::require_grant;
 use crate::state::AppState;
 
-pub const EDGE_SECRET_HEADER: &str = "x-postern-edge-secret";
+pub use postern_shared::wire::headers::EDGE_SECRET as EDGE_SECRET_HEADER;
+
+/// The gateway path of the contract's endpoint `name`: axum mounts the
+/// template strings of `postern_shared::wire::routes`, never its own.
+fn v1(name: &str) -> &'static str {
+    postern_shared::wire::routes::endpoint(name).v1()
+}
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
     let mailbox = Router::new()
         .route(
-            "/v1/mailboxes/{mb}/folders",
+            v1("list_folders"),
             get(folders::list)
                 .post(folders::create)
                 .patch(folders::rename)
                 .delete(folders::delete),
         )
-        .route("/v1/mailboxes/{mb}/messages", get(messages::list))
+        .route(v1("list_messages"), get(messages::list))
+        .route(v1("set_flags"), post(messages::set_flags))
+        .route(v1("move_messages"), post(messages::move_messages))
+        .route(v1("delete_messages"), post(messages::delete_messages))
+        .route(v1("get_message"), get(messages::raw))
+        .route(v1("get_part"), get(parts::download))
+        .route(v1("save_draft"), post(compose::save_draft))
+        .route(v1("get_draft"), get(compose::open_draft))
+        .route(v1("send"), post(compose::send))
         .route(
-            "/v1/mailboxes/{mb}/messages/flags",
-            post(messages::set_flags),
-        )
-        .route(
-            "/v1/mailboxes/{mb}/messages/move",
-            post(messages::move_messages),
-        )
-        .route(
-            "/v1/mailboxes/{mb}/messages/delete",
-            post(messages::delete_messages),
-        )
-        .route("/v1/mailboxes/{mb}/messages/{uid}/raw", get(messages::raw))
-        .route(
-            "/v1/mailboxes/{mb}/messages/{uid}/parts/{section}",
-            get(parts::download),
-        )
-        .route("/v1/mailboxes/{mb}/drafts", post(compose::save_draft))
-        .route("/v1/mailboxes/{mb}/drafts/{uid}", get(compose::open_draft))
-        .route("/v1/mailboxes/{mb}/send", post(compose::send))
-        .route(
-            "/v1/mailboxes/{mb}/outbox/{id}",
+            v1("get_outgoing"),
             get(compose::outbox_get).delete(compose::outbox_cancel),
         )
-        .route("/v1/mailboxes/{mb}/contacts", get(compose::contacts))
+        .route(v1("contacts"), get(compose::contacts))
         .route(
-            "/v1/mailboxes/{mb}/signature",
+            v1("get_signature"),
             get(compose::signature_get).put(compose::signature_put),
         )
-        .route("/v1/mailboxes/{mb}/identities", get(compose::identities))
+        .route(v1("identities"), get(compose::identities))
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 
     Router::new()
-        .route("/v1/health", get(health))
-        .route("/v1/auth/login", post(auth::login))
-        .route("/v1/auth/session", get(auth::session))
-        .route("/v1/auth/logout", post(auth::logout))
-        .route("/v1/me", get(me))
+        .route(v1("health"), get(health))
+        .route(v1("login"), post(auth::login))
+        .route(v1("get_session"), get(auth::session))
+        .route(v1("logout"), post(auth::logout))
+        .route(v1("me"), get(me))
         .merge(mailbox)
-        .merge(crate::transfers::routes::router())
+        .merge(transfers::router())
         .fallback(|| async { AppError::from(ErrorCode::NotFound) })
         .layer(middleware::from_fn_with_state(
             state.clone(),

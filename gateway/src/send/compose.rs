@@ -227,11 +227,11 @@ async fn fetch_part(
     if size.is_some_and(|s| s > MAX_MESSAGE_BYTES) {
         return Err(ErrorCode::MessageTooLarge.into());
     }
-    let (content_type, name) = crate::routes::parts::describe(&mime_headers);
+    let (content_type, name) = crate::imap::parts::describe(&mime_headers);
     let mut file = tokio::fs::File::create(dest)
         .await
         .map_err(AppError::internal)?;
-    let chunk = crate::routes::parts::CHUNK;
+    let chunk = crate::imap::parts::CHUNK;
     let mut offset = 0u64;
     loop {
         let data = ops::part_chunk(&mut conn, uid, section, offset, chunk).await?;

@@ -169,4 +169,8 @@ pub fn quota_exceeded(limit: u32, now: i64, frees_at: i64) -> ApiError {
         ),
     )
     .retry_after(wait)
+    .with(|p| {
+        p.free_at = Some(frees_at);
+        p.limit = Some(u64::from(limit));
+    })
 }

@@ -24,12 +24,9 @@ use postern_shared::api::EmailAddress;
 use postern_shared::compose::{OriginalRef, ReplyKind};
 use postern_shared::limits::MAX_MESSAGE_BYTES;
 
-/// Draft-only header: an upload above 25 MiB that becomes a transfer link
-/// only when the message is sent (R-LIM-3). One header per upload id.
-pub const UPLOAD_HEADER: &str = "X-Postern-Upload";
-/// Draft-only header: `<kind>;<uid>;<folder>` of the message replied to or
-/// forwarded, so a reopened draft still sets `\Answered`/`$Forwarded`.
-pub const ORIGINAL_HEADER: &str = "X-Postern-Original";
+pub use postern_shared::wire::headers::{
+    MIME_ORIGINAL as ORIGINAL_HEADER, MIME_UPLOAD as UPLOAD_HEADER,
+};
 
 /// A file to attach, already on disk.
 #[derive(Debug, Clone)]
@@ -335,21 +332,7 @@ pub fn base64_size(n: u64) -> u64 {
     chars + chars.div_ceil(76) * 2
 }
 
-/// Human size: `12.3 MB`, for transfer notes.
-pub fn human_size(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u + 1 < UNITS.len() {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
+pub use postern_shared::format::human_size;
 
 /// The download-link note for files sent as a transfer (R-LIM-3), as
 /// (text, html) to append to the bodies.

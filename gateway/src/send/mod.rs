@@ -26,5 +26,5 @@ pub mod tls;
 
 /// Unix seconds as a readable UTC time (`2026-01-05 10:00 UTC`).
 pub fn utc_time(ts: i64) -> String {
-    crate::imap::date::format_readable_utc(ts)
+    postern_shared::format::utc_minutes(ts)
 }

@@ -100,6 +100,7 @@ impl SmtpError {
                         reply.code
                     ),
                 )
+                .with(|p| p.server_reply = Some(format!("{} {text}", reply.code)))
             }
             other => {
                 tracing::warn!(error = %other, "submission failed");

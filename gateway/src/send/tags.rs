@@ -20,19 +20,19 @@ pub fn parse(text: &str, now: i64) -> Option<ApiError> {
     let rest = &text[start + "[postern:".len()..];
     let end = rest.find(']')?;
     let mut words = rest[..end].split_whitespace();
-    let code: ErrorCode =
-        serde_json::from_value(serde_json::Value::String(words.next()?.to_string())).ok()?;
+    let code = ErrorCode::parse(words.next()?)?;
     let retry_after = words
         .find_map(|w| w.strip_prefix("retry_after="))
         .and_then(|v| v.parse::<u64>().ok());
     let human = rest[end + 1..].trim();
     let mut err = match code {
         ErrorCode::QuotaExceeded => {
-            let when = retry_after
-                .map(|s| crate::imap::date::format_readable_utc(now + s as i64))
-                .map(|t| format!(" Sending frees up at {t}."))
+            let free_at = retry_after.map(|s| now + s as i64);
+            let when = free_at
+                .map(|t| format!(" Sending frees up at {}.", super::utc_time(t)))
                 .unwrap_or_default();
             ApiError::new(code, format!("{}{when}", code.default_message()))
+                .with(|p| p.free_at = free_at)
         }
         _ if !human.is_empty() => ApiError::new(code, human),
         _ => ApiError::from(code),

@@ -2,11 +2,10 @@
 //! links for big files, R-LIM-2..4). The blob store is a directory
 //! (`POSTERN_BLOB_DIR`).
 //!
-//! The sending code uses only the two functions below; the HTTP routes
-//! (`routes.rs`), the store layout (`store.rs`) and the expiry sweeper
-//! (`sweeper.rs`) are this module's business.
+//! The sending code uses only the two functions below; the store layout
+//! (`store.rs`) and the expiry sweeper (`sweeper.rs`) are this module's
+//! business. Its HTTP handlers are in `routes/transfers.rs`.
 
-pub mod routes;
 pub mod store;
 pub mod sweeper;
 
@@ -17,6 +16,12 @@ use postern_shared::transfers::Transfer;
 
 use crate::error::AppResult;
 use crate::state::AppState;
+use store::Blobs;
+
+/// The blob store of this gateway.
+pub fn blobs(state: &AppState) -> Blobs {
+    Blobs::new(&state.sending.blob_dir)
+}
 
 /// A complete upload of `account`, ready to be attached or published.
 #[derive(Debug, Clone)]
@@ -36,7 +41,7 @@ pub async fn finished_upload(
     account: AccountId,
     id: &str,
 ) -> AppResult<FinishedUpload> {
-    let blobs = routes::blobs(state);
+    let blobs = blobs(state);
     let row = store::complete_upload(&state.db, &blobs, account, id).await?;
     Ok(FinishedUpload {
         path: blobs.upload_path(&row.id),
@@ -58,7 +63,7 @@ pub async fn publish(
 ) -> AppResult<Transfer> {
     let (t, files) = store::publish(
         &state.db,
-        &routes::blobs(state),
+        &blobs(state),
         account,
         upload_ids,
         state.sending.transfer_days,

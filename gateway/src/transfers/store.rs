@@ -102,22 +102,7 @@ pub fn sanitize_name(raw: &str) -> Option<String> {
 
 /// `type/subtype` (lower-cased, parameters dropped) or `application/octet-stream`.
 pub fn sanitize_content_type(raw: &str) -> String {
-    let essence = raw
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let token = |x: &str| {
-        !x.is_empty()
-            && x.len() <= 127
-            && x.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
-    };
-    match essence.split_once('/') {
-        Some((t, s)) if token(t) && token(s) => essence,
-        _ => "application/octet-stream".into(),
-    }
+    postern_shared::wire::content_type::sanitize(raw)
 }
 
 /// R-LIM-2..4: where a file of `size` bytes goes, or why it is refused.
@@ -404,10 +389,12 @@ async fn check_append(
     let received = row.received as u64;
     let size = row.size as u64;
     if offset != received {
-        return Err(AppError::new(
+        return Err(ApiError::new(
             ErrorCode::UploadOffset,
             format!("The upload continues at byte {received}, not at byte {offset}."),
-        ));
+        )
+        .with(|p| p.received = Some(received))
+        .into());
     }
     if let Some(len) = content_length
         && offset.saturating_add(len) > size

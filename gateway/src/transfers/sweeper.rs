@@ -99,7 +99,7 @@ pub async fn sweep(db: &Db, blobs: &Blobs, now: i64) -> AppResult<Swept> {
 /// process.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let blobs = super::routes::blobs(&state);
+        let blobs = super::blobs(&state);
         let mut tick = tokio::time::interval(SWEEP_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

@@ -1,5 +1,12 @@
 //! What the router-level tests share: the gateway's state over a scratch
-//! database with no mail server behind it.
+//! database with no mail server behind it, and one way to call its router.
+#![allow(dead_code)] // each test file uses its part
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use postern_shared::wire::routes::{Route, with_query};
+use tower::ServiceExt;
 
 use postern_gateway::config::{ImapConfig, SendingConfig};
 use postern_gateway::db::Db;
@@ -33,5 +40,74 @@ pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
             public_url: public_url.into(),
             transfer_days: 30,
         }),
+    }
+}
+
+/// The gateway path of `route` (the contract's `/v1` side) with `query`.
+pub fn v1(route: Route, query: &str) -> String {
+    let (_, path) = route.gateway().expect("a route with a gateway side");
+    with_query(path, query)
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn code(&self) -> String {
+        self.json()["code"].as_str().unwrap_or("").to_string()
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// One request through the router with the edge secret (as the edge
+/// sends it) and, when given, a session.
+pub async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    session: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Body,
+) -> Reply {
+    call_as(app, method, uri, Some(SECRET), session, headers, body).await
+}
+
+/// [`call`] with any edge secret (or none).
+pub async fn call_as(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    secret: Option<&str>,
+    session: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Body,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(s) = secret {
+        req = req.header(postern_shared::wire::headers::EDGE_SECRET, s);
+    }
+    if let Some(s) = session {
+        req = req.header(postern_shared::wire::headers::SESSION, s);
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply {
+        status,
+        headers,
+        body,
     }
 }

@@ -13,6 +13,8 @@
 
 use postern_shared::api::{Folder, MessagePage, MessageView};
 use postern_shared::compose::OutgoingState;
+use postern_shared::wire::routes::Route;
+use postern_tests::fixtures::body_path;
 use postern_tests::fixtures::{Fixture, ListQuery, base64_lines, enc, rfc2822_date};
 use postern_tests::sending::{draft, pattern, upload_ref};
 use postern_tests::{ApiClient, Stack, unique};
@@ -169,7 +171,7 @@ async fn run() -> Result<()> {
     println!("  seeded in {seed_seconds:.1}s");
 
     // ---- 1. message list (first page) ---------------------------------
-    let list_path = fx.path(&ListQuery::folder(BULK_FOLDER).to_query());
+    let list_path = ListQuery::folder(BULK_FOLDER).path(fx.mailbox);
     let page: MessagePage = fx
         .api
         .get(&list_path)
@@ -206,8 +208,12 @@ async fn run() -> Result<()> {
     // ---- 2. opening a 1 MiB HTML message -------------------------------
     let big = big_html_message(&fx.address, BIG_HTML_BYTES);
     let big_uid = fx.append("INBOX", &[], &big).await;
-    let view_path = fx.path(&format!("/messages/{big_uid}?folder=INBOX"));
-    let body_path = fx.path(&format!("/messages/{big_uid}/body.html?folder=INBOX"));
+    let view_path = Route::GetMessage {
+        mb: fx.mailbox,
+        uid: big_uid,
+    }
+    .path_with("folder=INBOX");
+    let body_path = body_path(fx.mailbox, big_uid, false);
     let view: MessageView = fx
         .api
         .get(&view_path)
@@ -232,7 +238,7 @@ async fn run() -> Result<()> {
     println!("  body.html p50 {:.2} ms", pct(&body_ms, 50.0));
 
     // ---- 3. folder list throughput -------------------------------------
-    let folders_path = fx.path("/folders");
+    let folders_path = Route::ListFolders { mb: fx.mailbox }.path();
     let folders: Vec<Folder> = fx
         .api
         .get(&folders_path)

@@ -11,9 +11,9 @@ use super::prefill::{Chip, distinct_recipients};
 use super::recipients::RecipientField;
 use super::{ComposeCtx, ComposeInit, FileInfo, Toast, initial_html, use_compose};
 use crate::components::error_text::error_text;
-use crate::core::browser::{focus, format_time, local_storage_get, local_storage_set, now, sleep};
+use crate::core::api;
+use crate::core::browser::{focus, format_time, local_storage_get, local_storage_set, sleep};
 use crate::core::format::{SizeUnits, format_size};
-use crate::core::http::HttpRequest;
 use crate::core::upload::{Cancel, delete_upload, upload_file};
 use crate::i18n::*;
 use leptos::html::Div;
@@ -21,11 +21,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::{I18nContext, Locale as _};
 use postern_shared::compose::{
-    AttachmentRef, DEFAULT_UNDO_SECONDS, Draft, MAX_UNDO_SECONDS, OriginalRef, Outgoing,
-    SaveDraftRequest, SavedDraft, SendRequest,
+    AttachmentRef, DEFAULT_UNDO_SECONDS, Draft, MAX_UNDO_SECONDS, OriginalRef, SaveDraftRequest,
+    SendRequest,
 };
 use postern_shared::limits::{MAX_ATTACHMENT_BYTES, MAX_RECIPIENTS, MAX_WEBMAIL_TRANSFER_BYTES};
-use postern_shared::{ApiError, ErrorCode};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -47,19 +46,6 @@ pub fn units(i18n: I18nContext<Locale>) -> SizeUnits<'static> {
         gb: t_string!(i18n, unit_gb),
         decimal_sep: t_string!(i18n, decimal_sep),
     }
-}
-
-/// An error of the compose/send routes as shown to people.
-pub fn send_error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
-    let mut s = error_text(i18n, e);
-    if e.code == ErrorCode::QuotaExceeded
-        && let Some(secs) = e.retry_after
-    {
-        let at = format_time(now() + secs as i64, i18n.get_locale().as_str());
-        s.push(' ');
-        s.push_str(&t_string!(i18n, quota_until, time = at));
-    }
-    s
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -232,12 +218,7 @@ impl Cs {
             let req = SaveDraftRequest { draft, replaces };
             let small = serde_json::to_string(&req).map_or(0, |s| s.len()) < 60_000;
             let hidden = document().hidden();
-            match HttpRequest::post(format!("/api/mailboxes/{}/drafts", self.mb))
-                .with_json(&req)
-                .keepalive(hidden && small)
-                .send::<SavedDraft>()
-                .await
-            {
+            match api::save_draft(self.mb, &req, hidden && small).await {
                 Ok(s) => {
                     q.borrow_mut().uid = Some(s.uid);
                     if s.attachments.len() == keys.len() {
@@ -252,7 +233,7 @@ impl Cs {
                 Err(e) => {
                     self.dirty.set(true);
                     self.status
-                        .set(SaveStatus::Failed(send_error_text(self.i18n, &e)));
+                        .set(SaveStatus::Failed(error_text(self.i18n, &e)));
                 }
             }
         }
@@ -417,7 +398,7 @@ pub fn Composer(init: ComposeInit) -> impl IntoView {
                         it.state.set(FileState::Done);
                         cs.edited();
                     }
-                    Err(e) => it.state.set(FileState::Error(send_error_text(i18n, &e))),
+                    Err(e) => it.state.set(FileState::Error(error_text(i18n, &e))),
                 }
             });
         }
@@ -496,14 +477,15 @@ pub fn Composer(init: ComposeInit) -> impl IntoView {
             }
             let draft_uid = q.borrow().uid;
             let undo = undo_seconds();
-            let r = HttpRequest::post(format!("/api/mailboxes/{mb}/send"))
-                .with_json(&SendRequest {
+            let r = api::send(
+                mb,
+                &SendRequest {
                     draft: draft.clone(),
                     draft_uid,
                     undo_seconds: undo,
-                })
-                .send::<Outgoing>()
-                .await;
+                },
+            )
+            .await;
             match r {
                 Ok(out) => {
                     cs.closed.set(true);
@@ -523,7 +505,7 @@ pub fn Composer(init: ComposeInit) -> impl IntoView {
                 }
                 Err(e) => {
                     cs.sending.set(false);
-                    cs.error.set(Some(send_error_text(i18n, &e)));
+                    cs.error.set(Some(error_text(i18n, &e)));
                 }
             }
         });

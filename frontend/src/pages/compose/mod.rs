@@ -14,8 +14,8 @@ pub mod recipients;
 pub mod signature;
 pub mod toast;
 
+use crate::core::api;
 use crate::core::browser::format_full_date;
-use crate::core::http::HttpRequest;
 use crate::core::session::use_session;
 use crate::i18n::*;
 use crate::pages::mail::MailCtx;
@@ -25,7 +25,7 @@ use leptos_i18n::{I18nContext, Locale as _};
 use postern_shared::ApiError;
 use postern_shared::api::{Attachment, MessageView};
 use postern_shared::compose::{
-    AttachmentRef, Draft, OpenedDraft, OriginalRef, Outgoing, ReplyKind, SendingIdentity, Signature,
+    AttachmentRef, Draft, OriginalRef, Outgoing, ReplyKind, SendingIdentity, Signature,
 };
 use prefill::{forward_html, prefixed, reply_html, reply_recipients, text_to_html};
 
@@ -108,10 +108,6 @@ pub fn use_compose() -> ComposeCtx {
 
 pub fn try_use_compose() -> Option<ComposeCtx> {
     use_context::<ComposeCtx>()
-}
-
-fn base(mb: i64) -> String {
-    format!("/api/mailboxes/{mb}")
 }
 
 impl ComposeCtx {
@@ -255,9 +251,7 @@ impl ComposeCtx {
         known: Vec<Attachment>,
         fallback: Option<(Draft, Vec<FileInfo>)>,
     ) -> Result<(), ApiError> {
-        let opened = HttpRequest::get(format!("{}/drafts/{uid}", base(self.mailbox())))
-            .send::<OpenedDraft>()
-            .await;
+        let opened = api::open_draft(self.mailbox(), uid).await;
         let (draft, draft_uid, files) = match (opened, fallback) {
             (Ok(o), fb) => {
                 let fb_files = fb.map(|f| f.1).unwrap_or_default();
@@ -308,20 +302,14 @@ impl ComposeCtx {
         let mb = self.mailbox();
         if self.identities.get_untracked().is_none() {
             spawn_local(async move {
-                if let Ok(i) = HttpRequest::get(format!("{}/identities", base(mb)))
-                    .send::<SendingIdentity>()
-                    .await
-                {
+                if let Ok(i) = api::identities(mb).await {
                     self.identities.set(Some(i));
                 }
             });
         }
         if self.signature.get_untracked().is_none() {
             spawn_local(async move {
-                let s = HttpRequest::get(format!("{}/signature", base(mb)))
-                    .send::<Signature>()
-                    .await
-                    .unwrap_or_default();
+                let s = api::signature(mb).await.unwrap_or_default();
                 self.signature.set(Some(s));
             });
         }

@@ -4,9 +4,8 @@
 //! `GET …/contacts?q=` (debounced) in an ARIA combobox/listbox.
 
 use super::prefill::{Chip, split_list};
+use crate::core::api;
 use crate::core::browser::sleep;
-use crate::core::format::encode_query;
-use crate::core::http::HttpRequest;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -93,11 +92,7 @@ pub fn RecipientField(
             if seq.try_get_untracked() != Some(mine) {
                 return;
             }
-            let url = format!(
-                "/api/mailboxes/{mailbox}/contacts?q={}",
-                encode_query(q.trim())
-            );
-            if let Ok(found) = HttpRequest::get(url).send::<Vec<Contact>>().await
+            if let Ok(found) = api::contacts(mailbox, &q).await
                 && seq.try_get_untracked() == Some(mine)
                 // Still typing that: not committed or left meanwhile.
                 && input.try_get_untracked().is_some_and(|i| i == q)

@@ -5,8 +5,8 @@
 
 use super::ComposeCtx;
 use crate::components::error_text::{ErrorAlert, error_text};
+use crate::core::api;
 use crate::core::browser::focus;
-use crate::core::http::HttpRequest;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -39,7 +39,6 @@ pub fn SignatureSettings(ctx: ComposeCtx) -> AnyView {
 fn SignatureDialog(ctx: ComposeCtx, open: RwSignal<bool>) -> AnyView {
     let i18n = use_i18n();
     let mb = ctx.mailbox();
-    let url = format!("/api/mailboxes/{mb}/signature");
     let text = RwSignal::new(String::new());
     let loaded = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -47,9 +46,8 @@ fn SignatureDialog(ctx: ComposeCtx, open: RwSignal<bool>) -> AnyView {
     let show = move |e| error.set(Some(error_text(i18n, &e)));
 
     // Always the stored one (another tab may have changed it).
-    let get = url.clone();
     spawn_local(async move {
-        let r = HttpRequest::get(get).send::<Signature>().await;
+        let r = api::signature(mb).await;
         if loaded.try_get_untracked().is_none() {
             return; // closed meanwhile
         }
@@ -88,13 +86,8 @@ fn SignatureDialog(ctx: ComposeCtx, open: RwSignal<bool>) -> AnyView {
         }
         busy.set(true);
         error.set(None);
-        let url = url.clone();
         spawn_local(async move {
-            match HttpRequest::put(url)
-                .with_json(&sig)
-                .send::<Signature>()
-                .await
-            {
+            match api::put_signature(mb, &sig).await {
                 Ok(saved) => {
                     if ctx.mailbox() == mb {
                         ctx.signature.set(Some(saved));

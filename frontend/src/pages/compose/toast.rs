@@ -3,18 +3,15 @@
 //! Undo cancels (`DELETE …/outbox/{id}`) and reopens the composer with the
 //! draft the server put back.
 
-use super::composer::{reopen, send_error_text};
+use super::composer::reopen;
 use super::{ComposeCtx, Toast, use_compose};
+use crate::components::error_text::error_text;
+use crate::core::api;
 use crate::core::browser::sleep;
-use crate::core::http::HttpRequest;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use postern_shared::compose::{Outgoing, OutgoingState};
-
-fn url(ctx: ComposeCtx, id: &str) -> String {
-    format!("/api/mailboxes/{}/outbox/{id}", ctx.mailbox())
-}
+use postern_shared::compose::OutgoingState;
 
 fn refresh(ctx: ComposeCtx) {
     ctx.mail.reload_list.update(|n| *n += 1);
@@ -67,7 +64,7 @@ pub fn follow(ctx: ComposeCtx, toast: Toast) {
                 break;
             }
             sleep(1000).await;
-            if let Ok(o) = HttpRequest::get(url(ctx, &out.id)).send::<Outgoing>().await
+            if let Ok(o) = api::outgoing(ctx.mailbox(), &out.id).await
                 && mine()
             {
                 ctx.toast.update(|t| {
@@ -100,10 +97,7 @@ pub fn SendToast() -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            match HttpRequest::delete(url(ctx, &t.out.id))
-                .send::<Outgoing>()
-                .await
-            {
+            match api::cancel_outgoing(ctx.mailbox(), &t.out.id).await {
                 Ok(o) => {
                     ctx.toast.set(None);
                     refresh(ctx);
@@ -111,7 +105,7 @@ pub fn SendToast() -> impl IntoView {
                 }
                 Err(e) => ctx.toast.update(|x| {
                     if let Some(x) = x {
-                        x.note = Some(send_error_text(i18n, &e));
+                        x.note = Some(error_text(i18n, &e));
                         x.left = 0;
                     }
                 }),
@@ -138,7 +132,7 @@ pub fn SendToast() -> impl IntoView {
                         .out
                         .error
                         .as_ref()
-                        .map(|e| send_error_text(i18n, e))
+                        .map(|e| error_text(i18n, e))
                         .unwrap_or_default();
                     t_string!(i18n, send_failed, error = why).to_string()
                 }

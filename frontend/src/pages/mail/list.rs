@@ -2,10 +2,11 @@
 //! paging, server-side filter and search, stars, selection and bulk
 //! actions, keyboard navigation (↑/↓ or j/k, Enter, s, Delete).
 
-use super::{MailCtx, actions, use_mail};
+use super::{MailCtx, use_mail};
 use crate::components::filter_menu::FilterMenu;
 use crate::components::move_select::MoveSelect;
 use crate::components::star::StarButton;
+use crate::core::api;
 use crate::core::browser::{confirm, focus, format_list_date, iso_date};
 use crate::core::format::{address_label, message_href};
 use crate::core::status::use_status;
@@ -25,7 +26,7 @@ pub fn toggle_star(ctx: MailCtx, i18n: I18nContext<Locale>, uid: u32, value: boo
     ctx.update_row(uid, |m| m.flagged = value);
     let (mb, folder) = (ctx.mailbox.get_untracked(), ctx.folder.get_untracked());
     spawn_local(async move {
-        if let Err(e) = actions::set_flag(mb, folder, vec![uid], Flag::Flagged, value).await {
+        if let Err(e) = api::set_flag(mb, folder, vec![uid], Flag::Flagged, value).await {
             ctx.update_row(uid, |m| m.flagged = !value);
             ctx.show_error(i18n, &e);
         }
@@ -64,7 +65,7 @@ pub fn MessageList() -> impl IntoView {
     });
 
     let res = LocalResource::new(move || {
-        let url = actions::list_url(
+        let url = api::list_url(
             ctx.mailbox.get(),
             &ctx.folder.get(),
             filter.get(),
@@ -75,7 +76,7 @@ pub fn MessageList() -> impl IntoView {
         ctx.reload_list.track();
         status.reconnected.track();
         loading.set(true);
-        async move { actions::list(url).await }
+        async move { api::list(url).await }
     });
     Effect::new(move || {
         if let Some(r) = res.get() {
@@ -109,7 +110,7 @@ pub fn MessageList() -> impl IntoView {
             ctx.update_row(*u, |m| m.seen = seen);
         }
         spawn_local(async move {
-            if let Err(e) = actions::set_flag(mb, folder, uids, Flag::Seen, seen).await {
+            if let Err(e) = api::set_flag(mb, folder, uids, Flag::Seen, seen).await {
                 ctx.show_error(i18n, &e);
             }
             after_bulk();
@@ -125,7 +126,7 @@ pub fn MessageList() -> impl IntoView {
         }
         let (mb, folder) = (ctx.mailbox.get_untracked(), ctx.folder.get_untracked());
         spawn_local(async move {
-            if let Err(e) = actions::delete_messages(mb, folder, uids).await {
+            if let Err(e) = api::delete_messages(mb, folder, uids).await {
                 ctx.show_error(i18n, &e);
             }
             after_bulk();
@@ -138,7 +139,7 @@ pub fn MessageList() -> impl IntoView {
         }
         let (mb, folder) = (ctx.mailbox.get_untracked(), ctx.folder.get_untracked());
         spawn_local(async move {
-            if let Err(e) = actions::move_messages(mb, folder, uids, to).await {
+            if let Err(e) = api::move_messages(mb, folder, uids, to).await {
                 ctx.show_error(i18n, &e);
             }
             after_bulk();

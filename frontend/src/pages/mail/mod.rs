@@ -1,13 +1,13 @@
 //! `/mail/:mailbox/:folder[/:uid]`: header, folder tree, message list and
 //! the reader (child route). On phones one pane shows at a time.
 
-pub mod actions;
 pub mod list;
 pub mod reader;
 
 use crate::components::app_header::AppHeader;
 use crate::components::error_text::{ErrorAlert, error_text};
 use crate::components::folder_tree::{FolderAction, FolderTree};
+use crate::core::api;
 use crate::core::browser::{confirm, prompt};
 use crate::core::format::folder_href;
 use crate::core::status::use_status;
@@ -120,7 +120,7 @@ pub fn MailLayout() -> impl IntoView {
         let ready = ready.get();
         async move {
             if ready {
-                Some(actions::folders(mb).await)
+                Some(api::folders(mb).await)
             } else {
                 None
             }
@@ -141,7 +141,7 @@ pub fn MailLayout() -> impl IntoView {
                     return;
                 };
                 spawn_local(async move {
-                    match actions::create_folder(mb, parent, name).await {
+                    match api::create_folder(mb, parent, name).await {
                         Ok(f) => {
                             ctx.reload_folders.update(|n| *n += 1);
                             navigate(&folder_href(mb, &f.path), Default::default());
@@ -156,7 +156,7 @@ pub fn MailLayout() -> impl IntoView {
                     return;
                 };
                 spawn_local(async move {
-                    match actions::rename_folder(mb, &f.path, name).await {
+                    match api::rename_folder(mb, &f.path, name).await {
                         Ok(renamed) => {
                             ctx.reload_folders.update(|n| *n += 1);
                             if folder.get_untracked() == f.path {
@@ -173,7 +173,7 @@ pub fn MailLayout() -> impl IntoView {
                     return;
                 }
                 spawn_local(async move {
-                    match actions::delete_folder(mb, &f.path).await {
+                    match api::delete_folder(mb, &f.path).await {
                         Ok(()) => {
                             ctx.reload_folders.update(|n| *n += 1);
                             let cur = folder.get_untracked();

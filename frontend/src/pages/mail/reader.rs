@@ -2,9 +2,10 @@
 //! the plain-text body, the sanitised HTML body in a sandboxed iframe
 //! (remote images only on request), attachments.
 
-use super::{MailCtx, actions, use_mail};
+use super::{MailCtx, use_mail};
 use crate::components::move_select::MoveSelect;
 use crate::components::star::StarButton;
+use crate::core::api;
 use crate::core::browser::{format_full_date, iso_date};
 use crate::core::format::{SizeUnits, address_list, format_size};
 use crate::core::status::use_status;
@@ -32,7 +33,7 @@ pub fn Reader() -> impl IntoView {
         status.reconnected.track();
         async move {
             match uid {
-                Some(uid) => Some(actions::message(mb, &folder, uid).await),
+                Some(uid) => Some(api::message(mb, &folder, uid).await),
                 None => None,
             }
         }
@@ -102,7 +103,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         ctx.update_row(uid, |m| m.flagged = v);
         let folder = folder_star.clone();
         spawn_local(async move {
-            if let Err(e) = actions::set_flag(mb, folder, vec![uid], Flag::Flagged, v).await {
+            if let Err(e) = api::set_flag(mb, folder, vec![uid], Flag::Flagged, v).await {
                 flagged.set(!v);
                 ctx.update_row(uid, |m| m.flagged = !v);
                 ctx.show_error(i18n, &e);
@@ -115,7 +116,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         let folder = folder_unread.clone();
         let navigate = nav1.clone();
         spawn_local(async move {
-            match actions::set_flag(mb, folder, vec![uid], Flag::Seen, false).await {
+            match api::set_flag(mb, folder, vec![uid], Flag::Seen, false).await {
                 Ok(()) => {
                     ctx.update_row(uid, |m| m.seen = false);
                     ctx.reload_folders.update(|n| *n += 1);
@@ -130,7 +131,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         let folder = folder_move.clone();
         let navigate = nav2.clone();
         spawn_local(async move {
-            match actions::move_messages(mb, folder, vec![uid], to).await {
+            match api::move_messages(mb, folder, vec![uid], to).await {
                 Ok(_) => {
                     after_leave(ctx);
                     navigate(&ctx.list_href(), Default::default());
@@ -144,7 +145,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         let folder = folder_del.clone();
         let navigate = nav3.clone();
         spawn_local(async move {
-            match actions::delete_messages(mb, folder, vec![uid]).await {
+            match api::delete_messages(mb, folder, vec![uid]).await {
                 Ok(_) => {
                     after_leave(ctx);
                     navigate(&ctx.list_href(), Default::default());
@@ -166,7 +167,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         }
     };
     let folder_src = folder.clone();
-    let src = move || actions::body_html_url(mb, &folder_src, uid, images.get());
+    let src = move || api::body_html_url(mb, &folder_src, uid, images.get());
 
     let subject = message.subject.clone();
     let has_subject = !subject.trim().is_empty();
@@ -320,7 +321,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                                     {files
                                         .into_iter()
                                         .map(|a| {
-                                            let href = actions::part_url(mb, &folder_att, uid, &a.section);
+                                            let href = api::part_url(mb, &folder_att, uid, &a.section);
                                             view! { <AttachmentItem attachment=a href=href/> }
                                         })
                                         .collect_view()}

@@ -13,33 +13,30 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use futures_util::stream;
 use postern_shared::transfers::{NewTransfer, NewUpload, Transfer, Upload};
+use postern_shared::wire::query::UploadOffsetQuery;
 use postern_shared::{ApiError, ErrorCode};
-use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-use super::store::{self, Blobs};
+use super::v1;
 use crate::auth::Authenticated;
 use crate::error::{AppError, AppResult};
-use crate::routes::parts::encode_filename;
 use crate::state::AppState;
+use crate::transfers::{blobs, store};
+use postern_shared::wire::{filename, headers};
 
 /// Read size when streaming a file out.
 const READ_CHUNK: usize = 256 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/v1/uploads", post(create_upload))
+        .route(v1("create_upload"), post(create_upload))
         .route(
-            "/v1/uploads/{id}",
+            v1("get_upload"),
             get(get_upload).patch(append).delete(delete_upload),
         )
-        .route("/v1/transfers", post(create_transfer))
-        .route("/v1/public/transfers/{token}", get(public_transfer))
-        .route("/v1/public/transfers/{token}/files/{file}", get(download))
-}
-
-pub(super) fn blobs(state: &AppState) -> Blobs {
-    Blobs::new(&state.sending.blob_dir)
+        .route(v1("create_transfer"), post(create_transfer))
+        .route(v1("transfer_page"), get(public_transfer))
+        .route(v1("transfer_file"), get(download))
 }
 
 async fn create_upload(
@@ -68,17 +65,12 @@ async fn get_upload(
     Ok(Json(row.to_api()))
 }
 
-#[derive(Debug, Deserialize)]
-struct OffsetQuery {
-    offset: u64,
-}
-
 /// `PATCH /v1/uploads/{id}?offset=N`: the body is streamed to the file.
 async fn append(
     State(state): State<AppState>,
     who: Authenticated,
     Path(id): Path<String>,
-    Query(q): Query<OffsetQuery>,
+    Query(q): Query<UploadOffsetQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> AppResult<Json<Upload>> {
@@ -114,7 +106,7 @@ async fn create_transfer(
     Json(req): Json<NewTransfer>,
 ) -> AppResult<Json<Transfer>> {
     Ok(Json(
-        super::publish(&state, who.account.id, &req.uploads).await?,
+        crate::transfers::publish(&state, who.account.id, &req.uploads).await?,
     ))
 }
 
@@ -288,8 +280,8 @@ async fn download(
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&encode_filename(&f.name)) {
-        h.insert("x-postern-filename", v);
+    if let Ok(v) = HeaderValue::from_str(&filename::encode_header(&f.name)) {
+        h.insert(headers::FILENAME, v);
     }
     if status == StatusCode::PARTIAL_CONTENT
         && let Ok(v) = HeaderValue::from_str(&format!("bytes {first}-{}/{size}", first + len - 1))

@@ -1,0 +1,329 @@
+//! The app's one typed API client: every call a page makes, built from the
+//! shared wire contract (`postern_shared::wire`) — the path from a
+//! [`Route`], the method from its endpoint, the query from the route's
+//! query type. Pages never write an `/api/…` string.
+
+use crate::core::http::HttpRequest;
+use postern_shared::ApiError;
+use postern_shared::api::{
+    CreateFolderRequest, DeleteMessagesRequest, Flag, Folder, LoginRequest, Me, MessageFilter,
+    MessageListQuery, MessagePage, MessageView, MoveMessagesRequest, MoveResult,
+    RenameFolderRequest, SessionInfo, SetFlagsRequest,
+};
+use postern_shared::compose::{
+    Contact, OpenedDraft, Outgoing, SaveDraftRequest, SavedDraft, SendRequest, SendingIdentity,
+    Signature,
+};
+use postern_shared::transfers::{NewTransfer, NewUpload, Transfer, Upload};
+use postern_shared::wire::Method;
+use postern_shared::wire::query::{
+    BodyHtmlQuery, ContactsQuery, FolderPathQuery, FolderQuery, Images, UploadOffsetQuery, to_query,
+};
+use postern_shared::wire::routes::Route;
+use serde::Serialize;
+
+type MailboxId = i64;
+
+/// The request of `route`, with `query` (a query type, or `&()` for none).
+pub fn request<Q: Serialize>(route: &Route, query: &Q) -> HttpRequest {
+    let url = route.path_with(&to_query(query));
+    match route.method() {
+        Method::Get | Method::Head => HttpRequest::get(url),
+        Method::Post => HttpRequest::post(url),
+        Method::Put => HttpRequest::put(url),
+        Method::Patch => HttpRequest::patch(url),
+        Method::Delete => HttpRequest::delete(url),
+    }
+}
+
+/// The URL of `route` with `query`, for links and frames.
+pub fn url<Q: Serialize>(route: &Route, query: &Q) -> String {
+    route.path_with(&to_query(query))
+}
+
+// ------------------------------------------------------------- session
+
+pub async fn health() -> bool {
+    request(&Route::Health, &())
+        .quiet()
+        .send::<serde_json::Value>()
+        .await
+        .is_ok()
+}
+
+/// `Err` with `unauthenticated` / `session_expired` means "sign in first".
+pub async fn session() -> Result<SessionInfo, ApiError> {
+    request(&Route::GetSession, &()).quiet().send().await
+}
+
+pub async fn sign_in(login: String, password: String) -> Result<SessionInfo, ApiError> {
+    request(&Route::Login, &())
+        .with_json(&LoginRequest { login, password })
+        .quiet()
+        .send()
+        .await
+}
+
+/// Best effort: the app forgets the session whatever the answer.
+pub async fn sign_out() {
+    let _ = request(&Route::Logout, &()).quiet().send::<()>().await;
+}
+
+pub async fn me() -> Result<Me, ApiError> {
+    request(&Route::Me, &()).send().await
+}
+
+// ------------------------------------------------------------- folders
+
+pub async fn folders(mb: MailboxId) -> Result<Vec<Folder>, ApiError> {
+    request(&Route::ListFolders { mb }, &()).send().await
+}
+
+pub async fn create_folder(
+    mb: MailboxId,
+    parent: Option<String>,
+    name: String,
+) -> Result<Folder, ApiError> {
+    request(&Route::CreateFolder { mb }, &())
+        .with_json(&CreateFolderRequest { parent, name })
+        .send()
+        .await
+}
+
+pub async fn rename_folder(mb: MailboxId, path: &str, name: String) -> Result<Folder, ApiError> {
+    let q = FolderPathQuery { path: path.into() };
+    request(&Route::RenameFolder { mb }, &q)
+        .with_json(&RenameFolderRequest { name })
+        .send()
+        .await
+}
+
+pub async fn delete_folder(mb: MailboxId, path: &str) -> Result<(), ApiError> {
+    let q = FolderPathQuery { path: path.into() };
+    request(&Route::DeleteFolder { mb }, &q).send().await
+}
+
+// ------------------------------------------------------------ messages
+
+/// The list URL of `GET …/messages` (filter, search and anchored paging);
+/// the list view keys its resource on it.
+pub fn list_url(
+    mb: MailboxId,
+    folder: &str,
+    filter: MessageFilter,
+    q: &str,
+    page: u32,
+    anchor: Option<u32>,
+) -> String {
+    let query = MessageListQuery {
+        folder: folder.into(),
+        filter,
+        page,
+        q: Some(q.trim().to_string()).filter(|q| !q.is_empty()),
+        anchor,
+    };
+    url(&Route::ListMessages { mb }, &query)
+}
+
+pub async fn list(url: String) -> Result<MessagePage, ApiError> {
+    HttpRequest::get(url).send().await
+}
+
+pub async fn message(mb: MailboxId, folder: &str, uid: u32) -> Result<MessageView, ApiError> {
+    let q = FolderQuery {
+        folder: folder.into(),
+    };
+    request(&Route::GetMessage { mb, uid }, &q).send().await
+}
+
+pub fn body_html_url(mb: MailboxId, folder: &str, uid: u32, images: bool) -> String {
+    let q = BodyHtmlQuery {
+        folder: folder.into(),
+        images: if images { Images::Allow } else { Images::Block },
+    };
+    url(&Route::GetMessageHtml { mb, uid }, &q)
+}
+
+pub fn part_url(mb: MailboxId, folder: &str, uid: u32, section: &str) -> String {
+    let route = Route::GetPart {
+        mb,
+        uid,
+        section: section.into(),
+    };
+    url(
+        &route,
+        &FolderQuery {
+            folder: folder.into(),
+        },
+    )
+}
+
+pub async fn set_flag(
+    mb: MailboxId,
+    folder: String,
+    uids: Vec<u32>,
+    flag: Flag,
+    value: bool,
+) -> Result<(), ApiError> {
+    request(&Route::SetFlags { mb }, &())
+        .with_json(&SetFlagsRequest {
+            folder,
+            uids,
+            flag,
+            value,
+        })
+        .send()
+        .await
+}
+
+pub async fn move_messages(
+    mb: MailboxId,
+    folder: String,
+    uids: Vec<u32>,
+    to: String,
+) -> Result<MoveResult, ApiError> {
+    request(&Route::MoveMessages { mb }, &())
+        .with_json(&MoveMessagesRequest { folder, uids, to })
+        .send()
+        .await
+}
+
+pub async fn delete_messages(
+    mb: MailboxId,
+    folder: String,
+    uids: Vec<u32>,
+) -> Result<MoveResult, ApiError> {
+    request(&Route::DeleteMessages { mb }, &())
+        .with_json(&DeleteMessagesRequest { folder, uids })
+        .send()
+        .await
+}
+
+// ------------------------------------------------------ writing, sending
+
+/// Saves a draft; `keepalive` lets the save outlive a closing page.
+pub async fn save_draft(
+    mb: MailboxId,
+    req: &SaveDraftRequest,
+    keepalive: bool,
+) -> Result<SavedDraft, ApiError> {
+    request(&Route::SaveDraft { mb }, &())
+        .with_json(req)
+        .keepalive(keepalive)
+        .send()
+        .await
+}
+
+pub async fn open_draft(mb: MailboxId, uid: u32) -> Result<OpenedDraft, ApiError> {
+    request(&Route::GetDraft { mb, uid }, &()).send().await
+}
+
+pub async fn send(mb: MailboxId, req: &SendRequest) -> Result<Outgoing, ApiError> {
+    request(&Route::Send { mb }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
+pub async fn outgoing(mb: MailboxId, id: &str) -> Result<Outgoing, ApiError> {
+    let route = Route::GetOutgoing { mb, id: id.into() };
+    request(&route, &()).send().await
+}
+
+/// Undo: the message comes back as a draft.
+pub async fn cancel_outgoing(mb: MailboxId, id: &str) -> Result<Outgoing, ApiError> {
+    let route = Route::CancelOutgoing { mb, id: id.into() };
+    request(&route, &()).send().await
+}
+
+pub async fn contacts(mb: MailboxId, q: &str) -> Result<Vec<Contact>, ApiError> {
+    let q = ContactsQuery {
+        q: Some(q.trim().to_string()),
+    };
+    request(&Route::Contacts { mb }, &q).send().await
+}
+
+pub async fn signature(mb: MailboxId) -> Result<Signature, ApiError> {
+    request(&Route::GetSignature { mb }, &()).send().await
+}
+
+pub async fn put_signature(mb: MailboxId, sig: &Signature) -> Result<Signature, ApiError> {
+    request(&Route::PutSignature { mb }, &())
+        .with_json(sig)
+        .send()
+        .await
+}
+
+pub async fn identities(mb: MailboxId) -> Result<SendingIdentity, ApiError> {
+    request(&Route::Identities { mb }, &()).send().await
+}
+
+// ---------------------------------------------------- uploads, transfers
+
+pub async fn create_upload(new: &NewUpload) -> Result<Upload, ApiError> {
+    request(&Route::CreateUpload, &())
+        .with_json(new)
+        .send()
+        .await
+}
+
+pub async fn upload(id: &str) -> Result<Upload, ApiError> {
+    request(&Route::GetUpload { id: id.into() }, &())
+        .send()
+        .await
+}
+
+/// The URL of `PATCH` for bytes at `offset` (sent by `core::upload` with
+/// `XMLHttpRequest`, for progress events).
+pub fn upload_data_url(id: &str, offset: u64) -> String {
+    url(
+        &Route::UploadData { id: id.into() },
+        &UploadOffsetQuery { offset },
+    )
+}
+
+pub async fn delete_upload(id: &str) -> Result<(), ApiError> {
+    request(&Route::DeleteUpload { id: id.into() }, &())
+        .send()
+        .await
+}
+
+pub async fn create_transfer(uploads: Vec<String>) -> Result<Transfer, ApiError> {
+    request(&Route::CreateTransfer, &())
+        .with_json(&NewTransfer { uploads })
+        .send()
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_url_carries_folder_filter_search_and_anchor() {
+        assert_eq!(
+            list_url(
+                2,
+                "Projects/2026",
+                MessageFilter::Unread,
+                " café ",
+                1,
+                Some(900)
+            ),
+            "/api/mailboxes/2/messages?folder=Projects%2F2026&filter=unread&page=1&q=caf%C3%A9&anchor=900"
+        );
+        assert_eq!(
+            list_url(2, "INBOX", MessageFilter::All, "", 0, None),
+            "/api/mailboxes/2/messages?folder=INBOX&filter=all&page=0"
+        );
+        assert_eq!(
+            part_url(2, "INBOX", 7, "1.2"),
+            "/api/mailboxes/2/messages/7/parts/1.2?folder=INBOX"
+        );
+        assert_eq!(
+            body_html_url(2, "A B", 7, true),
+            "/api/mailboxes/2/messages/7/body.html?folder=A+B&images=allow"
+        );
+        assert_eq!(upload_data_url("u1", 5), "/api/uploads/u1?offset=5");
+    }
+}

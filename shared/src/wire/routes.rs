@@ -1,0 +1,884 @@
+//! Every HTTP route of Postern, written once.
+//!
+//! A [`Route`] is one call with its path parameters. Its [`Endpoint`] says
+//! how the browser reaches it (`/api/…`, or a public page such as `/t/…`)
+//! and which gateway route (`/v1/…`) the edge turns it into. The browser's
+//! client builds paths with [`Route::path`], the edge parses them with
+//! [`parse`] and forwards with [`Route::gateway_path`], the gateway mounts
+//! the very template strings of [`Endpoint::v1`], the tests call
+//! [`Route::path`] like the browser, and ARCHITECTURE.md's route table and
+//! the OpenAPI document are checked against [`ENDPOINTS`].
+//!
+//! Path parameters are typed by name, in one place ([`Args`]): `{mb}` a
+//! mailbox id, `{uid}` an IMAP UID, `{section}` an IMAP body section,
+//! `{id}`/`{token}`/`{file}` opaque ids of the gateway ([`is_safe_id`]).
+
+use crate::api::MailboxId;
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Head,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Method> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "GET" => Method::Get,
+            "HEAD" => Method::Head,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "PATCH" => Method::Patch,
+            "DELETE" => Method::Delete,
+            _ => return None,
+        })
+    }
+}
+
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No session needed (health, sign-in, public transfer pages).
+    Public,
+    /// A signed-in session (and a CSRF token for state-changing methods).
+    Session,
+    /// A session whose account holds a grant on `{mb}`; the gateway checks
+    /// the permission the route needs.
+    Mailbox,
+}
+
+/// One route of the contract.
+#[derive(Debug)]
+pub struct Endpoint {
+    /// Stable name: the OpenAPI `operationId`.
+    pub name: &'static str,
+    pub method: Method,
+    /// Path template the browser calls, with `{param}` segments.
+    pub path: &'static str,
+    /// The gateway route the edge calls for it; `None` when the edge
+    /// answers by itself (a stylesheet).
+    pub gateway: Option<(Method, &'static str)>,
+    pub access: Access,
+    /// One line for people: the OpenAPI summary and the route table.
+    pub summary: &'static str,
+    build: fn(&Args) -> Option<Route>,
+}
+
+impl Endpoint {
+    /// The gateway's path template (what axum mounts).
+    pub fn v1(&self) -> &'static str {
+        self.gateway.map(|(_, p)| p).unwrap_or("")
+    }
+
+    /// `true` for JSON routes under `/api/`; `false` for public pages.
+    pub fn is_api(&self) -> bool {
+        self.path.starts_with("/api/")
+    }
+}
+
+/// Typed path parameters, by name (see the module comment).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Args {
+    pub mb: Option<MailboxId>,
+    pub uid: Option<u32>,
+    pub section: Option<String>,
+    pub id: Option<String>,
+    pub token: Option<String>,
+    pub file: Option<String>,
+}
+
+impl Args {
+    fn set(&mut self, name: &str, raw: &str) -> Option<()> {
+        match name {
+            "mb" => self.mb = Some(parse_id(raw)?),
+            "uid" => self.uid = Some(parse_uid(raw)?),
+            "section" if is_valid_section(raw) => self.section = Some(raw.into()),
+            "id" if is_safe_id(raw) => self.id = Some(raw.into()),
+            "token" if is_safe_id(raw) => self.token = Some(raw.into()),
+            "file" if is_safe_id(raw) => self.file = Some(raw.into()),
+            _ => return None,
+        }
+        Some(())
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        match name {
+            "mb" => self.mb.map(|v| v.to_string()),
+            "uid" => self.uid.map(|v| v.to_string()),
+            "section" => self.section.clone(),
+            "id" => self.id.clone(),
+            "token" => self.token.clone(),
+            "file" => self.file.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// One call: an endpoint with its path parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Health,
+    Login,
+    GetSession,
+    Logout,
+    Me,
+    ListFolders {
+        mb: MailboxId,
+    },
+    CreateFolder {
+        mb: MailboxId,
+    },
+    RenameFolder {
+        mb: MailboxId,
+    },
+    DeleteFolder {
+        mb: MailboxId,
+    },
+    ListMessages {
+        mb: MailboxId,
+    },
+    GetMessage {
+        mb: MailboxId,
+        uid: u32,
+    },
+    GetMessageHtml {
+        mb: MailboxId,
+        uid: u32,
+    },
+    GetPart {
+        mb: MailboxId,
+        uid: u32,
+        section: String,
+    },
+    SetFlags {
+        mb: MailboxId,
+    },
+    MoveMessages {
+        mb: MailboxId,
+    },
+    DeleteMessages {
+        mb: MailboxId,
+    },
+    SaveDraft {
+        mb: MailboxId,
+    },
+    GetDraft {
+        mb: MailboxId,
+        uid: u32,
+    },
+    Send {
+        mb: MailboxId,
+    },
+    GetOutgoing {
+        mb: MailboxId,
+        id: String,
+    },
+    CancelOutgoing {
+        mb: MailboxId,
+        id: String,
+    },
+    Contacts {
+        mb: MailboxId,
+    },
+    GetSignature {
+        mb: MailboxId,
+    },
+    PutSignature {
+        mb: MailboxId,
+    },
+    Identities {
+        mb: MailboxId,
+    },
+    CreateUpload,
+    GetUpload {
+        id: String,
+    },
+    /// `PATCH /api/uploads/{id}?offset=N`: the body is streamed through.
+    UploadData {
+        id: String,
+    },
+    DeleteUpload {
+        id: String,
+    },
+    CreateTransfer,
+    /// `GET /t/{token}`: the public download page (HTML).
+    TransferPage {
+        token: String,
+    },
+    /// `GET /t/{token}/{file}`: a file of a transfer, streamed.
+    TransferFile {
+        token: String,
+        file: String,
+    },
+    /// `GET /t/page.css`: the download page's stylesheet (the CSP forbids
+    /// inline styles).
+    TransferCss,
+}
+
+macro_rules! endpoint {
+    ($name:literal, $m:ident $path:literal => $gm:ident $gpath:literal, $access:ident,
+     $summary:literal, |$a:ident| $build:expr) => {
+        Endpoint {
+            name: $name,
+            method: Method::$m,
+            path: $path,
+            gateway: Some((Method::$gm, $gpath)),
+            access: Access::$access,
+            summary: $summary,
+            build: |$a| Some($build),
+        }
+    };
+}
+
+/// The route table, in the order ARCHITECTURE.md lists it. For one path,
+/// the methods are listed in the order `Allow` names them.
+pub static ENDPOINTS: &[Endpoint] = &[
+    endpoint!("health", Get "/api/health" => Get "/v1/health", Public,
+        "Is the service up (edge and gateway)?", |_a| Route::Health),
+    endpoint!("get_session", Get "/api/session" => Get "/v1/auth/session", Session,
+        "The current session, extended when it is close to expiring.", |_a| Route::GetSession),
+    endpoint!("login", Post "/api/session" => Post "/v1/auth/login", Public,
+        "Sign in with an account login and password; sets the session cookie.", |_a| Route::Login),
+    endpoint!("logout", Delete "/api/session" => Post "/v1/auth/logout", Session,
+        "Sign out: the session ends on the server and the cookie is cleared.", |_a| Route::Logout),
+    endpoint!("me", Get "/api/me" => Get "/v1/me", Session,
+        "The account, its organisations and the mailboxes it may use.", |_a| Route::Me),
+    endpoint!("list_folders", Get "/api/mailboxes/{mb}/folders" => Get "/v1/mailboxes/{mb}/folders", Mailbox,
+        "The mailbox's folders in display order, with counts.", |a| Route::ListFolders { mb: a.mb? }),
+    endpoint!("create_folder", Post "/api/mailboxes/{mb}/folders" => Post "/v1/mailboxes/{mb}/folders", Mailbox,
+        "Create a folder (optionally under a parent).", |a| Route::CreateFolder { mb: a.mb? }),
+    endpoint!("rename_folder", Patch "/api/mailboxes/{mb}/folders" => Patch "/v1/mailboxes/{mb}/folders", Mailbox,
+        "Rename the folder named by `path`.", |a| Route::RenameFolder { mb: a.mb? }),
+    endpoint!("delete_folder", Delete "/api/mailboxes/{mb}/folders" => Delete "/v1/mailboxes/{mb}/folders", Mailbox,
+        "Delete the folder named by `path` and its mail.", |a| Route::DeleteFolder { mb: a.mb? }),
+    endpoint!("list_messages", Get "/api/mailboxes/{mb}/messages" => Get "/v1/mailboxes/{mb}/messages", Mailbox,
+        "One page of a folder, newest first, filtered and searched, anchored.", |a| Route::ListMessages { mb: a.mb? }),
+    endpoint!("set_flags", Post "/api/mailboxes/{mb}/messages/flags" => Post "/v1/mailboxes/{mb}/messages/flags", Mailbox,
+        "Set or clear a flag (read, starred) on messages.", |a| Route::SetFlags { mb: a.mb? }),
+    endpoint!("move_messages", Post "/api/mailboxes/{mb}/messages/move" => Post "/v1/mailboxes/{mb}/messages/move", Mailbox,
+        "Move messages to another folder.", |a| Route::MoveMessages { mb: a.mb? }),
+    endpoint!("delete_messages", Post "/api/mailboxes/{mb}/messages/delete" => Post "/v1/mailboxes/{mb}/messages/delete", Mailbox,
+        "Delete messages (to Trash; for good when already in Trash).", |a| Route::DeleteMessages { mb: a.mb? }),
+    endpoint!("get_message", Get "/api/mailboxes/{mb}/messages/{uid}" => Get "/v1/mailboxes/{mb}/messages/{uid}/raw", Mailbox,
+        "The reading view of one message (headers, text, attachments); marks it read.",
+        |a| Route::GetMessage { mb: a.mb?, uid: a.uid? }),
+    endpoint!("get_message_html", Get "/api/mailboxes/{mb}/messages/{uid}/body.html" => Get "/v1/mailboxes/{mb}/messages/{uid}/raw", Mailbox,
+        "The sanitised HTML body as a document for a sandboxed frame.",
+        |a| Route::GetMessageHtml { mb: a.mb?, uid: a.uid? }),
+    endpoint!("get_part", Get "/api/mailboxes/{mb}/messages/{uid}/parts/{section}" => Get "/v1/mailboxes/{mb}/messages/{uid}/parts/{section}", Mailbox,
+        "An attachment's decoded bytes, streamed.",
+        |a| Route::GetPart { mb: a.mb?, uid: a.uid?, section: a.section.clone()? }),
+    endpoint!("save_draft", Post "/api/mailboxes/{mb}/drafts" => Post "/v1/mailboxes/{mb}/drafts", Mailbox,
+        "Save a draft on the server (replacing its previous version).", |a| Route::SaveDraft { mb: a.mb? }),
+    endpoint!("get_draft", Get "/api/mailboxes/{mb}/drafts/{uid}" => Get "/v1/mailboxes/{mb}/drafts/{uid}", Mailbox,
+        "Open a saved draft for editing.", |a| Route::GetDraft { mb: a.mb?, uid: a.uid? }),
+    endpoint!("send", Post "/api/mailboxes/{mb}/send" => Post "/v1/mailboxes/{mb}/send", Mailbox,
+        "Send a message now, or after the undo delay.", |a| Route::Send { mb: a.mb? }),
+    endpoint!("get_outgoing", Get "/api/mailboxes/{mb}/outbox/{id}" => Get "/v1/mailboxes/{mb}/outbox/{id}", Mailbox,
+        "The state of a message waiting in the undo outbox.",
+        |a| Route::GetOutgoing { mb: a.mb?, id: a.id.clone()? }),
+    endpoint!("cancel_outgoing", Delete "/api/mailboxes/{mb}/outbox/{id}" => Delete "/v1/mailboxes/{mb}/outbox/{id}", Mailbox,
+        "Undo a send while it is still in the outbox; the draft comes back.",
+        |a| Route::CancelOutgoing { mb: a.mb?, id: a.id.clone()? }),
+    endpoint!("contacts", Get "/api/mailboxes/{mb}/contacts" => Get "/v1/mailboxes/{mb}/contacts", Mailbox,
+        "Recent correspondents matching `q`, for recipient autocomplete.", |a| Route::Contacts { mb: a.mb? }),
+    endpoint!("get_signature", Get "/api/mailboxes/{mb}/signature" => Get "/v1/mailboxes/{mb}/signature", Mailbox,
+        "The mailbox's signature.", |a| Route::GetSignature { mb: a.mb? }),
+    endpoint!("put_signature", Put "/api/mailboxes/{mb}/signature" => Put "/v1/mailboxes/{mb}/signature", Mailbox,
+        "Replace the mailbox's signature.", |a| Route::PutSignature { mb: a.mb? }),
+    endpoint!("identities", Get "/api/mailboxes/{mb}/identities" => Get "/v1/mailboxes/{mb}/identities", Mailbox,
+        "The addresses this mailbox may send as, and today's sending quota.", |a| Route::Identities { mb: a.mb? }),
+    endpoint!("create_upload", Post "/api/uploads" => Post "/v1/uploads", Session,
+        "Declare a file to upload (name, type, size).", |_a| Route::CreateUpload),
+    endpoint!("get_upload", Get "/api/uploads/{id}" => Get "/v1/uploads/{id}", Session,
+        "How many bytes of an upload arrived (to resume it).", |a| Route::GetUpload { id: a.id.clone()? }),
+    endpoint!("upload_data", Patch "/api/uploads/{id}" => Patch "/v1/uploads/{id}", Session,
+        "Append bytes at `offset` (raw body, streamed).", |a| Route::UploadData { id: a.id.clone()? }),
+    endpoint!("delete_upload", Delete "/api/uploads/{id}" => Delete "/v1/uploads/{id}", Session,
+        "Abandon an upload and delete its bytes.", |a| Route::DeleteUpload { id: a.id.clone()? }),
+    endpoint!("create_transfer", Post "/api/transfers" => Post "/v1/transfers", Session,
+        "Publish finished uploads as a transfer link.", |_a| Route::CreateTransfer),
+    Endpoint {
+        name: "transfer_css",
+        method: Method::Get,
+        path: "/t/page.css",
+        gateway: None,
+        access: Access::Public,
+        summary: "The download page's stylesheet.",
+        build: |_a| Some(Route::TransferCss),
+    },
+    endpoint!("transfer_page", Get "/t/{token}" => Get "/v1/public/transfers/{token}", Public,
+        "The public download page of a transfer (HTML).", |a| Route::TransferPage { token: a.token.clone()? }),
+    endpoint!("transfer_file", Get "/t/{token}/{file}" => Get "/v1/public/transfers/{token}/files/{file}", Public,
+        "A file of a transfer, streamed; `Range` is honoured.",
+        |a| Route::TransferFile { token: a.token.clone()?, file: a.file.clone()? }),
+];
+
+impl Route {
+    /// This call's endpoint and its path parameters.
+    pub fn parts(&self) -> (&'static Endpoint, Args) {
+        let mut a = Args::default();
+        let name = match self {
+            Route::Health => "health",
+            Route::Login => "login",
+            Route::GetSession => "get_session",
+            Route::Logout => "logout",
+            Route::Me => "me",
+            Route::ListFolders { mb } => with_mb(&mut a, *mb, "list_folders"),
+            Route::CreateFolder { mb } => with_mb(&mut a, *mb, "create_folder"),
+            Route::RenameFolder { mb } => with_mb(&mut a, *mb, "rename_folder"),
+            Route::DeleteFolder { mb } => with_mb(&mut a, *mb, "delete_folder"),
+            Route::ListMessages { mb } => with_mb(&mut a, *mb, "list_messages"),
+            Route::SetFlags { mb } => with_mb(&mut a, *mb, "set_flags"),
+            Route::MoveMessages { mb } => with_mb(&mut a, *mb, "move_messages"),
+            Route::DeleteMessages { mb } => with_mb(&mut a, *mb, "delete_messages"),
+            Route::GetMessage { mb, uid } => with_uid(&mut a, *mb, *uid, "get_message"),
+            Route::GetMessageHtml { mb, uid } => with_uid(&mut a, *mb, *uid, "get_message_html"),
+            Route::GetPart { mb, uid, section } => {
+                a.section = Some(section.clone());
+                with_uid(&mut a, *mb, *uid, "get_part")
+            }
+            Route::SaveDraft { mb } => with_mb(&mut a, *mb, "save_draft"),
+            Route::GetDraft { mb, uid } => with_uid(&mut a, *mb, *uid, "get_draft"),
+            Route::Send { mb } => with_mb(&mut a, *mb, "send"),
+            Route::GetOutgoing { mb, id } => {
+                a.id = Some(id.clone());
+                with_mb(&mut a, *mb, "get_outgoing")
+            }
+            Route::CancelOutgoing { mb, id } => {
+                a.id = Some(id.clone());
+                with_mb(&mut a, *mb, "cancel_outgoing")
+            }
+            Route::Contacts { mb } => with_mb(&mut a, *mb, "contacts"),
+            Route::GetSignature { mb } => with_mb(&mut a, *mb, "get_signature"),
+            Route::PutSignature { mb } => with_mb(&mut a, *mb, "put_signature"),
+            Route::Identities { mb } => with_mb(&mut a, *mb, "identities"),
+            Route::CreateUpload => "create_upload",
+            Route::GetUpload { id } => with_id(&mut a, id, "get_upload"),
+            Route::UploadData { id } => with_id(&mut a, id, "upload_data"),
+            Route::DeleteUpload { id } => with_id(&mut a, id, "delete_upload"),
+            Route::CreateTransfer => "create_transfer",
+            Route::TransferCss => "transfer_css",
+            Route::TransferPage { token } => {
+                a.token = Some(token.clone());
+                "transfer_page"
+            }
+            Route::TransferFile { token, file } => {
+                a.token = Some(token.clone());
+                a.file = Some(file.clone());
+                "transfer_file"
+            }
+        };
+        (endpoint(name), a)
+    }
+
+    pub fn endpoint(&self) -> &'static Endpoint {
+        self.parts().0
+    }
+
+    pub fn method(&self) -> Method {
+        self.endpoint().method
+    }
+
+    /// The path the browser calls, parameters percent-safe by construction.
+    pub fn path(&self) -> String {
+        let (ep, args) = self.parts();
+        fill(ep.path, &args)
+    }
+
+    /// The path with a query string (`?` omitted when `query` is empty).
+    pub fn path_with(&self, query: &str) -> String {
+        with_query(self.path(), query)
+    }
+
+    /// The gateway route of this call, when it has one.
+    pub fn gateway(&self) -> Option<(Method, String)> {
+        let (ep, args) = self.parts();
+        ep.gateway.map(|(m, t)| (m, fill(t, &args)))
+    }
+
+    /// The component must not read the body: the handler streams it.
+    pub fn streams_request_body(&self) -> bool {
+        matches!(self, Route::UploadData { .. })
+    }
+}
+
+fn with_mb(a: &mut Args, mb: MailboxId, name: &'static str) -> &'static str {
+    a.mb = Some(mb);
+    name
+}
+
+fn with_uid(a: &mut Args, mb: MailboxId, uid: u32, name: &'static str) -> &'static str {
+    a.uid = Some(uid);
+    with_mb(a, mb, name)
+}
+
+fn with_id(a: &mut Args, id: &str, name: &'static str) -> &'static str {
+    a.id = Some(id.to_string());
+    name
+}
+
+/// The endpoint called `name` (a programming error if there is none).
+pub fn endpoint(name: &str) -> &'static Endpoint {
+    ENDPOINTS
+        .iter()
+        .find(|e| e.name == name)
+        .unwrap_or_else(|| panic!("no endpoint named {name}"))
+}
+
+/// `base` + `?query` unless the query is empty.
+pub fn with_query(base: String, query: &str) -> String {
+    if query.is_empty() {
+        base
+    } else {
+        format!("{base}?{query}")
+    }
+}
+
+/// Fills `{name}` segments of a template. Every parameter value is
+/// already path-safe (digits, dotted digits, or [`is_safe_id`]).
+fn fill(template: &str, args: &Args) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    for seg in template.split('/').skip(1) {
+        out.push('/');
+        match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                let _ = write!(out, "{}", args.get(name).unwrap_or_default());
+            }
+            None => out.push_str(seg),
+        }
+    }
+    out
+}
+
+/// Matches a path against a template, collecting typed parameters. A
+/// parameter that does not parse means "not this template".
+fn match_template(template: &str, path: &str) -> Option<Args> {
+    let mut t = template.split('/');
+    let mut p = path.split('/');
+    let mut args = Args::default();
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(args),
+            (Some(ts), Some(ps)) => match ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => args.set(name, ps)?,
+                None if ts == ps => {}
+                None => return None,
+            },
+            _ => return None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteError {
+    /// Unknown path under `/api/` or `/t/`.
+    NotFound,
+    /// Known path, other method; carries the `Allow` header value.
+    MethodNotAllowed(String),
+    /// Not a route of the contract: a file of the app (GET and HEAD only).
+    Static,
+}
+
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Paths the contract owns; everything else is a file of the app.
+pub fn is_contract_path(path: &str) -> bool {
+    is_api_path(path) || path.starts_with("/t/")
+}
+
+/// Method + raw path → the call. `HEAD` is accepted wherever `GET` is on
+/// public pages (not on the JSON API).
+pub fn parse(method: Method, path: &str) -> Result<Route, RouteError> {
+    if !is_contract_path(path) {
+        return Err(RouteError::Static);
+    }
+    for ep in ENDPOINTS {
+        let head_ok = !ep.is_api() && ep.method == Method::Get && method == Method::Head;
+        if (ep.method == method || head_ok)
+            && let Some(args) = match_template(ep.path, path)
+        {
+            return (ep.build)(&args).ok_or(RouteError::NotFound);
+        }
+    }
+    Err(match allowed(path) {
+        Some(allow) => RouteError::MethodNotAllowed(allow),
+        None => RouteError::NotFound,
+    })
+}
+
+/// The `Allow` value of a contract path (`GET, POST`), `None` when no
+/// endpoint has that path.
+pub fn allowed(path: &str) -> Option<String> {
+    let mut allowed: Vec<Method> = Vec::new();
+    for ep in ENDPOINTS
+        .iter()
+        .filter(|ep| match_template(ep.path, path).is_some())
+    {
+        let head = (!ep.is_api() && ep.method == Method::Get).then_some(Method::Head);
+        for m in [Some(ep.method), head].into_iter().flatten() {
+            if !allowed.contains(&m) {
+                allowed.push(m);
+            }
+        }
+    }
+    let names: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+/// An opaque id chosen by the gateway (uploads, outbox entries, transfer
+/// tokens): 1–128 characters of `A–Z a–z 0–9 - _`, so it is safe in a path
+/// as is.
+pub fn is_safe_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Positive decimal without sign or leading zeros.
+fn parse_id(s: &str) -> Option<MailboxId> {
+    if s.is_empty() || s.starts_with('0') || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn parse_uid(s: &str) -> Option<u32> {
+    u32::try_from(parse_id(s)?).ok()
+}
+
+/// The longest IMAP body section accepted.
+pub const MAX_SECTION_LEN: usize = 64;
+
+/// IMAP body section of a part: `1`, `2.1`, `1.2.3` — positive numbers
+/// without leading zeros, no `HEADER`, `TEXT` or `MIME`. The one rule for
+/// the edge's routes and the gateway's IMAP commands.
+pub fn is_valid_section(s: &str) -> bool {
+    s.len() <= MAX_SECTION_LEN && s.split('.').all(|p| parse_uid(p).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(ep: &Endpoint) -> Args {
+        let mut a = Args::default();
+        for seg in ep.path.split('/') {
+            match seg {
+                "{mb}" => a.mb = Some(7),
+                "{uid}" => a.uid = Some(42),
+                "{section}" => a.section = Some("1.2".into()),
+                "{id}" => a.id = Some("ab-1_Z".into()),
+                "{token}" => a.token = Some("tok".into()),
+                "{file}" => a.file = Some("f1".into()),
+                _ => {}
+            }
+        }
+        a
+    }
+
+    #[test]
+    fn api_route_table() {
+        let ok = |m: Method, p: &str| parse(m, p).unwrap();
+        assert_eq!(ok(Method::Get, "/api/health"), Route::Health);
+        assert_eq!(ok(Method::Post, "/api/session"), Route::Login);
+        assert_eq!(ok(Method::Get, "/api/session"), Route::GetSession);
+        assert_eq!(ok(Method::Delete, "/api/session"), Route::Logout);
+        assert_eq!(ok(Method::Get, "/api/me"), Route::Me);
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/folders"),
+            Route::ListFolders { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/mailboxes/7/folders"),
+            Route::CreateFolder { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Patch, "/api/mailboxes/7/folders"),
+            Route::RenameFolder { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Delete, "/api/mailboxes/7/folders"),
+            Route::DeleteFolder { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/messages"),
+            Route::ListMessages { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/messages/42"),
+            Route::GetMessage { mb: 7, uid: 42 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/messages/42/body.html"),
+            Route::GetMessageHtml { mb: 7, uid: 42 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/messages/42/parts/1.2"),
+            Route::GetPart {
+                mb: 7,
+                uid: 42,
+                section: "1.2".into()
+            }
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/mailboxes/7/messages/flags"),
+            Route::SetFlags { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/mailboxes/7/messages/move"),
+            Route::MoveMessages { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/mailboxes/7/messages/delete"),
+            Route::DeleteMessages { mb: 7 }
+        );
+    }
+
+    #[test]
+    fn compose_upload_and_transfer_routes() {
+        let ok = |m: Method, p: &str| parse(m, p).unwrap();
+        assert_eq!(
+            ok(Method::Post, "/api/mailboxes/7/drafts"),
+            Route::SaveDraft { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/drafts/9"),
+            Route::GetDraft { mb: 7, uid: 9 }
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/mailboxes/7/send"),
+            Route::Send { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/outbox/ab-1_Z"),
+            Route::GetOutgoing {
+                mb: 7,
+                id: "ab-1_Z".into()
+            }
+        );
+        assert_eq!(
+            ok(Method::Delete, "/api/mailboxes/7/outbox/x1"),
+            Route::CancelOutgoing {
+                mb: 7,
+                id: "x1".into()
+            }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/contacts"),
+            Route::Contacts { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/signature"),
+            Route::GetSignature { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Put, "/api/mailboxes/7/signature"),
+            Route::PutSignature { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/identities"),
+            Route::Identities { mb: 7 }
+        );
+        assert_eq!(ok(Method::Post, "/api/uploads"), Route::CreateUpload);
+        assert_eq!(
+            ok(Method::Get, "/api/uploads/abc"),
+            Route::GetUpload { id: "abc".into() }
+        );
+        assert_eq!(
+            ok(Method::Patch, "/api/uploads/abc"),
+            Route::UploadData { id: "abc".into() }
+        );
+        assert!(ok(Method::Patch, "/api/uploads/abc").streams_request_body());
+        assert!(!ok(Method::Get, "/api/uploads/abc").streams_request_body());
+        assert_eq!(
+            ok(Method::Delete, "/api/uploads/abc"),
+            Route::DeleteUpload { id: "abc".into() }
+        );
+        assert_eq!(ok(Method::Post, "/api/transfers"), Route::CreateTransfer);
+        assert_eq!(
+            ok(Method::Get, "/t/tok"),
+            Route::TransferPage {
+                token: "tok".into()
+            }
+        );
+        assert_eq!(
+            ok(Method::Head, "/t/tok/f1"),
+            Route::TransferFile {
+                token: "tok".into(),
+                file: "f1".into()
+            }
+        );
+        assert_eq!(ok(Method::Get, "/t/page.css"), Route::TransferCss);
+        assert_eq!(ok(Method::Get, "/t/tok").endpoint().access, Access::Public);
+        assert_eq!(
+            ok(Method::Get, "/t/tok/f").endpoint().access,
+            Access::Public
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/uploads").endpoint().access,
+            Access::Session
+        );
+        assert_eq!(
+            parse(Method::Post, "/t/tok"),
+            Err(RouteError::MethodNotAllowed("GET, HEAD".into()))
+        );
+        assert_eq!(
+            parse(Method::Put, "/api/uploads/abc"),
+            Err(RouteError::MethodNotAllowed("GET, PATCH, DELETE".into()))
+        );
+        assert_eq!(
+            parse(Method::Delete, "/api/mailboxes/1/signature"),
+            Err(RouteError::MethodNotAllowed("GET, PUT".into()))
+        );
+        for p in [
+            "/api/uploads/a.b",
+            "/api/uploads/",
+            "/api/uploads/a/b",
+            "/api/mailboxes/1/outbox/..",
+            "/api/mailboxes/1/drafts/x",
+            "/t/a/b/c",
+        ] {
+            assert_eq!(parse(Method::Get, p), Err(RouteError::NotFound), "{p}");
+        }
+    }
+
+    #[test]
+    fn unknown_api_paths_are_not_found() {
+        for p in [
+            "/api",
+            "/api/",
+            "/api/nope",
+            "/api/health/",
+            "/api/mailboxes/x/folders",
+            "/api/mailboxes/0/folders",
+            "/api/mailboxes/-1/folders",
+            "/api/mailboxes/01/folders",
+            "/api/mailboxes/7/messages/abc",
+            "/api/mailboxes/7/messages/99999999999",
+            "/api/mailboxes/7/messages/1/parts/1.HEADER",
+            "/api/mailboxes/7/messages/1/parts/1..2",
+            "/api/mailboxes/7/messages/1/parts/",
+            "/api/mailboxes/7/messages/1/raw",
+            "/api/mailboxes/7",
+        ] {
+            assert_eq!(parse(Method::Get, p), Err(RouteError::NotFound), "{p}");
+        }
+    }
+
+    #[test]
+    fn wrong_methods_are_405_with_allow() {
+        assert_eq!(
+            parse(Method::Put, "/api/session"),
+            Err(RouteError::MethodNotAllowed("GET, POST, DELETE".into()))
+        );
+        assert_eq!(
+            parse(Method::Get, "/api/mailboxes/1/messages/move"),
+            Err(RouteError::MethodNotAllowed("POST".into()))
+        );
+        assert_eq!(
+            parse(Method::Delete, "/api/mailboxes/1/messages/5"),
+            Err(RouteError::MethodNotAllowed("GET".into()))
+        );
+        assert_eq!(parse(Method::Post, "/index.html"), Err(RouteError::Static));
+    }
+
+    #[test]
+    fn only_login_health_and_public_pages_need_no_session() {
+        let public: Vec<_> = ENDPOINTS
+            .iter()
+            .filter(|e| e.access == Access::Public)
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(
+            public,
+            [
+                "health",
+                "login",
+                "transfer_css",
+                "transfer_page",
+                "transfer_file"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_endpoint_round_trips_through_parse_path_and_parts() {
+        for ep in ENDPOINTS {
+            let route = (ep.build)(&sample(ep)).expect(ep.name);
+            let (back, _) = route.parts();
+            assert!(std::ptr::eq(back, ep), "{} maps to {}", ep.name, back.name);
+            let path = route.path();
+            assert!(!path.contains('{'), "{path}");
+            assert_eq!(parse(ep.method, &path), Ok(route.clone()), "{}", ep.name);
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_templates_are_well_formed() {
+        let mut names: Vec<_> = ENDPOINTS.iter().map(|e| e.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ENDPOINTS.len());
+        for ep in ENDPOINTS {
+            assert!(ep.path.starts_with("/api/") || ep.path.starts_with("/t/"));
+            if let Some((_, v1)) = ep.gateway {
+                assert!(v1.starts_with("/v1/"), "{v1}");
+                // The gateway path needs no parameter the browser's lacks.
+                for seg in v1.split('/').filter(|s| s.starts_with('{')) {
+                    assert!(ep.path.contains(seg), "{} lacks {seg}", ep.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn gateway_paths_are_filled_from_the_same_parameters() {
+        let r = Route::GetMessageHtml { mb: 3, uid: 9 };
+        assert_eq!(r.path(), "/api/mailboxes/3/messages/9/body.html");
+        assert_eq!(
+            r.gateway(),
+            Some((Method::Get, "/v1/mailboxes/3/messages/9/raw".into()))
+        );
+        assert_eq!(
+            Route::Logout.gateway(),
+            Some((Method::Post, "/v1/auth/logout".into()))
+        );
+        assert_eq!(Route::TransferCss.gateway(), None);
+        assert_eq!(Route::Me.path_with(""), "/api/me");
+        assert_eq!(
+            Route::Contacts { mb: 1 }.path_with("q=a"),
+            "/api/mailboxes/1/contacts?q=a"
+        );
+    }
+
+    #[test]
+    fn sections_are_positive_dotted_numbers() {
+        for ok in ["1", "2.1", "1.2.3", "10"] {
+            assert!(is_valid_section(ok), "{ok}");
+        }
+        for bad in ["", "0", "01", "1.", ".1", "1..2", "1.HEADER", "TEXT", "1.0"] {
+            assert!(!is_valid_section(bad), "{bad}");
+        }
+        assert!(!is_valid_section(&"1.".repeat(40)));
+    }
+}
