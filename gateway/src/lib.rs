@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod grants;
 pub mod imap;
+pub mod openapi;
 pub mod provision;
 pub mod routes;
 pub mod seed;

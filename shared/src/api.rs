@@ -17,6 +17,7 @@ pub type MailboxId = i64;
 
 /// `POST /api/session` (browser → edge).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
@@ -25,6 +26,7 @@ pub struct LoginRequest {
 /// `POST /v1/auth/login` (edge → gateway): the edge adds the client address
 /// so the gateway can throttle per login *and* per address.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GatewayLoginRequest {
     pub login: String,
     pub password: String,
@@ -34,6 +36,7 @@ pub struct GatewayLoginRequest {
 /// The gateway's answer to a successful login: a server-side session the
 /// edge wraps in a signed cookie.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GatewaySession {
     pub session_id: String,
     /// Unix seconds.
@@ -43,6 +46,7 @@ pub struct GatewaySession {
 
 /// `GET /api/session` and the body of a successful `POST /api/session`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub account: AccountSummary,
     /// Unix seconds.
@@ -52,7 +56,9 @@ pub struct SessionInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountSummary {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: AccountId,
     pub login: String,
     pub display_name: String,
@@ -60,6 +66,7 @@ pub struct AccountSummary {
 
 /// `GET /api/me`: who I am, where I belong, and which mailboxes I may open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub account: AccountSummary,
     pub organizations: Vec<OrganizationMembership>,
@@ -67,7 +74,9 @@ pub struct Me {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganizationMembership {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: OrganizationId,
     pub name: String,
     pub role: Role,
@@ -75,10 +84,13 @@ pub struct OrganizationMembership {
 
 /// A mailbox visible to the caller through an access grant (R-ID-3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MailboxAccess {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: MailboxId,
     pub address: String,
     pub display_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub organization_id: OrganizationId,
     pub permissions: PermissionSet,
 }
@@ -88,6 +100,7 @@ pub struct MailboxAccess {
 /// `GET /api/mailboxes/{id}/folders` returns `Vec<Folder>`, already in
 /// display order (see [`crate::folders::sort_for_display`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Folder {
     /// Full IMAP path (decoded, UTF-8), e.g. `Projects/2026`. The identifier.
     pub path: String,
@@ -106,6 +119,7 @@ pub struct Folder {
 
 /// `POST /api/mailboxes/{id}/folders`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateFolderRequest {
     /// Parent folder path, or `None` for top level.
     pub parent: Option<String>,
@@ -114,6 +128,7 @@ pub struct CreateFolderRequest {
 
 /// `PATCH /api/mailboxes/{id}/folders?path=…`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RenameFolderRequest {
     /// The new last segment; the folder keeps its parent.
     pub name: String,
@@ -123,6 +138,7 @@ pub struct RenameFolderRequest {
 
 /// The filter menu of R-MAIL-2; applied by the server (IMAP SEARCH).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageFilter {
     #[default]
@@ -164,6 +180,7 @@ impl MessageFilter {
 /// older than the anchor, so mail arriving meanwhile never shifts pages.
 /// It is counted in [`MessagePage::newer`] instead.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageListQuery {
     pub folder: String,
     #[serde(default)]
@@ -179,6 +196,7 @@ pub struct MessageListQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessagePage {
     pub folder: String,
     pub uid_validity: u32,
@@ -194,6 +212,7 @@ pub struct MessagePage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmailAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -202,6 +221,7 @@ pub struct EmailAddress {
 
 /// One row of the message list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageSummary {
     pub uid: u32,
     pub from: Option<EmailAddress>,
@@ -219,6 +239,7 @@ pub struct MessageSummary {
 /// `GET /api/mailboxes/{id}/messages/{uid}?folder=…` — built by the edge
 /// from the raw message. Opening a message marks it read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageView {
     pub uid: u32,
     pub folder: String,
@@ -244,6 +265,7 @@ pub struct MessageView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     /// IMAP body section (`"2"`, `"1.2"`): the download key.
     pub section: String,
@@ -257,6 +279,7 @@ pub struct Attachment {
 
 /// Flags a user can toggle from the webmail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     /// IMAP `\Seen`.
@@ -276,6 +299,7 @@ impl Flag {
 
 /// `POST /api/mailboxes/{id}/messages/flags`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetFlagsRequest {
     pub folder: String,
     pub uids: Vec<u32>,
@@ -285,6 +309,7 @@ pub struct SetFlagsRequest {
 
 /// `POST /api/mailboxes/{id}/messages/move`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MoveMessagesRequest {
     pub folder: String,
     pub uids: Vec<u32>,
@@ -294,6 +319,7 @@ pub struct MoveMessagesRequest {
 /// `POST /api/mailboxes/{id}/messages/delete`: moves to Trash; from Trash
 /// (or when there is no Trash) deletes for good.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeleteMessagesRequest {
     pub folder: String,
     pub uids: Vec<u32>,
@@ -301,6 +327,7 @@ pub struct DeleteMessagesRequest {
 
 /// Returned by move and delete: where the messages went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MoveResult {
     /// `None` when the messages were deleted for good.
     pub destination: Option<String>,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// A file of the message being written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AttachmentRef {
     /// A finished upload (`POST /api/uploads`). Up to 25 MiB it becomes a
@@ -28,6 +29,7 @@ pub enum AttachmentRef {
 
 /// How the message being written relates to an existing one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReplyKind {
     /// Reply and reply-all: `In-Reply-To`/`References`, `\Answered` on send.
@@ -37,6 +39,7 @@ pub enum ReplyKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OriginalRef {
     pub folder: String,
     pub uid: u32,
@@ -45,6 +48,7 @@ pub struct OriginalRef {
 
 /// Everything the user wrote. Shared by "save draft" and "send".
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Draft {
     /// The mailbox address or one of its aliases (R-SEND-3); `None` means
     /// the mailbox address.
@@ -73,6 +77,7 @@ pub struct Draft {
 /// `POST /api/mailboxes/{mb}/drafts`: APPENDs the draft to Drafts and
 /// deletes the version it replaces.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveDraftRequest {
     pub draft: Draft,
     /// UID (in the Drafts folder) of the previous version, if any.
@@ -83,6 +88,7 @@ pub struct SaveDraftRequest {
 /// The saved version: its UID, and the attachments rewritten as parts of
 /// the new draft (the old UID is gone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SavedDraft {
     pub folder: String,
     pub uid: u32,
@@ -93,6 +99,7 @@ pub struct SavedDraft {
 
 /// `GET /api/mailboxes/{mb}/drafts/{uid}`: a stored draft, to continue it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenedDraft {
     pub uid: u32,
     pub draft: Draft,
@@ -100,6 +107,7 @@ pub struct OpenedDraft {
 
 /// `POST /api/mailboxes/{mb}/send`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendRequest {
     pub draft: Draft,
     /// The draft this message came from: deleted once the message is sent,
@@ -116,6 +124,7 @@ pub const MAX_UNDO_SECONDS: u32 = 30;
 pub const DEFAULT_UNDO_SECONDS: u32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OutgoingState {
     /// Waiting for the undo window; can still be cancelled.
@@ -134,6 +143,7 @@ pub enum OutgoingState {
 /// `undo_seconds` is 0, `Scheduled` otherwise); `GET …/outbox/{id}`
 /// reports it; `DELETE …/outbox/{id}` undoes a scheduled one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outgoing {
     pub id: String,
     pub state: OutgoingState,
@@ -152,6 +162,7 @@ pub struct Outgoing {
 /// `GET /api/mailboxes/{mb}/contacts?q=`: recent correspondents for
 /// address autocomplete, best match first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -162,6 +173,7 @@ pub struct Contact {
 
 /// `GET/PUT /api/mailboxes/{mb}/signature`: appended to new messages.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Signature {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -171,6 +183,7 @@ pub struct Signature {
 /// `GET /api/mailboxes/{mb}/identities`: the addresses this mailbox may
 /// send as (its own first, then its aliases) and today's quota.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendingIdentity {
     pub addresses: Vec<String>,
     pub display_name: String,

@@ -104,6 +104,22 @@ error_codes! {
     Internal = "internal", 500, "Something went wrong on our side.";
 }
 
+/// On the wire a code is one of the snake_case names of [`ErrorCode::ALL`].
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+            .description(Some("Stable machine-readable error code."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ErrorCode {}
+
 impl Serialize for ErrorCode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -130,6 +146,7 @@ impl fmt::Display for ErrorCode {
 /// itself from `code` and `params`, in the user's language: a server never
 /// formats a time or a size for a person it cannot see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
@@ -144,6 +161,7 @@ pub struct ApiError {
 /// What a client needs to word an error precisely. Every field is
 /// optional; which ones a code carries is said at the field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorParams {
     /// `quota_exceeded`: when sending frees up (Unix seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]

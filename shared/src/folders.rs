@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The special folders, in the order the folder list shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SpecialUse {
     Inbox,

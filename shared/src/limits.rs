@@ -1,4 +1,4 @@
-//! Figures from SPEC.md that more than one process needs.
+//! Figures from RULES.md that more than one process needs.
 
 /// R-MAIL-2: rows per page of the message list.
 pub const PAGE_SIZE: u32 = 50;
@@ -16,7 +16,7 @@ pub const MAX_ATTACHMENT_BYTES: u64 = 26_214_400;
 pub const MAX_WEBMAIL_TRANSFER_BYTES: u64 = 3_221_225_472;
 /// R-LIM-4: largest file of the standalone transfer page (50 GiB).
 pub const MAX_STANDALONE_TRANSFER_BYTES: u64 = 50 * 1024 * 1024 * 1024;
-/// A mailbox signature, text and HTML each (not a SPEC figure: the
+/// A mailbox signature, text and HTML each (not a RULES.md figure: the
 /// gateway refuses more, the editor says so before saving).
 pub const MAX_SIGNATURE_BYTES: usize = 10 * 1024;
 /// R-INV-2 / R-DEV-4: invitation links live this long.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A user's role in an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Owner,
@@ -40,6 +41,7 @@ impl Role {
 
 /// One thing an access grant (user × mailbox) may allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     Read,
@@ -143,6 +145,29 @@ impl Serialize for PermissionSet {
 impl<'de> Deserialize<'de> for PermissionSet {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(Vec::<Permission>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+/// On the wire a set is the list of its permissions.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for PermissionSet {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <Vec<Permission> as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for PermissionSet {
+    fn schemas(
+        out: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        out.push((
+            "Permission".into(),
+            <Permission as utoipa::PartialSchema>::schema(),
+        ));
     }
 }
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /api/uploads`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewUpload {
     pub name: String,
     /// Exact size in bytes, declared up front (the gateway refuses more).
@@ -31,6 +32,7 @@ fn octet_stream() -> String {
 
 /// What the gateway will do with the file once it is complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UploadRoute {
     /// ≤ 25 MiB: a MIME attachment.
@@ -40,6 +42,7 @@ pub enum UploadRoute {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Upload {
     pub id: String,
     pub name: String,
@@ -53,11 +56,13 @@ pub struct Upload {
 
 /// `POST /api/transfers`: publish finished uploads as one transfer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewTransfer {
     pub uploads: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransferFile {
     pub id: String,
     pub name: String,
@@ -68,6 +73,7 @@ pub struct TransferFile {
 /// A published transfer. `url` is the public download page
 /// (`{public_url}/t/{token}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Transfer {
     pub token: String,
     pub url: String,

@@ -79,6 +79,7 @@ pub fn run() -> Result<()> {
     }
     npm()?;
     aiosmtpd()?;
+    schemathesis()?;
     println!(
         "✓ prerequisites ready ({:.0}s)",
         start.elapsed().as_secs_f32()
@@ -224,6 +225,25 @@ fn npm() -> Result<()> {
             .current_dir(&root)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
     )
+}
+
+/// The API fuzzer of `cargo xtask test` (pinned: its checks and CLI move).
+pub const SCHEMATHESIS: &str = "4.32.5";
+
+fn schemathesis() -> Result<()> {
+    let version = output(Command::new("st").arg("--version")).unwrap_or_default();
+    if version.trim().ends_with(SCHEMATHESIS) {
+        println!("✓ schemathesis {SCHEMATHESIS} present");
+        return Ok(());
+    }
+    println!("→ pip install schemathesis=={SCHEMATHESIS} (the API fuzzer)");
+    exec(Command::new("python3").args([
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        &format!("schemathesis=={SCHEMATHESIS}"),
+    ]))
 }
 
 fn aiosmtpd() -> Result<()> {

@@ -12,6 +12,7 @@
 //! | `mail [up\|test]` | only the mail stack (Dovecot, Postfix, sink) of that run dir; waits for Ctrl-C |
 //! | `stop [up\|test]` | stops whatever a crashed run of that run dir left behind |
 
+mod api_fuzz;
 mod bench;
 mod build;
 mod install;
@@ -20,6 +21,7 @@ mod ports;
 mod secrets;
 mod services;
 mod test;
+mod tidy;
 mod up;
 mod util;
 
@@ -57,6 +59,7 @@ pub struct Options {
     /// `--test=NAME`: only these files of `tests/tests/` (empty: all).
     pub test_files: Vec<String>,
     pub no_e2e: bool,
+    pub no_fuzz: bool,
 }
 
 fn main() -> ExitCode {
@@ -81,6 +84,7 @@ fn run() -> Result<ExitCode> {
             "--no-migrate" => opts.no_migrate = true,
             "--stack-only" => opts.stack_only = true,
             "--no-e2e" => opts.no_e2e = true,
+            "--no-fuzz" => opts.no_fuzz = true,
             a if a.starts_with("--test=") => {
                 let name = &a["--test=".len()..];
                 if name.is_empty() {

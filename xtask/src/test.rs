@@ -4,6 +4,7 @@
 //! 4. wasm component tests (headless Chromium)  5. build
 //! 6. start the test stack (`target/postern/test`, wiped, test ports)
 //! 7. integration tests (`postern-tests`) against it  8. browser e2e (Playwright)
+//! 9. API fuzz (schemathesis, `api_fuzz.rs`) against the same stack
 //!
 //! The integration and e2e tests find the stack through `POSTERN_TEST_*`
 //! variables (see [`stack_env`] and `tests/src/lib.rs`).
@@ -107,7 +108,7 @@ impl Report {
     }
 }
 
-const STAGES: [&str; 9] = [
+const STAGES: [&str; 10] = [
     "install",
     "format (cargo fmt --check)",
     "lint (clippy -D warnings)",
@@ -117,6 +118,7 @@ const STAGES: [&str; 9] = [
     "start test stack",
     "integration tests",
     "browser e2e tests",
+    "API fuzz (schemathesis)",
 ];
 
 pub fn run(opts: &Options) -> Result<ExitCode> {
@@ -133,6 +135,7 @@ pub fn run(opts: &Options) -> Result<ExitCode> {
         start,
         integration,
         e2e,
+        fuzz,
     ] = STAGES;
 
     // `&&` stops at the first stage that fails (fail fast).
@@ -214,6 +217,15 @@ pub fn run(opts: &Options) -> Result<ExitCode> {
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
                 .envs(stack_env(&s.layout, s.ports, &s.secrets)),
         )?;
+        Ok(Outcome::Passed)
+    }) && report.stage(fuzz, || {
+        if opts.no_fuzz {
+            return Ok(Outcome::Skipped("--no-fuzz".into()));
+        }
+        let s = stack.as_ref().expect("stack started");
+        // Last: it may change the demo organisation's mail at random.
+        let (login, password) = crate::up::DEMO_OWNER;
+        crate::api_fuzz::run(s.ports, login, password, &s.layout.run.join("fuzz"))?;
         Ok(Outcome::Passed)
     });
 

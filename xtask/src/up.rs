@@ -11,6 +11,9 @@ use crate::{Options, install};
 use anyhow::{Context, Result};
 use std::time::{Duration, Instant};
 
+/// The demo organisation's owner (seeded by `postern-gateway seed-demo`).
+pub const DEMO_OWNER: (&str, &str) = ("olivia@example.test", "postern-demo");
+
 pub fn run(opts: &Options) -> Result<()> {
     let start = Instant::now();
     if !opts.skip_install {

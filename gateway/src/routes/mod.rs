@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route(v1("health"), get(health))
+        .route(v1("openapi"), get(openapi))
         .route(v1("login"), post(auth::login))
         .route(v1("get_session"), get(auth::session))
         .route(v1("logout"), post(auth::logout))
@@ -111,6 +112,15 @@ async fn access_log(req: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+/// `GET /v1/openapi.json` (generated, see `openapi.rs`).
+async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        crate::openapi::document_json(),
+    )
+        .into_response()
 }
 
 async fn health() -> Json<serde_json::Value> {

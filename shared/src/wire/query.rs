@@ -10,18 +10,21 @@ pub use crate::api::MessageListQuery;
 
 /// `?path=` of folder rename and delete: the folder's full path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FolderPathQuery {
     pub path: String,
 }
 
 /// `?folder=` of a message, its HTML body or one of its parts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FolderQuery {
     pub folder: String,
 }
 
 /// Whether a message's remote images may load.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Images {
     #[default]
@@ -31,6 +34,7 @@ pub enum Images {
 
 /// `GET …/messages/{uid}/body.html?folder=&images=allow`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BodyHtmlQuery {
     pub folder: String,
     #[serde(default, skip_serializing_if = "is_block")]
@@ -43,6 +47,7 @@ fn is_block(i: &Images) -> bool {
 
 /// The gateway's `GET …/messages/{uid}/raw?folder=&mark_seen=true`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RawQuery {
     pub folder: String,
     /// Sets `\Seen` (the reading view); the HTML body leaves flags alone.
@@ -52,6 +57,7 @@ pub struct RawQuery {
 
 /// `GET …/contacts?q=`: autocomplete text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactsQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
@@ -59,6 +65,7 @@ pub struct ContactsQuery {
 
 /// `PATCH /api/uploads/{id}?offset=N`: where the bytes of the body go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadOffsetQuery {
     pub offset: u64,
 }

@@ -134,6 +134,8 @@ impl Args {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Health,
+    /// `GET /api/openapi.json`: this table as an OpenAPI 3.1 document.
+    OpenApi,
     Login,
     GetSession,
     Logout,
@@ -251,6 +253,8 @@ macro_rules! endpoint {
 pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("health", Get "/api/health" => Get "/v1/health", Public,
         "Is the service up (edge and gateway)?", |_a| Route::Health),
+    endpoint!("openapi", Get "/api/openapi.json" => Get "/v1/openapi.json", Public,
+        "This API as an OpenAPI 3.1 document.", |_a| Route::OpenApi),
     endpoint!("get_session", Get "/api/session" => Get "/v1/auth/session", Session,
         "The current session, extended when it is close to expiring.", |_a| Route::GetSession),
     endpoint!("login", Post "/api/session" => Post "/v1/auth/login", Public,
@@ -336,6 +340,7 @@ impl Route {
         let mut a = Args::default();
         let name = match self {
             Route::Health => "health",
+            Route::OpenApi => "openapi",
             Route::Login => "login",
             Route::GetSession => "get_session",
             Route::Logout => "logout",
@@ -803,7 +808,7 @@ mod tests {
     }
 
     #[test]
-    fn only_login_health_and_public_pages_need_no_session() {
+    fn only_login_health_the_api_document_and_public_pages_need_no_session() {
         let public: Vec<_> = ENDPOINTS
             .iter()
             .filter(|e| e.access == Access::Public)
@@ -813,6 +818,7 @@ mod tests {
             public,
             [
                 "health",
+                "openapi",
                 "login",
                 "transfer_css",
                 "transfer_page",
