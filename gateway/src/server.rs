@@ -32,10 +32,10 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     // answer Postfix's policy requests.
     crate::send::outbox::resume(&state).await?;
     if let Some(addr) = config.sending.policy_addr {
-        crate::send::policy::spawn(state.db.clone(), addr).await?;
+        crate::postfix::policy::spawn(state.db.clone(), addr).await?;
     }
     if let Some(addr) = config.sending.milter_addr {
-        crate::send::milter::spawn(state.db.clone(), addr).await?;
+        crate::postfix::milter::spawn(state.db.clone(), addr).await?;
     }
     crate::transfers::sweeper::spawn(state.clone());
     let app = routes::router(state);

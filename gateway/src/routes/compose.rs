@@ -19,8 +19,8 @@ use postern_shared::{ErrorCode, Permission};
 use crate::error::{AppError, AppResult};
 use crate::grants::Grant;
 use crate::imap::{ImapError, ops};
+use crate::ledger::{self, Sender};
 use crate::send::compose::{self, Purpose};
-use crate::send::ledger::{self, Sender};
 use crate::send::{drafts, outbox};
 use crate::state::AppState;
 

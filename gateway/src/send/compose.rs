@@ -10,10 +10,10 @@ use postern_shared::compose::{AttachmentRef, Draft, ReplyKind};
 use postern_shared::limits::{MAX_ATTACHMENT_BYTES, MAX_MESSAGE_BYTES, MAX_WEBMAIL_TRANSFER_BYTES};
 use postern_shared::{ApiError, ErrorCode};
 
-use super::ledger::Sender;
 use super::mime::{self, FileAttachment, Message};
 use crate::error::{AppError, AppResult};
 use crate::imap::{ImapError, ops};
+use crate::ledger::Sender;
 use crate::state::AppState;
 
 /// What the message is for: a send leaves Bcc out of the headers and
@@ -400,7 +400,7 @@ pub async fn build(
 /// A quota error for the API from the ledger (read-only pre-check).
 pub async fn quota_precheck(state: &AppState, sender: &Sender, n: usize) -> AppResult<()> {
     let n = u32::try_from(n).unwrap_or(u32::MAX);
-    match super::ledger::quota_error(&state.db, sender, crate::db::now(), n).await? {
+    match crate::ledger::quota_error(&state.db, sender, crate::db::now(), n).await? {
         Some(e) => Err(AppError(e)),
         None => Ok(()),
     }

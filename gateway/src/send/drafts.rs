@@ -11,10 +11,10 @@ use postern_shared::compose::{AttachmentRef, Draft};
 use postern_shared::folders::SpecialUse;
 
 use super::compose::{self, Purpose, Slot};
-use super::ledger::Sender;
 use super::mime;
 use crate::error::{AppError, AppResult};
 use crate::imap::ops;
+use crate::ledger::Sender;
 use crate::state::AppState;
 
 /// The path of a special folder; created under its usual name when the

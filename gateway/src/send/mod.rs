@@ -1,27 +1,21 @@
 //! Writing and sending (R-SEND, R-LIM-1; "Sending" in `ARCHITECTURE.md`).
 //! - [`html`]: the composer's HTML, sanitised again on the server;
 //! - [`mime`]: the RFC 5322 message, built to a file;
-//! - [`smtp`] + [`tls`]: submission to Dovecot as the master user;
-//! - [`tags`]: `[postern:<code>]` in SMTP replies ↔ typed errors;
-//! - [`policy`]: the Postfix policy service that enforces R-SEND-1..3 for
-//!   every SMTP client, webmail included;
-//! - [`milter`]: the `From:` header half of R-SEND-3 for SMTP clients;
-//! - [`ledger`]: the quota ledger and the mailbox's sending identity;
+//! - [`smtp`] + [`tls`]: submission to Dovecot as the master user (its
+//!   refusals carry the tags of `crate::postfix::tags`);
 //! - [`compose`]: from a `Draft` to a message file (attachments, threading);
 //! - [`drafts`]: saving to and reopening from the Drafts folder;
 //! - [`outbox`]: undo window, submission, and what follows a send.
+//!
+//! The services Postfix calls for every SMTP client (policy, milter) are
+//! `crate::postfix`; the quota ledger both use is `crate::ledger`.
 
 pub mod compose;
 pub mod drafts;
 pub mod html;
-pub mod ledger;
-pub mod listener;
-pub mod milter;
 pub mod mime;
 pub mod outbox;
-pub mod policy;
 pub mod smtp;
-pub mod tags;
 pub mod tls;
 
 /// Unix seconds as a readable UTC time (`2026-01-05 10:00 UTC`).

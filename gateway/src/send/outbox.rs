@@ -12,10 +12,10 @@ use postern_shared::folders::SpecialUse;
 use postern_shared::{ApiError, ErrorCode};
 
 use super::compose::Built;
-use super::ledger::{self, Sender};
 use super::smtp::{self, Envelope, Submission};
 use crate::error::{AppError, AppResult};
 use crate::imap::ops;
+use crate::ledger::{self, Sender};
 use crate::state::AppState;
 
 fn parse_state(s: &str) -> OutgoingState {

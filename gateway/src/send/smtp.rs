@@ -4,7 +4,6 @@
 //! reply text (the policy service's `[postern:…]` tags) to reach the user.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -15,7 +14,7 @@ use tokio::io::{
 };
 use tokio::net::TcpStream;
 
-use super::tags;
+use crate::postfix::tags;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Per reply; the reply to the final dot may take a while (content checks).
@@ -306,7 +305,9 @@ pub async fn submit(sub: &Submission, env: &Envelope, path: &Path) -> Result<(),
         return Err(SmtpError::Protocol("data after STARTTLS reply".into()));
     }
     let tcp = plain.into_inner();
-    let connector = tokio_rustls::TlsConnector::from(super::tls::client_config(sub.ca.as_deref())?);
+    let config =
+        super::tls::client_config(sub.ca.as_deref()).map_err(|e| SmtpError::Tls(e.to_string()))?;
+    let connector = tokio_rustls::TlsConnector::from(config);
     let name = rustls_pki_types::ServerName::try_from(sub.tls_name.clone())
         .map_err(|e| SmtpError::Tls(format!("invalid TLS name {:?}: {e}", sub.tls_name)))?;
     let tls = tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name, tcp))
@@ -323,9 +324,6 @@ pub async fn submit(sub: &Submission, env: &Envelope, path: &Path) -> Result<(),
     let file = tokio::fs::File::open(path).await?;
     transaction(&mut s, &caps, env, tokio::io::BufReader::new(file)).await
 }
-
-/// Shared so the TLS config is built once per CA file.
-pub type TlsConfig = Arc<rustls::ClientConfig>;
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,8 @@
 //! generate, fail with `CaUsedAsEndEntity`) — the pin is stronger than a
 //! chain anyway. The server name is checked in every case.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rustls::DigitallySignedStruct;
 use rustls::client::WebPkiServerVerifier;
@@ -14,37 +15,58 @@ use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::smtp::SmtpError;
+/// Why no TLS client could be configured (the CA file is unreadable or
+/// empty, or rustls refused the setup).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TlsSetupError(String);
 
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// The client config for `ca` (PEM path) or the public WebPKI roots.
-pub fn client_config(ca: Option<&str>) -> Result<Arc<rustls::ClientConfig>, SmtpError> {
+/// The client config for `ca` (PEM path) or the public WebPKI roots,
+/// built once per CA file and shared by every submission after that.
+pub fn client_config(ca: Option<&str>) -> Result<Arc<rustls::ClientConfig>, TlsSetupError> {
+    type Cache = Mutex<HashMap<Option<String>, Arc<rustls::ClientConfig>>>;
+    static CONFIGS: OnceLock<Cache> = OnceLock::new();
+    let cache = CONFIGS.get_or_init(Cache::default);
+    let key = ca.map(str::to_string);
+    if let Some(c) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(c.clone());
+    }
+    let config = build_client_config(ca)?;
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, config.clone());
+    Ok(config)
+}
+
+fn build_client_config(ca: Option<&str>) -> Result<Arc<rustls::ClientConfig>, TlsSetupError> {
     let provider = provider();
     let mut roots = rustls::RootCertStore::empty();
     let mut pinned = Vec::new();
     match ca {
         Some(path) => {
             for cert in CertificateDer::pem_file_iter(path)
-                .map_err(|e| SmtpError::Tls(format!("cannot read {path}: {e}")))?
+                .map_err(|e| TlsSetupError(format!("cannot read {path}: {e}")))?
             {
-                let cert = cert.map_err(|e| SmtpError::Tls(format!("{path}: {e}")))?;
+                let cert = cert.map_err(|e| TlsSetupError(format!("{path}: {e}")))?;
                 // A CA:TRUE leaf may not parse as a trust anchor either way;
                 // the pin below still covers it.
                 let _ = roots.add(cert.clone());
                 pinned.push(cert);
             }
             if pinned.is_empty() {
-                return Err(SmtpError::Tls(format!("{path} holds no certificate")));
+                return Err(TlsSetupError(format!("{path} holds no certificate")));
             }
         }
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     }
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| SmtpError::Tls(e.to_string()))?;
+        .map_err(|e| TlsSetupError(e.to_string()))?;
     let config = if pinned.is_empty() {
         builder.with_root_certificates(roots).with_no_client_auth()
     } else {
@@ -54,7 +76,7 @@ pub fn client_config(ca: Option<&str>) -> Result<Arc<rustls::ClientConfig>, Smtp
             Some(
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                     .build()
-                    .map_err(|e| SmtpError::Tls(e.to_string()))?,
+                    .map_err(|e| TlsSetupError(e.to_string()))?,
             )
         };
         builder

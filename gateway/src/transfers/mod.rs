@@ -2,9 +2,28 @@
 //! links for big files, R-LIM-2..4). The blob store is a directory
 //! (`POSTERN_BLOB_DIR`).
 //!
-//! The sending code uses only the two functions below; the store layout
-//! (`store.rs`) and the expiry sweeper (`sweeper.rs`) are this module's
-//! business. Its HTTP handlers are in `routes/transfers.rs`.
+//! The sending code uses only the two functions below; the store and the
+//! expiry sweeper (`sweeper.rs`) are this module's business. Its HTTP
+//! handlers are in `routes/transfers.rs`.
+//!
+//! The store is reached through `store.rs`, which re-exports its parts:
+//! - `layout.rs`: the blob directory (`Blobs`);
+//! - `ids.rs`, `names.rs`, `route.rs`: upload ids and tokens, file names
+//!   and content types, attachment or transfer by size (R-LIM-2..4);
+//! - `uploads.rs`, `claim.rs`, `append.rs`: declaring, claiming,
+//!   reconciling and writing uploads;
+//! - `published.rs`, `publishing.rs`: transfer rows and their lookup,
+//!   publishing uploads as a transfer.
+
+mod append;
+mod claim;
+mod ids;
+mod layout;
+mod names;
+mod published;
+mod publishing;
+mod route;
+mod uploads;
 
 pub mod store;
 pub mod sweeper;

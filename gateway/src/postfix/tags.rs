@@ -29,7 +29,12 @@ pub fn parse(text: &str, now: i64) -> Option<ApiError> {
         ErrorCode::QuotaExceeded => {
             let free_at = retry_after.map(|s| now + s as i64);
             let when = free_at
-                .map(|t| format!(" Sending frees up at {}.", super::utc_time(t)))
+                .map(|t| {
+                    format!(
+                        " Sending frees up at {}.",
+                        postern_shared::format::utc_minutes(t)
+                    )
+                })
                 .unwrap_or_default();
             ApiError::new(code, format!("{}{when}", code.default_message()))
                 .with(|p| p.free_at = free_at)

@@ -16,9 +16,9 @@ use postern_shared::ErrorCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::ledger;
 use super::tags::tag;
 use crate::db::Db;
+use crate::ledger;
 
 /// Largest packet we accept: headers are folded by Postfix long before this.
 const MAX_PACKET: usize = 256 * 1024;

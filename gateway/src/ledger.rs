@@ -165,7 +165,7 @@ pub fn quota_exceeded(limit: u32, now: i64, frees_at: i64) -> ApiError {
         ErrorCode::QuotaExceeded,
         format!(
             "The daily sending limit of {limit} recipients has been reached. Sending frees up at {}.",
-            super::utc_time(frees_at)
+            postern_shared::format::utc_minutes(frees_at)
         ),
     )
     .retry_after(wait)

@@ -17,9 +17,9 @@ use postern_shared::sending::within_recipient_limit;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::ledger::{self, SendRecord};
 use super::tags::tag;
 use crate::db::Db;
+use crate::ledger::{self, SendRecord};
 
 /// Longest request we accept (Postfix's are a few hundred bytes).
 const MAX_REQUEST_BYTES: usize = 64 * 1024;
@@ -152,7 +152,7 @@ pub async fn decide(db: &Db, attrs: &HashMap<String, String>, now: i64) -> sqlx:
                 &format!(
                     "Daily sending limit of {} recipients reached; sending frees up at {}",
                     sender.daily_limit,
-                    super::utc_time(frees_at)
+                    postern_shared::format::utc_minutes(frees_at)
                 ),
             ))
         }
@@ -281,7 +281,7 @@ mod tests {
             "{a}"
         );
         assert!(a.contains("Daily sending limit of 50 recipients reached; sending frees up at "));
-        let e = crate::send::tags::parse(&a, 0).unwrap();
+        let e = crate::postfix::tags::parse(&a, 0).unwrap();
         assert_eq!(e.code, ErrorCode::QuotaExceeded);
         let secs = e.retry_after.unwrap();
         assert!((86_390..=86_400).contains(&secs), "{secs}");

@@ -1,0 +1,155 @@
+//! Every route that needs a session: the browser's query and body are
+//! decoded into their shared types, checked, and re-encoded for the
+//! gateway route the contract names; messages are shaped into the reading
+//! view or the sanitised HTML document.
+
+use super::*;
+
+impl<G: Gateway> Ctx<'_, G> {
+    pub(super) async fn mailbox_route(&self, route: Route, session: &Session) -> Outcome {
+        match self.mailbox_route_inner(route, session).await {
+            Ok(o) => o,
+            Err(e) => e.into(),
+        }
+    }
+
+    pub(super) async fn mailbox_route_inner(
+        &self,
+        route: Route,
+        session: &Session,
+    ) -> Result<Outcome, EdgeResponse> {
+        let s = Some(session);
+        let query = self.gateway_query(&route)?;
+        let mut req = self.gateway_request(&route, &query, s);
+        req.body = self.gateway_body(&route)?;
+        match &route {
+            Route::GetMessage { uid, .. } => {
+                let folder: FolderQuery = self.query()?;
+                let resp = self.send_ok(req).await?;
+                let flags = resp.header(headers::FLAGS).unwrap_or("");
+                let view = mime_view::message_view(&resp.body, *uid, &folder.folder, flags);
+                return Ok(EdgeResponse::json(200, &view).into());
+            }
+            Route::GetMessageHtml { .. } => {
+                let q: BodyHtmlQuery = self.query()?;
+                let allow = q.images == Images::Allow;
+                let resp = self.send_ok(req).await?;
+                let clean = mime_view::sanitized_body(&resp.body, allow);
+                return Ok(html_document(&clean.html, allow).into());
+            }
+            Route::GetPart { .. } => return Ok(Outcome::StreamPart(req)),
+            Route::UploadData { .. } => {
+                req.headers
+                    .push(("content-type".into(), "application/octet-stream".into()));
+                if let Some(len) = self
+                    .req
+                    .header("content-length")
+                    .and_then(|l| l.trim().parse::<u64>().ok())
+                {
+                    req.headers.push(("content-length".into(), len.to_string()));
+                }
+                return Ok(Outcome::StreamUpload(req));
+            }
+            Route::Health
+            | Route::OpenApi
+            | Route::Login
+            | Route::GetSession
+            | Route::Logout
+            | Route::TransferPage { .. }
+            | Route::TransferFile { .. }
+            | Route::TransferCss => {
+                return Err(EdgeResponse::code(ErrorCode::NotFound));
+            }
+            _ => {}
+        }
+        let resp = self.send_ok(req).await?;
+        Ok(pass_through(resp).into())
+    }
+
+    /// The browser's query, decoded into the route's type.
+    pub(super) fn query<T: DeserializeOwned>(&self) -> Result<T, EdgeResponse> {
+        from_query(&self.req.query).map_err(|m| bad_request(&m))
+    }
+
+    /// The gateway's query string of a route: the browser's, decoded into
+    /// its shared type, checked, and encoded again (so nothing else passes).
+    pub(super) fn gateway_query(&self, route: &Route) -> Result<String, EdgeResponse> {
+        Ok(match route {
+            Route::RenameFolder { .. } | Route::DeleteFolder { .. } => {
+                let q: FolderPathQuery = self.query()?;
+                check_folder(&q.path, "path")?;
+                to_query(&q)
+            }
+            Route::ListMessages { .. } => {
+                let mut q: MessageListQuery = self.query()?;
+                check_folder(&q.folder, "folder")?;
+                q.q = q.q.filter(|t| !t.trim().is_empty());
+                if q.q.as_ref().is_some_and(|t| t.len() > 1000) {
+                    return Err(bad_request("The search text is too long."));
+                }
+                to_query(&q)
+            }
+            Route::GetMessage { .. } | Route::GetMessageHtml { .. } => {
+                let q: FolderQuery = self.query()?;
+                check_folder(&q.folder, "folder")?;
+                to_query(&RawQuery {
+                    folder: q.folder,
+                    mark_seen: matches!(route, Route::GetMessage { .. }),
+                })
+            }
+            Route::GetPart { .. } => {
+                let q: FolderQuery = self.query()?;
+                check_folder(&q.folder, "folder")?;
+                to_query(&q)
+            }
+            Route::Contacts { .. } => {
+                let mut q: ContactsQuery = self.query()?;
+                q.q = q.q.filter(|t| !t.trim().is_empty());
+                if q.q
+                    .as_ref()
+                    .is_some_and(|t| t.len() > 200 || t.contains('\0'))
+                {
+                    return Err(bad_request("The search text is too long."));
+                }
+                to_query(&q)
+            }
+            Route::UploadData { .. } => {
+                let q: UploadOffsetQuery = self
+                    .query()
+                    .map_err(|_| bad_request("The query parameter `offset` is required."))?;
+                to_query(&q)
+            }
+            _ => String::new(),
+        })
+    }
+
+    /// The JSON body passed to the gateway: the browser's, parsed as the
+    /// route's shared type and serialised again (unknown fields dropped).
+    pub(super) fn gateway_body(&self, route: &Route) -> Result<Option<Vec<u8>>, EdgeResponse> {
+        let b = &self.req.body;
+        Ok(Some(match route {
+            Route::CreateFolder { .. } => revalidate::<CreateFolderRequest>(b)?,
+            Route::RenameFolder { .. } => revalidate::<RenameFolderRequest>(b)?,
+            Route::SetFlags { .. } => revalidate::<SetFlagsRequest>(b)?,
+            Route::MoveMessages { .. } => revalidate::<MoveMessagesRequest>(b)?,
+            Route::DeleteMessages { .. } => revalidate::<DeleteMessagesRequest>(b)?,
+            Route::SaveDraft { .. } => revalidate::<SaveDraftRequest>(b)?,
+            Route::Send { .. } => revalidate::<SendRequest>(b)?,
+            Route::PutSignature { .. } => revalidate::<Signature>(b)?,
+            Route::CreateUpload => revalidate::<NewUpload>(b)?,
+            Route::CreateTransfer => revalidate::<NewTransfer>(b)?,
+            _ => return Ok(None),
+        }))
+    }
+}
+
+/// A folder path in a query: present, not too long, no NUL.
+fn check_folder(v: &str, name: &str) -> Result<(), EdgeResponse> {
+    if !v.is_empty() && v.len() <= MAX_FOLDER_PARAM && !v.contains('\0') {
+        Ok(())
+    } else {
+        Err(bad_request(&format!(
+            "The query parameter `{name}` is required."
+        )))
+    }
+}

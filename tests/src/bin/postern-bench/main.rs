@@ -1,0 +1,105 @@
+//! `postern-bench`: Postern's benchmarks against a running stack. Run it
+//! through `cargo xtask bench`, which starts a dedicated stack with a
+//! release gateway and sets the `POSTERN_TEST_*` variables of the harness
+//! plus:
+//!
+//! - `POSTERN_BENCH_GATEWAY_PID`, `POSTERN_BENCH_EDGE_PID`: for VmRSS;
+//! - `POSTERN_BENCH_DIST`: the built frontend (`dist/`);
+//! - `POSTERN_BENCH_OUT`: where `report.json` and `report.md` go.
+//!
+//! Every figure is reported whether its target is met or not; warm-up
+//! requests are excluded. Exit 0 after a complete run (a missed target is a
+//! measurement, not a failure); non-zero only when the bench cannot run.
+//!
+//! One module per figure (`list`, `open`, `folders`, `frontend`, `memory`,
+//! `upload`, `send`, after `seed`); `plan` holds the sizes and counts,
+//! `measure` the timing helpers, `newsletter` the big message, `report`
+//! the two files.
+
+mod folders;
+mod frontend;
+mod list;
+mod measure;
+mod memory;
+mod newsletter;
+mod open;
+mod plan;
+mod report;
+mod seed;
+mod send;
+mod upload;
+
+use std::error::Error;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use postern_tests::Stack;
+use postern_tests::fixtures::Fixture;
+
+use report::{Figures, RunFacts};
+
+type Result<T> = std::result::Result<T, Box<dyn Error + Send + Sync>>;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("postern-bench: cannot complete the bench: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn env(name: &str) -> Result<String> {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => Ok(v),
+        _ => Err(format!("{name} is not set: run the bench through `cargo xtask bench`").into()),
+    }
+}
+
+async fn run() -> Result<()> {
+    let started = Instant::now();
+    let load_before = report::loadavg();
+    let gateway_pid: u32 = env("POSTERN_BENCH_GATEWAY_PID")?.parse()?;
+    let edge_pid: u32 = env("POSTERN_BENCH_EDGE_PID")?.parse()?;
+    let dist = PathBuf::from(env("POSTERN_BENCH_DIST")?);
+    let out = PathBuf::from(env("POSTERN_BENCH_OUT")?);
+    // Fails early and clearly when a POSTERN_TEST_* variable is missing.
+    env("POSTERN_TEST_EDGE_URL")?;
+    let stack = Stack::get();
+
+    println!("→ provisioning an organisation, account and mailbox");
+    let mut fx = Fixture::new().await;
+    println!("  mailbox {} (id {})", fx.address, fx.mailbox);
+
+    // In this order: the resting VmRSS is read after the read-only figures
+    // and before the upload and the send (the report says so).
+    let seed_seconds = seed::seed_bulk(stack, gateway_pid, &fx.address)?;
+    let list = list::measure(&fx, stack).await?;
+    let open = open::measure(&mut fx).await?;
+    let folders = folders::measure(&fx).await?;
+    let frontend = frontend::measure(&dist)?;
+    let rss = memory::measure(gateway_pid, edge_pid)?;
+    let upload = upload::measure(&fx.api, gateway_pid, edge_pid).await?;
+    let send = send::measure(&fx, stack).await?;
+
+    let figures = Figures {
+        seed_seconds,
+        list,
+        open,
+        folders,
+        frontend,
+        rss,
+        upload,
+        send,
+    };
+    let run = RunFacts {
+        total_seconds: started.elapsed().as_secs_f64(),
+        load: format!(
+            "{load_before} at the start, {} at the end",
+            report::loadavg()
+        ),
+    };
+    report::write(&out, &figures, &run)
+}

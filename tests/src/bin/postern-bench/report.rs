@@ -1,0 +1,322 @@
+//! `report.json` and `report.md`. The metric names, units and targets are
+//! a contract: other tools read `report.json` by name.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use postern_tests::fixtures::{enc, rfc2822_date};
+
+use crate::Result;
+use crate::folders::FolderFigures;
+use crate::frontend::FrontendFigures;
+use crate::list::ListFigures;
+use crate::measure::pct;
+use crate::memory::Rss;
+use crate::open::OpenFigures;
+// The Method section quotes nearly every figure of the plan.
+use crate::plan::*;
+use crate::send::SendFigures;
+use crate::upload::UploadFigures;
+
+/// Everything the bench measured, figure by figure.
+pub struct Figures {
+    pub seed_seconds: f64,
+    pub list: ListFigures,
+    pub open: OpenFigures,
+    pub folders: FolderFigures,
+    pub frontend: FrontendFigures,
+    pub rss: Rss,
+    pub upload: UploadFigures,
+    pub send: SendFigures,
+}
+
+/// The run itself, for the Machine section.
+pub struct RunFacts {
+    pub total_seconds: f64,
+    /// 1/5/15-minute load averages: other work on the machine skews figures.
+    pub load: String,
+}
+
+/// One line of the report.
+struct Metric {
+    name: &'static str,
+    value: f64,
+    unit: &'static str,
+    /// `(comparison, bound)`, e.g. `("<=", 50.0)`.
+    target: Option<(&'static str, f64)>,
+    /// Decimals shown in the Markdown table.
+    decimals: usize,
+}
+
+impl Metric {
+    fn new(name: &'static str, value: f64, unit: &'static str, decimals: usize) -> Metric {
+        Metric {
+            name,
+            value,
+            unit,
+            target: None,
+            decimals,
+        }
+    }
+
+    fn at_most(mut self, bound: f64) -> Metric {
+        self.target = Some(("<=", bound));
+        self
+    }
+
+    fn at_least(mut self, bound: f64) -> Metric {
+        self.target = Some((">=", bound));
+        self
+    }
+
+    fn met(&self) -> Option<bool> {
+        self.target.map(|(op, bound)| match op {
+            "<=" => self.value <= bound,
+            _ => self.value >= bound,
+        })
+    }
+
+    fn target_text(&self) -> Option<String> {
+        self.target
+            .map(|(op, bound)| format!("{op} {}", num(bound)))
+    }
+
+    fn row(&self) -> Row<'_> {
+        let value = if self.decimals == 0 {
+            serde_json::json!(self.value.round() as i64)
+        } else {
+            let f = 10f64.powi(self.decimals as i32);
+            serde_json::json!((self.value * f).round() / f)
+        };
+        Row {
+            name: self.name,
+            value,
+            unit: self.unit,
+            target: self.target_text(),
+            met: self.met(),
+        }
+    }
+}
+
+/// One object of `report.json` (a struct, not `json!`, keeps the keys in
+/// this order).
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    name: &'a str,
+    value: serde_json::Value,
+    unit: &'a str,
+    target: Option<String>,
+    met: Option<bool>,
+}
+
+/// `50`, `307200`, `2.5`: a bound without trailing zeros.
+fn num(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The report's lines, in their order.
+fn metrics(f: &Figures) -> Vec<Metric> {
+    let (list_ms, imap_ms) = (&f.list.list_ms, &f.list.imap_ms);
+    let (upload, send) = (&f.upload, &f.send);
+    let list_p50 = pct(list_ms, 50.0);
+    let imap_p50 = pct(imap_ms, 50.0);
+    vec![
+        Metric::new("list_first_page_p50_ms", list_p50, "ms", 2),
+        Metric::new("list_first_page_p95_ms", pct(list_ms, 95.0), "ms", 2).at_most(50.0),
+        Metric::new("direct_imap_first_page_p50_ms", imap_p50, "ms", 2),
+        Metric::new("list_vs_direct_imap_ratio", list_p50 / imap_p50, "x", 2).at_most(3.0),
+        Metric::new("open_1mib_html_p50_ms", pct(&f.open.view_ms, 50.0), "ms", 2).at_most(20.0),
+        Metric::new(
+            "open_1mib_html_body_p50_ms",
+            pct(&f.open.body_ms, 50.0),
+            "ms",
+            2,
+        )
+        .at_most(20.0),
+        Metric::new("folder_list_rps", f.folders.rps, "req/s", 0).at_least(800.0),
+        Metric::new("folder_list_errors", f.folders.errors as f64, "count", 0).at_most(0.0),
+        Metric::new(
+            "frontend_raw_bytes",
+            f.frontend.raw_total as f64,
+            "bytes",
+            0,
+        ),
+        Metric::new(
+            "frontend_brotli_bytes",
+            f.frontend.brotli_total as f64,
+            "bytes",
+            0,
+        )
+        .at_most(307_200.0),
+        Metric::new("gateway_rss_mb", f.rss.gateway, "MiB", 1).at_most(100.0),
+        Metric::new("seed_10k_seconds", f.seed_seconds, "s", 1),
+        Metric::new("transfer_upload_mib_s", upload.mib_s, "MiB/s", 0),
+        Metric::new(
+            "transfer_gateway_rss_growth_mb",
+            upload.gateway_growth,
+            "MiB",
+            1,
+        )
+        .at_most(64.0),
+        Metric::new("transfer_edge_rss_growth_mb", upload.edge_growth, "MiB", 1).at_most(64.0),
+        Metric::new("send_20mib_p50_ms", pct(&send.send_ms, 50.0), "ms", 0),
+    ]
+}
+
+/// `/proc/loadavg`'s three load averages.
+pub fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Writes `report.json` and `report.md` into `out` and prints the table.
+pub fn write(out: &Path, f: &Figures, run: &RunFacts) -> Result<()> {
+    let metrics = metrics(f);
+    std::fs::create_dir_all(out)?;
+    let rows: Vec<Row<'_>> = metrics.iter().map(Metric::row).collect();
+    std::fs::write(
+        out.join("report.json"),
+        serde_json::to_string_pretty(&rows)? + "\n",
+    )?;
+
+    let mut table =
+        String::from("| metric | value | unit | target | met |\n|---|---:|---|---|---|\n");
+    for m in &metrics {
+        let met = match m.met() {
+            Some(true) => "✓ yes",
+            Some(false) => "✗ no",
+            None => "—",
+        };
+        let _ = writeln!(
+            table,
+            "| `{}` | {:.*} | {} | {} | {met} |",
+            m.name,
+            m.decimals,
+            m.value,
+            m.unit,
+            m.target_text().unwrap_or_else(|| "—".into()),
+        );
+    }
+
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
+    let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let dovecot = Command::new("dovecot")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+
+    let mut md = String::new();
+    let _ = write!(
+        md,
+        "# Postern benchmarks\n\n\
+         Generated by `cargo xtask bench` on {} (UTC).\n\n{table}\n\
+         ## Machine and build\n\n\
+         - nproc: {nproc}; CPU: {cpu}\n\
+         - build profile: gateway `--release` (opt-level 3, thin LTO); edge `wasm32-wasip2 --release` under `wasmtime serve`; frontend `trunk build --release` (profile `wasm-release`); this bench binary `--release`\n\
+         - Dovecot {dovecot}; everything (Dovecot, Postfix, gateway, edge and the bench client itself) on the same machine, over loopback\n\
+         - load average (1/5/15 min): {}\n\
+         - whole bench run: {:.0} s\n\n\
+         ## Method\n\n\
+         A dedicated stack in `target/postern/bench` (wiped first; edge 28080, gateway 28081, IMAP 30143) with the release gateway. \
+         The bench provisions its own organisation, account and mailbox, then seeds {BULK_COUNT} generated messages into `{BULK_FOLDER}` \
+         with `postern-gateway seed-bulk` (MULTIAPPEND batches of 100; `seed_10k_seconds`). Warm-up requests are never timed; \
+         latencies run from sending the request to reading the last body byte, on one keep-alive connection, with a signed-in session cookie.\n\n\
+         - **list**: `GET /api/mailboxes/{{mb}}/messages?folder={}` (first page, {} rows) through edge → gateway → Dovecot, \
+         {LIST_WARMUP} warm-ups then {LIST_RUNS} sequential requests; nearest-rank p50/p95.\n\
+         - **direct IMAP**: the same work without Postern: one persistent master-user IMAP session with the folder selected, \
+         `UID SORT (REVERSE DATE) UTF-8 ALL` then `UID FETCH <the {} newest> (UID FLAGS ENVELOPE RFC822.SIZE)`, \
+         {LIST_WARMUP} warm-ups + {LIST_RUNS} runs (p95 {:.2} ms). `list_vs_direct_imap_ratio` = list p50 / direct p50.\n\
+         - **open**: a {} byte newsletter-like message (multipart/alternative: text + multipart/related quoted-printable HTML with nested tables, \
+         inline styles, many links, remote images and two inline `cid:` images) appended to INBOX; `GET …/messages/{{uid}}?folder=INBOX` \
+         (fetch + MIME parse + view) and `GET …/messages/{{uid}}/body.html?folder=INBOX` (fetch + parse + sanitise; {} bytes out), \
+         {OPEN_WARMUP} warm-ups + {OPEN_RUNS} runs each; p50.\n\
+         - **folders**: {RPS_CLIENTS} concurrent clients, each its own signed-in session, loop on `GET /api/mailboxes/{{mb}}/folders` \
+         for {} s after {RPS_WARMUP_PER_CLIENT} warm-ups each; rps = 200 answers / wall time (requests in flight at the deadline included); \
+         any non-200 or transport error counts in `folder_list_errors` ({} OK, per-request p50 {:.2} ms). \
+         The bench client shares the CPUs with the stack.\n\
+         - **frontend**: every `.wasm`, `.js`, `.css` of `dist/`, raw and `brotli -c -q 11` (files below).\n\
+         - **memory**: VmRSS from `/proc/<pid>/status` after the figures above (before the upload and send below); the gateway's is `gateway_rss_mb` (MiB), \
+         the edge's (`wasmtime serve`, no target) was {:.1} MiB.\n\
+         - **upload**: one {} MiB upload (`POST /api/uploads`, then {} `PATCH /api/uploads/{{id}}?offset=N` of {} MiB each, generated by the bench, \
+         sequential) through edge → gateway → blob directory; `transfer_upload_mib_s` = MiB / time from the first PATCH to the last answer ({:.1} s). \
+         VmRSS of the gateway and of the edge (`wasmtime serve`) sampled every {} ms during the upload; the growth figures are the peak minus the \
+         idle value just before (idle: gateway {:.1} MiB, edge {:.1} MiB). Neither process may buffer the file.\n\
+         - **send**: a {} MiB file uploaded (one PATCH; p50 {:.0} ms, not counted), then `POST /api/mailboxes/{{mb}}/send` with `undo_seconds` 0 \
+         to another mailbox of the organisation; timed from the request until an IMAP `STATUS INBOX (MESSAGES)` poll (every {} ms, \
+         master session) sees it: build + SMTP submission + Postfix + LMTP delivery. {SEND_WARMUP} warm-up + {SEND_RUNS} runs; p50 (p95 {:.0} ms).\n\n\
+         ## Frontend files\n\n\
+         | file | raw bytes | brotli -q 11 bytes |\n|---|---:|---:|\n",
+        rfc2822_date(now),
+        run.load,
+        run.total_seconds,
+        enc(BULK_FOLDER),
+        f.list.page_size,
+        f.list.page_size,
+        pct(&f.list.imap_ms, 95.0),
+        f.open.message_bytes,
+        f.open.body_html_bytes,
+        RPS_DURATION.as_secs(),
+        f.folders.ok,
+        f.folders.p50,
+        f.rss.edge,
+        UPLOAD_BYTES / MIB,
+        UPLOAD_BYTES / UPLOAD_CHUNK,
+        UPLOAD_CHUNK / MIB,
+        f.upload.seconds,
+        RSS_SAMPLE_EVERY.as_millis(),
+        f.upload.gateway_idle,
+        f.upload.edge_idle,
+        SEND_ATTACHMENT / MIB,
+        pct(&f.send.upload_ms, 50.0),
+        SEND_POLL_EVERY.as_millis(),
+        pct(&f.send.send_ms, 95.0),
+    );
+    for file in &f.frontend.files {
+        let _ = writeln!(md, "| `{}` | {} | {} |", file.name, file.raw, file.brotli);
+    }
+    let _ = writeln!(
+        md,
+        "| **total** | **{}** | **{}** |",
+        f.frontend.files.iter().map(|x| x.raw).sum::<u64>(),
+        f.frontend.files.iter().map(|x| x.brotli).sum::<u64>()
+    );
+    std::fs::write(out.join("report.md"), &md)?;
+
+    println!("\n{table}");
+    println!(
+        "reports: {} and {}",
+        out.join("report.json").display(),
+        out.join("report.md").display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_rows_round_to_their_decimals() {
+        let metric = Metric::new("x", 12.345, "ms", 2).at_most(20.0);
+        assert_eq!(
+            serde_json::to_string(&metric.row()).unwrap(),
+            r#"{"name":"x","value":12.35,"unit":"ms","target":"<= 20","met":true}"#
+        );
+    }
+}
