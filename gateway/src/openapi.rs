@@ -423,8 +423,9 @@ fn operation(ep: &Endpoint, shape: &Shape) -> utoipa::openapi::path::Operation {
                     .build()
             }
             Answer::Bytes => {
+                // The file's own (safe) type, else application/octet-stream.
                 let (mime, c) = content(
-                    "application/octet-stream",
+                    "*/*",
                     ObjectBuilder::new()
                         .schema_type(SchemaType::new(Type::String))
                         .content_media_type("application/octet-stream")
