@@ -449,34 +449,13 @@ pub fn base64_lines(data: &[u8]) -> String {
     out
 }
 
-/// `Tue, 14 Nov 2023 22:13:20 +0000` for Unix seconds.
+/// `Tue, 14 Nov 2023 22:13:20 +0000` for Unix seconds (the `time` crate's
+/// calendar: the tests share no date code with the product).
 pub fn rfc2822_date(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    const WD: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MON: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!(
-        "{}, {:02} {} {} {:02}:{:02}:{:02} +0000",
-        WD[days.rem_euclid(7) as usize],
-        d,
-        MON[(m - 1) as usize],
-        y,
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .expect("a representable time")
+        .format(&time::format_description::well_known::Rfc2822)
+        .expect("RFC 2822 formats every date after 1900")
 }
 
 #[cfg(test)]
