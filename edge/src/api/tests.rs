@@ -177,6 +177,44 @@ fn unreachable_gateway_is_503() {
 }
 
 #[test]
+fn a_broken_connection_is_retried_once_for_idempotent_requests_only() {
+    // The first call of each request fails at the transport, the next works.
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let c = calls.clone();
+    let gw = FakeGateway::new(move |_| {
+        c.set(c.get() + 1);
+        if c.get() % 2 == 1 {
+            Err(Unavailable(
+                "connection closed before message completed".into(),
+            ))
+        } else {
+            ok_json("{}")
+        }
+    });
+    let r = run(&authed(Method::Get, "/api/mailboxes/3/folders"), &gw);
+    assert_eq!(r.status, 200);
+    assert_eq!(calls.get(), 2);
+    let r = run(
+        &authed(Method::Delete, "/api/mailboxes/3/folders?path=Old"),
+        &gw,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(calls.get(), 4);
+    // A POST may have been applied: never sent twice.
+    let r = run(
+        &authed(Method::Post, "/api/mailboxes/3/folders").with_body(r#"{"name":"New"}"#),
+        &gw,
+    );
+    assert_eq!(code(&r), "gateway_unavailable");
+    assert_eq!(calls.get(), 5);
+    // Down for good: one retry, then 503.
+    let gw = FakeGateway::down();
+    let r = run(&authed(Method::Get, "/api/me"), &gw);
+    assert_eq!(code(&r), "gateway_unavailable");
+    assert_eq!(gw.seen.borrow().len(), 2);
+}
+
+#[test]
 fn session_checks_happen_before_any_gateway_call() {
     let gw = FakeGateway::new(|_| ok_json("{}"));
     let r = run(&EdgeRequest::new(Method::Get, "/api/me"), &gw);

@@ -110,6 +110,10 @@ pub async fn save_draft(
     Json(req): Json<SaveDraftRequest>,
 ) -> AppResult<Json<SavedDraft>> {
     grant.require(Permission::Send)?;
+    // Checked before anything is stored (the API fuzz sent 0: no half state).
+    if req.replaces == Some(0) {
+        return Err(AppError::bad_request("0 is not a message UID."));
+    }
     let sender = sender_of(&state, &grant).await?;
     // Drafts may be incomplete, but what they hold must be well-formed.
     compose::recipients(&req.draft)?;
