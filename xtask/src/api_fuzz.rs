@@ -22,6 +22,12 @@ const MAX_SECONDS: &str = "240";
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
 response_schema_conformance,response_headers_conformance";
 
+/// Phases run. Not `coverage`: on this machine's CPython 3.11 it crashes in
+/// hypothesis's own code ("AST constructor recursion depth mismatch", a
+/// CPython `ast` bug) for some operations — a failure of the tool, not of
+/// the API. The fuzzing and stateful phases send malformed input too.
+const PHASES: &str = "examples,fuzzing,stateful";
+
 /// Operations it must not call: signing out would end its own session.
 const EXCLUDED_OPERATIONS: [&str; 1] = ["logout"];
 
@@ -32,6 +38,7 @@ pub fn run(ports: Ports, login: &str, password: &str, report_dir: &Path) -> Resu
     cmd.args(["run", &format!("{base}/api/openapi.json")])
         .args(["--url", &base])
         .args(["--checks", CHECKS])
+        .args(["--phases", PHASES])
         .args(["--max-examples", MAX_EXAMPLES])
         .args(["--max-time", MAX_SECONDS])
         .args(["--workers", "2"])
