@@ -285,3 +285,96 @@ async fn server_errors_are_worded_in_the_users_language() {
     assert_eq!(texts[1], "Ya existe una carpeta con este nombre.");
     assert_eq!(texts[2], "«$» no está permitido en una dirección.");
 }
+
+/// Mounts the header inside the app's context (session, router).
+#[component]
+fn HeaderWithAction() -> impl IntoView {
+    postern_frontend::core::session::provide_session();
+    use postern_frontend::components::app_header::AppHeader;
+    view! {
+        <AppHeader mailbox=1i64>
+            <button type="button" data-testid="page-action">"Act"</button>
+        </AppHeader>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn app_header_shows_the_pages_actions_after_the_mailbox_switcher() {
+    let root = container();
+    let _h = mount_to(root.clone(), || {
+        view! {
+            <I18nContextProvider>
+                <leptos_router::components::Router>
+                    <HeaderWithAction/>
+                </leptos_router::components::Router>
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    let header = root.query_selector("header.app-header").unwrap().unwrap();
+    let order: Vec<String> = (0..header.children().length())
+        .filter_map(|i| header.children().item(i))
+        .map(|e| {
+            e.get_attribute("data-testid")
+                .unwrap_or_else(|| e.class_name())
+        })
+        .collect();
+    let at = |s: &str| {
+        order
+            .iter()
+            .position(|o| o == s)
+            .unwrap_or_else(|| panic!("{s} in {order:?}"))
+    };
+    assert!(at("mailbox-switcher") < at("page-action"), "{order:?}");
+    assert!(at("page-action") < at("transfer-link"), "{order:?}");
+}
+
+#[wasm_bindgen_test]
+async fn file_rows_show_each_files_state_and_ask_to_remove_it() {
+    use postern_frontend::components::file_list::{FileInfo, FileItem, FileRow, FileState};
+    let root = container();
+    let removed: Arc<Mutex<Vec<u32>>> = Arc::default();
+    let removed2 = removed.clone();
+    let _h = mount_to(root.clone(), move || {
+        let removed = removed2.clone();
+        let on_remove = Callback::new(move |k| removed.lock().unwrap().push(k));
+        let info = |name: &str| FileInfo {
+            name: name.into(),
+            size: 2048,
+        };
+        let done = FileItem::new(3, info("a.txt"), FileState::Done, None);
+        let failed = FileItem::new(7, info("b.txt"), FileState::Error("Too big".into()), None);
+        view! {
+            <I18nContextProvider>
+                <ul>
+                    <FileRow item=done on_remove=on_remove/>
+                    <FileRow item=failed on_remove=on_remove/>
+                </ul>
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    let rows = root.query_selector_all("[data-testid=attachment]").unwrap();
+    assert_eq!(rows.length(), 2);
+    let row = |i: u32| rows.item(i).unwrap().unchecked_into::<web_sys::Element>();
+    assert_eq!(row(0).get_attribute("data-state").as_deref(), Some("done"));
+    assert_eq!(row(1).get_attribute("data-state").as_deref(), Some("error"));
+    let text = |i: u32, sel: &str| {
+        row(i)
+            .query_selector(sel)
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
+    assert_eq!(text(0, ".size"), "2.0 KB");
+    assert_eq!(text(1, ".file-error"), "Too big");
+    let remove: web_sys::HtmlElement = row(1)
+        .query_selector("[data-testid=remove-attachment]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    remove.click();
+    tick().await;
+    assert_eq!(*removed.lock().unwrap(), vec![7]);
+}

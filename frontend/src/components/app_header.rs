@@ -1,5 +1,6 @@
-//! The top bar: folder drawer toggle (phones), mailbox switcher, compose
-//! and the signature editor (when a composer is provided), the transfer page, language, account and sign-out.
+//! The top bar: folder drawer toggle (phones), mailbox switcher, the
+//! page's own actions (its children, e.g. compose), the transfer page,
+//! language, account and sign-out.
 
 use crate::components::language_select::LanguageSelect;
 use crate::components::mailbox_switcher::MailboxSwitcher;
@@ -10,11 +11,13 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 #[component]
-pub fn AppHeader(
+pub fn AppHeader<C: IntoView + 'static>(
     #[prop(into)] mailbox: Signal<i64>,
     /// The phone folder drawer; `None` hides the toggle.
     #[prop(optional)]
     drawer: Option<RwSignal<bool>>,
+    /// The page's actions, shown after the mailbox switcher.
+    children: TypedChildren<C>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
@@ -62,21 +65,7 @@ pub fn AppHeader(
                 <span class="brand-name">{t!(i18n, app_name)}</span>
             </span>
             <MailboxSwitcher current=mailbox/>
-            {crate::pages::compose::try_use_compose()
-                .map(|c| {
-                    view! {
-                        <button
-                            type="button"
-                            class="compose"
-                            data-testid="compose"
-                            on:click=move |_| c.open_new()
-                        >
-                            <span aria-hidden="true">"✎ "</span>
-                            {t!(i18n, compose)}
-                        </button>
-                        <crate::pages::compose::signature::SignatureSettings ctx=c/>
-                    }
-                })}
+            {children.into_inner()()}
             <a class="transfer-link" href="/transfer" data-testid="transfer-link">
                 {t!(i18n, transfer_files)}
             </a>

@@ -4,6 +4,7 @@
 pub mod app_header;
 pub mod banner;
 pub mod error_text;
+pub mod file_list;
 pub mod filter_menu;
 pub mod folder_tree;
 pub mod language_select;

@@ -1,6 +1,6 @@
-//! One view per route: `/login`, `/` (home → first inbox), `/mail/…`.
+//! One view per route: `/login`, `/` (home → first inbox), `/mail/…`
+//! (with writing, `mail/compose/`), `/transfer`.
 
-pub mod compose;
 pub mod home;
 pub mod login;
 pub mod mail;

@@ -3,18 +3,16 @@
 //! (`POST /api/transfers`) as one download link that expires.
 
 use crate::components::error_text::error_text;
+use crate::components::file_list::{FileItem, FileRow, FileState, size_units, upload_files};
 use crate::core::api;
 use crate::core::browser::format_full_date;
 use crate::core::format::format_size;
-use crate::core::upload::{delete_upload, upload_file};
+use crate::core::upload::delete_upload;
 use crate::i18n::*;
-use crate::pages::compose::FileInfo;
-use crate::pages::compose::composer::{FileRow, FileState, Item, units};
 use crate::pages::use_require_session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::Locale as _;
-use postern_shared::limits::MAX_STANDALONE_TRANSFER_BYTES;
 use postern_shared::transfers::Transfer;
 use std::rc::Rc;
 
@@ -22,7 +20,7 @@ use std::rc::Rc;
 pub fn TransferPage() -> impl IntoView {
     let i18n = use_i18n();
     let ready = use_require_session();
-    let files = RwSignal::new(Vec::<(Item, Option<String>)>::new());
+    let files = RwSignal::new(Vec::<(FileItem, Option<String>)>::new());
     let next = StoredValue::new(0u32);
     let result = RwSignal::new(None::<Transfer>);
     let error = RwSignal::new(None::<String>);
@@ -30,43 +28,21 @@ pub fn TransferPage() -> impl IntoView {
 
     let add = move |list: web_sys::FileList| {
         result.set(None);
-        for i in 0..list.length() {
-            let Some(file) = list.item(i) else { continue };
-            let key = next.get_value();
-            next.set_value(key + 1);
-            let size = file.size() as u64;
-            let info = FileInfo {
-                name: file.name(),
-                size,
-            };
-            let it = Item::new(key, info, FileState::Uploading, None);
-            files.update(|f| f.push((it.clone(), None)));
-            if size > MAX_STANDALONE_TRANSFER_BYTES {
-                it.state.set(FileState::Error(
-                    t_string!(i18n, file_too_big_transfer).to_string(),
-                ));
-                continue;
-            }
-            let (sent, cancel) = (it.sent, it.cancel.get_value());
-            spawn_local(async move {
-                let r =
-                    upload_file(file, true, Rc::new(move |n| sent.set(n)), cancel.clone()).await;
-                if cancel.is_cancelled() {
-                    return;
-                }
-                match r {
-                    Ok(up) => {
-                        files.update(|f| {
-                            if let Some(e) = f.iter_mut().find(|e| e.0.key == key) {
-                                e.1 = Some(up.id);
-                            }
-                        });
-                        it.state.set(FileState::Done);
+        upload_files(
+            i18n,
+            list,
+            true,
+            next,
+            &|it| files.update(|f| f.push((it.clone(), None))),
+            Rc::new(move |it, id| {
+                files.update(|f| {
+                    if let Some(e) = f.iter_mut().find(|e| e.0.key == it.key) {
+                        e.1 = Some(id);
                     }
-                    Err(e) => it.state.set(FileState::Error(error_text(i18n, &e))),
-                }
-            });
-        }
+                });
+                it.state.set(FileState::Done);
+            }),
+        );
     };
     let remove = Callback::new(move |key: u32| {
         let mut gone = None;
@@ -85,9 +61,7 @@ pub fn TransferPage() -> impl IntoView {
     // Leaving the page: uploads still going are of no use.
     on_cleanup(move || {
         for (it, _) in files.try_get_untracked().unwrap_or_default() {
-            if it.state.try_get_untracked() == Some(FileState::Uploading) {
-                it.discard();
-            }
+            it.abandon();
         }
     });
     let ready_ids = move || {
@@ -200,7 +174,7 @@ pub fn TransferPage() -> impl IntoView {
                                                 let size = f.size;
                                                 view! {
                                                     <li>
-                                                        {f.name} " — " {move || format_size(size, units(i18n))}
+                                                        {f.name} " — " {move || format_size(size, size_units(i18n))}
                                                     </li>
                                                 }
                                             })

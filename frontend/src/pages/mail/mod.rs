@@ -1,6 +1,8 @@
 //! `/mail/:mailbox/:folder[/:uid]`: header, folder tree, message list and
-//! the reader (child route). On phones one pane shows at a time.
+//! the reader (child route), and the composer over them (`compose/`). On
+//! phones one pane shows at a time.
 
+pub mod compose;
 pub mod list;
 pub mod reader;
 
@@ -13,6 +15,9 @@ use crate::core::format::folder_href;
 use crate::core::status::use_status;
 use crate::i18n::*;
 use crate::pages::use_require_session;
+use compose::actions::compose_actions;
+use compose::composer::Composer;
+use compose::toast::SendToast;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
@@ -110,7 +115,7 @@ pub fn MailLayout() -> impl IntoView {
         error: RwSignal::new(None),
     };
     provide_context(ctx);
-    let compose = crate::pages::compose::provide_compose(ctx);
+    let compose = compose::provide_compose(mailbox, [ctx.reload_list, ctx.reload_folders]);
     let drawer = RwSignal::new(false);
 
     let folders_res = LocalResource::new(move || {
@@ -197,7 +202,9 @@ pub fn MailLayout() -> impl IntoView {
             class:reading=move || uid.get().is_some()
             class:drawer-open=move || drawer.get()
         >
-            <AppHeader mailbox=mailbox drawer=drawer/>
+            <AppHeader mailbox=mailbox drawer=drawer>
+                {compose_actions()}
+            </AppHeader>
             <ErrorAlert error=ctx.error/>
             <div class="panes">
                 <div class="folder-pane">
@@ -227,9 +234,9 @@ pub fn MailLayout() -> impl IntoView {
                 compose
                     .open
                     .get()
-                    .map(|init| view! { <crate::pages::compose::composer::Composer init=init/> }.into_any())
+                    .map(|init| view! { <Composer init=init/> }.into_any())
             }}
-            <crate::pages::compose::toast::SendToast/>
+            <SendToast/>
         </div>
     }
 }

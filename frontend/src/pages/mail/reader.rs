@@ -178,7 +178,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
     let folder_att = folder.clone();
 
     // Writing: reply, reply all, forward; a draft opens in the composer.
-    let compose = crate::pages::compose::use_compose();
+    let compose = super::compose::use_compose();
     let (m1, m2, m3) = (message.clone(), message.clone(), message.clone());
     let is_draft = Memo::new(move |_| {
         ctx.current_folder()

@@ -14,8 +14,7 @@ use postern_shared::compose::Signature;
 use postern_shared::limits::MAX_SIGNATURE_BYTES;
 
 /// The header button and, while open, the dialog.
-#[component]
-pub fn SignatureSettings(ctx: ComposeCtx) -> AnyView {
+pub fn signature_settings(ctx: ComposeCtx) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     view! {
@@ -32,7 +31,6 @@ pub fn SignatureSettings(ctx: ComposeCtx) -> AnyView {
         </button>
         {move || open.get().then(|| view! { <SignatureDialog ctx=ctx open=open/> })}
     }
-    .into_any()
 }
 
 #[component]
@@ -68,7 +66,7 @@ fn SignatureDialog(ctx: ComposeCtx, open: RwSignal<bool>) -> AnyView {
     };
     // It edits this mailbox's signature: another mailbox closes it.
     Effect::new(move || {
-        if ctx.mail.mailbox.get() != mb {
+        if ctx.mailbox.get() != mb {
             open.set(false);
         }
     });

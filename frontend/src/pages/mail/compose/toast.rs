@@ -3,7 +3,6 @@
 //! Undo cancels (`DELETE …/outbox/{id}`) and reopens the composer with the
 //! draft the server put back.
 
-use super::composer::reopen;
 use super::{ComposeCtx, Toast, use_compose};
 use crate::components::error_text::error_text;
 use crate::core::api;
@@ -12,11 +11,6 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use postern_shared::compose::OutgoingState;
-
-fn refresh(ctx: ComposeCtx) {
-    ctx.mail.reload_list.update(|n| *n += 1);
-    ctx.mail.reload_folders.update(|n| *n += 1);
-}
 
 /// Shows the toast for a message just handed to the outbox and follows it
 /// until it is sent, failed or undone.
@@ -27,7 +21,7 @@ pub fn follow(ctx: ComposeCtx, toast: Toast) {
             .with_untracked(|t| t.as_ref().is_some_and(|t| t.out.id == id))
     };
     ctx.toast.set(Some(toast));
-    refresh(ctx);
+    ctx.reload();
     spawn_local(async move {
         // Count down the undo window.
         loop {
@@ -74,7 +68,7 @@ pub fn follow(ctx: ComposeCtx, toast: Toast) {
                 });
             }
         }
-        refresh(ctx);
+        ctx.reload();
         // A sent message's toast goes away by itself.
         if ctx.toast.with_untracked(|t| {
             t.as_ref()
@@ -100,8 +94,8 @@ pub fn SendToast() -> impl IntoView {
             match api::cancel_outgoing(ctx.mailbox(), &t.out.id).await {
                 Ok(o) => {
                     ctx.toast.set(None);
-                    refresh(ctx);
-                    reopen(ctx, &t, o.draft_uid.or(t.draft_uid));
+                    ctx.reload();
+                    ctx.reopen(&t, o.draft_uid.or(t.draft_uid));
                 }
                 Err(e) => ctx.toast.update(|x| {
                     if let Some(x) = x {
@@ -115,7 +109,7 @@ pub fn SendToast() -> impl IntoView {
     let open_draft = move |_| {
         if let Some(t) = ctx.toast.get_untracked() {
             ctx.toast.set(None);
-            reopen(ctx, &t, t.out.draft_uid.or(t.draft_uid));
+            ctx.reopen(&t, t.out.draft_uid.or(t.draft_uid));
         }
     };
     move || {
