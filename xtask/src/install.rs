@@ -21,6 +21,8 @@ const APT_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "brotli",
+    // The API fuzz signs in with it.
+    "curl",
 ];
 
 const RUST_TARGETS: &[&str] = &["wasm32-wasip2", "wasm32-unknown-unknown"];
