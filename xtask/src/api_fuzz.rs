@@ -50,7 +50,10 @@ pub fn run(ports: Ports, login: &str, password: &str, report_dir: &Path) -> Resu
         .arg("--report-dir")
         .arg(report_dir)
         .args(["--report", "junit"])
-        .args(["--no-color"]);
+        .args(["--no-color"])
+        // Its cache (`.schemathesis/`) goes into the run directory, not
+        // the work tree.
+        .current_dir(report_dir.parent().unwrap_or(report_dir));
     for op in EXCLUDED_OPERATIONS {
         cmd.args(["--exclude-operation-id", op]);
     }
