@@ -26,17 +26,27 @@ pub enum Method {
     Other(String),
 }
 
+impl From<postern_shared::wire::Method> for Method {
+    fn from(m: postern_shared::wire::Method) -> Self {
+        use postern_shared::wire::Method as M;
+        match m {
+            M::Get => Method::Get,
+            M::Head => Method::Head,
+            M::Post => Method::Post,
+            M::Put => Method::Put,
+            M::Patch => Method::Patch,
+            M::Delete => Method::Delete,
+        }
+    }
+}
+
 impl Method {
+    /// The contract's methods, plus what a browser may send besides.
     pub fn parse(s: &str) -> Method {
-        match s.to_ascii_uppercase().as_str() {
-            "GET" => Method::Get,
-            "HEAD" => Method::Head,
-            "POST" => Method::Post,
-            "PUT" => Method::Put,
-            "PATCH" => Method::Patch,
-            "DELETE" => Method::Delete,
-            "OPTIONS" => Method::Options,
-            other => Method::Other(other.to_string()),
+        match postern_shared::wire::Method::parse(s) {
+            Some(m) => m.into(),
+            None if s.eq_ignore_ascii_case("OPTIONS") => Method::Options,
+            None => Method::Other(s.to_ascii_uppercase()),
         }
     }
 

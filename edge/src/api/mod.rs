@@ -142,7 +142,7 @@ impl<G: Gateway> Ctx<'_, G> {
             .gateway()
             .unwrap_or((postern_shared::wire::Method::Get, "/v1/health".into()));
         GatewayRequest {
-            method: Method::parse(method.as_str()),
+            method: method.into(),
             path_and_query: with_query(path, query),
             session: session.map(|s| s.id.clone()),
             client_ip: self.req.client_ip(self.cfg.trust_forwarded_for),
