@@ -9,8 +9,10 @@ pub const DIST_DIR: &str = "/dist";
 
 #[derive(Clone)]
 pub struct Config {
-    /// `GATEWAY_URL` without a trailing slash, e.g. `http://127.0.0.1:8081`.
-    pub gateway_url: String,
+    /// `GATEWAY_URL`: one gateway, or several separated by commas (they
+    /// share one PostgreSQL database and are interchangeable), without
+    /// trailing slashes, e.g. `http://127.0.0.1:8081`.
+    pub gateway_urls: Vec<String>,
     /// `POSTERN_EDGE_SECRET`, sent to the gateway on every call.
     pub edge_secret: String,
     /// `POSTERN_SESSION_KEY`, hex-decoded (≥ 32 bytes).
@@ -27,7 +29,7 @@ pub struct Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("gateway_url", &self.gateway_url)
+            .field("gateway_urls", &self.gateway_urls)
             .field("edge_secret", &"<redacted>")
             .field("session_key", &"<redacted>")
             .field("secure_cookies", &self.secure_cookies)
@@ -66,14 +68,21 @@ impl Config {
                 .filter(|v| !v.is_empty())
                 .ok_or(ConfigError::Missing(name))
         };
-        let gateway_url = non_empty("GATEWAY_URL")?;
-        if !(gateway_url.starts_with("http://") || gateway_url.starts_with("https://")) {
+        let gateway_urls: Vec<String> = non_empty("GATEWAY_URL")?
+            .split(',')
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .filter(|u| !u.is_empty())
+            .collect();
+        if gateway_urls.is_empty()
+            || !gateway_urls
+                .iter()
+                .all(|u| u.starts_with("http://") || u.starts_with("https://"))
+        {
             return Err(ConfigError::Invalid(
                 "GATEWAY_URL",
-                "must start with http:// or https://",
+                "each gateway URL must start with http:// or https://",
             ));
         }
-        let gateway_url = gateway_url.trim_end_matches('/').to_string();
         let edge_secret = non_empty("POSTERN_EDGE_SECRET")?;
         let session_key = decode_hex(&non_empty("POSTERN_SESSION_KEY")?).ok_or(
             ConfigError::Invalid("POSTERN_SESSION_KEY", "must be hexadecimal"),
@@ -90,13 +99,30 @@ impl Config {
             })
         };
         Ok(Config {
-            gateway_url,
+            gateway_urls,
             edge_secret,
             session_key,
             secure_cookies: flag("POSTERN_SECURE_COOKIES"),
             trust_forwarded_for: flag("POSTERN_TRUST_FORWARDED_FOR"),
         })
     }
+}
+
+impl Config {
+    /// The gateway of call number `turn`: calls go round the gateways, so
+    /// a retry goes to the next one (which may be up when the first is not).
+    pub fn gateway_url(&self, turn: usize) -> &str {
+        &self.gateway_urls[turn % self.gateway_urls.len()]
+    }
+}
+
+/// Where a request's calls start going round the gateways: spread over
+/// them by the clock (the edge keeps no state between requests).
+pub fn first_turn() -> usize {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as usize / 1000)
+        .unwrap_or(0)
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
@@ -133,10 +159,42 @@ mod tests {
             ("POSTERN_SECURE_COOKIES", "true"),
         ]))
         .unwrap();
-        assert_eq!(c.gateway_url, "http://127.0.0.1:8081");
+        assert_eq!(c.gateway_urls, ["http://127.0.0.1:8081"]);
         assert_eq!(c.session_key.len(), 32);
         assert!(c.secure_cookies);
         assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn several_gateways_are_taken_in_turn() {
+        let c = Config::from_lookup(env(&[
+            (
+                "GATEWAY_URL",
+                " http://10.0.0.1:8081/, http://10.0.0.2:8081 ,",
+            ),
+            ("POSTERN_EDGE_SECRET", "s3cret"),
+            ("POSTERN_SESSION_KEY", KEY),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.gateway_urls,
+            ["http://10.0.0.1:8081", "http://10.0.0.2:8081"]
+        );
+        let turns: Vec<&str> = (7..10).map(|t| c.gateway_url(t)).collect();
+        assert_eq!(
+            turns,
+            [
+                "http://10.0.0.2:8081",
+                "http://10.0.0.1:8081",
+                "http://10.0.0.2:8081"
+            ]
+        );
+        let bad = Config::from_lookup(env(&[
+            ("GATEWAY_URL", "http://ok:1,ftp://no"),
+            ("POSTERN_EDGE_SECRET", "s"),
+            ("POSTERN_SESSION_KEY", KEY),
+        ]));
+        assert!(matches!(bad, Err(ConfigError::Invalid("GATEWAY_URL", _))));
     }
 
     #[test]

@@ -1,22 +1,29 @@
 //! The real gateway client (wasm only): wasi-http through spin-sdk. Adds
 //! the edge secret, the session id and the client address to every call.
 
-use crate::config::Config;
+use crate::config::{Config, first_turn};
 use crate::gateway::{Gateway, GatewayRequest, GatewayResponse, Unavailable, headers};
 use crate::http::Method;
 use futures::future::Either;
 use futures::{SinkExt, Stream, StreamExt};
 use spin_sdk::http::conversions::TryIntoOutgoingRequest;
 use spin_sdk::http::{IncomingResponse, Method as SpinMethod, Request};
+use std::cell::Cell;
 use std::pin::pin;
 
 pub struct SpinGateway<'a> {
     cfg: Option<&'a Config>,
+    /// Calls of this request so far, offset by [`first_turn`]: each call
+    /// goes to the next gateway of `GATEWAY_URL`.
+    turn: Cell<usize>,
 }
 
 impl<'a> SpinGateway<'a> {
     pub fn new(cfg: Option<&'a Config>) -> Self {
-        SpinGateway { cfg }
+        SpinGateway {
+            cfg,
+            turn: Cell::new(first_turn()),
+        }
     }
 
     /// Sends the request and returns the response with its body unread,
@@ -88,7 +95,9 @@ impl<'a> SpinGateway<'a> {
             Method::Options => SpinMethod::Options,
             Method::Other(m) => SpinMethod::Other(m.clone()),
         };
-        let url = format!("{}{}", cfg.gateway_url, req.path_and_query);
+        let turn = self.turn.get();
+        self.turn.set(turn.wrapping_add(1));
+        let url = format!("{}{}", cfg.gateway_url(turn), req.path_and_query);
         let mut builder = Request::builder();
         builder
             .method(method)

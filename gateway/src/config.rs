@@ -75,7 +75,10 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("edge_secret", &"<redacted>")
-            .field("database", &self.database)
+            .field(
+                "database",
+                &crate::db::Location::parse(&self.database).redacted(),
+            )
             .field("imap", &self.imap)
             .field("sending", &self.sending)
             .finish()
@@ -141,10 +144,22 @@ pub fn sending_from_env(database: &str) -> Result<SendingConfig, ConfigError> {
                 reason: format!("expected 1 to 365 days, got {d:?}"),
             })?,
     };
-    let blob_dir = var("POSTERN_BLOB_DIR").unwrap_or_else(|| {
-        let db = std::path::Path::new(database);
-        db.with_file_name("blobs").to_string_lossy().into_owned()
-    });
+    let blob_dir = match (
+        var("POSTERN_BLOB_DIR"),
+        crate::db::Location::parse(database),
+    ) {
+        (Some(dir), _) => dir,
+        (None, crate::db::Location::Sqlite(db)) => {
+            db.with_file_name("blobs").to_string_lossy().into_owned()
+        }
+        // Gateways sharing a database must share their files too: say where.
+        (None, crate::db::Location::Postgres(_)) => {
+            return Err(ConfigError::Invalid {
+                name: "POSTERN_BLOB_DIR",
+                reason: "must be set when POSTERN_DATABASE is a PostgreSQL URL (a directory every gateway shares)".into(),
+            });
+        }
+    };
     Ok(SendingConfig {
         submission_addr: var("POSTERN_SUBMISSION_ADDR").unwrap_or_else(|| "127.0.0.1:587".into()),
         submission_ca: var("POSTERN_SUBMISSION_CA"),
@@ -184,5 +199,25 @@ impl Config {
             database,
             imap: imap_from_env()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_needs_a_shared_blob_dir_and_sqlite_has_one_beside_it() {
+        // Only POSTERN_BLOB_DIR is read here, and no test sets it.
+        let pg = sending_from_env("postgres://u:pw@db/postern").unwrap_err();
+        assert!(matches!(
+            pg,
+            ConfigError::Invalid {
+                name: "POSTERN_BLOB_DIR",
+                ..
+            }
+        ));
+        let lite = sending_from_env("/var/lib/postern/postern.db").unwrap();
+        assert_eq!(lite.blob_dir, "/var/lib/postern/blobs");
     }
 }

@@ -50,7 +50,7 @@ pub async fn check(
 ) -> AppResult<(String, PermissionSet)> {
     let row: Option<(String, i64)> = sqlx::query_as(
         "SELECT m.address, g.permissions FROM grants g JOIN mailboxes m ON m.id = g.mailbox_id
-         WHERE g.account_id = ? AND g.mailbox_id = ? AND m.deleted_at IS NULL",
+         WHERE g.account_id = $1 AND g.mailbox_id = $2 AND m.deleted_at IS NULL",
     )
     .bind(account)
     .bind(mailbox)
@@ -115,10 +115,9 @@ mod tests {
 
     #[tokio::test]
     async fn grants_allow_only_their_mailbox_and_permission() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = Provisioner::open(dir.path().join("g.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
+        let t = crate::db::testing::TestDb::new().await;
+        let _dir = t.dir;
+        let p = Provisioner::from_db(t.db);
         let org = p.create_organization("A", "standard").await.unwrap();
         let other_org = p.create_organization("B", "standard").await.unwrap();
         let ann = p

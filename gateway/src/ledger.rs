@@ -4,7 +4,7 @@
 use postern_shared::sending::{Offer, QUOTA_WINDOW_SECS};
 use postern_shared::{ApiError, ErrorCode};
 
-use crate::db::Db;
+use crate::db::{self, Db, dialect};
 
 /// Who a mailbox sends as, and how much it may send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +45,7 @@ async fn load(db: &Db, row: Option<(i64, String, String, String)>) -> sqlx::Resu
         return Ok(None);
     };
     let aliases: Vec<String> =
-        sqlx::query_scalar("SELECT address FROM aliases WHERE mailbox_id = ? ORDER BY address")
+        sqlx::query_scalar("SELECT address FROM aliases WHERE mailbox_id = $1 ORDER BY address")
             .bind(mailbox_id)
             .fetch_all(db)
             .await?;
@@ -63,7 +63,7 @@ const SENDER_QUERY: &str = "SELECT m.id, m.address, m.display_name, o.offer
      WHERE m.deleted_at IS NULL AND ";
 
 pub async fn by_id(db: &Db, mailbox_id: i64) -> sqlx::Result<Option<Sender>> {
-    let row = sqlx::query_as(&format!("{SENDER_QUERY} m.id = ?"))
+    let row = sqlx::query_as(&format!("{SENDER_QUERY} m.id = $1"))
         .bind(mailbox_id)
         .fetch_optional(db)
         .await?;
@@ -71,7 +71,7 @@ pub async fn by_id(db: &Db, mailbox_id: i64) -> sqlx::Result<Option<Sender>> {
 }
 
 pub async fn by_address(db: &Db, address: &str) -> sqlx::Result<Option<Sender>> {
-    let row = sqlx::query_as(&format!("{SENDER_QUERY} m.address = ?"))
+    let row = sqlx::query_as(&format!("{SENDER_QUERY} m.address = $1"))
         .bind(address.trim().to_ascii_lowercase())
         .fetch_optional(db)
         .await?;
@@ -81,7 +81,7 @@ pub async fn by_address(db: &Db, address: &str) -> sqlx::Result<Option<Sender>> 
 /// Sends of the last 24 hours as `(unix seconds, recipients)`.
 pub async fn history(db: &Db, mailbox_id: i64, now: i64) -> sqlx::Result<Vec<(i64, u32)>> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT sent_at, recipients FROM sends WHERE mailbox_id = ? AND sent_at > ?",
+        "SELECT sent_at, recipients FROM sends WHERE mailbox_id = $1 AND sent_at > $2",
     )
     .bind(mailbox_id)
     .bind(now - QUOTA_WINDOW_SECS)
@@ -111,9 +111,9 @@ pub struct SendRecord {
     pub instance: Option<String>,
 }
 
-/// Records the send if it fits the quota, in ONE statement, so concurrent
-/// submissions cannot both pass the check. `false`: over the limit,
-/// nothing recorded.
+/// Records the send if it fits the quota, in ONE statement after a lock on
+/// the mailbox's row, so concurrent submissions — in any gateway process —
+/// cannot both pass the check. `false`: over the limit, nothing recorded.
 pub async fn record_within_quota(
     db: &Db,
     mailbox_id: i64,
@@ -122,11 +122,18 @@ pub async fn record_within_quota(
     rec: &SendRecord,
 ) -> sqlx::Result<bool> {
     let n = i64::from(rec.recipients);
+    let mut tx = db.begin().await?;
+    if let Some(lock) = dialect::lock_row(db::backend(db), "mailboxes") {
+        sqlx::query(&lock)
+            .bind(mailbox_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     let done = sqlx::query(
         "INSERT INTO sends (mailbox_id, sent_at, recipients, size, queue_id, instance)
-         SELECT ?, ?, ?, ?, ?, ?
-         WHERE (SELECT COALESCE(SUM(recipients), 0) FROM sends
-                WHERE mailbox_id = ? AND sent_at > ?) + ? <= ?",
+         SELECT $1, $2, $3, $4, $5, $6
+         WHERE (SELECT CAST(COALESCE(SUM(recipients), 0) AS BIGINT) FROM sends
+                WHERE mailbox_id = $7 AND sent_at > $8) + $9 <= $10",
     )
     .bind(mailbox_id)
     .bind(now)
@@ -138,8 +145,9 @@ pub async fn record_within_quota(
     .bind(now - QUOTA_WINDOW_SECS)
     .bind(n)
     .bind(i64::from(limit))
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -173,4 +181,40 @@ pub fn quota_exceeded(limit: u32, now: i64, frees_at: i64) -> ApiError {
         p.free_at = Some(frees_at);
         p.limit = Some(u64::from(limit));
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::testing::TestDb;
+
+    /// Many submissions at once, each on its own connection (on
+    /// PostgreSQL as good as separate gateway processes): exactly as many
+    /// recipients as the quota allows are recorded, never more.
+    #[tokio::test]
+    async fn concurrent_sends_never_squeeze_past_the_quota() {
+        let t = TestDb::new().await;
+        let p = crate::Provisioner::from_db(t.db.clone());
+        let org = p.create_organization("Q", "free").await.unwrap();
+        let mb = p.create_mailbox(org, "q@q.test", "Q").await.unwrap();
+        let (limit, now) = (7u32, 1_000_000);
+        let tasks: Vec<_> = (0..24)
+            .map(|_| {
+                let db = t.db.clone();
+                tokio::spawn(async move {
+                    let rec = SendRecord {
+                        recipients: 1,
+                        ..SendRecord::default()
+                    };
+                    record_within_quota(&db, mb, now, limit, &rec).await
+                })
+            })
+            .collect();
+        let mut accepted = 0;
+        for task in tasks {
+            accepted += u32::from(task.await.unwrap().unwrap());
+        }
+        assert_eq!(accepted, limit);
+        assert_eq!(used(&t.db, mb, now).await.unwrap(), limit);
+    }
 }

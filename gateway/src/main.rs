@@ -33,7 +33,10 @@ async fn run(args: &[String]) -> Result<()> {
         Some("migrate") => {
             let path = config::database_from_env()?;
             db::open(&path).await?;
-            println!("migrations applied to {path}");
+            println!(
+                "migrations applied to {}",
+                db::Location::parse(&path).redacted()
+            );
             Ok(())
         }
         Some("seed-demo") => {

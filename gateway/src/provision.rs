@@ -55,14 +55,14 @@ impl Provisioner {
         name: &str,
         offer: &str,
     ) -> Result<OrganizationId, ProvisionError> {
-        let id =
-            sqlx::query("INSERT INTO organizations (name, offer, created_at) VALUES (?, ?, ?)")
-                .bind(name)
-                .bind(offer)
-                .bind(db::now())
-                .execute(&self.db)
-                .await?
-                .last_insert_rowid();
+        let id = sqlx::query_scalar(
+            "INSERT INTO organizations (name, offer, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(name)
+        .bind(offer)
+        .bind(db::now())
+        .fetch_one(&self.db)
+        .await?;
         Ok(id)
     }
 
@@ -71,7 +71,7 @@ impl Provisioner {
         name: &str,
     ) -> Result<Option<OrganizationId>, ProvisionError> {
         Ok(
-            sqlx::query_scalar("SELECT id FROM organizations WHERE name = ? ORDER BY id LIMIT 1")
+            sqlx::query_scalar("SELECT id FROM organizations WHERE name = $1 ORDER BY id LIMIT 1")
                 .bind(name)
                 .fetch_optional(&self.db)
                 .await?,
@@ -95,21 +95,22 @@ impl Provisioner {
             .map_err(|e| ProvisionError::Hash(e.to_string()))?
             .map_err(|e| ProvisionError::Hash(e.to_string()))?;
         let mut tx = self.db.begin().await?;
-        let id = sqlx::query("INSERT INTO accounts (login, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)")
+        let id: i64 = sqlx::query_scalar("INSERT INTO accounts (login, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(&login)
             .bind(display_name)
             .bind(&phc)
             .bind(db::now())
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await
-            .map_err(|e| if unique_violation(&e) { ProvisionError::Exists(login.clone()) } else { e.into() })?
-            .last_insert_rowid();
-        sqlx::query("INSERT INTO memberships (account_id, organization_id, role) VALUES (?, ?, ?)")
-            .bind(id)
-            .bind(org)
-            .bind(role.as_str())
-            .execute(&mut *tx)
-            .await?;
+            .map_err(|e| if unique_violation(&e) { ProvisionError::Exists(login.clone()) } else { e.into() })?;
+        sqlx::query(
+            "INSERT INTO memberships (account_id, organization_id, role) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(org)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -140,13 +141,13 @@ impl Provisioner {
         // Write first: a transaction that reads before writing cannot
         // upgrade its lock under contention (SQLITE_BUSY without waiting).
         let mut tx = self.db.begin().await?;
-        sqlx::query("INSERT INTO domains (organization_id, name) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+        sqlx::query("INSERT INTO domains (organization_id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(org)
             .bind(&domain)
             .execute(&mut *tx)
             .await?;
         let (domain_id, owner): (i64, i64) =
-            sqlx::query_as("SELECT id, organization_id FROM domains WHERE name = ?")
+            sqlx::query_as("SELECT id, organization_id FROM domains WHERE name = $1")
                 .bind(&domain)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -154,18 +155,17 @@ impl Provisioner {
             tx.rollback().await?;
             return Err(ProvisionError::DomainTaken(domain));
         }
-        let id = sqlx::query(
-            "INSERT INTO mailboxes (organization_id, domain_id, address, display_name, created_at) VALUES (?, ?, ?, ?, ?)",
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO mailboxes (organization_id, domain_id, address, display_name, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(org)
         .bind(domain_id)
         .bind(&address)
         .bind(display_name)
         .bind(db::now())
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await
-        .map_err(|e| if unique_violation(&e) { ProvisionError::Exists(address.clone()) } else { e.into() })?
-        .last_insert_rowid();
+        .map_err(|e| if unique_violation(&e) { ProvisionError::Exists(address.clone()) } else { e.into() })?;
         tx.commit().await?;
         Ok(id)
     }
@@ -178,7 +178,7 @@ impl Provisioner {
         permissions: PermissionSet,
     ) -> Result<(), ProvisionError> {
         sqlx::query(
-            "INSERT INTO grants (account_id, mailbox_id, permissions, granted_by, created_at) VALUES (?, ?, ?, NULL, ?)
+            "INSERT INTO grants (account_id, mailbox_id, permissions, granted_by, created_at) VALUES ($1, $2, $3, NULL, $4)
              ON CONFLICT (account_id, mailbox_id) DO UPDATE SET permissions = excluded.permissions",
         )
         .bind(account)
@@ -197,10 +197,9 @@ mod tests {
 
     #[tokio::test]
     async fn mailboxes_are_validated_lower_cased_and_domains_owned() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = Provisioner::open(dir.path().join("p.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
+        let t = crate::db::testing::TestDb::new().await;
+        let _dir = t.dir;
+        let p = crate::Provisioner::from_db(t.db);
         let a = p.create_organization("A", "standard").await.unwrap();
         let b = p.create_organization("B", "free").await.unwrap();
         p.create_mailbox(a, "John.Doe@Example.TEST", "John")

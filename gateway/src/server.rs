@@ -31,6 +31,7 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     // Sending: resume the outbox (undo windows survive a restart) and
     // answer Postfix's policy requests.
     crate::send::outbox::resume(&state).await?;
+    crate::send::outbox::spawn_sweeper(state.clone());
     if let Some(addr) = config.sending.policy_addr {
         crate::postfix::policy::spawn(state.db.clone(), addr).await?;
     }

@@ -14,10 +14,9 @@ use common::{SECRET, call_as, offline_state, v1};
 use postern_shared::wire::routes::Route;
 
 async fn app() -> (tempfile::TempDir, axum::Router, i64, i64) {
-    let dir = tempfile::tempdir().unwrap();
-    let p = Provisioner::open(dir.path().join("t.sqlite").to_str().unwrap())
-        .await
-        .unwrap();
+    let t = postern_gateway::db::testing::TestDb::new().await;
+    let dir = t.dir;
+    let p = Provisioner::from_db(t.db);
     let org = p.create_organization("A", "standard").await.unwrap();
     let other = p.create_organization("B", "standard").await.unwrap();
     let ann = p

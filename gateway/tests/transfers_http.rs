@@ -26,10 +26,9 @@ struct Env {
 }
 
 async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let p = Provisioner::open(dir.path().join("t.sqlite").to_str().unwrap())
-        .await
-        .unwrap();
+    let t = postern_gateway::db::testing::TestDb::new().await;
+    let dir = t.dir;
+    let p = Provisioner::from_db(t.db);
     let org = p.create_organization("A", "standard").await.unwrap();
     for (login, pw) in [
         ("ann@a.test", "ann-password"),
@@ -435,7 +434,7 @@ async fn expired_transfers_answer_410_and_the_sweeper_deletes_their_files() {
     let swept = sweeper::sweep(&e.db, &e.blobs, now).await.unwrap();
     assert_eq!(swept.transfers, 0);
 
-    sqlx::query("UPDATE transfers SET expires_at = ? WHERE token = ?")
+    sqlx::query("UPDATE transfers SET expires_at = $1 WHERE token = $2")
         .bind(now - 1)
         .bind(&token)
         .execute(&e.db)
@@ -477,7 +476,7 @@ async fn expired_transfers_answer_410_and_the_sweeper_deletes_their_files() {
     assert_eq!(swept.transfers, 1);
     assert!(!e.blobs.transfer_dir(&token).exists());
     let deleted: Option<i64> =
-        sqlx::query_scalar("SELECT deleted_at FROM transfers WHERE token = ?")
+        sqlx::query_scalar("SELECT deleted_at FROM transfers WHERE token = $1")
             .bind(&token)
             .fetch_one(&e.db)
             .await
@@ -732,14 +731,14 @@ async fn a_broken_body_keeps_what_arrived_and_the_upload_resumes() {
 
     // Bytes on disk past the record (never acknowledged) are dropped; a
     // record past the file (lost in a crash) is lowered.
-    sqlx::query("UPDATE uploads SET received = 1000 WHERE id = ?")
+    sqlx::query("UPDATE uploads SET received = 1000 WHERE id = $1")
         .bind(&id)
         .execute(&e.db)
         .await
         .unwrap();
     let r = patch(&e.app, &sid, &id, 2000, &bytes[2000..]).await;
     assert_eq!(r.code(), "upload_offset");
-    sqlx::query("UPDATE uploads SET received = 4000 WHERE id = ?")
+    sqlx::query("UPDATE uploads SET received = 4000 WHERE id = $1")
         .bind(&id)
         .execute(&e.db)
         .await

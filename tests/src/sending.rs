@@ -253,7 +253,7 @@ impl Fixture {
         let password = format!("Dev{}Pw", unique("d").replace('x', "X"));
         execute(
             "INSERT INTO device_passwords (mailbox_id, username, label, pw_sha256, created_at) \
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
             &[
                 SqlValue::Int(self.mailbox),
                 SqlValue::Text(&self.address),
@@ -271,7 +271,7 @@ impl Fixture {
     pub async fn add_alias(&self, local: &str) -> String {
         let alias = format!("{local}@{}", self.domain);
         execute(
-            "INSERT INTO aliases (mailbox_id, address) VALUES (?, ?)",
+            "INSERT INTO aliases (mailbox_id, address) VALUES ($1, $2)",
             &[SqlValue::Int(self.mailbox), SqlValue::Text(&alias)],
         )
         .await;
@@ -283,7 +283,7 @@ impl Stack {
     /// Moves a transfer's expiry into the past, as time would.
     pub async fn expire_transfer(&self, token: &str) {
         execute(
-            "UPDATE transfers SET expires_at = ? WHERE token = ?",
+            "UPDATE transfers SET expires_at = $1 WHERE token = $2",
             &[SqlValue::Int(now() - 60), SqlValue::Text(token)],
         )
         .await;

@@ -67,7 +67,7 @@ fn err(status: u16, code: &str) -> Result<GatewayResponse, Unavailable> {
 
 fn cfg() -> Config {
     Config {
-        gateway_url: "http://127.0.0.1:1".into(),
+        gateway_urls: vec!["http://127.0.0.1:1".into()],
         edge_secret: "secret".into(),
         session_key: vec![9u8; 32],
         secure_cookies: false,

@@ -33,7 +33,7 @@ pub async fn login(db: &Db, req: GatewayLoginRequest, now: i64) -> AppResult<Gat
         return Err(AppError::from(ErrorCode::TooManyAttempts).with_retry_after(wait));
     }
     let row: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT id, display_name, password_hash FROM accounts WHERE login = ?")
+        sqlx::query_as("SELECT id, display_name, password_hash FROM accounts WHERE login = $1")
             .bind(&login)
             .fetch_optional(db)
             .await?;
@@ -134,10 +134,9 @@ mod tests {
     use postern_shared::permissions::Role;
 
     async fn setup() -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let p = Provisioner::open(dir.path().join("a.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
+        let t = crate::db::testing::TestDb::new().await;
+        let dir = t.dir;
+        let p = Provisioner::from_db(t.db);
         let org = p.create_organization("Org", "standard").await.unwrap();
         p.create_account(org, "Ann@Example.test", "Ann", "s3cret-pass", Role::User)
             .await

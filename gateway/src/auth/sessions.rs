@@ -30,7 +30,7 @@ pub async fn create(
 ) -> Result<(String, i64), sqlx::Error> {
     let id = new_id();
     let expires_at = now + SESSION_LIFETIME_SECS;
-    sqlx::query("INSERT INTO sessions (id, account_id, client_ip, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sessions (id, account_id, client_ip, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id)
         .bind(account)
         .bind(client_ip)
@@ -61,7 +61,7 @@ pub async fn lookup(
     }
     let row: Option<(i64, Option<i64>, i64, String, String)> = sqlx::query_as(
         "SELECT s.expires_at, s.revoked_at, a.id, a.login, a.display_name
-         FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
+         FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = $1",
     )
     .bind(id)
     .fetch_optional(db)
@@ -85,7 +85,7 @@ pub async fn lookup(
 }
 
 pub async fn revoke(db: &Db, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(db::now())
         .bind(id)
         .execute(db)

@@ -37,7 +37,7 @@ pub async fn check(
 ) -> Result<Option<u64>, sqlx::Error> {
     let since = now - WINDOW_SECS;
     let by_login: Vec<i64> =
-        sqlx::query_scalar("SELECT at FROM login_failures WHERE login = ? AND at > ?")
+        sqlx::query_scalar("SELECT at FROM login_failures WHERE login = $1 AND at > $2")
             .bind(login)
             .bind(since)
             .fetch_all(db)
@@ -45,7 +45,7 @@ pub async fn check(
     let mut wait = retry_after(&by_login, MAX_PER_LOGIN, now);
     if let Some(ip) = client_ip {
         let by_ip: Vec<i64> =
-            sqlx::query_scalar("SELECT at FROM login_failures WHERE client_ip = ? AND at > ?")
+            sqlx::query_scalar("SELECT at FROM login_failures WHERE client_ip = $1 AND at > $2")
                 .bind(ip)
                 .bind(since)
                 .fetch_all(db)
@@ -61,14 +61,14 @@ pub async fn record_failure(
     client_ip: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_failures (login, client_ip, at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO login_failures (login, client_ip, at) VALUES ($1, $2, $3)")
         .bind(login)
         .bind(client_ip)
         .bind(now)
         .execute(db)
         .await?;
     // Keep the table small: nothing older than the window matters.
-    sqlx::query("DELETE FROM login_failures WHERE at <= ?")
+    sqlx::query("DELETE FROM login_failures WHERE at <= $1")
         .bind(now - WINDOW_SECS)
         .execute(db)
         .await?;

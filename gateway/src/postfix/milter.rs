@@ -224,10 +224,9 @@ mod tests {
 
     #[tokio::test]
     async fn refuses_a_foreign_from_header_of_an_authenticated_sender_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = crate::Provisioner::open(dir.path().join("m.db").to_str().unwrap())
-            .await
-            .unwrap();
+        let t = crate::db::testing::TestDb::new().await;
+        let _dir = t.dir;
+        let p = crate::Provisioner::from_db(t.db);
         let org = p.create_organization("A", "standard").await.unwrap();
         p.create_mailbox(org, "info@a.test", "Info").await.unwrap();
         let db = p.db().clone();

@@ -167,17 +167,16 @@ mod tests {
     use tokio::io::AsyncReadExt;
 
     async fn setup() -> (tempfile::TempDir, Db, i64) {
-        let dir = tempfile::tempdir().unwrap();
-        let p = Provisioner::open(dir.path().join("p.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
+        let t = crate::db::testing::TestDb::new().await;
+        let dir = t.dir;
+        let p = Provisioner::from_db(t.db);
         let org = p
             .create_organization("A", "web_hosting_script")
             .await
             .unwrap();
         let mb = p.create_mailbox(org, "info@a.test", "Info").await.unwrap();
         let db = p.db().clone();
-        sqlx::query("INSERT INTO aliases (mailbox_id, address) VALUES (?, 'sales@a.test')")
+        sqlx::query("INSERT INTO aliases (mailbox_id, address) VALUES ($1, 'sales@a.test')")
             .bind(mb)
             .execute(&db)
             .await

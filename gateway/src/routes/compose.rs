@@ -180,12 +180,12 @@ pub async fn contacts(
     let anywhere = format!("%{needle}%");
     let rows: Vec<(Option<String>, String, i64)> = sqlx::query_as(
         "SELECT name, address, last_used FROM correspondents
-         WHERE mailbox_id = ?
-           AND (LOWER(address) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(name, '')) LIKE ? ESCAPE '\\')
-         ORDER BY CASE WHEN LOWER(address) LIKE ? ESCAPE '\\'
-                         OR LOWER(COALESCE(name, '')) LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END,
+         WHERE mailbox_id = $1
+           AND (LOWER(address) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(name, '')) LIKE $3 ESCAPE '\\')
+         ORDER BY CASE WHEN LOWER(address) LIKE $4 ESCAPE '\\'
+                         OR LOWER(COALESCE(name, '')) LIKE $5 ESCAPE '\\' THEN 0 ELSE 1 END,
                   last_used DESC, address
-         LIMIT ?",
+         LIMIT $6",
     )
     .bind(grant.mailbox_id)
     .bind(&anywhere)
@@ -213,7 +213,7 @@ pub async fn signature_get(
 ) -> AppResult<Json<Signature>> {
     grant.require(Permission::Send)?;
     let row: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT text, html FROM signatures WHERE mailbox_id = ?")
+        sqlx::query_as("SELECT text, html FROM signatures WHERE mailbox_id = $1")
             .bind(grant.mailbox_id)
             .fetch_optional(&state.db)
             .await?;
@@ -244,7 +244,7 @@ pub async fn signature_put(
         ));
     }
     sqlx::query(
-        "INSERT INTO signatures (mailbox_id, text, html, updated_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO signatures (mailbox_id, text, html, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (mailbox_id) DO UPDATE SET text = excluded.text, html = excluded.html,
             updated_at = excluded.updated_at",
     )

@@ -131,7 +131,7 @@ async fn health() -> Json<serde_json::Value> {
 async fn me(State(state): State<AppState>, who: Authenticated) -> AppResult<Json<Me>> {
     let orgs: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT o.id, o.name, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id
-         WHERE m.account_id = ? ORDER BY o.name, o.id",
+         WHERE m.account_id = $1 ORDER BY o.name, o.id",
     )
     .bind(who.account.id)
     .fetch_all(&state.db)
@@ -139,7 +139,7 @@ async fn me(State(state): State<AppState>, who: Authenticated) -> AppResult<Json
     let mailboxes: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
         "SELECT mb.id, mb.address, mb.display_name, mb.organization_id, g.permissions
          FROM grants g JOIN mailboxes mb ON mb.id = g.mailbox_id
-         WHERE g.account_id = ? AND mb.deleted_at IS NULL AND g.permissions <> 0
+         WHERE g.account_id = $1 AND mb.deleted_at IS NULL AND g.permissions <> 0
          ORDER BY mb.address",
     )
     .bind(who.account.id)

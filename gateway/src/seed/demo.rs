@@ -112,7 +112,7 @@ pub async fn run(db: Db, imap: ImapConfig) -> Result<String> {
 
 async fn ids(p: &Provisioner) -> Result<(i64, i64, i64)> {
     let id = |a: &'static str| async move {
-        sqlx::query_scalar::<_, i64>("SELECT id FROM mailboxes WHERE address = ?")
+        sqlx::query_scalar::<_, i64>("SELECT id FROM mailboxes WHERE address = $1")
             .bind(a)
             .fetch_one(p.db())
             .await

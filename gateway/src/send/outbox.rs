@@ -1,9 +1,11 @@
 //! The outbox: every webmail send is a row that moves
 //! `scheduled → sending → sent | failed` (or `scheduled → cancelled` by
 //! undo). Each move is one `UPDATE … WHERE state = <expected>`, so undo
-//! and submission can never both win, and a restart never leaves a half
-//! state: scheduled rows are resumed, rows caught in `sending` are marked
-//! failed (we cannot know whether the server took them).
+//! and submission can never both win — also when they run in two gateway
+//! processes on one PostgreSQL database — and a restart never leaves a half
+//! state: scheduled rows are resumed, rows caught in `sending` by a gateway
+//! that died (their heartbeat stopped) are marked failed (we cannot know
+//! whether the server took them).
 
 use std::time::Duration;
 
@@ -77,7 +79,7 @@ impl Row {
 const COLUMNS: &str = "id, mailbox_id, account_id, state, send_at, message_id, envelope_from, rcpt_to, recipients, draft_uid, draft_json, message_path, error_code, error_message";
 
 pub async fn load(state: &AppState, id: &str) -> sqlx::Result<Option<Row>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM outbox WHERE id = ?"))
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM outbox WHERE id = $1"))
         .bind(id)
         .fetch_optional(&state.db)
         .await
@@ -110,7 +112,7 @@ pub async fn enqueue(
         "INSERT INTO outbox (id, mailbox_id, account_id, state, send_at, message_id, envelope_from,
             rcpt_to, recipients, draft_uid, original_folder, original_uid, original_kind, draft_json,
             message_path, created_at, updated_at)
-         VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, 'scheduled', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&id)
     .bind(sender.mailbox_id)
@@ -159,8 +161,8 @@ async fn remove_file(row: &Row) {
 
 async fn mark_failed(state: &AppState, row: &Row, e: &ApiError) {
     let r = sqlx::query(
-        "UPDATE outbox SET state = 'failed', error_code = ?, error_message = ?, updated_at = ?
-         WHERE id = ? AND state = 'sending'",
+        "UPDATE outbox SET state = 'failed', error_code = $1, error_message = $2, updated_at = $3
+         WHERE id = $4 AND state = 'sending'",
     )
     .bind(e.code.as_str())
     .bind(&e.message)
@@ -179,7 +181,7 @@ async fn mark_failed(state: &AppState, row: &Row, e: &ApiError) {
 pub async fn deliver(state: &AppState, id: &str, keep_draft: bool) -> Result<(), ApiError> {
     let now = crate::db::now();
     let claimed = sqlx::query(
-        "UPDATE outbox SET state = 'sending', updated_at = ? WHERE id = ? AND state = 'scheduled'",
+        "UPDATE outbox SET state = 'sending', updated_at = $1 WHERE id = $2 AND state = 'scheduled'",
     )
     .bind(now)
     .bind(id)
@@ -193,11 +195,13 @@ pub async fn deliver(state: &AppState, id: &str, keep_draft: bool) -> Result<(),
         .await
         .map_err(|e| AppError::from(e).0)?
         .ok_or_else(|| ApiError::from(ErrorCode::Internal))?;
+    let heartbeat = heartbeat(state, id);
     let result = submit_row(state, &row).await;
+    heartbeat.abort();
     match result {
         Ok(sender) => {
             let _ = sqlx::query(
-                "UPDATE outbox SET state = 'sent', updated_at = ? WHERE id = ? AND state = 'sending'",
+                "UPDATE outbox SET state = 'sent', updated_at = $1 WHERE id = $2 AND state = 'sending'",
             )
             .bind(crate::db::now())
             .bind(id)
@@ -322,7 +326,7 @@ pub async fn remember_correspondents(
             .map(super::mime::one_line)
             .filter(|n| !n.is_empty());
         sqlx::query(
-            "INSERT INTO correspondents (mailbox_id, address, name, last_used, uses) VALUES (?, ?, ?, ?, 1)
+            "INSERT INTO correspondents (mailbox_id, address, name, last_used, uses) VALUES ($1, $2, $3, $4, 1)
              ON CONFLICT (mailbox_id, address) DO UPDATE SET
                 name = COALESCE(excluded.name, correspondents.name),
                 last_used = excluded.last_used,
@@ -344,7 +348,7 @@ async fn restore_draft(state: &AppState, row: &Row) -> Option<u32> {
     let sender = ledger::by_id(&state.db, row.mailbox_id).await.ok()??;
     match super::drafts::save(state, row.account_id, &sender, &draft).await {
         Ok(saved) => {
-            let _ = sqlx::query("UPDATE outbox SET draft_uid = ?, updated_at = ? WHERE id = ?")
+            let _ = sqlx::query("UPDATE outbox SET draft_uid = $1, updated_at = $2 WHERE id = $3")
                 .bind(i64::from(saved.uid))
                 .bind(crate::db::now())
                 .bind(&row.id)
@@ -364,7 +368,7 @@ async fn restore_draft(state: &AppState, row: &Row) -> Option<u32> {
 pub async fn cancel(state: &AppState, mailbox_id: i64, id: &str) -> AppResult<Outgoing> {
     let row = load_for(state, mailbox_id, id).await?;
     let done = sqlx::query(
-        "UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE id = ? AND state = 'scheduled'",
+        "UPDATE outbox SET state = 'cancelled', updated_at = $1 WHERE id = $2 AND state = 'scheduled'",
     )
     .bind(crate::db::now())
     .bind(id)
@@ -394,25 +398,37 @@ pub fn schedule(state: &AppState, id: String, send_at: i64) {
     });
 }
 
-/// On start: rows caught in `sending` by a stop are failed (the draft is
-/// kept); `scheduled` rows are scheduled again.
-pub async fn resume(state: &AppState) -> sqlx::Result<()> {
-    let stuck: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM outbox WHERE state = 'sending'"
-    ))
-    .fetch_all(&state.db)
-    .await?;
-    let e = ApiError::new(
-        ErrorCode::SendRejected,
-        "The service restarted while this message was being sent; it may not have been delivered. The draft is kept.",
-    );
-    for row in stuck {
-        mark_failed(state, &row, &e).await;
-        if row.draft_uid.is_none() {
-            restore_draft(state, &row).await;
+/// While a row is `sending`, its gateway touches `updated_at` this often…
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// …so a `sending` row untouched this long belongs to a gateway that died.
+pub const STALE_SENDING_SECS: i64 = 60;
+/// A `scheduled` row this far past its time was lost with the gateway that
+/// scheduled it (its timer fires on time otherwise); another one sends it.
+pub const ORPHAN_GRACE_SECS: i64 = 10;
+/// How often some gateway looks for such rows.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(15);
+
+/// Keeps `updated_at` of a `sending` row fresh until aborted.
+fn heartbeat(state: &AppState, id: &str) -> tokio::task::JoinHandle<()> {
+    let (db, id) = (state.db.clone(), id.to_string());
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(HEARTBEAT).await;
+            let _ = sqlx::query(
+                "UPDATE outbox SET updated_at = $1 WHERE id = $2 AND state = 'sending'",
+            )
+            .bind(crate::db::now())
+            .bind(&id)
+            .execute(&db)
+            .await;
         }
-        remove_file(&row).await;
-    }
+    })
+}
+
+/// On start: every `scheduled` row gets a timer (undo windows survive a
+/// restart; a row another gateway also timed is sent once, by the first
+/// to move it to `sending`), then [`sweep`] as usual.
+pub async fn resume(state: &AppState) -> sqlx::Result<()> {
     let scheduled: Vec<(String, i64)> =
         sqlx::query_as("SELECT id, send_at FROM outbox WHERE state = 'scheduled'")
             .fetch_all(&state.db)
@@ -420,5 +436,89 @@ pub async fn resume(state: &AppState) -> sqlx::Result<()> {
     for (id, at) in scheduled {
         schedule(state, id, at);
     }
+    sweep(state, crate::db::now()).await?;
     Ok(())
+}
+
+/// What one [`sweep`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub failed: usize,
+    pub resent: usize,
+}
+
+/// Rows whose gateway died: `sending` ones with a stale heartbeat are
+/// marked failed (the draft is kept), overdue `scheduled` ones are sent.
+pub async fn sweep(state: &AppState, now: i64) -> sqlx::Result<Swept> {
+    let mut swept = Swept::default();
+    let cutoff = now - STALE_SENDING_SECS;
+    let stuck: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM outbox WHERE state = 'sending' AND updated_at <= $1"
+    ))
+    .bind(cutoff)
+    .fetch_all(&state.db)
+    .await?;
+    let e = ApiError::new(
+        ErrorCode::SendRejected,
+        "The service restarted while this message was being sent; it may not have been delivered. The draft is kept.",
+    );
+    for row in stuck {
+        // Only if its heartbeat is still stale: a live sender wins.
+        let failed = sqlx::query(
+            "UPDATE outbox SET state = 'failed', error_code = $1, error_message = $2, updated_at = $3
+             WHERE id = $4 AND state = 'sending' AND updated_at <= $5",
+        )
+        .bind(e.code.as_str())
+        .bind(&e.message)
+        .bind(now)
+        .bind(&row.id)
+        .bind(cutoff)
+        .execute(&state.db)
+        .await?;
+        if failed.rows_affected() == 1 {
+            if row.draft_uid.is_none() {
+                restore_draft(state, &row).await;
+            }
+            remove_file(&row).await;
+            swept.failed += 1;
+        }
+    }
+    let overdue: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM outbox WHERE state = 'scheduled' AND send_at <= $1")
+            .bind(now - ORPHAN_GRACE_SECS)
+            .fetch_all(&state.db)
+            .await?;
+    for id in overdue {
+        let state = state.clone();
+        tokio::spawn(async move { deliver(&state, &id, true).await });
+        swept.resent += 1;
+    }
+    if swept != Swept::default() {
+        tracing::info!(
+            failed = swept.failed,
+            resent = swept.resent,
+            "outbox: rows of a stopped gateway taken over"
+        );
+    }
+    Ok(swept)
+}
+
+/// Runs [`sweep`] every [`SWEEP_EVERY`] on one gateway at a time.
+pub fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SWEEP_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match crate::db::lease::my_turn(&state.db, "sweep:outbox", SWEEP_EVERY).await {
+                Ok(true) => {
+                    if let Err(e) = sweep(&state, crate::db::now()).await {
+                        tracing::warn!(error = %e, "outbox sweep failed");
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox sweep: lease unavailable"),
+            }
+        }
+    })
 }

@@ -40,11 +40,18 @@ async fn check_append(
     content_length: Option<u64>,
 ) -> AppResult<(Claim, UploadRow)> {
     let row = get_upload(db, account, id).await?;
-    let claim = Claim::take(&row.id).ok_or_else(busy_error)?;
-    let row = reconcile(db, blobs, row).await?;
+    let claim = Claim::take(db, &row.id).await?.ok_or_else(busy_error)?;
+    let row = match reconcile(db, blobs, row).await {
+        Ok(row) => row,
+        Err(e) => {
+            claim.release().await;
+            return Err(e);
+        }
+    };
     let received = row.received as u64;
     let size = row.size as u64;
     if offset != received {
+        claim.release().await;
         return Err(ApiError::new(
             ErrorCode::UploadOffset,
             format!("The upload continues at byte {received}, not at byte {offset}."),
@@ -55,6 +62,7 @@ async fn check_append(
     if let Some(len) = content_length
         && offset.saturating_add(len) > size
     {
+        claim.release().await;
         return Err(too_many_bytes(size));
     }
     Ok((claim, row))
@@ -103,8 +111,9 @@ pub async fn append(
     let db = db.clone();
     let path = blobs.upload_path(&row.id);
     let task = tokio::spawn(async move {
-        let _claim = claim;
-        write_body(&db, &path, row, body).await
+        let written = write_body(&db, &path, row, body).await;
+        claim.release().await;
+        written
     });
     task.await
         .map_err(|e| AppError::internal(format_args!("upload task: {e}")))?
@@ -204,7 +213,7 @@ async fn record(
     completed_at: Option<i64>,
 ) -> AppResult<()> {
     debug_assert!(received <= size);
-    sqlx::query("UPDATE uploads SET received = ?, completed_at = ? WHERE id = ?")
+    sqlx::query("UPDATE uploads SET received = $1, completed_at = $2 WHERE id = $3")
         .bind(received as i64)
         .bind(completed_at)
         .bind(id)

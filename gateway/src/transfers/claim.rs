@@ -1,32 +1,32 @@
-//! Exclusive use of an upload inside this process: appending, publishing
-//! and sweeping each take a [`Claim`] first, since a second writer would
-//! interleave bytes at the same offset.
+//! Exclusive use of an upload: appending, publishing and sweeping each
+//! take a [`Claim`] first, since a second writer would interleave bytes at
+//! the same offset. A claim is a database lease (`db::lease`), so it holds
+//! across every gateway process that shares the database and the blob
+//! directory, not only across the tasks of one.
 
-use std::collections::HashSet;
-use std::sync::{Mutex, OnceLock};
+use crate::db::Db;
+use crate::db::lease::Held;
+use crate::error::AppResult;
 
-/// Uploads being written to or published right now (in this process): a
-/// second writer would interleave bytes at the same offset.
-fn busy() -> &'static Mutex<HashSet<String>> {
-    static BUSY: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
-    BUSY.get_or_init(|| Mutex::new(HashSet::new()))
-}
-
-/// Exclusive use of an upload until dropped.
-pub struct Claim(String);
+/// Exclusive use of an upload until released (or dropped).
+pub struct Claim(Held);
 
 impl Claim {
-    pub fn take(id: &str) -> Option<Claim> {
-        let mut set = busy().lock().unwrap_or_else(|p| p.into_inner());
-        set.insert(id.to_string()).then(|| Claim(id.to_string()))
+    /// `None`: another request, in this process or another, holds it.
+    pub async fn take(db: &Db, id: &str) -> AppResult<Option<Claim>> {
+        Ok(Held::take(db, format!("upload:{id}")).await?.map(Claim))
+    }
+
+    /// Gives the upload up at once, so the client's next request (which
+    /// may follow within milliseconds) finds it free.
+    pub async fn release(self) {
+        self.0.release().await;
     }
 }
 
-impl Drop for Claim {
-    fn drop(&mut self) {
-        busy()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&self.0);
+/// Releases every claim of a publish, whatever its outcome.
+pub async fn release_all(claims: Vec<Claim>) {
+    for c in claims {
+        c.release().await;
     }
 }

@@ -59,7 +59,7 @@ pub async fn live_transfer(
     }
     let t: Option<TransferRow> = sqlx::query_as(
         "SELECT token, account_id, created_at, expires_at, deleted_at FROM transfers \
-         WHERE token = ?",
+         WHERE token = $1",
     )
     .bind(token)
     .fetch_optional(db)
@@ -73,7 +73,7 @@ pub async fn live_transfer(
     }
     let files: Vec<FileRow> = sqlx::query_as(
         "SELECT id, name, size, content_type, path FROM transfer_files \
-         WHERE transfer_token = ? ORDER BY position",
+         WHERE transfer_token = $1 ORDER BY position",
     )
     .bind(token)
     .fetch_all(db)

@@ -8,7 +8,7 @@ use std::path::Path;
 use postern_shared::ErrorCode;
 use postern_shared::api::AccountId;
 
-use super::claim::Claim;
+use super::claim::{Claim, release_all};
 use super::ids::new_token;
 use super::layout::Blobs;
 use super::published::{FileRow, TransferRow};
@@ -44,11 +44,28 @@ pub async fn publish(
         return Err(AppError::bad_request("The same file is listed twice."));
     }
     let mut claims = Vec::with_capacity(upload_ids.len());
+    let published = publish_claimed(db, blobs, account, upload_ids, days, now, &mut claims).await;
+    // Released on every outcome, before the answer goes out.
+    release_all(claims).await;
+    published
+}
+
+/// [`publish`] once its arguments are checked; the claims it takes are
+/// pushed to `claims` for the caller to release.
+async fn publish_claimed(
+    db: &Db,
+    blobs: &Blobs,
+    account: AccountId,
+    upload_ids: &[String],
+    days: u32,
+    now: i64,
+    claims: &mut Vec<Claim>,
+) -> AppResult<(TransferRow, Vec<FileRow>)> {
     let mut rows = Vec::with_capacity(upload_ids.len());
     for id in upload_ids {
         // Check ownership before claiming, so a stranger learns nothing.
         get_upload(db, account, id).await?;
-        claims.push(Claim::take(id).ok_or_else(|| {
+        claims.push(Claim::take(db, id).await?.ok_or_else(|| {
             AppError::new(
                 ErrorCode::UploadIncomplete,
                 "A file is still being uploaded.",
@@ -96,7 +113,7 @@ pub async fn publish(
         let mut tx = db.begin().await?;
         sqlx::query(
             "INSERT INTO transfers (token, account_id, created_at, expires_at, deleted_at) \
-             VALUES (?, ?, ?, ?, NULL)",
+             VALUES ($1, $2, $3, $4, NULL)",
         )
         .bind(&transfer.token)
         .bind(account)
@@ -107,7 +124,7 @@ pub async fn publish(
         for (position, f) in files.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO transfer_files (transfer_token, id, position, name, size, \
-                 content_type, path) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 content_type, path) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(&token)
             .bind(&f.id)
@@ -118,7 +135,7 @@ pub async fn publish(
             .bind(&f.path)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM uploads WHERE id = ? AND account_id = ?")
+            sqlx::query("DELETE FROM uploads WHERE id = $1 AND account_id = $2")
                 .bind(&f.id)
                 .bind(account)
                 .execute(&mut *tx)
@@ -139,7 +156,6 @@ pub async fn publish(
         put_back(blobs, &staging, &moved).await;
         return Err(e);
     }
-    drop(claims);
     tracing::info!(token = %&token[..8], account, files = files.len(), "transfer published");
     Ok((transfer, files))
 }

@@ -32,7 +32,7 @@ pub struct Swept {
 pub async fn sweep(db: &Db, blobs: &Blobs, now: i64) -> AppResult<Swept> {
     let mut swept = Swept::default();
     let expired: Vec<String> = sqlx::query_scalar(
-        "SELECT token FROM transfers WHERE deleted_at IS NULL AND expires_at <= ?",
+        "SELECT token FROM transfers WHERE deleted_at IS NULL AND expires_at <= $1",
     )
     .bind(now)
     .fetch_all(db)
@@ -40,7 +40,7 @@ pub async fn sweep(db: &Db, blobs: &Blobs, now: i64) -> AppResult<Swept> {
     for token in expired {
         // Mark first: from here on the link answers 410 and nothing opens
         // the files while they go.
-        sqlx::query("UPDATE transfers SET deleted_at = ? WHERE token = ? AND deleted_at IS NULL")
+        sqlx::query("UPDATE transfers SET deleted_at = $1 WHERE token = $2 AND deleted_at IS NULL")
             .bind(now)
             .bind(&token)
             .execute(db)
@@ -57,8 +57,8 @@ pub async fn sweep(db: &Db, blobs: &Blobs, now: i64) -> AppResult<Swept> {
     }
 
     let stale: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM uploads WHERE (completed_at IS NULL AND created_at <= ?)
-            OR completed_at <= ?",
+        "SELECT id FROM uploads WHERE (completed_at IS NULL AND created_at <= $1)
+            OR completed_at <= $2",
     )
     .bind(now - INCOMPLETE_UPLOAD_SECS)
     .bind(now - UNUSED_UPLOAD_SECS)
@@ -66,15 +66,16 @@ pub async fn sweep(db: &Db, blobs: &Blobs, now: i64) -> AppResult<Swept> {
     .await?;
     for id in stale {
         // Not while a request is still writing to it.
-        let Some(_claim) = store::Claim::take(&id) else {
+        let Some(claim) = store::Claim::take(db, &id).await? else {
             continue;
         };
         // Publishing deletes the row, so a row still here is unused.
-        let gone = sqlx::query("DELETE FROM uploads WHERE id = ?")
+        let gone = sqlx::query("DELETE FROM uploads WHERE id = $1")
             .bind(&id)
             .execute(db)
-            .await?
-            .rows_affected();
+            .await;
+        claim.release().await;
+        let gone = gone?.rows_affected();
         if gone == 1 && store::valid_upload_id(&id) {
             match tokio::fs::remove_file(blobs.upload_path(&id)).await {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -96,7 +97,7 @@ pub async fn sweep(db: &Db, blobs: &Blobs, now: i64) -> AppResult<Swept> {
 }
 
 /// Runs [`sweep`] now and then every [`SWEEP_EVERY`], for the life of the
-/// process.
+/// process, when it is this gateway's turn.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let blobs = super::blobs(&state);
@@ -104,6 +105,15 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            // One gateway sweeps at a time (they share the blob directory).
+            match crate::db::lease::my_turn(&state.db, "sweep:transfers", SWEEP_EVERY).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "transfer sweep: lease unavailable");
+                    continue;
+                }
+            }
             if let Err(e) = sweep(&state.db, &blobs, crate::db::now()).await {
                 tracing::warn!(error = ?e, "transfer sweep failed");
             }

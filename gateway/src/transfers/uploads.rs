@@ -93,7 +93,7 @@ pub async fn create_upload(
         .map_err(|e| AppError::internal(format_args!("upload file: {e}")))?;
     let inserted = sqlx::query(
         "INSERT INTO uploads (id, account_id, name, size, content_type, received, route, \
-         standalone, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         standalone, created_at, completed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&row.id)
     .bind(row.account_id)
@@ -121,7 +121,7 @@ pub async fn get_upload(db: &Db, account: AccountId, id: &str) -> AppResult<Uplo
         return Err(ErrorCode::NotFound.into());
     }
     let row: Option<UploadRow> = sqlx::query_as(&format!(
-        "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = ? AND account_id = ?"
+        "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = $1 AND account_id = $2"
     ))
     .bind(id)
     .bind(account)
@@ -144,7 +144,7 @@ pub async fn reconcile(db: &Db, blobs: &Blobs, mut row: UploadRow) -> AppResult<
         tracing::warn!(upload = %row.id, recorded = row.received, on_disk, "upload length reconciled");
         row.received = durable;
         row.completed_at = None;
-        sqlx::query("UPDATE uploads SET received = ?, completed_at = NULL WHERE id = ?")
+        sqlx::query("UPDATE uploads SET received = $1, completed_at = NULL WHERE id = $2")
             .bind(durable)
             .bind(&row.id)
             .execute(db)
@@ -156,7 +156,7 @@ pub async fn reconcile(db: &Db, blobs: &Blobs, mut row: UploadRow) -> AppResult<
 /// Removes an upload of `account`: row, then file.
 pub async fn delete_upload(db: &Db, blobs: &Blobs, account: AccountId, id: &str) -> AppResult<()> {
     let row = get_upload(db, account, id).await?;
-    sqlx::query("DELETE FROM uploads WHERE id = ?")
+    sqlx::query("DELETE FROM uploads WHERE id = $1")
         .bind(&row.id)
         .execute(db)
         .await?;
