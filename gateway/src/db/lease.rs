@@ -51,6 +51,16 @@ pub async fn release(db: &Db, name: &str, holder: &str) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// Forgets leases that lapsed over an hour ago (holders that died; a
+/// released lease is deleted at once). Run by a sweeper.
+pub async fn forget_lapsed(db: &Db, now: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM leases WHERE expires_at < $1")
+        .bind(now - 3600)
+        .execute(db)
+        .await?
+        .rows_affected())
+}
+
 /// Is it this process's turn to run the periodic job `name` (run every
 /// `every`)? The first gateway to ask keeps the job while it lives (each
 /// run renews it for two periods); when it stops, another takes over
@@ -157,6 +167,9 @@ mod tests {
         );
         release(db, "sweep", "b").await.unwrap();
         assert!(take(db, "sweep", "c", 60, 1092).await.unwrap());
+        // Lapsed an hour ago: forgotten; still held: kept.
+        assert_eq!(forget_lapsed(db, 1152 + 3600).await.unwrap(), 0);
+        assert_eq!(forget_lapsed(db, 1153 + 3600).await.unwrap(), 1);
     }
 
     #[tokio::test]

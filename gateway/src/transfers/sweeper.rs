@@ -86,6 +86,8 @@ pub async fn sweep(db: &Db, blobs: &Blobs, now: i64) -> AppResult<Swept> {
         }
         swept.uploads += 1;
     }
+    // Claims of requests whose gateway died.
+    crate::db::lease::forget_lapsed(db, now).await?;
     if swept != Swept::default() {
         tracing::info!(
             transfers = swept.transfers,
