@@ -14,6 +14,7 @@ pub async fn state(config: &Config) -> anyhow_like::Result<AppState> {
     Ok(AppState {
         db,
         imap: Pool::new(config.imap.clone()),
+        lists: Arc::new(crate::imap::ListCache::new()),
         edge_secret: Arc::from(config.edge_secret.as_bytes()),
         sending: Arc::new(config.sending.clone()),
     })

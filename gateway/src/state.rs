@@ -4,12 +4,14 @@ use std::sync::Arc;
 
 use crate::config::SendingConfig;
 use crate::db::Db;
-use crate::imap::Pool;
+use crate::imap::{ListCache, Pool};
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub imap: Pool,
+    /// The order of each folder's list, between requests.
+    pub lists: Arc<ListCache>,
     /// `POSTERN_EDGE_SECRET`, compared in constant time on every request.
     pub edge_secret: Arc<[u8]>,
     /// Submission, policy service, blob store, public URL.

@@ -11,6 +11,7 @@
 pub mod commands;
 pub mod connection;
 pub mod date;
+pub mod list_cache;
 pub mod ops;
 pub mod parse;
 pub mod parts;
@@ -18,6 +19,7 @@ pub mod pool;
 pub mod utf7;
 
 pub use connection::{AppendItem, Connection};
+pub use list_cache::ListCache;
 pub use pool::Pool;
 
 #[derive(Debug, thiserror::Error)]

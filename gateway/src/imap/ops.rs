@@ -14,9 +14,12 @@ pub struct Selected {
     pub exists: u32,
     pub uid_validity: u32,
     pub uid_next: u32,
+    /// CONDSTORE's HIGHESTMODSEQ; 0 when the folder keeps none.
+    pub highest_modseq: u64,
 }
 
-/// Selects a folder (`readonly` = EXAMINE, which never changes flags).
+/// Selects a folder (`readonly` = EXAMINE, which never changes flags),
+/// with CONDSTORE, so any change to it moves HIGHESTMODSEQ.
 /// A missing folder is `ImapError::No` (code `NONEXISTENT` on Dovecot).
 pub async fn select(
     conn: &mut Connection,
@@ -24,7 +27,8 @@ pub async fn select(
     readonly: bool,
 ) -> Result<Selected, ImapError> {
     let verb = if readonly { "EXAMINE" } else { "SELECT" };
-    let (untagged, done) = conn.run(&Command::new(verb).mailbox(folder)).await?;
+    let cmd = Command::new(verb).mailbox(folder).raw("(CONDSTORE)");
+    let (untagged, done) = conn.run(&cmd).await?;
     done.ok()?;
     let mut s = Selected::default();
     for u in &untagged {
@@ -33,10 +37,11 @@ pub async fn select(
             Some((None, kw, rest)) if kw == "OK" => {
                 let text = rest.first().and_then(|v| v.as_atom()).unwrap_or_default();
                 if let Some((code, args)) = parse::response_code(text) {
-                    let n = args.first().and_then(|a| a.parse().ok()).unwrap_or(0);
+                    let n: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(0);
                     match code.as_str() {
-                        "UIDVALIDITY" => s.uid_validity = n,
-                        "UIDNEXT" => s.uid_next = n,
+                        "UIDVALIDITY" => s.uid_validity = n as u32,
+                        "UIDNEXT" => s.uid_next = n as u32,
+                        "HIGHESTMODSEQ" => s.highest_modseq = n,
                         _ => {}
                     }
                 }

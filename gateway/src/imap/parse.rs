@@ -315,6 +315,45 @@ pub fn parse_numbers(values: &[Value]) -> Vec<u32> {
         .collect()
 }
 
+/// The UIDs of `* ESEARCH (TAG "…") UID ALL 1:3,7` (RFC 4731), the set
+/// expanded; no `ALL` means no match. A malformed set is an error, never
+/// a partial answer.
+pub fn esearch_all(values: &[Value]) -> Result<Vec<u32>, ParseError> {
+    let bad = || ParseError {
+        what: "ESEARCH ALL set",
+        at: 0,
+    };
+    let mut it = values.iter();
+    while let Some(v) = it.next() {
+        if v.as_atom().is_some_and(|a| a.eq_ignore_ascii_case("ALL")) {
+            let set = it.next().and_then(Value::as_atom).ok_or_else(bad)?;
+            return expand_set(set).ok_or_else(bad);
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// `1:3,7` → `[1, 2, 3, 7]` (ranges may be given high:low).
+pub fn expand_set(set: &str) -> Option<Vec<u32>> {
+    let mut out = Vec::new();
+    for part in set.split(',') {
+        let (a, b) = match part.split_once(':') {
+            Some((a, b)) => (a.parse::<u32>().ok()?, b.parse::<u32>().ok()?),
+            None => {
+                let n = part.parse::<u32>().ok()?;
+                (n, n)
+            }
+        };
+        let (lo, hi) = (a.min(b), a.max(b));
+        // A set wider than any folder is not an answer to trust.
+        if hi - lo > 50_000_000 || out.len() > 50_000_000 {
+            return None;
+        }
+        out.extend(lo..=hi);
+    }
+    Some(out)
+}
+
 // ------------------------------------------------------------------ BODYSTRUCTURE
 
 /// Whether a BODYSTRUCTURE holds a part a user would call an attachment:
@@ -382,6 +421,26 @@ mod tests {
 
     fn s(b: &str) -> Value {
         Value::Str(b.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn esearch_sets_expand_and_garbage_is_refused() {
+        let v = tokenize(br#"ESEARCH (TAG "A7") UID ALL 1:3,7,10:9"#).unwrap();
+        assert_eq!(esearch_all(&v[1..]).unwrap(), [1, 2, 3, 7, 9, 10]);
+        let none = tokenize(br#"ESEARCH (TAG "A8") UID"#).unwrap();
+        assert!(esearch_all(&none[1..]).unwrap().is_empty());
+        for bad in [
+            &br#"ESEARCH UID ALL 1:x"#[..],
+            br#"ESEARCH UID ALL"#,
+            br#"ESEARCH ALL 1:4294967295"#,
+        ] {
+            let v = tokenize(bad).unwrap();
+            assert!(
+                esearch_all(&v[1..]).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 
     #[test]

@@ -17,7 +17,6 @@ use postern_shared::wire::query::RawQuery;
 
 use crate::error::{AppError, AppResult};
 use crate::grants::Grant;
-use crate::imap::commands::{self, UidRange};
 use crate::imap::{ImapError, ops};
 use crate::state::AppState;
 
@@ -39,12 +38,6 @@ pub fn page_slice(total: usize, page: u32) -> std::ops::Range<usize> {
     let size = PAGE_SIZE as usize;
     let start = (page as usize).saturating_mul(size).min(total);
     start..(start + size).min(total)
-}
-
-/// `UID anchor:*` always matches the highest UID even when it is below
-/// the anchor; count only real arrivals.
-pub fn count_newer(uids: &[u32], anchor: u32) -> u32 {
-    uids.iter().filter(|&&u| u >= anchor).count() as u32
 }
 
 /// A missing folder on SELECT/EXAMINE is a 404, not a server failure.
@@ -85,21 +78,17 @@ pub async fn list(
     Query(q): Query<MessageListQuery>,
 ) -> AppResult<Json<MessagePage>> {
     require_folder(&q.folder)?;
+    let lists = state.lists.clone();
     let page = crate::with_connection!(state.imap, &grant.address, |c| {
         let sel = ops::select(c, &q.folder, true).await?;
         let anchor = effective_anchor(q.anchor, sel.uid_next);
-        let below = commands::search_criteria(UidRange::Below(anchor), q.filter, q.q.as_deref());
-        let sorted = match (&below, sel.exists) {
-            (Some(crit), n) if n > 0 => ops::uids(c, &commands::sort_newest_first(crit)).await?,
-            _ => Vec::new(),
-        };
-        let newer = if anchor < sel.uid_next && sel.exists > 0 {
-            let crit = commands::search_criteria(UidRange::From(anchor), q.filter, q.q.as_deref())
-                .expect("From ranges are never empty");
-            count_newer(&ops::uids(c, &commands::search(&crit)).await?, anchor)
-        } else {
-            0
-        };
+        let (order, _) = lists
+            .order(c, &grant.address, &q.folder, &sel, q.filter, q.q.as_deref())
+            .await?;
+        // Arrivals since the first page are counted, not listed (they may
+        // sort anywhere: the order is the Date header's).
+        let sorted: Vec<u32> = order.iter().copied().filter(|&u| u < anchor).collect();
+        let newer = (order.len() - sorted.len()) as u32;
         let window = &sorted[page_slice(sorted.len(), q.page)];
         let messages = ops::fetch_summaries(c, window).await?;
         Ok(MessagePage {
@@ -277,13 +266,6 @@ mod tests {
         assert_eq!(page_slice(120, 3), 120..120);
         assert_eq!(page_slice(0, 0), 0..0);
         assert_eq!(page_slice(10, u32::MAX), 10..10);
-    }
-
-    #[test]
-    fn newer_counts_only_uids_at_or_above_the_anchor() {
-        // `UID 500:*` on a folder whose highest UID is 480 returns 480.
-        assert_eq!(count_newer(&[480], 500), 0);
-        assert_eq!(count_newer(&[500, 501, 502], 500), 3);
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
             master_user: "m".into(),
             master_password: "p".into(),
         }),
+        lists: Arc::new(postern_gateway::imap::ListCache::new()),
         edge_secret: SECRET.as_bytes().into(),
         sending: Arc::new(SendingConfig {
             submission_addr: "127.0.0.1:1".into(),
