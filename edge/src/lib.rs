@@ -14,12 +14,13 @@ pub mod config;
 pub mod download;
 pub mod gateway;
 pub mod http;
-pub mod mime_view;
 pub mod router;
-pub mod sanitize;
 pub mod session;
 pub mod static_files;
 pub mod transfer_page;
+
+// Rendering lives in its own crate, which the gateway shares.
+pub use postern_render::{mime_view, sanitize};
 
 #[cfg(target_arch = "wasm32")]
 mod component;

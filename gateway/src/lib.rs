@@ -4,6 +4,7 @@
 //! Dovecot master user. See `ARCHITECTURE.md` for the contract.
 
 pub mod auth;
+pub mod body_cache;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -15,6 +15,10 @@ pub async fn state(config: &Config) -> anyhow_like::Result<AppState> {
         db,
         imap: Pool::new(config.imap.clone()),
         lists: Arc::new(crate::imap::ListCache::new()),
+        bodies: Arc::new(crate::body_cache::BodyCache::open(
+            std::path::Path::new(&config.sending.blob_dir).join("cache/html"),
+            crate::body_cache::DEFAULT_BUDGET,
+        )),
         edge_secret: Arc::from(config.edge_secret.as_bytes()),
         sending: Arc::new(config.sending.clone()),
     })

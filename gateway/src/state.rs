@@ -10,6 +10,8 @@ use crate::imap::{ListCache, Pool};
 pub struct AppState {
     pub db: Db,
     pub imap: Pool,
+    /// Sanitised bodies, rendered once (`<blob dir>/cache/html`).
+    pub bodies: Arc<crate::body_cache::BodyCache>,
     /// The order of each folder's list, between requests.
     pub lists: Arc<ListCache>,
     /// `POSTERN_EDGE_SECRET`, compared in constant time on every request.

@@ -31,11 +31,13 @@ impl<G: Gateway> Ctx<'_, G> {
                 return Ok(EdgeResponse::json(200, &view).into());
             }
             Route::GetMessageHtml { .. } => {
+                // The gateway renders (and keeps) the sanitised body; the
+                // edge puts it in its document with its own CSP.
                 let q: BodyHtmlQuery = self.query()?;
                 let allow = q.images == Images::Allow;
                 let resp = self.send_ok(req).await?;
-                let clean = mime_view::sanitized_body(&resp.body, allow);
-                return Ok(html_document(&clean.html, allow).into());
+                let clean = String::from_utf8_lossy(&resp.body);
+                return Ok(html_document(&clean, allow).into());
             }
             Route::GetPart { .. } => return Ok(Outcome::StreamPart(req)),
             Route::UploadData { .. } => {
@@ -89,13 +91,18 @@ impl<G: Gateway> Ctx<'_, G> {
                 }
                 to_query(&q)
             }
-            Route::GetMessage { .. } | Route::GetMessageHtml { .. } => {
+            Route::GetMessage { .. } => {
                 let q: FolderQuery = self.query()?;
                 check_folder(&q.folder, "folder")?;
                 to_query(&RawQuery {
                     folder: q.folder,
-                    mark_seen: matches!(route, Route::GetMessage { .. }),
+                    mark_seen: true,
                 })
+            }
+            Route::GetMessageHtml { .. } => {
+                let q: BodyHtmlQuery = self.query()?;
+                check_folder(&q.folder, "folder")?;
+                to_query(&q)
             }
             Route::GetPart { .. } => {
                 let q: FolderQuery = self.query()?;

@@ -428,9 +428,26 @@ fn message_view_is_built_from_the_raw_message_and_marks_seen() {
     assert!(v.seen && v.flagged && v.has_html && v.remote_images);
 }
 
+/// The gateway's `body.html`: the sanitised body, as it renders it.
+fn rendered_reply(req: &GatewayRequest) -> Result<GatewayResponse, Unavailable> {
+    let allow = req.path_and_query.ends_with("&images=allow");
+    assert!(
+        req.path_and_query
+            .starts_with("/v1/mailboxes/3/messages/42/body.html?folder=INBOX"),
+        "{}",
+        req.path_and_query
+    );
+    let clean = crate::mime_view::sanitized_body(RAW.as_bytes(), allow);
+    Ok(GatewayResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+        body: clean.html.into_bytes(),
+    })
+}
+
 #[test]
-fn body_html_is_a_sanitised_document_with_its_own_csp() {
-    let gw = FakeGateway::new(raw_reply);
+fn body_html_is_the_gateways_sanitised_body_in_a_document_with_its_own_csp() {
+    let gw = FakeGateway::new(rendered_reply);
     let r = run(
         &authed(
             Method::Get,
@@ -440,7 +457,7 @@ fn body_html_is_a_sanitised_document_with_its_own_csp() {
     );
     assert_eq!(
         gw.last().path_and_query,
-        "/v1/mailboxes/3/messages/42/raw?folder=INBOX"
+        "/v1/mailboxes/3/messages/42/body.html?folder=INBOX"
     );
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
@@ -472,6 +489,10 @@ fn body_html_is_a_sanitised_document_with_its_own_csp() {
             "/api/mailboxes/3/messages/42/body.html?folder=INBOX&images=allow",
         ),
         &gw,
+    );
+    assert_eq!(
+        gw.last().path_and_query,
+        "/v1/mailboxes/3/messages/42/body.html?folder=INBOX&images=allow"
     );
     assert!(
         r.header("content-security-policy")

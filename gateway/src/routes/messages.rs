@@ -13,11 +13,13 @@ use postern_shared::api::{
 };
 use postern_shared::folders::SpecialUse;
 use postern_shared::limits::PAGE_SIZE;
-use postern_shared::wire::query::RawQuery;
+use postern_shared::wire::query::{BodyHtmlQuery, Images, RawQuery};
+
+use crate::body_cache::BodyKey;
 
 use crate::error::{AppError, AppResult};
 use crate::grants::Grant;
-use crate::imap::{ImapError, ops};
+use crate::imap::{ImapError, commands, ops};
 use crate::state::AppState;
 
 /// Most UIDs one request may touch.
@@ -139,6 +141,71 @@ pub async fn raw(
     Ok(response)
 }
 
+/// The sanitised HTML body (the edge wraps it in the document with its
+/// CSP): from the cache when this message was rendered before, else
+/// rendered now (off the async threads) and kept.
+pub async fn body_html(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path((_mb, uid)): Path<(i64, u32)>,
+    Query(q): Query<BodyHtmlQuery>,
+) -> AppResult<Response> {
+    require_folder(&q.folder)?;
+    let remote_images = q.images == Images::Allow;
+    // The folder's UIDVALIDITY names the message for good; and it must
+    // still be there (another client may have expunged it).
+    let (sel, present) = crate::with_connection!(state.imap, &grant.address, |c| {
+        let sel = ops::select(c, &q.folder, true).await?;
+        let cmd = commands::Command::new(&format!("UID SEARCH UID {uid}"));
+        let present = ops::uids(c, &cmd).await?.contains(&uid);
+        Ok((sel, present))
+    })
+    .await
+    .map_err(map_select)?;
+    if !present {
+        return Err(ErrorCode::MessageNotFound.into());
+    }
+    let key = BodyKey {
+        mailbox_id: grant.mailbox_id,
+        folder: &q.folder,
+        uid_validity: sel.uid_validity,
+        uid,
+        remote_images,
+        policy: postern_render::sanitize::POLICY_VERSION,
+    };
+    let html = match state.bodies.get(&key).await {
+        Some(html) => html,
+        None => {
+            let found = crate::with_connection!(state.imap, &grant.address, |c| {
+                ops::select(c, &q.folder, true).await?;
+                ops::fetch_raw(c, uid).await
+            })
+            .await
+            .map_err(map_select)?;
+            let (raw, _) = found.ok_or(AppError::from(ErrorCode::MessageNotFound))?;
+            let html = tokio::task::spawn_blocking(move || {
+                postern_render::mime_view::sanitized_body(&raw, remote_images)
+                    .html
+                    .into_bytes()
+            })
+            .await
+            .map_err(|e| AppError::internal(format_args!("rendering: {e}")))?;
+            if let Err(e) = state.bodies.put(&key, &html).await {
+                tracing::warn!(error = %e, "could not keep a rendered body");
+            }
+            html
+        }
+    };
+    let mut response = Response::new(Body::from(html));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
 pub async fn set_flags(
     State(state): State<AppState>,
     grant: Grant,
@@ -192,18 +259,17 @@ async fn move_or_expunge(
     to: Option<&str>,
 ) -> AppResult<u32> {
     let result = crate::with_connection!(state.imap, &grant.address, |c| {
-        if let Err(e) = ops::select(c, folder, false).await {
-            return Ok(Err(match e {
-                ImapError::No { .. } => MoveFailure::Source,
-                e => return Err(e),
-            }));
-        }
+        let sel = match ops::select(c, folder, false).await {
+            Ok(sel) => sel,
+            Err(ImapError::No { .. }) => return Ok(Err(MoveFailure::Source)),
+            Err(e) => return Err(e),
+        };
         let r = match to {
             Some(to) => ops::move_uids(c, uids, to).await,
             None => ops::expunge_uids(c, uids).await,
         };
         match r {
-            Ok(n) => Ok(Ok(n)),
+            Ok(n) => Ok(Ok((n, sel.uid_validity))),
             Err(e @ ImapError::No { .. }) => Ok(Err(if to.is_some() {
                 MoveFailure::Destination
             } else {
@@ -214,7 +280,15 @@ async fn move_or_expunge(
     })
     .await?;
     match result {
-        Ok(n) => Ok(n),
+        Ok((n, uid_validity)) => {
+            // Their rendered bodies go with them (a moved message gets a
+            // new UID, and is rendered again where it lands).
+            state
+                .bodies
+                .forget(grant.mailbox_id, folder, uid_validity, uids)
+                .await;
+            Ok(n)
+        }
         Err(MoveFailure::Source | MoveFailure::Destination) => {
             Err(ErrorCode::FolderNotFound.into())
         }

@@ -30,6 +30,10 @@ pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
             master_password: "p".into(),
         }),
         lists: Arc::new(postern_gateway::imap::ListCache::new()),
+        bodies: Arc::new(postern_gateway::body_cache::BodyCache::open(
+            blob_dir.join("cache/html"),
+            postern_gateway::body_cache::DEFAULT_BUDGET,
+        )),
         edge_secret: SECRET.as_bytes().into(),
         sending: Arc::new(SendingConfig {
             submission_addr: "127.0.0.1:1".into(),

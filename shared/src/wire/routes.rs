@@ -282,7 +282,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("get_message", Get "/api/mailboxes/{mb}/messages/{uid}" => Get "/v1/mailboxes/{mb}/messages/{uid}/raw", Mailbox,
         "The reading view of one message (headers, text, attachments); marks it read.",
         |a| Route::GetMessage { mb: a.mb?, uid: a.uid? }),
-    endpoint!("get_message_html", Get "/api/mailboxes/{mb}/messages/{uid}/body.html" => Get "/v1/mailboxes/{mb}/messages/{uid}/raw", Mailbox,
+    endpoint!("get_message_html", Get "/api/mailboxes/{mb}/messages/{uid}/body.html" => Get "/v1/mailboxes/{mb}/messages/{uid}/body.html", Mailbox,
         "The sanitised HTML body as a document for a sandboxed frame.",
         |a| Route::GetMessageHtml { mb: a.mb?, uid: a.uid? }),
     endpoint!("get_part", Get "/api/mailboxes/{mb}/messages/{uid}/parts/{section}" => Get "/v1/mailboxes/{mb}/messages/{uid}/parts/{section}", Mailbox,
@@ -863,7 +863,7 @@ mod tests {
         assert_eq!(r.path(), "/api/mailboxes/3/messages/9/body.html");
         assert_eq!(
             r.gateway(),
-            Some((Method::Get, "/v1/mailboxes/3/messages/9/raw".into()))
+            Some((Method::Get, "/v1/mailboxes/3/messages/9/body.html".into()))
         );
         assert_eq!(
             Route::Logout.gateway(),

@@ -11,7 +11,11 @@
 //! 3. our own filter of `style` attributes (no `url(`, `expression(`,
 //!    bindings, `position: fixed/absolute/sticky`, escapes);
 //! 4. the document is served with its own strict CSP and shown in a
-//!    sandboxed iframe without `allow-scripts` (see `api.rs`).
+//!    sandboxed iframe without `allow-scripts` (the edge's `message_html.rs`).
+//!
+//! The gateway caches what this returns: bump [`POLICY_VERSION`] with any
+//! change that can change its output, so nothing sanitised by an older
+//! rule set is served again.
 
 use ammonia::{Builder, UrlRelative};
 use std::borrow::Cow;
@@ -215,6 +219,9 @@ pub struct SanitizeOptions {
     /// Inline parts: Content-ID (without `<>`) → `data:` URL.
     pub inline_images: HashMap<String, String>,
 }
+
+/// The version of the rules below; part of every cached body's key.
+pub const POLICY_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sanitized {
