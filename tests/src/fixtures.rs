@@ -1,6 +1,6 @@
 //! Per-test fixtures: every test gets its own organisation, domain
 //! (`t-<unique>.example.test`, a domain belongs to one organisation; Postfix
-//! delivers every subdomain of `example.test` locally), account and
+//! delivers locally what the `domains` table lists, which provisioning fills), account and
 //! mailbox, provisioned straight into the stack's database with the
 //! gateway's [`Provisioner`], filled over IMAP as the master user, and a
 //! browser-like [`ApiClient`] signed in through the edge.
@@ -19,13 +19,12 @@ use postern_shared::permissions::Role;
 use postern_shared::wire::query::{BodyHtmlQuery, FolderPathQuery, FolderQuery, Images, to_query};
 use postern_shared::wire::routes::Route;
 
-/// Opens the stack's database (the gateway has it open too; SQLite copes).
+/// Opens the stack's database (the gateways have it open too).
 pub async fn provisioner() -> Provisioner {
     let stack = Stack::get();
-    let path = stack.database.to_str().expect("database path is UTF-8");
-    Provisioner::open(path)
+    Provisioner::open(&stack.database)
         .await
-        .unwrap_or_else(|e| panic!("cannot open the stack's database {path}: {e}"))
+        .unwrap_or_else(|e| panic!("cannot open the stack's database {}: {e}", stack.database))
 }
 
 /// One test's world: an organisation with one account that has a grant on

@@ -8,6 +8,9 @@
 //! - [`api::ApiClient`]: the browser's view (cookies, CSRF, typed errors).
 //! - [`imap::ImapClient`]: a plain IMAP client, independent of the gateway's
 //!   code, to check what the gateway did (or to act behind its back).
+//! - [`gateways`]: calling one gateway process directly, as the edge
+//!   does (stacks with several gateways on one PostgreSQL database), and
+//!   speaking Postfix's policy protocol to each.
 //! - [`sending`]: the compose/send and upload/transfer routes, device
 //!   passwords and aliases; [`smtp`]: a mail client (`curl smtp://`) on
 //!   Dovecot submission; [`mail`]: reading what was delivered (a mailbox's
@@ -19,6 +22,7 @@
 
 pub mod api;
 pub mod fixtures;
+pub mod gateways;
 pub mod imap;
 pub mod mail;
 pub mod sending;
@@ -48,13 +52,21 @@ pub struct Stack {
     pub gateway_url: String,
     /// `POSTERN_TEST_EDGE_SECRET`: send as `X-Postern-Edge-Secret` to call the gateway directly.
     pub edge_secret: String,
-    /// `POSTERN_TEST_DATABASE`: the gateway's SQLite file (Dovecot's passdb/userdb read it too).
-    pub database: PathBuf,
+    /// `POSTERN_TEST_DATABASE`: the gateway's database, a SQLite file or a
+    /// `postgres://` URL (Dovecot's passdb/userdb and Postfix read it too).
+    pub database: String,
+    /// `POSTERN_TEST_BACKEND`: `sqlite` or `postgres`.
+    pub backend: String,
+    /// `POSTERN_TEST_GATEWAY_URLS`: every gateway process of the stack (the
+    /// edge spreads its calls over them; the first is `gateway_url`).
+    pub gateway_urls: Vec<String>,
+    /// `POSTERN_TEST_POLICY_ADDRS`: each gateway's Postfix policy service.
+    pub policy_addrs: Vec<String>,
     /// `POSTERN_TEST_IMAP_ADDR`: Dovecot IMAP (plain, STARTTLS offered).
     pub imap_addr: String,
     /// `POSTERN_TEST_IMAPS_ADDR`: Dovecot IMAPS (self-signed certificate).
     pub imaps_addr: String,
-    /// `POSTERN_TEST_SMTP_ADDR`: Postfix smtpd, the MX for `example.test` and its subdomains.
+    /// `POSTERN_TEST_SMTP_ADDR`: Postfix smtpd, the MX for every domain of the `domains` table.
     pub smtp_addr: String,
     /// `POSTERN_TEST_SUBMISSION_ADDR`: Dovecot submission (device passwords).
     pub submission_addr: String,
@@ -96,6 +108,14 @@ fn var(name: &str) -> String {
     }
 }
 
+fn list(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 impl Stack {
     /// Reads the `POSTERN_TEST_*` variables; panics with a hint to run
     /// through `cargo xtask test` when they are missing.
@@ -104,7 +124,10 @@ impl Stack {
             edge_url: var("POSTERN_TEST_EDGE_URL"),
             gateway_url: var("POSTERN_TEST_GATEWAY_URL"),
             edge_secret: var("POSTERN_TEST_EDGE_SECRET"),
-            database: var("POSTERN_TEST_DATABASE").into(),
+            database: var("POSTERN_TEST_DATABASE"),
+            backend: var("POSTERN_TEST_BACKEND"),
+            gateway_urls: list(&var("POSTERN_TEST_GATEWAY_URLS")),
+            policy_addrs: list(&var("POSTERN_TEST_POLICY_ADDRS")),
             imap_addr: var("POSTERN_TEST_IMAP_ADDR"),
             imaps_addr: var("POSTERN_TEST_IMAPS_ADDR"),
             smtp_addr: var("POSTERN_TEST_SMTP_ADDR"),

@@ -2,7 +2,7 @@
 //! second): Debian packages, Rust targets, pinned cargo tools, npm tools,
 //! the Python SMTP sink. Needs root on Debian 12.
 
-use crate::util::{self, cargo_bin, exec, output, repo_root, succeeds};
+use crate::util::{self, cargo_bin, exec, is_root, output, repo_root, succeeds};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::process::Command;
@@ -15,8 +15,15 @@ const APT_PACKAGES: &[&str] = &[
     "dovecot-managesieved",
     "dovecot-sieve",
     "dovecot-sqlite",
+    "dovecot-pgsql",
     "sqlite3",
     "postfix",
+    // Postfix's lookups of domains, mailboxes and aliases in the database.
+    "postfix-sqlite",
+    "postfix-pgsql",
+    // The run's own PostgreSQL server (`up --postgres`, the PostgreSQL
+    // stages of `test` and `bench`; the system cluster stays unused).
+    "postgresql",
     "openssl",
     "chromium",
     "chromium-driver",
@@ -107,7 +114,7 @@ fn apt() -> Result<()> {
         missing.extend(["nodejs", "npm"]);
     }
     if missing.is_empty() {
-        println!("✓ Debian packages present (dovecot, postfix, chromium, …)");
+        println!("✓ Debian packages present (dovecot, postfix, postgresql, chromium, …)");
         return Ok(());
     }
     if !is_root() {
@@ -266,9 +273,4 @@ fn aiosmtpd() -> Result<()> {
         bail!("aiosmtpd is still not importable by python3");
     }
     Ok(())
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
 }

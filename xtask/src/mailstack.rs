@@ -7,12 +7,15 @@
 //! <run>/postfix/{etc/,spool/,data/}      <run>/sink/Maildir/
 //! <run>/mail/<domain>/<user>/Maildir     <run>/tls/{cert,key}.pem
 //! <run>/log/{dovecot,postfix,sink}.log   <run>/pids/*.pid
+//! <run>/db/postern.db                    (SQLite; PostgreSQL: <run>/pg/)
 //! ```
 //!
-//! Dovecot's passdb/userdb are SQL queries on the gateway's database
-//! (`<run>/postern.db`), which must exist (`postern-gateway migrate`) before
-//! [`MailStack::start`].
+//! Dovecot's passdb/userdb and Postfix's domain, mailbox and alias lookups
+//! are SQL queries on the gateway's database ([`Layout::database`]: the
+//! SQLite file or the run's PostgreSQL, see `postgres.rs`), whose schema
+//! must exist (`postern-gateway migrate`) before [`MailStack::start`].
 
+use crate::database::Database;
 use crate::ports::{Ports, local};
 use crate::secrets::{MASTER_USER, Secrets};
 use crate::util::{self, chown_to, mkdirs, tail, wait_for_port, write_file};
@@ -26,6 +29,21 @@ use std::time::{Duration, Instant};
 const DOVECOT_CONF: &str = include_str!("../templates/dovecot.conf");
 const DOVECOT_SQL: &str = include_str!("../templates/dovecot-sql.conf.ext");
 const POSTFIX_MAIN: &str = include_str!("../templates/postfix-main.cf");
+/// Postfix's lookup tables: `(file in postfix/etc, template)`.
+const POSTFIX_TABLES: [(&str, &str); 3] = [
+    (
+        "domains.cf",
+        include_str!("../templates/postfix-domains.cf"),
+    ),
+    (
+        "mailboxes.cf",
+        include_str!("../templates/postfix-mailboxes.cf"),
+    ),
+    (
+        "aliases.cf",
+        include_str!("../templates/postfix-aliases.cf"),
+    ),
+];
 
 /// R-LIM-1 plus the headroom Postfix needs for the envelope and its
 /// Received: header (see the template); must match `postfix-main.cf`.
@@ -40,7 +58,15 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub run: PathBuf,
-    pub database: PathBuf,
+    /// The database the stack runs on: [`Layout::sqlite`] unless the run
+    /// uses its PostgreSQL (`layout.database = pg.database()`).
+    pub database: Database,
+    /// The SQLite file, in a directory of its own (`<run>/db/`) that
+    /// Postfix's lookup processes may write to (see [`prepare_sqlite`]).
+    pub sqlite: PathBuf,
+    /// PostgreSQL's data directory and unix socket directory.
+    pub pg_data: PathBuf,
+    pub pg_socket: PathBuf,
     pub dovecot_conf: PathBuf,
     /// Dovecot's `base_dir` (sockets, `master.pid`).
     pub dovecot_base: PathBuf,
@@ -66,9 +92,13 @@ impl Layout {
         } else {
             PathBuf::from(format!("/tmp/postern-{:08x}", fnv(run)))
         };
+        let sqlite = run.join("db/postern.db");
         Layout {
             run: run.to_path_buf(),
-            database: run.join("postern.db"),
+            database: Database::Sqlite(sqlite.clone()),
+            sqlite,
+            pg_data: run.join("pg"),
+            pg_socket: short.join("pg-socket"),
             dovecot_conf: run.join("dovecot/dovecot.conf"),
             dovecot_base: short.join("dovecot/run"),
             postfix_etc: run.join("postfix/etc"),
@@ -130,11 +160,14 @@ impl MailStack {
         secrets: &Secrets,
         opts: MailOptions,
     ) -> Result<MailStack> {
-        if !layout.database.exists() {
-            bail!(
-                "{} does not exist: run `postern-gateway migrate` first",
-                layout.database.display()
-            );
+        if let Database::Sqlite(path) = &layout.database {
+            if !path.exists() {
+                bail!(
+                    "{} does not exist: run `postern-gateway migrate` first",
+                    path.display()
+                );
+            }
+            sqlite_readable_by_postfix(path)?;
         }
         ensure_ports_free(&ports)?;
         write_config(layout, ports, secrets, opts)?;
@@ -265,10 +298,20 @@ impl Drop for MailStack {
 /// directory left behind: gateway, edge, sink (by their pid files, checking
 /// the command line so a recycled pid is never hit), Dovecot and Postfix.
 pub fn stop_stale(run: &Path) -> Result<()> {
+    stop_stale_processes(run)?;
+    crate::postgres::stop_stale(&Layout::new(run));
+    Ok(())
+}
+
+/// [`stop_stale`] but for the run's PostgreSQL (a caller that started it
+/// itself hands it over running).
+pub fn stop_stale_processes(run: &Path) -> Result<()> {
     let layout = Layout::new(run);
     for (name, needle) in [
         ("edge", "wasmtime"),
+        ("edge2", "wasmtime"),
         ("gateway", "postern-gateway"),
+        ("gateway2", "postern-gateway"),
         ("sink", "aiosmtpd"),
     ] {
         let file = layout.pid_file(name);
@@ -289,6 +332,60 @@ pub fn stop_stale(run: &Path) -> Result<()> {
     if let Some(pid) = layout.postfix_pid() {
         println!("→ stopping a leftover Postfix (pid {pid})");
         stop_postfix(&layout);
+    }
+    Ok(())
+}
+
+/// Creates `<run>/db/` for the SQLite file: `root:postfix`, mode 2770.
+/// Postfix's lookup processes run as `postfix` and read the file in WAL
+/// mode, which needs write access to its `-shm` file, and to the directory
+/// when no `-shm` exists yet (the gateway is not running). The set-group-id
+/// bit gives every file created in it the `postfix` group. A database of
+/// an older run at `<run>/postern.db` moves in.
+pub fn prepare_sqlite(layout: &Layout) -> Result<()> {
+    let dir = layout
+        .sqlite
+        .parent()
+        .expect("the SQLite file is in a directory");
+    mkdirs(&[dir])?;
+    if util::is_root() {
+        let (_, postfix_gid) = util::user_ids("postfix")?;
+        std::os::unix::fs::chown(dir, Some(0), Some(postfix_gid))?;
+    }
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o2770))?;
+    let old = layout.run.join("postern.db");
+    if old.exists() && !layout.sqlite.exists() {
+        println!("→ moving {} to {}", old.display(), layout.sqlite.display());
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", old.display()));
+            if from.exists() {
+                std::fs::rename(&from, format!("{}{suffix}", layout.sqlite.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The SQLite file (and its `-wal`/`-shm`, when present) `root:postfix`
+/// 0660: SQLite gives new `-wal`/`-shm` files the mode and owner of the
+/// database file, so Postfix's lookups can keep reading whoever creates
+/// them. (Dovecot's auth worker runs as root: see dovecot.conf.)
+fn sqlite_readable_by_postfix(path: &Path) -> Result<()> {
+    let gid = if util::is_root() {
+        Some(util::user_ids("postfix")?.1)
+    } else {
+        None
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        if !file.exists() {
+            continue;
+        }
+        if let Some(gid) = gid {
+            std::os::unix::fs::chown(&file, Some(0), Some(gid))
+                .with_context(|| format!("cannot chown {}", file.display()))?;
+        }
+        std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o660))?;
     }
     Ok(())
 }
@@ -329,17 +426,19 @@ fn stop_postfix(layout: &Layout) {
 }
 
 /// Every port of the stack must be free: a clear error beats Dovecot's
-/// "Address already in use" deep in its log.
+/// "Address already in use" deep in its log. (Not PostgreSQL's: the run's
+/// server may be up already; `Postgres::start` checks its port itself.)
 pub fn ensure_ports_free(ports: &Ports) -> Result<()> {
     let all = ports.all();
     let busy: Vec<String> = all
         .iter()
+        .filter(|(_, p)| Some(*p) != ports.postgres)
         .filter(|(_, p)| util::port_open(&local(*p)))
         .map(|(n, p)| format!("{n} {p}"))
         .collect();
     if !busy.is_empty() {
         bail!(
-            "ports already in use: {} — another Postern stack? (`cargo xtask stop up|test`, or `ss -ltnp` to see who)",
+            "ports already in use: {} — another Postern stack? (`cargo xtask stop <run>`, or `ss -ltnp` to see who)",
             busy.join(", ")
         );
     }
@@ -410,6 +509,8 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
     std::os::unix::fs::chown(&masters, Some(0), Some(dovecot_gid))?;
 
     let path = |p: &Path| p.display().to_string();
+    let (sql_driver, sql_connect) = layout.database.dovecot_driver();
+    let (postfix_sql, postfix_sql_connection) = layout.database.postfix_table();
     let delay = match opts.auth_failure_delay {
         Some(d) => format!("auth_failure_delay = {}ms", d.as_millis()),
         None => "# auth_failure_delay: Dovecot's default (2 secs)".to_string(),
@@ -420,7 +521,10 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
         ("base_dir", path(&layout.dovecot_base)),
         ("queue_dir", path(&layout.postfix_queue)),
         ("instance", layout.instance()),
-        ("database", path(&layout.database)),
+        ("sql_driver", sql_driver.to_string()),
+        ("sql_connect", sql_connect),
+        ("postfix_sql", postfix_sql.to_string()),
+        ("postfix_sql_connection", postfix_sql_connection),
         ("auth_failure_delay", delay),
         ("imap", ports.imap.to_string()),
         ("imaps", ports.imaps.to_string()),
@@ -444,11 +548,15 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
         render(POSTFIX_MAIN, &vars)?,
         0o644,
     )?;
-    write_file(
-        &layout.postfix_etc.join("domains.regexp"),
-        "/^(.+\\.)?example\\.test$/ OK\n",
-        0o644,
-    )?;
+    // The lookup tables may hold the database password: root:postfix 0640
+    // (Postfix's processes read them as root or as postfix).
+    let (_, postfix_gid) = util::user_ids("postfix")?;
+    for (name, template) in POSTFIX_TABLES {
+        let file = layout.postfix_etc.join(name);
+        write_file(&file, render(template, &vars)?, 0o640)?;
+        std::os::unix::fs::chown(&file, Some(0), Some(postfix_gid))?;
+    }
+    let _ = std::fs::remove_file(layout.postfix_etc.join("domains.regexp"));
     let master_cf = std::fs::read_to_string("/etc/postfix/master.cf")
         .context("cannot read /etc/postfix/master.cf (is postfix installed?)")?;
     write_file(
@@ -460,7 +568,7 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
 }
 
 /// Replaces every `{{name}}`; an unknown placeholder is a bug in the template.
-fn render(template: &str, vars: &[(&str, String)]) -> Result<String> {
+pub fn render(template: &str, vars: &[(&str, String)]) -> Result<String> {
     let mut out = template.to_string();
     for (k, v) in vars {
         out = out.replace(&format!("{{{{{k}}}}}"), v);
@@ -556,7 +664,10 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             "base_dir",
             "queue_dir",
             "instance",
-            "database",
+            "sql_driver",
+            "sql_connect",
+            "postfix_sql",
+            "postfix_sql_connection",
             "auth_failure_delay",
             "imap",
             "imaps",
@@ -573,6 +684,9 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         .map(|k| (*k, "v".to_string()))
         .collect();
         for t in [DOVECOT_CONF, DOVECOT_SQL, POSTFIX_MAIN] {
+            render(t, &vars).unwrap();
+        }
+        for (_, t) in POSTFIX_TABLES {
             render(t, &vars).unwrap();
         }
         assert!(layout.instance().starts_with("postern-test-"));
@@ -601,13 +715,18 @@ postlog   unix-dgram n  -       n       -       1       postlogd
     }
 
     fn rendered(template: &str) -> String {
-        let vars: Vec<(&str, String)> = [
+        rendered_on(template, &Database::Sqlite("/r/db/postern.db".into()))
+    }
+
+    fn rendered_on(template: &str, db: &Database) -> String {
+        let (driver, connect) = db.dovecot_driver();
+        let (table, connection) = db.postfix_table();
+        let mut vars: Vec<(&str, String)> = [
             ("run", "/r"),
             ("conf", "/r/dovecot/dovecot.conf"),
             ("base_dir", "/r/dovecot/run"),
             ("queue_dir", "/r/postfix/spool"),
             ("instance", "postern-test-x"),
-            ("database", "/r/postern.db"),
             ("auth_failure_delay", ""),
             ("imap", "20143"),
             ("imaps", "20993"),
@@ -623,7 +742,78 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         .iter()
         .map(|(k, v)| (*k, v.to_string()))
         .collect();
+        vars.extend([
+            ("sql_driver", driver.to_string()),
+            ("sql_connect", connect),
+            ("postfix_sql", table.to_string()),
+            ("postfix_sql_connection", connection),
+        ]);
         render(template, &vars).unwrap()
+    }
+
+    #[test]
+    fn dovecot_and_postfix_read_the_same_database_on_either_backend() {
+        let pg = Database::Postgres {
+            port: 21432,
+            password: "pw".into(),
+        };
+        let lite = Database::Sqlite("/r/db/postern.db".into());
+        let sql = rendered_on(DOVECOT_SQL, &pg);
+        assert_eq!(setting(&sql, "driver").as_deref(), Some("pgsql"));
+        assert_eq!(
+            setting(&sql, "connect").as_deref(),
+            Some("host=127.0.0.1 port=21432 dbname=postern user=postern password=pw")
+        );
+        let sql_lite = rendered_on(DOVECOT_SQL, &lite);
+        assert_eq!(setting(&sql_lite, "driver").as_deref(), Some("sqlite"));
+        assert_eq!(
+            setting(&sql_lite, "connect").as_deref(),
+            Some("/r/db/postern.db")
+        );
+        // The same queries on both.
+        for q in ["password_query", "user_query", "iterate_query"] {
+            assert_eq!(setting(&sql, q), setting(&sql_lite, q), "{q}");
+        }
+
+        for (db, table) in [(&pg, "pgsql"), (&lite, "sqlite")] {
+            let main = rendered_on(POSTFIX_MAIN, db);
+            for (param, file) in [
+                ("virtual_mailbox_domains", "domains.cf"),
+                ("virtual_mailbox_maps", "mailboxes.cf"),
+                ("virtual_alias_maps", "aliases.cf"),
+            ] {
+                assert_eq!(
+                    setting(&main, param),
+                    Some(format!("{table}:/r/postfix/etc/{file}")),
+                    "{param}"
+                );
+            }
+            assert_eq!(setting(&main, "virtual_alias_domains").as_deref(), Some(""));
+        }
+        let [(_, domains), (_, mailboxes), (_, aliases)] = POSTFIX_TABLES;
+        let pg_domains = rendered_on(domains, &pg);
+        assert_eq!(
+            setting(&pg_domains, "hosts").as_deref(),
+            Some("inet:127.0.0.1:21432")
+        );
+        assert_eq!(setting(&pg_domains, "dbname").as_deref(), Some("postern"));
+        assert_eq!(setting(&pg_domains, "password").as_deref(), Some("pw"));
+        assert_eq!(
+            setting(&rendered_on(domains, &lite), "dbpath").as_deref(),
+            Some("/r/db/postern.db")
+        );
+        for t in [domains, mailboxes, aliases] {
+            assert_eq!(
+                setting(&rendered_on(t, &pg), "query"),
+                setting(&rendered_on(t, &lite), "query")
+            );
+        }
+        // Deleted mailboxes (and their aliases) receive nothing.
+        let q = setting(&rendered_on(mailboxes, &lite), "query").unwrap();
+        assert_eq!(q.matches("deleted_at IS NULL").count(), 2, "{q}");
+        let q = setting(&rendered_on(aliases, &lite), "query").unwrap();
+        assert!(q.starts_with("SELECT m.address FROM aliases"), "{q}");
+        assert!(q.contains("m.deleted_at IS NULL"), "{q}");
     }
 
     #[test]
@@ -689,6 +879,9 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             PathBuf::from("/very/deep/checkout/of/postern/with/a/long/path/target/postern/test");
         let l = Layout::new(&deep);
         assert!(l.dovecot_base.starts_with("/tmp"));
-        assert_eq!(l.database, deep.join("postern.db"));
+        assert!(l.pg_socket.starts_with("/tmp"));
+        assert_eq!(l.sqlite, deep.join("db/postern.db"));
+        assert_eq!(l.database, Database::Sqlite(deep.join("db/postern.db")));
+        assert_eq!(l.pg_data, deep.join("pg"));
     }
 }

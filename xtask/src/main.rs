@@ -4,20 +4,22 @@
 //!
 //! | verb | what it does |
 //! |---|---|
-//! | `up` | install → build → mail stack → migrate + demo data → gateway + edge; waits for Ctrl-C |
-//! | `test` | fmt, clippy, unit tests, wasm component tests, build, real-stack integration tests, browser e2e |
-//! | `bench` | benchmarks against the real stack |
+//! | `up` | install → build → mail stack → migrate + demo data → gateway + edge; waits for Ctrl-C (`--postgres`: on the run's PostgreSQL) |
+//! | `test` | fmt, clippy, unit tests (also on PostgreSQL), wasm component tests, build, real-stack integration tests, browser e2e, API fuzz, integration on PostgreSQL with 2 gateways |
+//! | `bench` | benchmarks against the real stack (SQLite; the list and folder figures on PostgreSQL too) |
 //! | `install` | only the prerequisites |
 //! | `build` | only the build (gateway, edge component, frontend) |
-//! | `mail [up\|test]` | only the mail stack (Dovecot, Postfix, sink) of that run dir; waits for Ctrl-C |
-//! | `stop [up\|test]` | stops whatever a crashed run of that run dir left behind |
+//! | `mail [<run>]` | only the mail stack (Dovecot, Postfix, sink) of that run dir; waits for Ctrl-C |
+//! | `stop [<run>]` | stops whatever a crashed run of that run dir left behind (PostgreSQL included) |
 
 mod api_fuzz;
 mod bench;
 mod build;
+mod database;
 mod install;
 mod mailstack;
 mod ports;
+mod postgres;
 mod secrets;
 mod services;
 mod test;
@@ -33,21 +35,27 @@ usage: cargo xtask <verb> [options]
 
 verbs:
   up                 run Postern locally with a demo organisation (http://127.0.0.1:8080)
-  test               run every test (lint, unit, wasm, integration on the real stack, browser e2e)
+  test               run every test (lint, unit, wasm, integration on the real stack, browser e2e,
+                     API fuzz, then unit and integration tests on PostgreSQL with two gateways)
   bench              run the benchmarks
   install            install the prerequisites only
   build              build the gateway, the edge component and the frontend
-  mail [up|test]     start only the mail stack of that run directory (Ctrl-C stops it)
-  stop [up|test]     stop what a crashed run left running in that run directory
+  mail [RUN]         start only the mail stack of that run directory (Ctrl-C stops it)
+  stop [RUN]         stop what a crashed run left running in that run directory
+                     RUN: up (default), test, test-pg, bench, bench-pg (target/postern/RUN)
 
 options:
   --skip-install     (up, test, bench) do not check or install prerequisites
+  --postgres         (up, mail) run on the run directory's own PostgreSQL server instead of
+                     SQLite (<run>/pg, port 10432 for up)
+  --no-postgres      (test, bench) skip everything on PostgreSQL
   --stack-only       (test) skip fmt, clippy, unit and wasm tests: build, start the stack,
                      run the integration and browser tests
   --no-migrate       (mail) the database must already exist; do not run `postern-gateway migrate`
   --test=NAME        (test) run only this integration test file (tests/tests/NAME.rs) of
                      postern-tests; repeatable
   --no-e2e           (test) skip the browser e2e tests
+  --no-fuzz          (test) skip the API fuzz (schemathesis)
 ";
 
 /// Parsed command line options shared by the verbs.
@@ -60,6 +68,10 @@ pub struct Options {
     pub test_files: Vec<String>,
     pub no_e2e: bool,
     pub no_fuzz: bool,
+    /// `--postgres` (up, mail): the run's PostgreSQL instead of SQLite.
+    pub postgres: bool,
+    /// `--no-postgres` (test, bench): skip the PostgreSQL stages.
+    pub no_postgres: bool,
 }
 
 fn main() -> ExitCode {
@@ -85,6 +97,8 @@ fn run() -> Result<ExitCode> {
             "--stack-only" => opts.stack_only = true,
             "--no-e2e" => opts.no_e2e = true,
             "--no-fuzz" => opts.no_fuzz = true,
+            "--postgres" => opts.postgres = true,
+            "--no-postgres" => opts.no_postgres = true,
             a if a.starts_with("--test=") => {
                 let name = &a["--test=".len()..];
                 if name.is_empty() {
@@ -102,9 +116,14 @@ fn run() -> Result<ExitCode> {
     }
     let run_kind = || -> Result<ports::RunKind> {
         match positional.first().map(String::as_str) {
-            None | Some("up") => Ok(ports::RunKind::Up),
-            Some("test") => Ok(ports::RunKind::Test),
-            Some(other) => bail!("unknown run directory `{other}` (expected `up` or `test`)"),
+            None => Ok(ports::RunKind::Up),
+            Some(name) => match ports::RunKind::from_name(name) {
+                Some(kind) => Ok(kind),
+                None => bail!(
+                    "unknown run directory `{name}` (expected one of: {})",
+                    ports::RunKind::ALL.map(|k| k.name()).join(", ")
+                ),
+            },
         }
     };
     match verb.as_str() {

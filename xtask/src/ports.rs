@@ -1,24 +1,49 @@
-//! The two port sets and run directories of `ARCHITECTURE.md` ("Mail server
-//! integration"): `up` and `test` can run side by side on one machine.
+//! The port sets and run directories of `ARCHITECTURE.md` ("Mail server
+//! integration"): every run kind has its own, so `up`, `test` and `bench`
+//! (and their PostgreSQL twins) can run side by side on one machine.
 
 use crate::util::repo_root;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunKind {
+    /// `cargo xtask up` (SQLite, or PostgreSQL with `--postgres`).
     Up,
+    /// The SQLite stack of `cargo xtask test`.
     Test,
+    /// The PostgreSQL stack of `cargo xtask test`: two gateways on one
+    /// database; its server also runs the gateway's unit tests.
+    TestPg,
+    /// The SQLite stack of `cargo xtask bench`.
+    Bench,
+    /// The PostgreSQL stack of `cargo xtask bench` (two gateways, two edges).
+    BenchPg,
 }
 
 impl RunKind {
+    pub const ALL: [RunKind; 5] = [
+        RunKind::Up,
+        RunKind::Test,
+        RunKind::TestPg,
+        RunKind::Bench,
+        RunKind::BenchPg,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             RunKind::Up => "up",
             RunKind::Test => "test",
+            RunKind::TestPg => "test-pg",
+            RunKind::Bench => "bench",
+            RunKind::BenchPg => "bench-pg",
         }
     }
 
-    /// `target/postern/<up|test>`: everything a run writes (configs, mail,
+    pub fn from_name(name: &str) -> Option<RunKind> {
+        RunKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// `target/postern/<name>`: everything a run writes (configs, mail,
     /// database, logs, secrets) lives here.
     pub fn run_dir(self) -> PathBuf {
         repo_root().join("target/postern").join(self.name())
@@ -28,8 +53,27 @@ impl RunKind {
         match self {
             RunKind::Up => Ports::UP,
             RunKind::Test => Ports::TEST,
+            RunKind::TestPg => Ports::TEST_PG,
+            RunKind::Bench => Ports::BENCH,
+            RunKind::BenchPg => Ports::BENCH_PG,
         }
     }
+
+    /// Whether the run's PostgreSQL flushes to disk: test runs are thrown
+    /// away and skip it (`fsync = off`); `up` keeps its data, and the
+    /// bench measures the server as it is deployed (the defaults).
+    pub fn pg_fsync(self) -> bool {
+        !matches!(self, RunKind::Test | RunKind::TestPg)
+    }
+}
+
+/// The second gateway of a two-gateway stack: its own HTTP, policy and
+/// milter listeners on the same database, blob directory and secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecondGateway {
+    pub gateway: u16,
+    pub policy: u16,
+    pub milter: u16,
 }
 
 /// Every TCP port a stack listens on (all on 127.0.0.1).
@@ -51,6 +95,17 @@ pub struct Ports {
     pub policy: u16,
     /// The gateway's milter: the `From:` header check of R-SEND-3.
     pub milter: u16,
+    /// The run's own PostgreSQL server (`up --postgres`, the PostgreSQL
+    /// stacks); `None`: this run kind never has one.
+    pub postgres: Option<u16>,
+    /// A second gateway on the same PostgreSQL (Postfix keeps asking the
+    /// first one's policy service and milter).
+    pub second: Option<SecondGateway>,
+    /// bench-pg only: a second edge in front of both gateways, while
+    /// `edge` talks to the first gateway alone — so one stack measures one
+    /// gateway and two. (Where there is no `edge2`, `edge` talks to every
+    /// gateway of the stack.)
+    pub edge2: Option<u16>,
 }
 
 impl Ports {
@@ -67,6 +122,9 @@ impl Ports {
         sink: 10026,
         policy: 10027,
         milter: 10028,
+        postgres: Some(10432),
+        second: None,
+        edge2: None,
     };
 
     pub const TEST: Ports = Ports {
@@ -82,12 +140,80 @@ impl Ports {
         sink: 20026,
         policy: 20027,
         milter: 20028,
+        postgres: None,
+        second: None,
+        edge2: None,
+    };
+
+    pub const TEST_PG: Ports = Ports {
+        edge: 18180,
+        gateway: 18181,
+        imap: 21143,
+        imaps: 21993,
+        submission: 21587,
+        submissions: 21465,
+        sieve: 21190,
+        lmtp: 21024,
+        smtp: 21025,
+        sink: 21026,
+        policy: 21027,
+        milter: 21028,
+        postgres: Some(21432),
+        second: Some(SecondGateway {
+            gateway: 18182,
+            policy: 21029,
+            milter: 21030,
+        }),
+        edge2: None,
+    };
+
+    /// Clear of `up` (8080, 10xxx) and `test` (18080, 20xxx). (ManageSieve
+    /// moved from 34190: that is in Linux's ephemeral range, 32768–60999,
+    /// where an outgoing connection's source port can hold it.)
+    pub const BENCH: Ports = Ports {
+        edge: 28080,
+        gateway: 28081,
+        imap: 30143,
+        imaps: 30993,
+        submission: 30587,
+        submissions: 30465,
+        sieve: 30190,
+        lmtp: 30024,
+        smtp: 30025,
+        sink: 30026,
+        policy: 30027,
+        milter: 30028,
+        postgres: None,
+        second: None,
+        edge2: None,
+    };
+
+    pub const BENCH_PG: Ports = Ports {
+        edge: 28180,
+        gateway: 28181,
+        imap: 31143,
+        imaps: 31993,
+        submission: 31587,
+        submissions: 31465,
+        sieve: 31190,
+        lmtp: 31024,
+        smtp: 31025,
+        sink: 31026,
+        policy: 31027,
+        milter: 31028,
+        postgres: Some(31432),
+        second: Some(SecondGateway {
+            gateway: 28182,
+            policy: 31029,
+            milter: 31030,
+        }),
+        edge2: Some(28183),
     };
 
     /// Every port with its name, in the order of the table in
-    /// `ARCHITECTURE.md`.
-    pub fn all(&self) -> [(&'static str, u16); 12] {
-        [
+    /// `ARCHITECTURE.md` (ports a run kind does not have are left out).
+    pub fn all(&self) -> Vec<(&'static str, u16)> {
+        let mut all = vec![
             ("edge", self.edge),
             ("gateway", self.gateway),
             ("IMAP", self.imap),
@@ -100,11 +226,109 @@ impl Ports {
             ("sink", self.sink),
             ("policy", self.policy),
             ("milter", self.milter),
-        ]
+        ];
+        if let Some(p) = self.postgres {
+            all.push(("PostgreSQL", p));
+        }
+        if let Some(s) = self.second {
+            all.extend([
+                ("gateway 2", s.gateway),
+                ("policy 2", s.policy),
+                ("milter 2", s.milter),
+            ]);
+        }
+        if let Some(p) = self.edge2 {
+            all.push(("edge 2", p));
+        }
+        all
+    }
+
+    /// The ports gateway `n` (1 or 2) listens on, as a port set whose
+    /// `gateway`, `policy` and `milter` are that gateway's (everything else
+    /// is the stack's). `None` when the stack has no such gateway.
+    pub fn of_gateway(&self, n: usize) -> Option<Ports> {
+        match (n, self.second) {
+            (1, _) => Some(*self),
+            (2, Some(s)) => Some(Ports {
+                gateway: s.gateway,
+                policy: s.policy,
+                milter: s.milter,
+                ..*self
+            }),
+            _ => None,
+        }
+    }
+
+    /// Every gateway's port set, the first gateway first.
+    pub fn gateways(&self) -> Vec<Ports> {
+        (1..=2).filter_map(|n| self.of_gateway(n)).collect()
     }
 }
 
 /// `127.0.0.1:<port>`.
 pub fn local(port: u16) -> String {
     format!("127.0.0.1:{port}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_port_is_in_the_ephemeral_range() {
+        // Linux's default ip_local_port_range: a source port of any
+        // outgoing connection may sit there when a stack starts.
+        for kind in RunKind::ALL {
+            for (what, port) in kind.ports().all() {
+                assert!(
+                    !(32768..=60999).contains(&port),
+                    "{what} of {} ({port}) is in the ephemeral range",
+                    kind.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_two_run_kinds_share_a_port() {
+        let mut seen: Vec<(u16, &str, &str)> = Vec::new();
+        for kind in RunKind::ALL {
+            for (what, port) in kind.ports().all() {
+                if let Some((_, k, w)) = seen.iter().find(|(p, _, _)| *p == port) {
+                    panic!("{port} is {w} of {k} and {what} of {}", kind.name());
+                }
+                seen.push((port, kind.name(), what));
+            }
+        }
+    }
+
+    #[test]
+    fn the_postgresql_stacks_have_two_gateways_and_a_server() {
+        for kind in [RunKind::TestPg, RunKind::BenchPg] {
+            let p = kind.ports();
+            assert!(p.postgres.is_some());
+            assert_eq!(p.gateways().len(), 2);
+            let second = p.of_gateway(2).unwrap();
+            assert_ne!(second.gateway, p.gateway);
+            assert_ne!(second.policy, p.policy);
+            assert_ne!(second.milter, p.milter);
+            // Everything but the gateway's own listeners is shared.
+            assert_eq!(second.imap, p.imap);
+            assert_eq!(second.edge, p.edge);
+        }
+        assert_eq!(Ports::TEST.gateways(), [Ports::TEST]);
+        assert!(Ports::TEST.of_gateway(2).is_none());
+    }
+
+    #[test]
+    fn run_kinds_are_named_by_their_directory() {
+        for kind in RunKind::ALL {
+            assert_eq!(RunKind::from_name(kind.name()), Some(kind));
+            assert!(
+                kind.run_dir()
+                    .ends_with(format!("target/postern/{}", kind.name()))
+            );
+        }
+        assert_eq!(RunKind::from_name("nope"), None);
+    }
 }

@@ -18,6 +18,9 @@ pub struct Secrets {
     pub session_key: String,
     /// `POSTERN_IMAP_MASTER_PASSWORD`: Dovecot master password (alphanumeric).
     pub master_password: String,
+    /// `POSTERN_PG_PASSWORD`: user `postern` of the run's own PostgreSQL
+    /// (alphanumeric: it goes into URLs and Dovecot/Postfix settings as is).
+    pub pg_password: String,
 }
 
 impl Secrets {
@@ -47,6 +50,7 @@ impl Secrets {
             edge_secret: get("POSTERN_EDGE_SECRET", || hex(32))?,
             session_key: get("POSTERN_SESSION_KEY", || hex(32))?,
             master_password: get("POSTERN_IMAP_MASTER_PASSWORD", || alphanumeric(32))?,
+            pg_password: get("POSTERN_PG_PASSWORD", || alphanumeric(32))?,
         };
         if changed {
             let mut text = String::from(
@@ -58,6 +62,19 @@ impl Secrets {
             write_file(&path, text, 0o600).context("cannot store secrets.env")?;
         }
         Ok(secrets)
+    }
+}
+
+#[cfg(test)]
+impl Secrets {
+    /// Fixed values for unit tests of the commands and configs built from them.
+    pub fn fixed() -> Secrets {
+        Secrets {
+            edge_secret: "e".into(),
+            session_key: "s".into(),
+            master_password: "m".into(),
+            pg_password: "p".into(),
+        }
     }
 }
 
@@ -94,8 +111,11 @@ mod tests {
         let b = Secrets::load_or_create(&dir).unwrap();
         assert_eq!(a.edge_secret, b.edge_secret);
         assert_eq!(a.master_password, b.master_password);
+        assert_eq!(a.pg_password, b.pg_password);
         assert_eq!(a.session_key.len(), 64);
         assert!(a.master_password.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert!(a.pg_password.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a.pg_password, a.master_password);
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(dir.join("secrets.env"))
             .unwrap()

@@ -1,7 +1,9 @@
-//! Process supervision for the long-running children we own: the gateway
-//! and the edge (`wasmtime serve`). Each runs in its own process group with
-//! its output in `<run>/log/<name>.log` and its pid in `<run>/pids/`; [`Drop`]
-//! stops them all (SIGTERM to the group, SIGKILL after a grace period).
+//! Process supervision for the long-running children we own: the gateways
+//! (`gateway`, and `gateway2` on a two-gateway stack) and the edges
+//! (`wasmtime serve`: `edge`, and `edge2` on bench-pg). Each runs in its own
+//! process group with its output in `<run>/log/<name>.log` and its pid in
+//! `<run>/pids/`; [`Drop`] stops them all (SIGTERM to the group, SIGKILL
+//! after a grace period).
 
 use crate::build::Profile;
 use crate::mailstack::{Layout, TLS_NAME};
@@ -29,6 +31,8 @@ pub fn edge_component() -> PathBuf {
 }
 
 /// The gateway's environment (ARCHITECTURE.md, "Trust and configuration").
+/// `ports` are the gateway's own ([`Ports::of_gateway`]): its HTTP, policy
+/// and milter listeners; everything else is the stack's.
 pub fn gateway_command(
     profile: Profile,
     layout: &Layout,
@@ -39,7 +43,7 @@ pub fn gateway_command(
     cmd.current_dir(repo_root())
         .env("POSTERN_GATEWAY_ADDR", local(ports.gateway))
         .env("POSTERN_EDGE_SECRET", &secrets.edge_secret)
-        .env("POSTERN_DATABASE", &layout.database)
+        .env("POSTERN_DATABASE", layout.database.location())
         .env("POSTERN_IMAP_ADDR", local(ports.imap))
         .env("POSTERN_IMAP_MASTER_USER", MASTER_USER)
         .env("POSTERN_IMAP_MASTER_PASSWORD", &secrets.master_password)
@@ -123,7 +127,7 @@ impl Services {
         }
     }
 
-    /// The pid of a running service (`"gateway"`, `"edge"`).
+    /// The pid of a running service (`"gateway"`, `"gateway2"`, `"edge"`, `"edge2"`).
     pub fn pid(&self, name: &str) -> Option<u32> {
         self.running
             .iter()
@@ -131,19 +135,34 @@ impl Services {
             .map(|s| s.child.id())
     }
 
-    pub fn start_gateway(&mut self, ports: Ports, secrets: &Secrets) -> Result<()> {
-        let mut cmd = gateway_command(self.profile, &self.layout, ports, secrets);
+    /// Starts gateway `n` (1 or 2) of the stack on its own ports
+    /// ([`Ports::of_gateway`]).
+    pub fn start_gateway(&mut self, n: usize, ports: Ports, secrets: &Secrets) -> Result<()> {
+        let (name, own) = match (n, ports.of_gateway(n)) {
+            (1, Some(p)) => ("gateway", p),
+            (2, Some(p)) => ("gateway2", p),
+            _ => bail!("this stack has no gateway {n}"),
+        };
+        let mut cmd = gateway_command(self.profile, &self.layout, own, secrets);
         cmd.arg("serve");
-        self.spawn("gateway", cmd)?;
-        self.wait_port("gateway", &local(ports.gateway))
+        self.spawn(name, cmd)?;
+        self.wait_port(name, &local(own.gateway))
     }
 
-    pub fn start_edge(&mut self, ports: Ports, secrets: &Secrets) -> Result<()> {
+    /// Starts edge `name` (`"edge"` or `"edge2"`) on `port`, in front of
+    /// the gateways at `gateway_urls` (`GATEWAY_URL`, comma-separated).
+    pub fn start_edge(
+        &mut self,
+        name: &'static str,
+        port: u16,
+        gateway_urls: &[String],
+        secrets: &Secrets,
+    ) -> Result<()> {
         let wasm = edge_component();
         let dist = repo_root().join("dist");
         let mut cmd = Command::new(util::cargo_bin("wasmtime"));
         cmd.current_dir(repo_root())
-            .args(["serve", "--addr", &local(ports.edge), "-S", "cli"])
+            .args(["serve", "--addr", &local(port), "-S", "cli"])
             .arg("--dir")
             .arg(format!("{}::/dist", dist.display()))
             // `--env NAME` without a value passes the host's value through,
@@ -151,13 +170,13 @@ impl Services {
             .args(["--env", "GATEWAY_URL"])
             .args(["--env", "POSTERN_EDGE_SECRET"])
             .args(["--env", "POSTERN_SESSION_KEY"])
-            .env("GATEWAY_URL", format!("http://{}", local(ports.gateway)))
+            .env("GATEWAY_URL", gateway_urls.join(","))
             .env("POSTERN_EDGE_SECRET", &secrets.edge_secret)
             .env("POSTERN_SESSION_KEY", &secrets.session_key)
             .arg(&wasm);
-        self.spawn("edge", cmd)?;
-        self.wait_port("edge", &local(ports.edge))?;
-        self.wait_healthy("edge", &local(ports.edge), "/api/health")
+        self.spawn(name, cmd)?;
+        self.wait_port(name, &local(port))?;
+        self.wait_healthy(name, &local(port), "/api/health")
     }
 
     fn spawn(&mut self, name: &'static str, mut cmd: Command) -> Result<()> {
@@ -233,7 +252,8 @@ impl Services {
     }
 
     pub fn stop(&mut self) {
-        // Edge first (it calls the gateway), then the gateway.
+        // Last started first: the edges (they call the gateways), then the
+        // gateways.
         while let Some(mut svc) = self.running.pop() {
             let pgid = svc.child.id() as i32;
             util::kill_group(pgid, libc::SIGTERM);
@@ -264,21 +284,8 @@ mod tests {
     #[test]
     fn the_gateway_learns_where_sending_and_transfers_live() {
         let layout = Layout::new(Path::new("/tmp/x/test"));
-        let secrets = Secrets {
-            edge_secret: "e".into(),
-            session_key: "s".into(),
-            master_password: "m".into(),
-        };
-        let cmd = gateway_command(Profile::Dev, &layout, Ports::TEST, &secrets);
-        let env: std::collections::BTreeMap<String, String> = cmd
-            .get_envs()
-            .filter_map(|(k, v)| {
-                Some((
-                    k.to_string_lossy().into_owned(),
-                    v?.to_string_lossy().into_owned(),
-                ))
-            })
-            .collect();
+        let cmd = gateway_command(Profile::Dev, &layout, Ports::TEST, &Secrets::fixed());
+        let env = envs(&cmd);
         let get = |k: &str| env.get(k).map(String::as_str);
         assert_eq!(get("POSTERN_SUBMISSION_ADDR"), Some("127.0.0.1:20587"));
         assert_eq!(get("POSTERN_POLICY_ADDR"), Some("127.0.0.1:20027"));
@@ -290,5 +297,49 @@ mod tests {
         assert_eq!(get("POSTERN_SUBMISSION_TLS_NAME"), Some("localhost"));
         assert_eq!(get("POSTERN_BLOB_DIR"), Some("/tmp/x/test/blobs"));
         assert_eq!(get("POSTERN_PUBLIC_URL"), Some("http://127.0.0.1:18080"));
+        assert_eq!(get("POSTERN_DATABASE"), Some("/tmp/x/test/db/postern.db"));
+    }
+
+    fn envs(cmd: &Command) -> std::collections::BTreeMap<String, String> {
+        cmd.get_envs()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.to_string_lossy().into_owned(),
+                    v?.to_string_lossy().into_owned(),
+                ))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn two_gateways_share_the_database_and_blobs_but_not_their_listeners() {
+        let mut layout = Layout::new(Path::new("/tmp/x/test-pg"));
+        layout.database = crate::database::Database::Postgres {
+            port: 21432,
+            password: "pw".into(),
+        };
+        let ports = Ports::TEST_PG;
+        let [one, two] = [1, 2].map(|n| {
+            envs(&gateway_command(
+                Profile::Dev,
+                &layout,
+                ports.of_gateway(n).unwrap(),
+                &Secrets::fixed(),
+            ))
+        });
+        let url = "postgres://postern:pw@127.0.0.1:21432/postern";
+        for env in [&one, &two] {
+            assert_eq!(env["POSTERN_DATABASE"], url);
+            assert_eq!(env["POSTERN_BLOB_DIR"], "/tmp/x/test-pg/blobs");
+            assert_eq!(env["POSTERN_EDGE_SECRET"], "e");
+            assert_eq!(env["POSTERN_IMAP_ADDR"], "127.0.0.1:21143");
+            assert_eq!(env["POSTERN_PUBLIC_URL"], "http://127.0.0.1:18180");
+        }
+        assert_eq!(one["POSTERN_GATEWAY_ADDR"], "127.0.0.1:18181");
+        assert_eq!(two["POSTERN_GATEWAY_ADDR"], "127.0.0.1:18182");
+        assert_eq!(one["POSTERN_POLICY_ADDR"], "127.0.0.1:21027");
+        assert_eq!(two["POSTERN_POLICY_ADDR"], "127.0.0.1:21029");
+        assert_eq!(one["POSTERN_MILTER_ADDR"], "127.0.0.1:21028");
+        assert_eq!(two["POSTERN_MILTER_ADDR"], "127.0.0.1:21030");
     }
 }

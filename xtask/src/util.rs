@@ -213,6 +213,11 @@ pub fn mkdirs(dirs: &[&Path]) -> Result<()> {
     Ok(())
 }
 
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
 /// uid and gid of a system user, from /etc/passwd.
 pub fn user_ids(name: &str) -> Result<(u32, u32)> {
     let passwd = std::fs::read_to_string("/etc/passwd")?;

@@ -1,4 +1,6 @@
-//! Figure 3: folder-list throughput, many signed-in clients at once.
+//! Figure 3: folder-list throughput, many signed-in clients at once —
+//! through the stack's edge, or (PostgreSQL pass) an edge in front of two
+//! gateways.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -6,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use postern_shared::api::Folder;
 use postern_shared::wire::routes::Route;
+use postern_tests::ApiClient;
 use postern_tests::fixtures::Fixture;
 
 use crate::Result;
@@ -21,7 +24,10 @@ pub struct FolderFigures {
     pub p50: f64,
 }
 
-pub async fn measure(fx: &Fixture) -> Result<FolderFigures> {
+/// The throughput of `GET …/folders` through the edge at `edge_url`
+/// (the fixture's own, `fx.stack.edge_url`, or another in front of the
+/// same stack).
+pub async fn measure(fx: &Fixture, edge_url: &str) -> Result<FolderFigures> {
     let folders_path = Route::ListFolders { mb: fx.mailbox }.path();
     let folders: Vec<Folder> = fx
         .api
@@ -32,10 +38,10 @@ pub async fn measure(fx: &Fixture) -> Result<FolderFigures> {
         return Err(format!("{BULK_FOLDER:?} is not in the folder list").into());
     }
     println!(
-        "→ folders: {RPS_CLIENTS} concurrent signed-in clients on GET {folders_path} for {}s",
+        "→ folders: {RPS_CLIENTS} concurrent signed-in clients on GET {folders_path} for {}s via {edge_url}",
         RPS_DURATION.as_secs()
     );
-    let f = folder_throughput(fx, &folders_path).await?;
+    let f = folder_throughput(fx, edge_url, &folders_path).await?;
     println!(
         "  {:.0} rps ({} OK, {} errors, p50 {:.2} ms)",
         f.rps, f.ok, f.errors, f.p50
@@ -46,10 +52,10 @@ pub async fn measure(fx: &Fixture) -> Result<FolderFigures> {
 /// `RPS_CLIENTS` tasks, each its own signed-in session, hitting `path` in a
 /// loop for `RPS_DURATION` (after a short warm-up). Any non-200 answer or
 /// transport error counts as an error.
-async fn folder_throughput(fx: &Fixture, path: &str) -> Result<FolderFigures> {
+async fn folder_throughput(fx: &Fixture, edge_url: &str, path: &str) -> Result<FolderFigures> {
     let mut clients = Vec::with_capacity(RPS_CLIENTS);
     for _ in 0..RPS_CLIENTS {
-        let mut c = fx.stack.client();
+        let mut c = ApiClient::new(edge_url);
         c.login(&fx.login, &fx.password)
             .await
             .map_err(|e| format!("sign-in for the throughput clients: {e}"))?;

@@ -5,7 +5,16 @@
 //!
 //! - `POSTERN_BENCH_GATEWAY_PID`, `POSTERN_BENCH_EDGE_PID`: for VmRSS;
 //! - `POSTERN_BENCH_DIST`: the built frontend (`dist/`);
-//! - `POSTERN_BENCH_OUT`: where `report.json` and `report.md` go.
+//! - `POSTERN_BENCH_OUT`: where `report.json` and `report.md` go;
+//! - `POSTERN_BENCH_EDGE_2GW_URL` (PostgreSQL stack only): an edge in front
+//!   of both gateways.
+//!
+//! Two passes, one per stack (`POSTERN_TEST_BACKEND`): on `postgres`, the
+//! list and folder-list figures (through the edge of the first gateway,
+//! then the folder list through the two-gateway edge) go into
+//! `<out>/postgres.json`; on `sqlite`, every figure, and the report, with
+//! the figures of `postgres.json` added when it is there (`cargo xtask
+//! bench` runs the PostgreSQL pass first and deletes a stale file).
 //!
 //! Every figure is reported whether its target is met or not; warm-up
 //! requests are excluded. Exit 0 after a complete run (a missed target is a
@@ -68,6 +77,9 @@ async fn run() -> Result<()> {
     // Fails early and clearly when a POSTERN_TEST_* variable is missing.
     env("POSTERN_TEST_EDGE_URL")?;
     let stack = Stack::get();
+    if std::env::var("POSTERN_TEST_BACKEND").as_deref() == Ok("postgres") {
+        return postgres_pass(stack, gateway_pid, &out).await;
+    }
 
     println!("→ provisioning an organisation, account and mailbox");
     let mut fx = Fixture::new().await;
@@ -78,7 +90,7 @@ async fn run() -> Result<()> {
     let seed_seconds = seed::seed_bulk(stack, gateway_pid, &fx.address)?;
     let list = list::measure(&fx, stack).await?;
     let open = open::measure(&mut fx).await?;
-    let folders = folders::measure(&fx).await?;
+    let folders = folders::measure(&fx, &stack.edge_url).await?;
     let frontend = frontend::measure(&dist)?;
     let rss = memory::measure(gateway_pid, edge_pid)?;
     let upload = upload::measure(&fx.api, gateway_pid, edge_pid).await?;
@@ -101,5 +113,31 @@ async fn run() -> Result<()> {
             report::loadavg()
         ),
     };
-    report::write(&out, &figures, &run)
+    let postgres = report::read_postgres(&out)?;
+    report::write(&out, &figures, &run, postgres.as_ref())
+}
+
+/// The PostgreSQL stack's pass: a mailbox of its own with the same 10k
+/// folder, the list figures and the folder list through the first
+/// gateway's edge, then the folder list through the edge of both.
+async fn postgres_pass(stack: &Stack, gateway_pid: u32, out: &std::path::Path) -> Result<()> {
+    let edge_2gw = env("POSTERN_BENCH_EDGE_2GW_URL")?;
+    println!("→ PostgreSQL pass: provisioning an organisation, account and mailbox");
+    let fx = Fixture::new().await;
+    println!("  mailbox {} (id {})", fx.address, fx.mailbox);
+    let seed_seconds = seed::seed_bulk(stack, gateway_pid, &fx.address)?;
+    let list = list::measure(&fx, stack).await?;
+    println!("→ folders, one gateway");
+    let folders = folders::measure(&fx, &stack.edge_url).await?;
+    println!("→ folders, two gateways");
+    let folders_2gw = folders::measure(&fx, &edge_2gw).await?;
+    let pass = report::PostgresFigures {
+        seed_seconds,
+        list,
+        folders,
+        folders_2gw,
+        edge_url: stack.edge_url.clone(),
+        edge_2gw_url: edge_2gw,
+    };
+    report::write_postgres(out, &pass)
 }

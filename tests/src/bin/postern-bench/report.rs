@@ -1,5 +1,8 @@
 //! `report.json` and `report.md`. The metric names, units and targets are
-//! a contract: other tools read `report.json` by name.
+//! a contract: other tools read `report.json` by name. The PostgreSQL
+//! figures are the list and folder ones again, named with `_pg` (one
+//! gateway) and `_2gw` (two gateways behind the edge) appended; the
+//! PostgreSQL pass leaves them in `postgres.json` for the report.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -39,48 +42,77 @@ pub struct RunFacts {
     pub load: String,
 }
 
+/// The PostgreSQL pass's figures (`main::postgres_pass`).
+pub struct PostgresFigures {
+    pub seed_seconds: f64,
+    pub list: ListFigures,
+    /// Through the edge in front of the first gateway alone.
+    pub folders: FolderFigures,
+    /// Through the edge in front of both gateways.
+    pub folders_2gw: FolderFigures,
+    pub edge_url: String,
+    pub edge_2gw_url: String,
+}
+
+/// What the PostgreSQL pass leaves for the report (`postgres.json`): its
+/// lines and its paragraph of the Method section.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct PostgresPass {
+    metrics: Vec<Metric>,
+    method: String,
+}
+
+/// A metric's target.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+enum Target {
+    AtMost(f64),
+    AtLeast(f64),
+}
+
 /// One line of the report.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Metric {
-    name: &'static str,
+    name: String,
     value: f64,
-    unit: &'static str,
-    /// `(comparison, bound)`, e.g. `("<=", 50.0)`.
-    target: Option<(&'static str, f64)>,
+    unit: String,
+    target: Option<Target>,
     /// Decimals shown in the Markdown table.
     decimals: usize,
 }
 
 impl Metric {
-    fn new(name: &'static str, value: f64, unit: &'static str, decimals: usize) -> Metric {
+    fn new(name: &str, value: f64, unit: &str, decimals: usize) -> Metric {
         Metric {
-            name,
+            name: name.to_string(),
             value,
-            unit,
+            unit: unit.to_string(),
             target: None,
             decimals,
         }
     }
 
     fn at_most(mut self, bound: f64) -> Metric {
-        self.target = Some(("<=", bound));
+        self.target = Some(Target::AtMost(bound));
         self
     }
 
     fn at_least(mut self, bound: f64) -> Metric {
-        self.target = Some((">=", bound));
+        self.target = Some(Target::AtLeast(bound));
         self
     }
 
     fn met(&self) -> Option<bool> {
-        self.target.map(|(op, bound)| match op {
-            "<=" => self.value <= bound,
-            _ => self.value >= bound,
+        self.target.map(|t| match t {
+            Target::AtMost(bound) => self.value <= bound,
+            Target::AtLeast(bound) => self.value >= bound,
         })
     }
 
     fn target_text(&self) -> Option<String> {
-        self.target
-            .map(|(op, bound)| format!("{op} {}", num(bound)))
+        self.target.map(|t| match t {
+            Target::AtMost(bound) => format!("<= {}", num(bound)),
+            Target::AtLeast(bound) => format!(">= {}", num(bound)),
+        })
     }
 
     fn row(&self) -> Row<'_> {
@@ -91,9 +123,9 @@ impl Metric {
             serde_json::json!((self.value * f).round() / f)
         };
         Row {
-            name: self.name,
+            name: &self.name,
             value,
-            unit: self.unit,
+            unit: &self.unit,
             target: self.target_text(),
             met: self.met(),
         }
@@ -120,17 +152,53 @@ fn num(x: f64) -> String {
     }
 }
 
-/// The report's lines, in their order.
-fn metrics(f: &Figures) -> Vec<Metric> {
-    let (list_ms, imap_ms) = (&f.list.list_ms, &f.list.imap_ms);
-    let (upload, send) = (&f.upload, &f.send);
+/// The list figure's lines, their names ending in `suffix`.
+fn list_metrics(list: &ListFigures, suffix: &str) -> Vec<Metric> {
+    let (list_ms, imap_ms) = (&list.list_ms, &list.imap_ms);
     let list_p50 = pct(list_ms, 50.0);
     let imap_p50 = pct(imap_ms, 50.0);
+    let name = |n: &str| format!("{n}{suffix}");
     vec![
-        Metric::new("list_first_page_p50_ms", list_p50, "ms", 2),
-        Metric::new("list_first_page_p95_ms", pct(list_ms, 95.0), "ms", 2).at_most(50.0),
-        Metric::new("direct_imap_first_page_p50_ms", imap_p50, "ms", 2),
-        Metric::new("list_vs_direct_imap_ratio", list_p50 / imap_p50, "x", 2).at_most(3.0),
+        Metric::new(&name("list_first_page_p50_ms"), list_p50, "ms", 2),
+        Metric::new(&name("list_first_page_p95_ms"), pct(list_ms, 95.0), "ms", 2).at_most(50.0),
+        Metric::new(&name("direct_imap_first_page_p50_ms"), imap_p50, "ms", 2),
+        Metric::new(
+            &name("list_vs_direct_imap_ratio"),
+            list_p50 / imap_p50,
+            "x",
+            2,
+        )
+        .at_most(3.0),
+    ]
+}
+
+/// The folder figure's lines, their names ending in `suffix`.
+fn folder_metrics(folders: &FolderFigures, suffix: &str) -> Vec<Metric> {
+    vec![
+        Metric::new(&format!("folder_list_rps{suffix}"), folders.rps, "req/s", 0).at_least(800.0),
+        Metric::new(
+            &format!("folder_list_errors{suffix}"),
+            folders.errors as f64,
+            "count",
+            0,
+        )
+        .at_most(0.0),
+    ]
+}
+
+/// The PostgreSQL pass's lines: the same figures and targets, renamed.
+fn postgres_metrics(f: &PostgresFigures) -> Vec<Metric> {
+    let mut all = list_metrics(&f.list, "_pg");
+    all.extend(folder_metrics(&f.folders, "_pg"));
+    all.extend(folder_metrics(&f.folders_2gw, "_2gw"));
+    all
+}
+
+/// The report's lines, in their order.
+fn metrics(f: &Figures) -> Vec<Metric> {
+    let (upload, send) = (&f.upload, &f.send);
+    let mut all = list_metrics(&f.list, "");
+    all.extend([
         Metric::new("open_1mib_html_p50_ms", pct(&f.open.view_ms, 50.0), "ms", 2).at_most(20.0),
         Metric::new(
             "open_1mib_html_body_p50_ms",
@@ -139,8 +207,9 @@ fn metrics(f: &Figures) -> Vec<Metric> {
             2,
         )
         .at_most(20.0),
-        Metric::new("folder_list_rps", f.folders.rps, "req/s", 0).at_least(800.0),
-        Metric::new("folder_list_errors", f.folders.errors as f64, "count", 0).at_most(0.0),
+    ]);
+    all.extend(folder_metrics(&f.folders, ""));
+    all.extend([
         Metric::new(
             "frontend_raw_bytes",
             f.frontend.raw_total as f64,
@@ -166,29 +235,90 @@ fn metrics(f: &Figures) -> Vec<Metric> {
         .at_most(64.0),
         Metric::new("transfer_edge_rss_growth_mb", upload.edge_growth, "MiB", 1).at_most(64.0),
         Metric::new("send_20mib_p50_ms", pct(&send.send_ms, 50.0), "ms", 0),
-    ]
+    ]);
+    all
 }
 
-/// `/proc/loadavg`'s three load averages.
-pub fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
+/// `PostgreSQL <version>` of the newest server in `/usr/lib/postgresql`.
+fn postgres_version() -> String {
+    let newest = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()
+        .and_then(|dir| {
+            dir.filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+                .max()
+        });
+    newest
+        .and_then(|v| {
+            Command::new(format!("/usr/lib/postgresql/{v}/bin/postgres"))
+                .arg("--version")
+                .output()
+                .ok()
+        })
+        // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+        .and_then(|o| {
+            let text = String::from_utf8_lossy(&o.stdout).into_owned();
+            text.split_whitespace()
+                .nth(2)
+                .map(|v| format!("PostgreSQL {v}"))
+        })
+        .unwrap_or_else(|| "PostgreSQL".into())
 }
 
-/// Writes `report.json` and `report.md` into `out` and prints the table.
-pub fn write(out: &Path, f: &Figures, run: &RunFacts) -> Result<()> {
-    let metrics = metrics(f);
+/// Writes the PostgreSQL pass's `postgres.json` and prints its lines.
+pub fn write_postgres(out: &Path, f: &PostgresFigures) -> Result<()> {
+    let metrics = postgres_metrics(f);
+    let method = format!(
+        "- **PostgreSQL** (`*_pg`, `*_2gw`): the list, direct IMAP and folder figures again, measured the same way on a second stack \
+         (`target/postern/bench-pg`, wiped first) whose database is the run's own {} server (loopback, password auth, PostgreSQL's \
+         default durability: fsync and synchronous_commit on, where SQLite runs in WAL mode with synchronous=NORMAL); Dovecot's \
+         passdb/userdb and Postfix's lookups read it too. Two release gateways share the database and the blob directory; `{}` is an \
+         edge in front of the first gateway alone, `{}` an edge in front of both (it spreads requests over them). The pass provisions \
+         its own organisation, account and mailbox and seeds the same {BULK_COUNT} messages ({:.1} s). `*_pg`: through the one-gateway \
+         edge (list p95 {:.2} ms, direct IMAP p95 {:.2} ms; folders {} OK, per-request p50 {:.2} ms). `folder_list_rps_2gw`, \
+         `folder_list_errors_2gw`: the folder figure through the two-gateway edge ({} OK, per-request p50 {:.2} ms). \
+         That stack runs before this one and is stopped first; on a machine this small the two gateways share its few cores with \
+         everything else.\n",
+        postgres_version(),
+        f.edge_url,
+        f.edge_2gw_url,
+        f.seed_seconds,
+        pct(&f.list.list_ms, 95.0),
+        pct(&f.list.imap_ms, 95.0),
+        f.folders.ok,
+        f.folders.p50,
+        f.folders_2gw.ok,
+        f.folders_2gw.p50,
+    );
     std::fs::create_dir_all(out)?;
-    let rows: Vec<Row<'_>> = metrics.iter().map(Metric::row).collect();
-    std::fs::write(
-        out.join("report.json"),
-        serde_json::to_string_pretty(&rows)? + "\n",
-    )?;
+    let file = out.join("postgres.json");
+    let pass = PostgresPass { metrics, method };
+    std::fs::write(&file, serde_json::to_string_pretty(&pass)? + "\n")?;
+    println!("\n{}", table(&pass.metrics));
+    println!(
+        "PostgreSQL figures: {} (the report adds them)",
+        file.display()
+    );
+    Ok(())
+}
 
+/// The PostgreSQL pass's lines and paragraph, when it ran.
+pub fn read_postgres(out: &Path) -> Result<Option<PostgresPass>> {
+    let file = out.join("postgres.json");
+    match std::fs::read_to_string(&file) {
+        Ok(text) => Ok(Some(
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?,
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", file.display()).into()),
+    }
+}
+
+/// The Markdown table of `metrics`.
+fn table(metrics: &[Metric]) -> String {
     let mut table =
         String::from("| metric | value | unit | target | met |\n|---|---:|---|---|---|\n");
-    for m in &metrics {
+    for m in metrics {
         let met = match m.met() {
             Some(true) => "✓ yes",
             Some(false) => "✗ no",
@@ -204,6 +334,35 @@ pub fn write(out: &Path, f: &Figures, run: &RunFacts) -> Result<()> {
             m.target_text().unwrap_or_else(|| "—".into()),
         );
     }
+    table
+}
+
+/// `/proc/loadavg`'s three load averages.
+pub fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Writes `report.json` and `report.md` into `out` and prints the table;
+/// the PostgreSQL pass's lines come last.
+pub fn write(
+    out: &Path,
+    f: &Figures,
+    run: &RunFacts,
+    postgres: Option<&PostgresPass>,
+) -> Result<()> {
+    let mut metrics = metrics(f);
+    if let Some(pg) = postgres {
+        metrics.extend(pg.metrics.iter().cloned());
+    }
+    std::fs::create_dir_all(out)?;
+    let rows: Vec<Row<'_>> = metrics.iter().map(Metric::row).collect();
+    std::fs::write(
+        out.join("report.json"),
+        serde_json::to_string_pretty(&rows)? + "\n",
+    )?;
+    let table = table(&metrics);
 
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
     let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -259,7 +418,8 @@ pub fn write(out: &Path, f: &Figures, run: &RunFacts) -> Result<()> {
          idle value just before (idle: gateway {:.1} MiB, edge {:.1} MiB). Neither process may buffer the file.\n\
          - **send**: a {} MiB file uploaded (one PATCH; p50 {:.0} ms, not counted), then `POST /api/mailboxes/{{mb}}/send` with `undo_seconds` 0 \
          to another mailbox of the organisation; timed from the request until an IMAP `STATUS INBOX (MESSAGES)` poll (every {} ms, \
-         master session) sees it: build + SMTP submission + Postfix + LMTP delivery. {SEND_WARMUP} warm-up + {SEND_RUNS} runs; p50 (p95 {:.0} ms).\n\n\
+         master session) sees it: build + SMTP submission + Postfix + LMTP delivery. {SEND_WARMUP} warm-up + {SEND_RUNS} runs; p50 (p95 {:.0} ms).\n\
+         {}\n\
          ## Frontend files\n\n\
          | file | raw bytes | brotli -q 11 bytes |\n|---|---:|---:|\n",
         rfc2822_date(now),
@@ -286,6 +446,10 @@ pub fn write(out: &Path, f: &Figures, run: &RunFacts) -> Result<()> {
         pct(&f.send.upload_ms, 50.0),
         SEND_POLL_EVERY.as_millis(),
         pct(&f.send.send_ms, 95.0),
+        postgres.map_or(
+            "- **PostgreSQL**: not measured in this run (`--no-postgres`).\n",
+            |pg| pg.method.as_str()
+        ),
     );
     for file in &f.frontend.files {
         let _ = writeln!(md, "| `{}` | {} | {} |", file.name, file.raw, file.brotli);
@@ -310,6 +474,58 @@ pub fn write(out: &Path, f: &Figures, run: &RunFacts) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn postgresql_lines_are_the_same_figures_renamed() {
+        let list = ListFigures {
+            page_size: 50,
+            list_ms: vec![4.0, 6.0],
+            imap_ms: vec![2.0, 2.0],
+        };
+        let folders = |rps| FolderFigures {
+            rps,
+            ok: 10,
+            errors: 0,
+            p50: 1.0,
+        };
+        let pg = PostgresFigures {
+            seed_seconds: 1.0,
+            list,
+            folders: folders(900.0),
+            folders_2gw: folders(700.0),
+            edge_url: "http://e1".into(),
+            edge_2gw_url: "http://e2".into(),
+        };
+        let m = postgres_metrics(&pg);
+        let names: Vec<&str> = m.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "list_first_page_p50_ms_pg",
+                "list_first_page_p95_ms_pg",
+                "direct_imap_first_page_p50_ms_pg",
+                "list_vs_direct_imap_ratio_pg",
+                "folder_list_rps_pg",
+                "folder_list_errors_pg",
+                "folder_list_rps_2gw",
+                "folder_list_errors_2gw",
+            ]
+        );
+        assert_eq!(m[3].value, 2.0);
+        assert_eq!(m[6].met(), Some(false));
+        assert_eq!(m[4].target_text().as_deref(), Some(">= 800"));
+        // Through postgres.json and back, unchanged.
+        let pass = PostgresPass {
+            metrics: m.clone(),
+            method: "x".into(),
+        };
+        let back: PostgresPass =
+            serde_json::from_str(&serde_json::to_string(&pass).unwrap()).unwrap();
+        assert_eq!(
+            serde_json::to_string(&back.metrics[6].row()).unwrap(),
+            r#"{"name":"folder_list_rps_2gw","value":700,"unit":"req/s","target":">= 800","met":false}"#
+        );
+    }
 
     #[test]
     fn metric_rows_round_to_their_decimals() {
