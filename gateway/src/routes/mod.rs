@@ -1,5 +1,6 @@
 //! The HTTP surface (`/v1/…`, table in `ARCHITECTURE.md`). Layers, outside
-//! in: access log → JSON errors → edge secret → (per router) session/grant.
+//! in: access log → JSON errors → small bodies read whole → edge secret →
+//! (per router) session/grant.
 
 pub mod auth;
 pub mod compose;
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             require_edge_secret,
         ))
+        .layer(middleware::from_fn(read_small_bodies_first))
         .layer(middleware::from_fn(crate::error::json_errors))
         .layer(middleware::from_fn(access_log))
         .with_state(state)
@@ -97,6 +99,34 @@ async fn require_edge_secret(State(state): State<AppState>, req: Request, next: 
         next.run(req).await
     } else {
         AppError::new(ErrorCode::Unauthenticated, "Missing or wrong edge secret.").into_response()
+    }
+}
+
+/// JSON bodies at most this big are read whole before any check runs.
+pub const SMALL_BODY: u64 = 4 * 1024 * 1024;
+
+/// Reads a small request body before routing. A refusal (a 403 from the
+/// grant check, a 401) would otherwise go out with the body still unread;
+/// the connection is then closed with bytes in its receive buffer, which
+/// resets it, and the reset can destroy the answer before the edge reads it
+/// (the API fuzz saw "gateway unavailable" instead of a 403). Big bodies
+/// (upload data) stream on; their handler drains what it refuses.
+async fn read_small_bodies_first(req: Request, next: Next) -> Response {
+    let small = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .is_some_and(|n| n > 0 && n <= SMALL_BODY);
+    if !small {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, SMALL_BODY as usize).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => AppError::bad_request("The request body could not be read.").into_response(),
     }
 }
 
