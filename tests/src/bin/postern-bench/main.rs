@@ -20,7 +20,7 @@
 //! requests are excluded. Exit 0 after a complete run (a missed target is a
 //! measurement, not a failure); non-zero only when the bench cannot run.
 //!
-//! One module per figure (`list`, `open`, `folders`, `frontend`, `memory`,
+//! One module per figure (`list`, `sizes`, `open`, `folders`, `frontend`, `memory`,
 //! `upload`, `send`, after `seed`); `plan` holds the sizes and counts,
 //! `measure` the timing helpers, `newsletter` the big message, `report`
 //! the two files.
@@ -36,6 +36,7 @@ mod plan;
 mod report;
 mod seed;
 mod send;
+mod sizes;
 mod upload;
 
 use std::error::Error;
@@ -89,6 +90,7 @@ async fn run() -> Result<()> {
     // and before the upload and the send (the report says so).
     let seed_seconds = seed::seed_bulk(stack, gateway_pid, &fx.address)?;
     let list = list::measure(&fx, stack).await?;
+    let sizes = sizes::measure(&fx, stack, gateway_pid).await?;
     let open = open::measure(&mut fx).await?;
     let folders = folders::measure(&fx, &stack.edge_url).await?;
     let frontend = frontend::measure(&dist)?;
@@ -99,6 +101,7 @@ async fn run() -> Result<()> {
     let figures = Figures {
         seed_seconds,
         list,
+        sizes,
         open,
         folders,
         frontend,

@@ -6,6 +6,15 @@ use std::time::Duration;
 /// The 10k-message folder (a space in its name, as real folders have).
 pub const BULK_FOLDER: &str = "Bench 10k";
 pub const BULK_COUNT: usize = 10_000;
+/// The folders of the list-cost figure (`list_p50_ms_1k` …): the same
+/// first page on three sizes, to see whether its cost grows with the folder.
+pub const SIZE_FOLDERS: [(&str, usize, &str); 3] = [
+    ("Bench 1k", 1_000, "1k"),
+    (BULK_FOLDER, BULK_COUNT, "10k"),
+    ("Bench 100k", 100_000, "100k"),
+];
+/// First opens of distinct copies of the big message (no cached body yet).
+pub const OPEN_COLD_RUNS: usize = 10;
 pub const LIST_WARMUP: usize = 10;
 pub const LIST_RUNS: usize = 200;
 pub const OPEN_WARMUP: usize = 5;
