@@ -648,5 +648,7 @@ fn split_declarations(s: &str) -> Vec<&str> {
 /// Escapes text for HTML (used when a message has only a text body).
 pub use postern_shared::html::escape as escape_html;
 
+#[cfg(any(test, feature = "invariants"))]
+pub mod harmless;
 #[cfg(test)]
 mod tests;

@@ -333,6 +333,9 @@ pub fn esearch_all(values: &[Value]) -> Result<Vec<u32>, ParseError> {
     Ok(Vec::new())
 }
 
+/// Most UIDs one ESEARCH set may name (a folder of ten million).
+const MAX_SET: u64 = 10_000_000;
+
 /// `1:3,7` → `[1, 2, 3, 7]` (ranges may be given high:low).
 pub fn expand_set(set: &str) -> Option<Vec<u32>> {
     let mut out = Vec::new();
@@ -345,8 +348,9 @@ pub fn expand_set(set: &str) -> Option<Vec<u32>> {
             }
         };
         let (lo, hi) = (a.min(b), a.max(b));
-        // A set wider than any folder is not an answer to trust.
-        if hi - lo > 50_000_000 || out.len() > 50_000_000 {
+        // A set wider than any folder is not an answer to trust (and must
+        // not make us allocate gigabytes).
+        if out.len() as u64 + u64::from(hi - lo) + 1 > MAX_SET {
             return None;
         }
         out.extend(lo..=hi);
