@@ -181,6 +181,18 @@ fn rust_targets() -> Result<()> {
     Ok(())
 }
 
+/// cargo-fuzz, pinned: only `cargo xtask fuzz` needs it.
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
+pub fn fuzz_tool() -> Result<()> {
+    cargo_tool(&CargoTool {
+        bin: "cargo-fuzz",
+        version: CARGO_FUZZ_VERSION,
+        args: &["cargo-fuzz", "--version", CARGO_FUZZ_VERSION, "--locked"],
+        minutes: 3,
+    })
+}
+
 fn cargo_tool(tool: &CargoTool) -> Result<()> {
     let bin = cargo_bin(tool.bin);
     let current = output(Command::new(&bin).arg("--version")).unwrap_or_default();

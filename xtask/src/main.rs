@@ -7,6 +7,7 @@
 //! | `up` | install → build → mail stack → migrate + demo data → gateway + edge; waits for Ctrl-C (`--postgres`: on the run's PostgreSQL) |
 //! | `test` | fmt, clippy, unit tests (also on PostgreSQL), wasm component tests, build, real-stack integration tests, browser e2e, API fuzz, integration on PostgreSQL with 2 gateways |
 //! | `bench` | benchmarks against the real stack (SQLite; the list and folder figures on PostgreSQL too) |
+//! | `fuzz` | each cargo-fuzz target of `fuzz/` for a bounded time (not part of `test`) |
 //! | `install` | only the prerequisites |
 //! | `build` | only the build (gateway, edge component, frontend) |
 //! | `mail [<run>]` | only the mail stack (Dovecot, Postfix, sink) of that run dir; waits for Ctrl-C |
@@ -16,6 +17,7 @@ mod api_fuzz;
 mod bench;
 mod build;
 mod database;
+mod fuzz;
 mod install;
 mod mailstack;
 mod ports;
@@ -38,6 +40,7 @@ verbs:
   test               run every test (lint, unit, wasm, integration on the real stack, browser e2e,
                      API fuzz, then unit and integration tests on PostgreSQL with two gateways)
   bench              run the benchmarks
+  fuzz               run each cargo-fuzz target of fuzz/ for a bounded time (--seconds=N, default 60)
   install            install the prerequisites only
   build              build the gateway, the edge component and the frontend
   mail [RUN]         start only the mail stack of that run directory (Ctrl-C stops it)
@@ -55,6 +58,7 @@ options:
   --test=NAME        (test) run only this integration test file (tests/tests/NAME.rs) of
                      postern-tests; repeatable
   --no-e2e           (test) skip the browser e2e tests
+  --seconds=N        (fuzz) seconds per fuzz target (default 60)
   --no-fuzz          (test) skip the API fuzz (schemathesis)
 ";
 
@@ -68,6 +72,8 @@ pub struct Options {
     pub test_files: Vec<String>,
     pub no_e2e: bool,
     pub no_fuzz: bool,
+    /// `--seconds=N` (fuzz): time per target.
+    pub fuzz_seconds: Option<u64>,
     /// `--postgres` (up, mail): the run's PostgreSQL instead of SQLite.
     pub postgres: bool,
     /// `--no-postgres` (test, bench): skip the PostgreSQL stages.
@@ -97,6 +103,11 @@ fn run() -> Result<ExitCode> {
             "--stack-only" => opts.stack_only = true,
             "--no-e2e" => opts.no_e2e = true,
             "--no-fuzz" => opts.no_fuzz = true,
+            a if a.starts_with("--seconds=") => {
+                opts.fuzz_seconds = Some(a["--seconds=".len()..].parse().map_err(|_| {
+                    anyhow::anyhow!("--seconds= needs a whole number, e.g. --seconds=120")
+                })?);
+            }
             "--postgres" => opts.postgres = true,
             "--no-postgres" => opts.no_postgres = true,
             a if a.starts_with("--test=") => {
@@ -131,6 +142,7 @@ fn run() -> Result<ExitCode> {
         "test" => test::run(&opts),
         "bench" => bench::run(&opts).map(|()| ExitCode::SUCCESS),
         "install" => install::run().map(|()| ExitCode::SUCCESS),
+        "fuzz" => fuzz::run(opts.fuzz_seconds, opts.skip_install).map(|()| ExitCode::SUCCESS),
         "build" => build::run().map(|()| ExitCode::SUCCESS),
         "mail" => up::mail_only(run_kind()?, &opts).map(|()| ExitCode::SUCCESS),
         "stop" => {
