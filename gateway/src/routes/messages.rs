@@ -152,37 +152,35 @@ pub async fn body_html(
 ) -> AppResult<Response> {
     require_folder(&q.folder)?;
     let remote_images = q.images == Images::Allow;
-    // The folder's UIDVALIDITY names the message for good; and it must
-    // still be there (another client may have expunged it).
-    let (sel, present) = crate::with_connection!(state.imap, &grant.address, |c| {
-        let sel = ops::select(c, &q.folder, true).await?;
-        let cmd = commands::Command::new(&format!("UID SEARCH UID {uid}"));
-        let present = ops::uids(c, &cmd).await?.contains(&uid);
-        Ok((sel, present))
-    })
-    .await
-    .map_err(map_select)?;
-    if !present {
-        return Err(ErrorCode::MessageNotFound.into());
-    }
-    let key = BodyKey {
+    let key = |uid_validity| BodyKey {
         mailbox_id: grant.mailbox_id,
         folder: &q.folder,
-        uid_validity: sel.uid_validity,
+        uid_validity,
         uid,
         remote_images,
         policy: postern_render::sanitize::POLICY_VERSION,
     };
-    let html = match state.bodies.get(&key).await {
-        Some(html) => html,
-        None => {
-            let found = crate::with_connection!(state.imap, &grant.address, |c| {
-                ops::select(c, &q.folder, true).await?;
-                ops::fetch_raw(c, uid).await
-            })
-            .await
-            .map_err(map_select)?;
-            let (raw, _) = found.ok_or(AppError::from(ErrorCode::MessageNotFound))?;
+    // One connection: the folder's UIDVALIDITY names the message for good;
+    // a kept body is served only while the message is still there (another
+    // client may have expunged it); otherwise the message is fetched.
+    let found = crate::with_connection!(state.imap, &grant.address, |c| {
+        let sel = ops::select(c, &q.folder, true).await?;
+        let cmd = commands::Command::new(&format!("UID SEARCH UID {uid}"));
+        if !ops::uids(c, &cmd).await?.contains(&uid) {
+            return Ok(None);
+        }
+        if let Some(html) = state.bodies.get(&key(sel.uid_validity)).await {
+            return Ok(Some((sel.uid_validity, Ok(html))));
+        }
+        let raw = ops::fetch_raw(c, uid).await?.map(|(raw, _)| raw);
+        Ok(raw.map(|raw| (sel.uid_validity, Err(raw))))
+    })
+    .await
+    .map_err(map_select)?;
+    let (uid_validity, kept_or_raw) = found.ok_or(AppError::from(ErrorCode::MessageNotFound))?;
+    let html = match kept_or_raw {
+        Ok(html) => html,
+        Err(raw) => {
             let html = tokio::task::spawn_blocking(move || {
                 postern_render::mime_view::sanitized_body(&raw, remote_images)
                     .html
@@ -190,7 +188,7 @@ pub async fn body_html(
             })
             .await
             .map_err(|e| AppError::internal(format_args!("rendering: {e}")))?;
-            if let Err(e) = state.bodies.put(&key, &html).await {
+            if let Err(e) = state.bodies.put(&key(uid_validity), &html).await {
                 tracing::warn!(error = %e, "could not keep a rendered body");
             }
             html
