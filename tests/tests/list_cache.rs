@@ -175,7 +175,7 @@ async fn arrivals_after_the_first_page_are_counted_not_mixed_in() {
 }
 
 #[tokio::test]
-async fn a_folder_recreated_under_its_name_starts_afresh() {
+async fn a_folder_recreated_or_renamed_away_under_its_name_starts_afresh() {
     let mut fx = Fixture::new().await;
     let folder = "Cycle";
     fx.imap.create(folder).await.unwrap();
@@ -203,4 +203,26 @@ async fn a_folder_recreated_under_its_name_starts_afresh() {
             .collect::<Vec<_>>()
     );
     assert_eq!(uids(&after), fresh_sort(&mut fx, folder, "ALL").await);
+
+    // Renamed away by another client while the gateway holds it open,
+    // and a new folder put under the name: the list is the new folder's.
+    fx.imap.command("SELECT INBOX").await.unwrap();
+    fx.imap
+        .command(&format!("RENAME {folder} \"{folder} old\""))
+        .await
+        .unwrap();
+    fx.imap.create(folder).await.unwrap();
+    fx.fill(folder, "third", 2, BASE).await;
+    let third = listed(&fx, &ListQuery::folder(folder)).await;
+    assert_eq!(third.total, 2);
+    assert!(
+        third
+            .messages
+            .iter()
+            .all(|m| m.subject.starts_with("third"))
+    );
+    let old_name = format!("{folder} old");
+    let old = listed(&fx, &ListQuery::folder(&old_name)).await;
+    assert_eq!(old.total, 3);
+    assert!(old.messages.iter().all(|m| m.subject.starts_with("after")));
 }

@@ -88,6 +88,10 @@ pub struct Connection {
     /// The server said BYE or the stream failed: never reuse.
     broken: bool,
     pub(crate) last_used: Instant,
+    /// The folder this connection holds open: the pool hands it to the
+    /// next request for that folder, which finds it open (see
+    /// `ops::select`).
+    pub(crate) selected: Option<super::ops::Held>,
 }
 
 impl Connection {
@@ -103,6 +107,7 @@ impl Connection {
             in_flight: true,
             broken: false,
             last_used: Instant::now(),
+            selected: None,
         };
         let greeting = conn.read_frame().await?;
         conn.in_flight = false;

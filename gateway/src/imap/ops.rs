@@ -4,7 +4,7 @@
 use postern_shared::api::{EmailAddress, Flag, MessageSummary};
 
 use super::commands::{Command, uid_set};
-use super::connection::{Connection, Untagged};
+use super::connection::{Connection, Status, Untagged};
 use super::parse::{self, FetchItems, ListEntry};
 use super::{ImapError, date};
 
@@ -21,13 +21,35 @@ pub struct Selected {
 /// Selects a folder (`readonly` = EXAMINE, which never changes flags),
 /// with CONDSTORE, so any change to it moves HIGHESTMODSEQ.
 /// A missing folder is `ImapError::No` (code `NONEXISTENT` on Dovecot).
+///
+/// A folder this connection already holds open (read-write, or read-only
+/// when that is all that is asked) is not opened again: NOOP brings its
+/// view up to date and STATUS reads the same figures. Re-opening is what
+/// costs on a big Maildir — Dovecot reads its UID list again when the
+/// next FETCH wants a size (~70 ms at 100,000 messages) —, while NOOP and
+/// STATUS on the open folder take ~0.2 ms. Every fetch uses BODY.PEEK, so
+/// a read-write view answers a read-only request alike.
 pub async fn select(
     conn: &mut Connection,
     folder: &str,
     readonly: bool,
 ) -> Result<Selected, ImapError> {
+    if let Some(held) = &conn.selected
+        && held.folder == folder
+        && (held.writable || readonly)
+    {
+        let uid_validity = held.uid_validity;
+        match resync(conn, folder).await? {
+            // Same name, same folder: another client did not rename it
+            // away and put a new one in its place.
+            Some(s) if s.uid_validity == uid_validity => return Ok(s),
+            _ => conn.selected = None,
+        }
+    }
     let verb = if readonly { "EXAMINE" } else { "SELECT" };
     let cmd = Command::new(verb).mailbox(folder).raw("(CONDSTORE)");
+    // A failed SELECT leaves nothing selected (RFC 9051 6.3.2).
+    conn.selected = None;
     let (untagged, done) = conn.run(&cmd).await?;
     done.ok()?;
     let mut s = Selected::default();
@@ -49,7 +71,69 @@ pub async fn select(
             _ => {}
         }
     }
+    conn.selected = Some(Held {
+        folder: folder.to_string(),
+        writable: !readonly,
+        uid_validity: s.uid_validity,
+        exists: s.exists,
+    });
     Ok(s)
+}
+
+/// The folder a connection holds open, and its size when last looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub folder: String,
+    pub writable: bool,
+    pub uid_validity: u32,
+    pub exists: u32,
+}
+
+/// [`select`] of the folder `conn` holds: NOOP (the view takes in new,
+/// expunged and changed messages), then STATUS of it. `None`: open it
+/// again — the folder is gone, or was replaced under its name by another
+/// client (Dovecot then answers the NOOP with an untagged NO: its view no
+/// longer matches the folder's index; STATUS alone would still report the
+/// old view, flagged `[CLIENTBUG]`).
+async fn resync(conn: &mut Connection, folder: &str) -> Result<Option<Selected>, ImapError> {
+    let (untagged, done) = conn.run(&Command::new("NOOP")).await?;
+    let complained = untagged.iter().any(
+        |u| matches!(u.keyword(), Some((None, kw, _)) if kw == "NO" || kw == "BAD" || kw == "BYE"),
+    );
+    if complained || done.status != Status::Ok {
+        return Ok(None);
+    }
+    let cmd = Command::new("STATUS")
+        .mailbox(folder)
+        .raw("(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)");
+    let (untagged, done) = conn.run(&cmd).await?;
+    let found = done.ok().ok().and_then(|_| selected_from_status(&untagged));
+    if let (Some(s), Some(held)) = (&found, conn.selected.as_mut()) {
+        held.exists = s.exists;
+    }
+    Ok(found)
+}
+
+/// The figures of a `STATUS (MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)`
+/// answer (pure).
+fn selected_from_status(untagged: &[Untagged]) -> Option<Selected> {
+    untagged.iter().find_map(|u| match u.keyword() {
+        Some((None, kw, rest)) if kw == "STATUS" => {
+            let (_, items) = parse::parse_status(rest)?;
+            let mut s = Selected::default();
+            for (name, n) in items {
+                match name.as_str() {
+                    "MESSAGES" => s.exists = n as u32,
+                    "UIDNEXT" => s.uid_next = n as u32,
+                    "UIDVALIDITY" => s.uid_validity = n as u32,
+                    "HIGHESTMODSEQ" => s.highest_modseq = n,
+                    _ => {}
+                }
+            }
+            (s.uid_validity != 0).then_some(s)
+        }
+        _ => None,
+    })
 }
 
 /// A folder with its counts, as LIST-STATUS reports it.
@@ -345,6 +429,7 @@ pub async fn create(conn: &mut Connection, path: &str) -> Result<(), ImapError> 
 }
 
 pub async fn rename(conn: &mut Connection, from: &str, to: &str) -> Result<(), ImapError> {
+    conn.selected = None;
     conn.run(&Command::new("RENAME").mailbox(from).mailbox(to))
         .await?
         .1
@@ -355,6 +440,7 @@ pub async fn rename(conn: &mut Connection, from: &str, to: &str) -> Result<(), I
 }
 
 pub async fn delete(conn: &mut Connection, path: &str) -> Result<(), ImapError> {
+    conn.selected = None;
     conn.run(&Command::new("DELETE").mailbox(path))
         .await?
         .1
@@ -430,6 +516,24 @@ mod tests {
                 other => panic!("{other:?}"),
             })
             .collect()
+    }
+
+    #[test]
+    fn an_open_folder_is_read_back_from_its_captured_status() {
+        let u = untagged(&[
+            b"* 3 EXPUNGE\r\n",
+            b"* STATUS \"Bench 100k\" (MESSAGES 100000 UIDNEXT 100001 UIDVALIDITY 1796135970 HIGHESTMODSEQ 1001)\r\n",
+        ]);
+        assert_eq!(
+            selected_from_status(&u),
+            Some(Selected {
+                exists: 100_000,
+                uid_validity: 1_796_135_970,
+                uid_next: 100_001,
+                highest_modseq: 1001,
+            })
+        );
+        assert_eq!(selected_from_status(&u[..1]), None);
     }
 
     #[test]

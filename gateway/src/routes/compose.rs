@@ -139,7 +139,7 @@ pub async fn open_draft(
     Path((_mb, uid)): Path<(i64, u32)>,
 ) -> AppResult<Json<OpenedDraft>> {
     let folder = drafts::special_folder(&state, &grant.address, SpecialUse::Drafts).await?;
-    let raw = crate::with_connection!(state.imap, &grant.address, |c| {
+    let raw = crate::with_connection!(state.imap, &grant.address, folder: Some(&folder), |c| {
         ops::select(c, &folder, true).await?;
         ops::fetch_raw(c, uid).await
     })

@@ -81,7 +81,7 @@ pub async fn list(
 ) -> AppResult<Json<MessagePage>> {
     require_folder(&q.folder)?;
     let lists = state.lists.clone();
-    let page = crate::with_connection!(state.imap, &grant.address, |c| {
+    let page = crate::with_connection!(state.imap, &grant.address, folder: Some(&q.folder), |c| {
         let sel = ops::select(c, &q.folder, true).await?;
         let anchor = effective_anchor(q.anchor, sel.uid_next);
         let (order, _) = lists
@@ -116,7 +116,7 @@ pub async fn raw(
     Query(q): Query<RawQuery>,
 ) -> AppResult<Response> {
     require_folder(&q.folder)?;
-    let found = crate::with_connection!(state.imap, &grant.address, |c| {
+    let found = crate::with_connection!(state.imap, &grant.address, folder: Some(&q.folder), |c| {
         ops::select(c, &q.folder, !q.mark_seen).await?;
         if q.mark_seen {
             ops::store_flag(c, &[uid], "\\Seen", true).await?;
@@ -163,7 +163,7 @@ pub async fn body_html(
     // One connection: the folder's UIDVALIDITY names the message for good;
     // a kept body is served only while the message is still there (another
     // client may have expunged it); otherwise the message is fetched.
-    let found = crate::with_connection!(state.imap, &grant.address, |c| {
+    let found = crate::with_connection!(state.imap, &grant.address, folder: Some(&q.folder), |c| {
         let sel = ops::select(c, &q.folder, true).await?;
         let cmd = commands::Command::new(&format!("UID SEARCH UID {uid}"));
         if !ops::uids(c, &cmd).await?.contains(&uid) {
@@ -211,7 +211,7 @@ pub async fn set_flags(
 ) -> AppResult<StatusCode> {
     require_folder(&req.folder)?;
     validate_uids(&req.uids)?;
-    crate::with_connection!(state.imap, &grant.address, |c| {
+    crate::with_connection!(state.imap, &grant.address, folder: Some(&req.folder), |c| {
         ops::select(c, &req.folder, false).await?;
         ops::store_flag(c, &req.uids, req.flag.imap_name(), req.value).await
     })
@@ -256,7 +256,7 @@ async fn move_or_expunge(
     uids: &[u32],
     to: Option<&str>,
 ) -> AppResult<u32> {
-    let result = crate::with_connection!(state.imap, &grant.address, |c| {
+    let result = crate::with_connection!(state.imap, &grant.address, folder: Some(folder), |c| {
         let sel = match ops::select(c, folder, false).await {
             Ok(sel) => sel,
             Err(ImapError::No { .. }) => return Ok(Err(MoveFailure::Source)),

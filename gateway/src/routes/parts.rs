@@ -29,7 +29,7 @@ pub async fn download(
         return Err(AppError::bad_request("Invalid folder or section."));
     }
     // Prepare on a pooled connection; if it was stale, once more on a fresh one.
-    let mut conn = state.imap.get(&grant.address).await?;
+    let mut conn = state.imap.get_for(&grant.address, Some(&q.folder)).await?;
     let meta = match prepare(&mut conn, &q.folder, uid, &section).await {
         Err(e) if conn.reused && e.is_connection_failure() => {
             drop(conn);

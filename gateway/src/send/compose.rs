@@ -171,7 +171,7 @@ async fn threading(
     folder: &str,
     uid: u32,
 ) -> AppResult<(Option<String>, Vec<String>)> {
-    let raw = crate::with_connection!(state.imap, address, |c| {
+    let raw = crate::with_connection!(state.imap, address, folder: Some(folder), |c| {
         ops::select(c, folder, true).await?;
         ops::header_fields(c, uid, &["MESSAGE-ID", "REFERENCES"]).await
     })
@@ -208,7 +208,7 @@ async fn fetch_part(
     if folder.is_empty() || !crate::imap::commands::valid_section(section) {
         return Err(AppError::bad_request("Invalid attachment reference."));
     }
-    let mut conn = state.imap.get(address).await?;
+    let mut conn = state.imap.get_for(address, Some(folder)).await?;
     let meta = async {
         ops::select(&mut conn, folder, true).await?;
         ops::part_meta(&mut conn, uid, section).await

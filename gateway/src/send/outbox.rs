@@ -286,7 +286,7 @@ async fn after_send(state: &AppState, row: &Row, sender: &Sender) {
             ReplyKind::Reply => "\\Answered",
             ReplyKind::Forward => "$Forwarded",
         };
-        let r = crate::with_connection!(state.imap, address, |c| {
+        let r = crate::with_connection!(state.imap, address, folder: Some(&o.folder), |c| {
             ops::select(c, &o.folder, false).await?;
             ops::store_flag(c, &[o.uid], flag, true).await
         })
@@ -305,7 +305,7 @@ async fn after_send(state: &AppState, row: &Row, sender: &Sender) {
 /// Deletes a draft for good (`\Deleted` + `UID EXPUNGE` of that UID only).
 pub async fn delete_draft(state: &AppState, address: &str, uid: u32) -> AppResult<()> {
     let folder = super::drafts::special_folder(state, address, SpecialUse::Drafts).await?;
-    crate::with_connection!(state.imap, address, |c| {
+    crate::with_connection!(state.imap, address, folder: Some(&folder), |c| {
         ops::select(c, &folder, false).await?;
         ops::expunge_uids(c, &[uid]).await
     })
