@@ -19,9 +19,6 @@ pub mod session;
 pub mod static_files;
 pub mod transfer_page;
 
-// Rendering lives in its own crate, which the gateway shares.
-pub use postern_render::{mime_view, sanitize};
-
 #[cfg(target_arch = "wasm32")]
 mod component;
 #[cfg(target_arch = "wasm32")]

@@ -1,5 +1,5 @@
-//! Sanitised message bodies, rendered once and kept (issue: opening a large
-//! HTML message). A stored message never changes for a given (mailbox,
+//! Sanitised message bodies and reading views, rendered once and kept
+//! (issue: opening a large HTML message). A stored message never changes for a given (mailbox,
 //! folder, UIDVALIDITY, UID), so what `postern_render` made of it — for
 //! one images choice, under one sanitiser policy version — can be served
 //! again from a file instead of sanitising anew (ammonia costs ~35 ms on
@@ -19,14 +19,46 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-/// What a cached body depends on.
+/// What was made of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    /// The sanitised HTML body, remote images blocked.
+    Html,
+    /// The sanitised HTML body, remote images let through.
+    HtmlWithImages,
+    /// The reading view (`MessageView` as JSON, flags left out: those
+    /// change, the message does not).
+    View,
+}
+
+impl Rendering {
+    pub const ALL: [Rendering; 3] = [Rendering::Html, Rendering::HtmlWithImages, Rendering::View];
+
+    pub fn html(remote_images: bool) -> Rendering {
+        if remote_images {
+            Rendering::HtmlWithImages
+        } else {
+            Rendering::Html
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Rendering::Html => "0",
+            Rendering::HtmlWithImages => "1",
+            Rendering::View => "view",
+        }
+    }
+}
+
+/// What a cached rendering depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyKey<'a> {
     pub mailbox_id: i64,
     pub folder: &'a str,
     pub uid_validity: u32,
     pub uid: u32,
-    pub remote_images: bool,
+    pub rendering: Rendering,
     /// `postern_render::sanitize::POLICY_VERSION` in production.
     pub policy: u32,
 }
@@ -40,7 +72,7 @@ impl BodyKey<'_> {
             self.mailbox_id.to_string(),
             self.uid_validity.to_string(),
             self.uid.to_string(),
-            u8::from(self.remote_images).to_string(),
+            self.rendering.as_str().to_string(),
             self.folder.to_string(),
         ] {
             h.update((part.len() as u64).to_be_bytes());
@@ -163,16 +195,16 @@ impl BodyCache {
         Ok(())
     }
 
-    /// Drops both images variants of these messages.
+    /// Drops every rendering of these messages.
     pub async fn forget(&self, mailbox_id: i64, folder: &str, uid_validity: u32, uids: &[u32]) {
         for &uid in uids {
-            for remote_images in [false, true] {
+            for rendering in Rendering::ALL {
                 let key = BodyKey {
                     mailbox_id,
                     folder,
                     uid_validity,
                     uid,
-                    remote_images,
+                    rendering,
                     policy: postern_render::sanitize::POLICY_VERSION,
                 };
                 self.remove(&key.digest()).await;
@@ -214,7 +246,7 @@ mod tests {
             folder: "INBOX",
             uid_validity: 7,
             uid,
-            remote_images: false,
+            rendering: Rendering::Html,
             policy,
         }
     }
@@ -239,10 +271,15 @@ mod tests {
             "a newer sanitiser policy"
         );
         let images = BodyKey {
-            remote_images: true,
+            rendering: Rendering::HtmlWithImages,
             ..key(1, 5, 1)
         };
         assert_eq!(cache.get(&images).await, None, "the other images choice");
+        let view = BodyKey {
+            rendering: Rendering::View,
+            ..key(1, 5, 1)
+        };
+        assert_eq!(cache.get(&view).await, None, "the reading view");
         let other_folder = BodyKey {
             folder: "Archive",
             ..key(1, 5, 1)
@@ -267,9 +304,15 @@ mod tests {
         // Forgetting a message takes its file with it. (Real entries use
         // the current policy version.)
         let current = postern_render::sanitize::POLICY_VERSION;
+        let view = BodyKey {
+            rendering: Rendering::View,
+            ..key(1, 9, current)
+        };
         cache.put(&key(1, 9, current), b"x").await.unwrap();
+        cache.put(&view, b"{}").await.unwrap();
         cache.forget(1, "INBOX", 7, &[9]).await;
         assert!(cache.get(&key(1, 9, current)).await.is_none());
+        assert!(cache.get(&view).await.is_none());
         // A restart finds what is on disk.
         let again = BodyCache::open(dir.path().join("html"), 25);
         assert!(again.get(&key(1, 1, 1)).await.is_some());

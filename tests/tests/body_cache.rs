@@ -116,3 +116,44 @@ async fn a_message_deleted_in_the_webmail_takes_its_rendered_body_along() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 404);
 }
+
+/// The reading view is kept like the body: the second open answers what a
+/// fresh parse of the message says, with the flags of the moment (set by
+/// another IMAP client in between), and another mailbox's message under
+/// the same UID is its own.
+#[tokio::test]
+async fn a_kept_reading_view_is_its_own_mailboxs_with_the_flags_of_the_moment() {
+    let mut a = Fixture::new().await;
+    let mut b = Fixture::new().await;
+    let (raw_a, raw_b) = (html_message("delta"), html_message("echo"));
+    let uid = a.append("INBOX", &[], &raw_a).await;
+    assert_eq!(
+        b.append("INBOX", &[], &raw_b).await,
+        uid,
+        "same UID in both"
+    );
+
+    let first = a.open("INBOX", uid).await.unwrap();
+    assert!(first.seen, "opening marks read");
+    assert!(!first.flagged);
+    let fresh = postern_render::mime_view::message_view(&raw_a, uid, "INBOX", "\\Seen");
+    assert_eq!(first, fresh);
+
+    // Starred by another client: the kept view says so.
+    a.imap.select("INBOX").await.unwrap();
+    a.imap
+        .uid_store(&[uid], "+FLAGS", &["\\Flagged"])
+        .await
+        .unwrap();
+    let again = a.open("INBOX", uid).await.unwrap();
+    assert!(again.flagged && again.seen);
+    assert_eq!(again.subject, "delta");
+    assert_eq!(
+        (again.text.clone(), again.attachments.clone()),
+        (fresh.text.clone(), fresh.attachments.clone())
+    );
+
+    let other = b.open("INBOX", uid).await.unwrap();
+    assert_eq!(other.subject, "echo");
+    assert!(!other.flagged);
+}

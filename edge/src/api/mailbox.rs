@@ -1,7 +1,7 @@
 //! Every route that needs a session: the browser's query and body are
 //! decoded into their shared types, checked, and re-encoded for the
-//! gateway route the contract names; messages are shaped into the reading
-//! view or the sanitised HTML document.
+//! gateway route the contract names; the sanitised HTML body is put into
+//! its document.
 
 use super::*;
 
@@ -23,13 +23,6 @@ impl<G: Gateway> Ctx<'_, G> {
         let mut req = self.gateway_request(&route, &query, s);
         req.body = self.gateway_body(&route)?;
         match &route {
-            Route::GetMessage { uid, .. } => {
-                let folder: FolderQuery = self.query()?;
-                let resp = self.send_ok(req).await?;
-                let flags = resp.header(headers::FLAGS).unwrap_or("");
-                let view = mime_view::message_view(&resp.body, *uid, &folder.folder, flags);
-                return Ok(EdgeResponse::json(200, &view).into());
-            }
             Route::GetMessageHtml { .. } => {
                 // The gateway renders (and keeps) the sanitised body; the
                 // edge puts it in its document with its own CSP.
@@ -94,7 +87,7 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::GetMessage { .. } => {
                 let q: FolderQuery = self.query()?;
                 check_folder(&q.folder, "folder")?;
-                to_query(&RawQuery {
+                to_query(&ViewQuery {
                     folder: q.folder,
                     mark_seen: true,
                 })

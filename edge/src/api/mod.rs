@@ -4,11 +4,8 @@
 //! unreachable gateway is 503 `gateway_unavailable`.
 
 use crate::config::Config;
-use crate::gateway::{
-    Gateway, GatewayRequest, GatewayResponse, gateway_error, headers, pass_through,
-};
+use crate::gateway::{Gateway, GatewayRequest, GatewayResponse, gateway_error, pass_through};
 use crate::http::{EdgeRequest, EdgeResponse, Method};
-use crate::mime_view;
 use crate::router::Route;
 use crate::session::{self, Session, SessionError};
 use crate::transfer_page;
@@ -20,8 +17,8 @@ use postern_shared::api::{
 use postern_shared::compose::{SaveDraftRequest, SendRequest, Signature};
 use postern_shared::transfers::{NewTransfer, NewUpload, Transfer};
 use postern_shared::wire::query::{
-    BodyHtmlQuery, ContactsQuery, FolderPathQuery, FolderQuery, Images, RawQuery,
-    UploadOffsetQuery, from_query, to_query,
+    BodyHtmlQuery, ContactsQuery, FolderPathQuery, FolderQuery, Images, UploadOffsetQuery,
+    ViewQuery, from_query, to_query,
 };
 use postern_shared::wire::routes::with_query;
 use postern_shared::{ApiError, ErrorCode};

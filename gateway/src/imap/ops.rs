@@ -283,6 +283,25 @@ pub fn summary_of(f: &FetchItems) -> Option<MessageSummary> {
 }
 
 /// The whole message and its flags; `None` when the UID does not exist.
+/// A message's flags (without the per-session `\\Recent`); `None` if it
+/// is not in the selected folder.
+pub async fn flags_of(conn: &mut Connection, uid: u32) -> Result<Option<Vec<String>>, ImapError> {
+    let cmd = Command::new("UID FETCH")
+        .raw(&uid.to_string())
+        .raw("(UID FLAGS)");
+    let (untagged, done) = conn.run(&cmd).await?;
+    done.ok()?;
+    Ok(fetches(&untagged)
+        .into_iter()
+        .find(|f| f.uid() == Some(uid))
+        .map(|f| {
+            f.flags()
+                .into_iter()
+                .filter(|x| !x.eq_ignore_ascii_case("\\Recent"))
+                .collect()
+        }))
+}
+
 pub async fn fetch_raw(
     conn: &mut Connection,
     uid: u32,

@@ -8,14 +8,14 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use postern_shared::ErrorCode;
 use postern_shared::api::{
-    DeleteMessagesRequest, MessageListQuery, MessagePage, MoveMessagesRequest, MoveResult,
-    SetFlagsRequest,
+    DeleteMessagesRequest, MessageListQuery, MessagePage, MessageView, MoveMessagesRequest,
+    MoveResult, SetFlagsRequest,
 };
 use postern_shared::folders::SpecialUse;
 use postern_shared::limits::PAGE_SIZE;
-use postern_shared::wire::query::{BodyHtmlQuery, Images, RawQuery};
+use postern_shared::wire::query::{BodyHtmlQuery, Images, ViewQuery};
 
-use crate::body_cache::BodyKey;
+use crate::body_cache::{BodyKey, Rendering};
 
 use crate::error::{AppError, AppResult};
 use crate::grants::Grant;
@@ -109,36 +109,67 @@ pub async fn list(
     Ok(Json(page))
 }
 
-pub async fn raw(
+/// The reading view of a message (headers, text, attachments, whether it
+/// has HTML), marking it read when asked. Made from the message once and
+/// kept (a 1 MiB HTML message takes milliseconds to parse and turn into
+/// text); each request adds the flags of the moment.
+pub async fn view(
     State(state): State<AppState>,
     grant: Grant,
     Path((_mb, uid)): Path<(i64, u32)>,
-    Query(q): Query<RawQuery>,
-) -> AppResult<Response> {
+    Query(q): Query<ViewQuery>,
+) -> AppResult<Json<MessageView>> {
     require_folder(&q.folder)?;
+    let key = |uid_validity| BodyKey {
+        mailbox_id: grant.mailbox_id,
+        folder: &q.folder,
+        uid_validity,
+        uid,
+        rendering: Rendering::View,
+        policy: postern_render::sanitize::POLICY_VERSION,
+    };
     let found = crate::with_connection!(state.imap, &grant.address, folder: Some(&q.folder), |c| {
-        ops::select(c, &q.folder, !q.mark_seen).await?;
+        let sel = ops::select(c, &q.folder, !q.mark_seen).await?;
         if q.mark_seen {
             ops::store_flag(c, &[uid], "\\Seen", true).await?;
         }
-        ops::fetch_raw(c, uid).await
+        let Some(flags) = ops::flags_of(c, uid).await? else {
+            return Ok(None);
+        };
+        if let Some(kept) = state.bodies.get(&key(sel.uid_validity)).await
+            && let Ok(view) = serde_json::from_slice::<MessageView>(&kept)
+        {
+            return Ok(Some((sel.uid_validity, flags, Ok(view))));
+        }
+        let raw = ops::fetch_raw(c, uid).await?.map(|(raw, _)| raw);
+        Ok(raw.map(|raw| (sel.uid_validity, flags, Err(raw))))
     })
     .await
     .map_err(map_select)?;
-    let (bytes, flags) = found.ok_or(AppError::from(ErrorCode::MessageNotFound))?;
-    let flags = flags.join(" ");
-    let mut response = Response::new(Body::from(bytes));
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("message/rfc822"),
-    );
-    h.insert(
-        postern_shared::wire::headers::FLAGS,
-        HeaderValue::from_str(&flags).unwrap_or(HeaderValue::from_static("")),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    let (uid_validity, flags, kept_or_raw) =
+        found.ok_or(AppError::from(ErrorCode::MessageNotFound))?;
+    let mut view = match kept_or_raw {
+        Ok(view) => view,
+        Err(raw) => {
+            let folder = q.folder.clone();
+            let view = tokio::task::spawn_blocking(move || {
+                postern_render::mime_view::message_view(&raw, uid, &folder, "")
+            })
+            .await
+            .map_err(|e| AppError::internal(format_args!("reading view: {e}")))?;
+            match serde_json::to_vec(&view) {
+                Ok(json) => {
+                    if let Err(e) = state.bodies.put(&key(uid_validity), &json).await {
+                        tracing::warn!(error = %e, "could not keep a reading view");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "could not encode a reading view"),
+            }
+            view
+        }
+    };
+    (view.seen, view.flagged) = postern_render::mime_view::parse_flags(&flags.join(" "));
+    Ok(Json(view))
 }
 
 /// The sanitised HTML body (the edge wraps it in the document with its
@@ -157,7 +188,7 @@ pub async fn body_html(
         folder: &q.folder,
         uid_validity,
         uid,
-        remote_images,
+        rendering: Rendering::html(remote_images),
         policy: postern_render::sanitize::POLICY_VERSION,
     };
     // One connection: the folder's UIDVALIDITY names the message for good;

@@ -48,7 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route(v1("set_flags"), post(messages::set_flags))
         .route(v1("move_messages"), post(messages::move_messages))
         .route(v1("delete_messages"), post(messages::delete_messages))
-        .route(v1("get_message"), get(messages::raw))
+        .route(v1("get_message"), get(messages::view))
         .route(v1("get_message_html"), get(messages::body_html))
         .route(v1("get_part"), get(parts::download))
         .route(v1("save_draft"), post(compose::save_draft))

@@ -45,10 +45,10 @@ fn is_block(i: &Images) -> bool {
     *i == Images::Block
 }
 
-/// The gateway's `GET …/messages/{uid}/raw?folder=&mark_seen=true`.
+/// The gateway's `GET …/messages/{uid}/view?folder=&mark_seen=true`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RawQuery {
+pub struct ViewQuery {
     pub folder: String,
     /// Sets `\Seen` (the reading view); the HTML body leaves flags alone.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -112,7 +112,7 @@ mod tests {
         assert_eq!(b.images, Images::Allow);
         assert_eq!(to_query(&()), "");
         assert_eq!(
-            to_query(&RawQuery {
+            to_query(&ViewQuery {
                 folder: "INBOX".into(),
                 mark_seen: false
             }),

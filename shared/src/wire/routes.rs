@@ -279,7 +279,7 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Move messages to another folder.", |a| Route::MoveMessages { mb: a.mb? }),
     endpoint!("delete_messages", Post "/api/mailboxes/{mb}/messages/delete" => Post "/v1/mailboxes/{mb}/messages/delete", Mailbox,
         "Delete messages (to Trash; for good when already in Trash).", |a| Route::DeleteMessages { mb: a.mb? }),
-    endpoint!("get_message", Get "/api/mailboxes/{mb}/messages/{uid}" => Get "/v1/mailboxes/{mb}/messages/{uid}/raw", Mailbox,
+    endpoint!("get_message", Get "/api/mailboxes/{mb}/messages/{uid}" => Get "/v1/mailboxes/{mb}/messages/{uid}/view", Mailbox,
         "The reading view of one message (headers, text, attachments); marks it read.",
         |a| Route::GetMessage { mb: a.mb?, uid: a.uid? }),
     endpoint!("get_message_html", Get "/api/mailboxes/{mb}/messages/{uid}/body.html" => Get "/v1/mailboxes/{mb}/messages/{uid}/body.html", Mailbox,
