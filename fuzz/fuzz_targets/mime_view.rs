@@ -1,6 +1,7 @@
-//! Arbitrary bytes as a stored message: what the edge does to every
-//! message it shows (the MIME view) and the gateway to every body it
-//! renders (the sanitiser). Neither may panic or hang, and the sanitised
+//! Arbitrary bytes as a stored message: what the gateway does to every
+//! message it shows (the MIME view) and to every body it renders (the
+//! sanitiser). A finding goes to `fuzz/regressions/` and into a test
+//! (`render/src/sanitize/tests.rs`). Neither may panic or hang, and the sanitised
 //! body must pass the sanitiser's own invariants (`sanitize::harmless`:
 //! the output parsed again as a browser would — only allowed elements, no
 //! event handlers, no script URLs, …), and with remote images blocked no
