@@ -21,6 +21,11 @@ pub struct ImapConfig {
     pub tls: bool,
     pub master_user: String,
     pub master_password: String,
+    /// Where Dovecot keeps mailboxes (`<root>/<domain>/<local part>`, its
+    /// userdb `home`): deleting an address removes its directory there
+    /// (`POSTERN_MAIL_ROOT`). `None`: the mail of a deleted address stays
+    /// on disk (logged).
+    pub mail_root: Option<String>,
 }
 
 impl std::fmt::Debug for ImapConfig {
@@ -30,6 +35,7 @@ impl std::fmt::Debug for ImapConfig {
             .field("tls", &self.tls)
             .field("master_user", &self.master_user)
             .field("master_password", &"<redacted>")
+            .field("mail_root", &self.mail_root)
             .finish()
     }
 }
@@ -115,6 +121,7 @@ pub fn imap_from_env() -> Result<ImapConfig, ConfigError> {
         tls,
         master_user: required("POSTERN_IMAP_MASTER_USER")?,
         master_password: required("POSTERN_IMAP_MASTER_PASSWORD")?,
+        mail_root: var("POSTERN_MAIL_ROOT"),
     })
 }
 

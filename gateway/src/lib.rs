@@ -3,6 +3,7 @@
 //! edge secret, session and grant, and reads/writes mail over IMAP as the
 //! Dovecot master user. See `ARCHITECTURE.md` for the contract.
 
+pub mod admin;
 pub mod auth;
 pub mod body_cache;
 pub mod config;

@@ -219,6 +219,15 @@ fn shape(name: &str) -> Option<Shape> {
         "get_signature" => s(None, &[200], json("Signature")),
         "put_signature" => s(Some("Signature"), &[200], json("Signature")),
         "identities" => s(None, &[200], json("SendingIdentity")),
+        "list_addresses" => s(None, &[200], json("OrgAddresses")),
+        "create_address" => s(Some("CreateAddressRequest"), &[201], json("AddressRow")),
+        "delete_addresses" => s(
+            Some("DeleteAddressesRequest"),
+            &[200],
+            json("DeletedAddresses"),
+        ),
+        "add_alias" => s(Some("AddAliasRequest"), &[201], json("AddressRow")),
+        "set_catch_all" => s(Some("SetCatchAllRequest"), &[200], json("DomainInfo")),
         "create_upload" => s(Some("NewUpload"), &[200], json("Upload")),
         "get_upload" => s(None, &[200], json("Upload")),
         "upload_data" => Shape {
@@ -269,6 +278,24 @@ fn path_param(name: &str) -> Option<Param> {
                 .max_length(Some(MAX_SECTION_LEN))
                 .into(),
             about: "The IMAP body section of the part, e.g. `2` or `1.2`.",
+        },
+        "org" => Param {
+            name: "org",
+            required: true,
+            schema: integer(1, i64::MAX),
+            about: "An organisation id (from `GET /api/me`).",
+        },
+        "addr" => Param {
+            name: "addr",
+            required: true,
+            schema: integer(1, i64::MAX),
+            about: "An address of the organisation (from its address table).",
+        },
+        "domain" => Param {
+            name: "domain",
+            required: true,
+            schema: integer(1, i64::MAX),
+            about: "A domain of the organisation (from its address table).",
         },
         "id" => Param {
             name: "id",
@@ -455,7 +482,7 @@ fn operation(ep: &Endpoint, shape: &Shape) -> utoipa::openapi::path::Operation {
     op = op.responses(responses.build());
     match ep.access {
         Access::Public => op = op.securities(Some(Vec::<SecurityRequirement>::new())),
-        Access::Session | Access::Mailbox => {
+        Access::Session | Access::Mailbox | Access::Organization => {
             let mut req = vec![SecurityRequirement::new("session", Vec::<String>::new())];
             if !matches!(ep.method, Method::Get | Method::Head) {
                 req = vec![
@@ -505,6 +532,20 @@ pub fn document() -> OpenApi {
         .schema_from::<Contact>()
         .schema_from::<Signature>()
         .schema_from::<SendingIdentity>()
+        .schema_from::<postern_shared::admin::OrgAddresses>()
+        .schema_from::<postern_shared::admin::CreateAddressRequest>()
+        .schema_from::<postern_shared::admin::DeleteAddressesRequest>()
+        .schema_from::<postern_shared::admin::DeletedAddresses>()
+        .schema_from::<postern_shared::admin::AddAliasRequest>()
+        .schema_from::<postern_shared::admin::SetCatchAllRequest>()
+        .schema_from::<postern_shared::admin::AddressRow>()
+        .schema_from::<postern_shared::admin::DomainInfo>()
+        .schema_from::<postern_shared::admin::AddressKind>()
+        .schema_from::<postern_shared::admin::AddressUser>()
+        .schema_from::<postern_shared::admin::Member>()
+        .schema_from::<postern_shared::admin::Recipients>()
+        .schema_from::<postern_shared::admin::NewGrant>()
+        .schema_from::<postern_shared::permissions::Action>()
         .schema_from::<NewUpload>()
         .schema_from::<Upload>()
         .schema_from::<NewTransfer>()
@@ -582,6 +623,7 @@ pub fn route_table_markdown() -> String {
             Access::Public => "public",
             Access::Session => "session",
             Access::Mailbox => "grant on `{mb}`",
+            Access::Organization => "role in `{org}`",
         };
         let body = match shape.body {
             Some("") => "raw bytes ".to_string(),

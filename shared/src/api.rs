@@ -1,9 +1,9 @@
 //! Request and response bodies of the JSON API.
 //!
 //! The browser talks to the edge under `/api/…`; the edge talks to the
-//! gateway under `/v1/…` with the same bodies, except where noted (the
-//! gateway hands the edge raw RFC 5322 bytes and the edge builds
-//! [`MessageView`] itself). The route table lives in `ARCHITECTURE.md`.
+//! gateway under `/v1/…` with the same bodies, except where noted. The
+//! route table lives in `ARCHITECTURE.md`; the administration's bodies are
+//! in [`crate::admin`].
 
 use crate::folders::SpecialUse;
 use crate::permissions::{PermissionSet, Role};

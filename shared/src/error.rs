@@ -70,6 +70,8 @@ error_codes! {
     FolderProtected = "folder_protected", 409, "Special folders cannot be renamed or deleted.";
     /// A mailbox address breaks R-ADDR-1.
     InvalidAddress = "invalid_address", 400, "This address is not valid.";
+    /// The address is already a mailbox, alias or redirect somewhere.
+    AddressTaken = "address_taken", 409, "This address already exists.";
     MethodNotAllowed = "method_not_allowed", 405, "This method is not allowed here.";
     PayloadTooLarge = "payload_too_large", 413, "The request is too large.";
     /// R-SEND-1: more than 100 recipients.

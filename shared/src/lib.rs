@@ -5,6 +5,7 @@
 //! (wasm32-unknown-unknown), the edge (wasm32-wasip2) and native code.
 
 pub mod address;
+pub mod admin;
 pub mod api;
 pub mod compose;
 pub mod error;

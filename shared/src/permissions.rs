@@ -37,6 +37,58 @@ impl Role {
     pub fn is_admin(self) -> bool {
         matches!(self, Role::Owner | Role::Administrator)
     }
+
+    /// What each role may do in the administration (ARCHITECTURE.md lists
+    /// this table).
+    // A table, one line per action, rather than one `matches!`.
+    #[allow(clippy::match_like_matches_macro)]
+    pub fn may(self, action: Action) -> bool {
+        use Action::*;
+        use Role::*;
+        match (action, self) {
+            (ViewAddresses, Owner | Administrator | LegalRepresentative) => true,
+            (ManageAddresses | ManageAccess, Owner | Administrator) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Something done in the portal's administration (R-ID-2). Which role may
+/// do what is [`Role::may`]: one table, read by the gateway's checks and
+/// by the UI's disabling alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// See the organisation's addresses and who uses each.
+    ViewAddresses,
+    /// Create and delete addresses, aliases, redirects, catch-alls.
+    ManageAddresses,
+    /// Give, narrow and withdraw access to a mailbox; invite (R-INV).
+    ManageAccess,
+}
+
+impl Action {
+    pub const ALL: [Action; 3] = [
+        Action::ViewAddresses,
+        Action::ManageAddresses,
+        Action::ManageAccess,
+    ];
+
+    /// Why a role may not (shown beside a disabled control).
+    pub fn refusal(self) -> &'static str {
+        match self {
+            Action::ViewAddresses => {
+                "Only the organisation's owners, administrators and legal representatives see its addresses."
+            }
+            Action::ManageAddresses => {
+                "Only the organisation's owners and administrators create or delete addresses."
+            }
+            Action::ManageAccess => {
+                "Only the organisation's owners and administrators give access to a mailbox."
+            }
+        }
+    }
 }
 
 /// One thing an access grant (user × mailbox) may allow.
@@ -193,6 +245,17 @@ mod tests {
         let set = PermissionSet::all().without(Permission::Send);
         assert!(!set.contains(Permission::Send));
         assert_eq!(set.iter().count(), 5);
+    }
+
+    #[test]
+    fn only_owners_and_administrators_manage_and_users_see_nothing() {
+        for action in Action::ALL {
+            assert!(Role::Owner.may(action) && Role::Administrator.may(action));
+            assert!(!Role::User.may(action), "{action:?}");
+        }
+        assert!(Role::LegalRepresentative.may(Action::ViewAddresses));
+        assert!(!Role::LegalRepresentative.may(Action::ManageAddresses));
+        assert!(!Role::LegalRepresentative.may(Action::ManageAccess));
     }
 
     #[test]

@@ -124,6 +124,14 @@ impl ApiClient {
         Self::send(self.request(Method::POST, path).json(body)).await
     }
 
+    pub async fn put<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiFailure> {
+        Self::send(self.request(Method::PUT, path).json(body)).await
+    }
+
     pub async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         path: &str,

@@ -55,16 +55,22 @@ impl Fixture {
     }
 
     pub async fn with_permissions(permissions: PermissionSet) -> Fixture {
-        Fixture::build(permissions, "standard").await
+        Fixture::build(permissions, "standard", Role::User).await
+    }
+
+    /// Like [`Fixture::new`], the account being the organisation's owner
+    /// (or another `role`): for the administration.
+    pub async fn with_role(role: Role) -> Fixture {
+        Fixture::build(PermissionSet::all(), "standard", role).await
     }
 
     /// Like [`Fixture::new`] for an organisation on `offer` (R-SEND-2:
     /// `free`, `standard`, …), which sets its sending quota.
     pub async fn with_offer(offer: &str) -> Fixture {
-        Fixture::build(PermissionSet::all(), offer).await
+        Fixture::build(PermissionSet::all(), offer, Role::User).await
     }
 
-    async fn build(permissions: PermissionSet, offer: &str) -> Fixture {
+    async fn build(permissions: PermissionSet, offer: &str, role: Role) -> Fixture {
         let stack = Stack::get();
         let p = provisioner().await;
         let tag = unique("t");
@@ -77,7 +83,7 @@ impl Fixture {
         let login = format!("user-{tag}@login.test");
         let password = format!("pw-{tag}-Correct-Horse");
         let account = p
-            .create_account(org, &login, &format!("User {tag}"), &password, Role::User)
+            .create_account(org, &login, &format!("User {tag}"), &password, role)
             .await
             .expect("create account");
         let address = format!("box@{domain}");

@@ -1,6 +1,7 @@
 //! A mail client on Dovecot submission, as Thunderbird or a script would
 //! use it: `curl smtp://…` with STARTTLS (the run's self-signed certificate)
-//! and AUTH with a device password. Independent of the gateway's code.
+//! and AUTH with a device password; and a server on the internet delivering
+//! to Postfix. Independent of the gateway's code.
 
 use crate::Stack;
 use std::path::{Path, PathBuf};
@@ -86,26 +87,54 @@ impl Stack {
             cmd.args(["--mail-rcpt", r]);
         }
         cmd.arg("--upload-file").arg(file);
-        let out = cmd
-            .stdin(Stdio::null())
-            .output()
-            .expect("curl runs (is it installed?)");
-        let transcript = String::from_utf8_lossy(&out.stderr).into_owned();
-        // curl -v prints the server's lines as "< 250 …".
-        let replies: Vec<String> = transcript
-            .lines()
-            .filter_map(|l| l.strip_prefix("< "))
-            .map(|l| l.trim_end().to_string())
-            .collect();
-        let accepted = out.status.success()
-            && !replies
-                .iter()
-                .any(|l| l.starts_with('4') || l.starts_with('5'));
-        SmtpOutcome {
-            accepted,
-            replies,
-            transcript,
+        run_curl(cmd)
+    }
+}
+
+/// Runs a `curl smtp://…` command and reads the server's replies.
+fn run_curl(mut cmd: Command) -> SmtpOutcome {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .expect("curl runs (is it installed?)");
+    let transcript = String::from_utf8_lossy(&out.stderr).into_owned();
+    // curl -v prints the server's lines as "< 250 …".
+    let replies: Vec<String> = transcript
+        .lines()
+        .filter_map(|l| l.strip_prefix("< "))
+        .map(|l| l.trim_end().to_string())
+        .collect();
+    let accepted = out.status.success()
+        && !replies
+            .iter()
+            .any(|l| l.starts_with('4') || l.starts_with('5'));
+    SmtpOutcome {
+        accepted,
+        replies,
+        transcript,
+    }
+}
+
+impl Stack {
+    /// Delivers `data` to Postfix's SMTP listener as a server on the
+    /// internet would (no AUTH, no TLS): incoming mail for our domains.
+    pub fn smtp_deliver(&self, mail_from: &str, rcpt_to: &[&str], data: &[u8]) -> SmtpOutcome {
+        let dir = self.run_dir.join("tmp");
+        std::fs::create_dir_all(&dir).expect("create <run>/tmp");
+        let file: PathBuf = dir.join(format!("{}.eml", crate::unique("mx")));
+        std::fs::write(&file, data).expect("write the message file");
+        let mut cmd = Command::new("curl");
+        cmd.args(["--verbose", "--silent", "--show-error"])
+            .args(["--max-time", "60"])
+            .arg(format!("smtp://{}", self.smtp_addr))
+            .args(["--mail-from", mail_from]);
+        for r in rcpt_to {
+            cmd.args(["--mail-rcpt", r]);
         }
+        cmd.arg("--upload-file").arg(&file);
+        let outcome = run_curl(cmd);
+        let _ = std::fs::remove_file(&file);
+        outcome
     }
 }
 

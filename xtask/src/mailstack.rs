@@ -30,7 +30,7 @@ const DOVECOT_CONF: &str = include_str!("../templates/dovecot.conf");
 const DOVECOT_SQL: &str = include_str!("../templates/dovecot-sql.conf.ext");
 const POSTFIX_MAIN: &str = include_str!("../templates/postfix-main.cf");
 /// Postfix's lookup tables: `(file in postfix/etc, template)`.
-const POSTFIX_TABLES: [(&str, &str); 3] = [
+const POSTFIX_TABLES: [(&str, &str); 4] = [
     (
         "domains.cf",
         include_str!("../templates/postfix-domains.cf"),
@@ -42,6 +42,10 @@ const POSTFIX_TABLES: [(&str, &str); 3] = [
     (
         "aliases.cf",
         include_str!("../templates/postfix-aliases.cf"),
+    ),
+    (
+        "noreply.cf",
+        include_str!("../templates/postfix-noreply.cf"),
     ),
 ];
 
@@ -790,7 +794,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             }
             assert_eq!(setting(&main, "virtual_alias_domains").as_deref(), Some(""));
         }
-        let [(_, domains), (_, mailboxes), (_, aliases)] = POSTFIX_TABLES;
+        let [(_, domains), (_, mailboxes), (_, aliases), (_, noreply)] = POSTFIX_TABLES;
         let pg_domains = rendered_on(domains, &pg);
         assert_eq!(
             setting(&pg_domains, "hosts").as_deref(),
@@ -802,7 +806,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             setting(&rendered_on(domains, &lite), "dbpath").as_deref(),
             Some("/r/db/postern.db")
         );
-        for t in [domains, mailboxes, aliases] {
+        for t in [domains, mailboxes, aliases, noreply] {
             assert_eq!(
                 setting(&rendered_on(t, &pg), "query"),
                 setting(&rendered_on(t, &lite), "query")
@@ -811,9 +815,13 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         // Deleted mailboxes (and their aliases) receive nothing.
         let q = setting(&rendered_on(mailboxes, &lite), "query").unwrap();
         assert_eq!(q.matches("deleted_at IS NULL").count(), 2, "{q}");
+        // Every branch of the alias map (self, alias, redirect, catch-all)
+        // is for live rows only.
         let q = setting(&rendered_on(aliases, &lite), "query").unwrap();
-        assert!(q.starts_with("SELECT m.address FROM aliases"), "{q}");
-        assert!(q.contains("m.deleted_at IS NULL"), "{q}");
+        assert_eq!(q.matches("UNION ALL").count(), 3, "{q}");
+        assert_eq!(q.matches("m.deleted_at IS NULL").count(), 4, "{q}");
+        let q = setting(&rendered_on(noreply, &lite), "query").unwrap();
+        assert!(q.starts_with("SELECT 'REJECT 5.1.1 "), "{q}");
     }
 
     #[test]
@@ -821,13 +829,14 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         let main = rendered(POSTFIX_MAIN);
         let policy =
             "check_policy_service { inet:127.0.0.1:20027, default_action=DEFER_IF_PERMIT }";
+        let noreply = "check_recipient_access sqlite:/r/postfix/etc/noreply.cf";
         assert_eq!(
             setting(&main, "smtpd_authorized_xclient_hosts").as_deref(),
             Some("127.0.0.1")
         );
         assert_eq!(
             setting(&main, "smtpd_recipient_restrictions"),
-            Some(format!("{policy}, permit"))
+            Some(format!("{noreply}, {policy}, permit"))
         );
         assert_eq!(
             setting(&main, "smtpd_end_of_data_restrictions"),

@@ -47,6 +47,8 @@ pub fn gateway_command(
         .env("POSTERN_IMAP_ADDR", local(ports.imap))
         .env("POSTERN_IMAP_MASTER_USER", MASTER_USER)
         .env("POSTERN_IMAP_MASTER_PASSWORD", &secrets.master_password)
+        // Dovecot's userdb home is <run>/mail/%d/%n (templates/dovecot.conf).
+        .env("POSTERN_MAIL_ROOT", layout.run.join("mail"))
         .env("POSTERN_SUBMISSION_ADDR", local(ports.submission))
         .env("POSTERN_SUBMISSION_CA", &layout.tls_cert)
         .env("POSTERN_SUBMISSION_TLS_NAME", TLS_NAME)

@@ -138,6 +138,10 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::PutSignature { .. } => revalidate::<Signature>(b)?,
             Route::CreateUpload => revalidate::<NewUpload>(b)?,
             Route::CreateTransfer => revalidate::<NewTransfer>(b)?,
+            Route::CreateAddress { .. } => revalidate::<admin::CreateAddressRequest>(b)?,
+            Route::DeleteAddresses { .. } => revalidate::<admin::DeleteAddressesRequest>(b)?,
+            Route::AddAlias { .. } => revalidate::<admin::AddAliasRequest>(b)?,
+            Route::SetCatchAll { .. } => revalidate::<admin::SetCatchAllRequest>(b)?,
             _ => return Ok(None),
         }))
     }

@@ -10,6 +10,7 @@ use crate::router::Route;
 use crate::session::{self, Session, SessionError};
 use crate::transfer_page;
 pub use message_html::{html_document, message_csp};
+use postern_shared::admin;
 use postern_shared::api::{
     CreateFolderRequest, DeleteMessagesRequest, GatewayLoginRequest, GatewaySession, LoginRequest,
     MessageListQuery, MoveMessagesRequest, RenameFolderRequest, SessionInfo, SetFlagsRequest,

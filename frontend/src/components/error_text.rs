@@ -52,6 +52,7 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
                 None => t_string!(i18n, err_invalid_address).to_string(),
             };
         }
+        AddressTaken => t_string!(i18n, err_address_taken),
         InvalidRecipient => t_string!(i18n, err_invalid_recipient),
         MessageTooLarge => t_string!(i18n, err_message_too_large),
         SendRejected => {

@@ -71,6 +71,18 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
     out
 }
 
+/// How a transaction that reads and then writes begins. SQLite's default
+/// (deferred) transaction takes the write lock at its first write and, in
+/// WAL mode, fails at once with "database is locked" when another writer
+/// committed since its read began — busy_timeout cannot help then; an
+/// IMMEDIATE one takes the lock first (waiting busy_timeout for it).
+pub fn begin_write(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "BEGIN IMMEDIATE",
+        Backend::Postgres => "BEGIN",
+    }
+}
+
 /// A statement, run first in a transaction, that makes every other
 /// transaction running it for the same `id` of `table` wait until this one
 /// ends: the way to keep a read-then-write (the quota check and its

@@ -111,6 +111,22 @@ mod tests {
         .fetch_one(&t.db)
         .await
         .unwrap();
+        let domain: i64 = sqlx::query_scalar(
+            "INSERT INTO domains (organization_id, name) VALUES ($1, 'old.test') RETURNING id",
+        )
+        .bind(org)
+        .fetch_one(&t.db)
+        .await
+        .unwrap();
+        let mailbox: i64 = sqlx::query_scalar(
+            "INSERT INTO mailboxes (organization_id, domain_id, address, display_name, created_at)
+             VALUES ($1, $2, 'box@old.test', 'Box', 1) RETURNING id",
+        )
+        .bind(org)
+        .bind(domain)
+        .fetch_one(&t.db)
+        .await
+        .unwrap();
         run(&t.db).await.unwrap();
 
         let name: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
@@ -128,11 +144,25 @@ mod tests {
         .await
         .unwrap();
         assert!(next > org);
-        // What the newest migration added works.
-        assert!(
-            crate::db::lease::take(&t.db, "upgrade-check", "me", 60, 100)
+        // What the newest migration added works, and the old mailbox is
+        // a plain mailbox, no catch-all anywhere.
+        let kind: String = sqlx::query_scalar("SELECT kind FROM mailboxes WHERE id = $1")
+            .bind(mailbox)
+            .fetch_one(&t.db)
+            .await
+            .unwrap();
+        assert_eq!(kind, "mailbox");
+        let catch_all: Option<i64> =
+            sqlx::query_scalar("SELECT catch_all_mailbox_id FROM domains WHERE id = $1")
+                .bind(domain)
+                .fetch_one(&t.db)
                 .await
-                .unwrap()
-        );
+                .unwrap();
+        assert_eq!(catch_all, None);
+        sqlx::query("INSERT INTO redirects (mailbox_id, target) VALUES ($1, 'x@elsewhere.test')")
+            .bind(mailbox)
+            .execute(&t.db)
+            .await
+            .unwrap();
     }
 }

@@ -120,6 +120,12 @@ pub async fn connect(location: &Location) -> Result<Db, sqlx::Error> {
     Ok(pool)
 }
 
+/// A transaction that reads, checks and then writes (see
+/// [`dialect::begin_write`]).
+pub async fn begin_write(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    db.begin_with(dialect::begin_write(backend(db))).await
+}
+
 /// Current time in Unix seconds, the unit of every timestamp column.
 pub fn now() -> i64 {
     std::time::SystemTime::now()

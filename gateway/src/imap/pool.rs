@@ -118,6 +118,13 @@ impl Pool {
         idle.retain(|_, list| !list.is_empty());
     }
 
+    /// Closes the idle connections of `address` (deleted: its Dovecot
+    /// sessions must not keep its mail open).
+    pub fn forget(&self, address: &str) {
+        let mut idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
+        idle.remove(address);
+    }
+
     /// Number of idle connections (for tests and logs).
     pub fn idle_count(&self) -> usize {
         let idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner());

@@ -14,7 +14,7 @@ use std::time::Instant;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use postern_shared::api::{MailboxAccess, Me, OrganizationMembership};
 use postern_shared::permissions::Role;
@@ -67,6 +67,20 @@ pub fn router(state: AppState) -> Router {
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 
+    use crate::admin::{access::require_member, addresses};
+    let organization = Router::new()
+        .route(
+            v1("list_addresses"),
+            get(addresses::list).post(addresses::create),
+        )
+        .route(v1("delete_addresses"), post(addresses::delete))
+        .route(v1("add_alias"), post(addresses::add_alias))
+        .route(v1("set_catch_all"), put(addresses::set_catch_all))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_member,
+        ));
+
     Router::new()
         .route(v1("health"), get(health))
         .route(v1("openapi"), get(openapi))
@@ -75,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route(v1("logout"), post(auth::logout))
         .route(v1("me"), get(me))
         .merge(mailbox)
+        .merge(organization)
         .merge(transfers::router())
         .fallback(|| async { AppError::from(ErrorCode::NotFound) })
         .layer(middleware::from_fn_with_state(

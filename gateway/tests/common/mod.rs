@@ -28,6 +28,7 @@ pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
             tls: false,
             master_user: "m".into(),
             master_password: "p".into(),
+            mail_root: None,
         }),
         lists: Arc::new(postern_gateway::imap::ListCache::new()),
         bodies: Arc::new(postern_gateway::body_cache::BodyCache::open(

@@ -13,7 +13,8 @@
 //! mailbox id, `{uid}` an IMAP UID, `{section}` an IMAP body section,
 //! `{id}`/`{token}`/`{file}` opaque ids of the gateway ([`is_safe_id`]).
 
-use crate::api::MailboxId;
+use crate::admin::DomainId;
+use crate::api::{MailboxId, OrganizationId};
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,6 +62,10 @@ pub enum Access {
     /// A session whose account holds a grant on `{mb}`; the gateway checks
     /// the permission the route needs.
     Mailbox,
+    /// A session whose account's role in `{org}` allows the route's
+    /// [`crate::permissions::Action`]; the gateway checks, and that every
+    /// other id in the path belongs to `{org}`.
+    Organization,
 }
 
 /// One route of the contract.
@@ -96,6 +101,10 @@ impl Endpoint {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Args {
     pub mb: Option<MailboxId>,
+    pub org: Option<OrganizationId>,
+    /// An address (mailbox row) of `{org}`: no grant implied.
+    pub addr: Option<MailboxId>,
+    pub domain: Option<DomainId>,
     pub uid: Option<u32>,
     pub section: Option<String>,
     pub id: Option<String>,
@@ -107,6 +116,9 @@ impl Args {
     fn set(&mut self, name: &str, raw: &str) -> Option<()> {
         match name {
             "mb" => self.mb = Some(parse_id(raw)?),
+            "org" => self.org = Some(parse_id(raw)?),
+            "addr" => self.addr = Some(parse_id(raw)?),
+            "domain" => self.domain = Some(parse_id(raw)?),
             "uid" => self.uid = Some(parse_uid(raw)?),
             "section" if is_valid_section(raw) => self.section = Some(raw.into()),
             "id" if is_safe_id(raw) => self.id = Some(raw.into()),
@@ -120,6 +132,9 @@ impl Args {
     fn get(&self, name: &str) -> Option<String> {
         match name {
             "mb" => self.mb.map(|v| v.to_string()),
+            "org" => self.org.map(|v| v.to_string()),
+            "addr" => self.addr.map(|v| v.to_string()),
+            "domain" => self.domain.map(|v| v.to_string()),
             "uid" => self.uid.map(|v| v.to_string()),
             "section" => self.section.clone(),
             "id" => self.id.clone(),
@@ -206,6 +221,23 @@ pub enum Route {
     },
     Identities {
         mb: MailboxId,
+    },
+    ListAddresses {
+        org: OrganizationId,
+    },
+    CreateAddress {
+        org: OrganizationId,
+    },
+    DeleteAddresses {
+        org: OrganizationId,
+    },
+    AddAlias {
+        org: OrganizationId,
+        addr: MailboxId,
+    },
+    SetCatchAll {
+        org: OrganizationId,
+        domain: DomainId,
     },
     CreateUpload,
     GetUpload {
@@ -308,6 +340,17 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Replace the mailbox's signature.", |a| Route::PutSignature { mb: a.mb? }),
     endpoint!("identities", Get "/api/mailboxes/{mb}/identities" => Get "/v1/mailboxes/{mb}/identities", Mailbox,
         "The addresses this mailbox may send as, and today's sending quota.", |a| Route::Identities { mb: a.mb? }),
+    endpoint!("list_addresses", Get "/api/orgs/{org}/addresses" => Get "/v1/orgs/{org}/addresses", Organization,
+        "The organisation's addresses with who uses each, its domains and members.", |a| Route::ListAddresses { org: a.org? }),
+    endpoint!("create_address", Post "/api/orgs/{org}/addresses" => Post "/v1/orgs/{org}/addresses", Organization,
+        "Create a mailbox (for me, for users, for nobody), a no-reply or a redirect address.", |a| Route::CreateAddress { org: a.org? }),
+    endpoint!("delete_addresses", Post "/api/orgs/{org}/addresses/delete" => Post "/v1/orgs/{org}/addresses/delete", Organization,
+        "Delete addresses for good, with their mail, access, devices and aliases.", |a| Route::DeleteAddresses { org: a.org? }),
+    endpoint!("add_alias", Post "/api/orgs/{org}/addresses/{addr}/aliases" => Post "/v1/orgs/{org}/addresses/{addr}/aliases", Organization,
+        "Give a mailbox another address.", |a| Route::AddAlias { org: a.org?, addr: a.addr? }),
+    endpoint!("set_catch_all", Put "/api/orgs/{org}/domains/{domain}/catch-all" => Put "/v1/orgs/{org}/domains/{domain}/catch-all", Organization,
+        "Choose the mailbox that receives mail for unknown addresses of a domain (or none).",
+        |a| Route::SetCatchAll { org: a.org?, domain: a.domain? }),
     endpoint!("create_upload", Post "/api/uploads" => Post "/v1/uploads", Session,
         "Declare a file to upload (name, type, size).", |_a| Route::CreateUpload),
     endpoint!("get_upload", Get "/api/uploads/{id}" => Get "/v1/uploads/{id}", Session,
@@ -374,6 +417,17 @@ impl Route {
             Route::GetSignature { mb } => with_mb(&mut a, *mb, "get_signature"),
             Route::PutSignature { mb } => with_mb(&mut a, *mb, "put_signature"),
             Route::Identities { mb } => with_mb(&mut a, *mb, "identities"),
+            Route::ListAddresses { org } => with_org(&mut a, *org, "list_addresses"),
+            Route::CreateAddress { org } => with_org(&mut a, *org, "create_address"),
+            Route::DeleteAddresses { org } => with_org(&mut a, *org, "delete_addresses"),
+            Route::AddAlias { org, addr } => {
+                a.addr = Some(*addr);
+                with_org(&mut a, *org, "add_alias")
+            }
+            Route::SetCatchAll { org, domain } => {
+                a.domain = Some(*domain);
+                with_org(&mut a, *org, "set_catch_all")
+            }
             Route::CreateUpload => "create_upload",
             Route::GetUpload { id } => with_id(&mut a, id, "get_upload"),
             Route::UploadData { id } => with_id(&mut a, id, "upload_data"),
@@ -426,6 +480,11 @@ impl Route {
 
 fn with_mb(a: &mut Args, mb: MailboxId, name: &'static str) -> &'static str {
     a.mb = Some(mb);
+    name
+}
+
+fn with_org(a: &mut Args, org: OrganizationId, name: &'static str) -> &'static str {
+    a.org = Some(org);
     name
 }
 

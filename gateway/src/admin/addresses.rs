@@ -1,0 +1,518 @@
+//! The organisation's addresses (R-ADDR): the table, creation in the three
+//! modes of R-ADDR-2 and the generic kinds of R-ADDR-3, aliases,
+//! catch-alls, deletion for good. Each is rows only: Postfix and Dovecot
+//! read these tables on every delivery (`xtask/templates/postfix-*.cf`,
+//! `dovecot-sql.conf.ext`), so a new address receives at once and a
+//! deleted one stops at once. Every change is one transaction.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use postern_shared::ErrorCode;
+use postern_shared::address::validate_local_part;
+use postern_shared::admin::{
+    AddAliasRequest, AddressKind, AddressRow, AddressUser, CreateAddressRequest,
+    DeleteAddressesRequest, DeletedAddresses, DomainId, DomainInfo, Member, OrgAddresses,
+    Recipients, SetCatchAllRequest,
+};
+use postern_shared::api::MailboxId;
+use postern_shared::permissions::{Action, Role};
+use postern_shared::{PermissionSet, api::OrganizationId};
+
+use super::access::OrgAccess;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Most addresses one deletion may name.
+pub const MAX_DELETE: usize = 1000;
+/// Most targets of one redirect.
+pub const MAX_REDIRECT_TARGETS: usize = 50;
+const MAX_DISPLAY_NAME: usize = 200;
+
+pub async fn list(
+    State(state): State<AppState>,
+    access: OrgAccess,
+) -> AppResult<Json<OrgAddresses>> {
+    Ok(Json(table(&state.db, &access).await?))
+}
+
+/// The whole table of `access.organization`.
+pub async fn table(db: &Db, access: &OrgAccess) -> AppResult<OrgAddresses> {
+    let org = access.organization;
+    let domains: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, name, catch_all_mailbox_id FROM domains WHERE organization_id = $1 ORDER BY name",
+    )
+    .bind(org)
+    .fetch_all(db)
+    .await?;
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, address, display_name, kind FROM mailboxes
+         WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY address",
+    )
+    .bind(org)
+    .fetch_all(db)
+    .await?;
+    let aliases: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT a.mailbox_id, a.address FROM aliases a JOIN mailboxes m ON m.id = a.mailbox_id
+         WHERE m.organization_id = $1 ORDER BY a.address",
+    )
+    .bind(org)
+    .fetch_all(db)
+    .await?;
+    let redirects: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT r.mailbox_id, r.target FROM redirects r JOIN mailboxes m ON m.id = r.mailbox_id
+         WHERE m.organization_id = $1 ORDER BY r.id",
+    )
+    .bind(org)
+    .fetch_all(db)
+    .await?;
+    let users: Vec<(i64, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT g.mailbox_id, a.id, a.login, a.display_name, g.permissions
+         FROM grants g JOIN accounts a ON a.id = g.account_id JOIN mailboxes m ON m.id = g.mailbox_id
+         WHERE m.organization_id = $1 AND g.permissions <> 0 ORDER BY a.login",
+    )
+    .bind(org)
+    .fetch_all(db)
+    .await?;
+    let members: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT a.id, a.login, a.display_name, ms.role FROM memberships ms
+         JOIN accounts a ON a.id = ms.account_id WHERE ms.organization_id = $1 ORDER BY a.login",
+    )
+    .bind(org)
+    .fetch_all(db)
+    .await?;
+
+    let mut by_id: HashMap<i64, AddressRow> = HashMap::new();
+    let mut order = Vec::with_capacity(rows.len());
+    for (id, address, display_name, kind) in rows {
+        order.push(id);
+        by_id.insert(
+            id,
+            AddressRow {
+                id,
+                address,
+                display_name,
+                kind: AddressKind::parse(&kind).unwrap_or(AddressKind::Mailbox),
+                aliases: Vec::new(),
+                redirect_to: Vec::new(),
+                users: Vec::new(),
+            },
+        );
+    }
+    for (mb, alias) in aliases {
+        if let Some(r) = by_id.get_mut(&mb) {
+            r.aliases.push(alias);
+        }
+    }
+    for (mb, target) in redirects {
+        if let Some(r) = by_id.get_mut(&mb) {
+            r.redirect_to.push(target);
+        }
+    }
+    for (mb, account, login, display_name, bits) in users {
+        if let Some(r) = by_id.get_mut(&mb) {
+            r.users.push(AddressUser {
+                account,
+                login,
+                display_name,
+                permissions: PermissionSet::from_bits(u8::try_from(bits).unwrap_or(0)),
+            });
+        }
+    }
+    Ok(OrgAddresses {
+        organization: org,
+        role: access.role,
+        allowed: access.allowed(),
+        domains: domains
+            .into_iter()
+            .map(|(id, name, catch_all)| DomainInfo {
+                id,
+                name,
+                catch_all,
+            })
+            .collect(),
+        addresses: order
+            .into_iter()
+            .filter_map(|id| by_id.remove(&id))
+            .collect(),
+        members: members
+            .into_iter()
+            .filter_map(|(account, login, display_name, role)| {
+                Some(Member {
+                    account,
+                    login,
+                    display_name,
+                    role: Role::parse(&role)?,
+                })
+            })
+            .collect(),
+    })
+}
+
+/// `local@domain` of a new address of `org`, lower-cased, after R-ADDR-1.
+/// A domain of another organisation is refused like a missing one.
+async fn new_address(
+    db: &Db,
+    org: OrganizationId,
+    local: &str,
+    domain: DomainId,
+) -> AppResult<String> {
+    validate_local_part(local).map_err(postern_shared::ApiError::from)?;
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM domains WHERE id = $1 AND organization_id = $2")
+            .bind(domain)
+            .bind(org)
+            .fetch_optional(db)
+            .await?;
+    let name = name.ok_or_else(|| {
+        AppError::new(
+            ErrorCode::Forbidden,
+            "This domain is not one of the organisation's.",
+        )
+    })?;
+    Ok(format!("{}@{name}", local.to_ascii_lowercase()))
+}
+
+fn clean_display_name(name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.chars().count() > MAX_DISPLAY_NAME || name.chars().any(char::is_control) {
+        return Err(AppError::bad_request(format!(
+            "The display name must be at most {MAX_DISPLAY_NAME} characters, without control characters."
+        )));
+    }
+    Ok(name.to_string())
+}
+
+/// Redirect targets: 1 to [`MAX_REDIRECT_TARGETS`] valid addresses, not
+/// the redirect itself, lower-cased, each once.
+fn clean_targets(address: &str, targets: &[String]) -> AppResult<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for t in targets {
+        let t = t.trim().to_ascii_lowercase();
+        if !crate::send::compose::valid_address(&t) {
+            return Err(AppError::new(
+                ErrorCode::InvalidRecipient,
+                format!(
+                    "\"{}\" is not a valid email address.",
+                    crate::send::mime::one_line(&t)
+                ),
+            ));
+        }
+        if t == address {
+            return Err(AppError::bad_request(
+                "A redirect cannot forward to itself.",
+            ));
+        }
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    if out.is_empty() || out.len() > MAX_REDIRECT_TARGETS {
+        return Err(AppError::bad_request(format!(
+            "A redirect forwards to 1 to {MAX_REDIRECT_TARGETS} addresses."
+        )));
+    }
+    Ok(out)
+}
+
+/// `address_taken` unless `address` is free everywhere Postfix looks.
+async fn ensure_free(conn: &mut sqlx::AnyConnection, address: &str) -> AppResult<()> {
+    let taken: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM mailboxes WHERE address = $1)
+              + (SELECT COUNT(*) FROM aliases WHERE address = $1)",
+    )
+    .bind(address)
+    .fetch_one(&mut *conn)
+    .await?;
+    if taken > 0 {
+        return Err(AppError::new(
+            ErrorCode::AddressTaken,
+            format!("{address} already exists."),
+        ));
+    }
+    Ok(())
+}
+
+/// A unique-key violation is the other request of a double click.
+fn taken_or(e: sqlx::Error, address: &str) -> AppError {
+    match e.as_database_error() {
+        Some(d) if d.is_unique_violation() => AppError::new(
+            ErrorCode::AddressTaken,
+            format!("{address} already exists."),
+        ),
+        _ => e.into(),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    Json(req): Json<CreateAddressRequest>,
+) -> AppResult<(StatusCode, Json<AddressRow>)> {
+    access.require(Action::ManageAddresses)?;
+    let org = access.organization;
+    let address = new_address(&state.db, org, &req.local_part, req.domain).await?;
+    let display_name = clean_display_name(&req.display_name)?;
+    let targets = match req.kind {
+        AddressKind::Redirect => clean_targets(&address, &req.redirect_to)?,
+        _ => Vec::new(),
+    };
+    let grants: Vec<(i64, PermissionSet)> = match (req.kind, &req.recipients) {
+        (AddressKind::Mailbox, Recipients::Myself) => {
+            vec![(access.account.account.id, PermissionSet::all())]
+        }
+        (AddressKind::Mailbox, Recipients::Users { grants }) => {
+            grants.iter().map(|g| (g.account, g.permissions)).collect()
+        }
+        _ => Vec::new(),
+    };
+    if grants.iter().any(|(_, p)| p.is_empty()) {
+        return Err(AppError::bad_request(
+            "Give every user at least one permission.",
+        ));
+    }
+    if req.catch_all && req.kind != AddressKind::Mailbox {
+        return Err(AppError::bad_request(
+            "Only a mailbox can receive a domain's unknown addresses.",
+        ));
+    }
+
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    ensure_free(&mut tx, &address).await?;
+    for (account, _) in &grants {
+        let member: Option<i64> = sqlx::query_scalar(
+            "SELECT account_id FROM memberships WHERE account_id = $1 AND organization_id = $2",
+        )
+        .bind(account)
+        .bind(org)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if member.is_none() {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                "Access can be given here only to members of the organisation; invite anyone else.",
+            ));
+        }
+    }
+    let now = crate::db::now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO mailboxes (organization_id, domain_id, address, display_name, created_at, kind)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(org)
+    .bind(req.domain)
+    .bind(&address)
+    .bind(&display_name)
+    .bind(now)
+    .bind(req.kind.as_str())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| taken_or(e, &address))?;
+    for (account, permissions) in &grants {
+        sqlx::query(
+            "INSERT INTO grants (account_id, mailbox_id, permissions, granted_by, created_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(account)
+        .bind(id)
+        .bind(i64::from(permissions.bits()))
+        .bind(access.account.account.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for t in &targets {
+        sqlx::query("INSERT INTO redirects (mailbox_id, target) VALUES ($1, $2)")
+            .bind(id)
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if req.catch_all {
+        sqlx::query("UPDATE domains SET catch_all_mailbox_id = $1 WHERE id = $2")
+            .bind(id)
+            .bind(req.domain)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await.map_err(|e| taken_or(e, &address))?;
+    tracing::info!(%address, kind = req.kind.as_str(), organization = org, "address created");
+    let row = table(&state.db, &access)
+        .await?
+        .addresses
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| AppError::internal("a created address is not in its table"))?;
+    Ok((StatusCode::CREATED, Json(row)))
+}
+
+/// An address of `org` (not deleted), else the same 403 as any foreign id.
+async fn own_address(
+    conn: &mut sqlx::AnyConnection,
+    org: OrganizationId,
+    id: MailboxId,
+) -> AppResult<(String, AddressKind)> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT address, kind FROM mailboxes WHERE id = $1 AND organization_id = $2 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .bind(org)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (address, kind) = row.ok_or(AppError::from(ErrorCode::Forbidden))?;
+    Ok((
+        address,
+        AddressKind::parse(&kind).unwrap_or(AddressKind::Mailbox),
+    ))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    Json(req): Json<DeleteAddressesRequest>,
+) -> AppResult<Json<DeletedAddresses>> {
+    access.require(Action::ManageAddresses)?;
+    if req.ids.is_empty() || req.ids.len() > MAX_DELETE {
+        return Err(AppError::bad_request(format!(
+            "Name 1 to {MAX_DELETE} addresses to delete."
+        )));
+    }
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut gone: Vec<(String, AddressKind)> = Vec::new();
+    for &id in &req.ids {
+        let (address, kind) = own_address(&mut tx, access.organization, id).await?;
+        if gone.iter().any(|(a, _)| *a == address) {
+            continue;
+        }
+        sqlx::query(
+            "UPDATE domains SET catch_all_mailbox_id = NULL WHERE catch_all_mailbox_id = $1",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        // Everything that names the mailbox goes with it.
+        for table in [
+            "grants",
+            "device_passwords",
+            "aliases",
+            "redirects",
+            "correspondents",
+            "signatures",
+            "outbox",
+            "sends",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE mailbox_id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM mailboxes WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        gone.push((address, kind));
+    }
+    tx.commit().await?;
+    // The rows are gone, so nothing delivers any more; now the mail.
+    for (address, kind) in &gone {
+        state.imap.forget(address);
+        if *kind == AddressKind::Mailbox {
+            remove_mail(state.imap.config().mail_root.as_deref(), address).await;
+        }
+        tracing::info!(%address, organization = access.organization, "address deleted");
+    }
+    Ok(Json(DeletedAddresses {
+        deleted: gone.into_iter().map(|(a, _)| a).collect(),
+    }))
+}
+
+/// Removes the Maildir home of `address` under Dovecot's mail root.
+async fn remove_mail(root: Option<&str>, address: &str) {
+    let Some(root) = root else {
+        tracing::warn!(%address, "POSTERN_MAIL_ROOT is not set: the deleted address's mail stays on disk");
+        return;
+    };
+    let Some((local, domain)) = postern_shared::address::split_address(address) else {
+        return;
+    };
+    // Both parts passed R-ADDR-1 and the domain table: no `/` or `..`.
+    if local.contains(['/', '\0']) || domain.contains(['/', '\0']) || local.starts_with('.') {
+        tracing::error!(%address, "refusing to remove a mail directory for an odd address");
+        return;
+    }
+    let home = std::path::Path::new(root).join(&domain).join(local);
+    match tokio::fs::remove_dir_all(&home).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            tracing::error!(%address, error = %e, "could not remove the mail of a deleted address")
+        }
+    }
+}
+
+pub async fn add_alias(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    Path((_org, addr)): Path<(i64, i64)>,
+    Json(req): Json<AddAliasRequest>,
+) -> AppResult<(StatusCode, Json<AddressRow>)> {
+    access.require(Action::ManageAddresses)?;
+    let alias = new_address(&state.db, access.organization, &req.local_part, req.domain).await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let (_, kind) = own_address(&mut tx, access.organization, addr).await?;
+    if kind != AddressKind::Mailbox {
+        return Err(AppError::bad_request("Only a mailbox can have aliases."));
+    }
+    ensure_free(&mut tx, &alias).await?;
+    sqlx::query("INSERT INTO aliases (mailbox_id, address) VALUES ($1, $2)")
+        .bind(addr)
+        .bind(&alias)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| taken_or(e, &alias))?;
+    tx.commit().await.map_err(|e| taken_or(e, &alias))?;
+    let row = table(&state.db, &access)
+        .await?
+        .addresses
+        .into_iter()
+        .find(|r| r.id == addr)
+        .ok_or(AppError::from(ErrorCode::Forbidden))?;
+    Ok((StatusCode::CREATED, Json(row)))
+}
+
+pub async fn set_catch_all(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    Path((_org, domain)): Path<(i64, i64)>,
+    Json(req): Json<SetCatchAllRequest>,
+) -> AppResult<Json<DomainInfo>> {
+    access.require(Action::ManageAddresses)?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM domains WHERE id = $1 AND organization_id = $2")
+            .bind(domain)
+            .bind(access.organization)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let name = name.ok_or(AppError::from(ErrorCode::Forbidden))?;
+    if let Some(mb) = req.mailbox {
+        let (_, kind) = own_address(&mut tx, access.organization, mb).await?;
+        if kind != AddressKind::Mailbox {
+            return Err(AppError::bad_request("The catch-all must be a mailbox."));
+        }
+    }
+    sqlx::query("UPDATE domains SET catch_all_mailbox_id = $1 WHERE id = $2")
+        .bind(req.mailbox)
+        .bind(domain)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Json(DomainInfo {
+        id: domain,
+        name,
+        catch_all: req.mailbox,
+    }))
+}

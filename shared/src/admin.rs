@@ -1,0 +1,186 @@
+//! Bodies of the mail-service administration (`/api/orgs/{org}/…`):
+//! the organisation's addresses (R-ADDR), who uses each (R-ID-3).
+
+use crate::api::{AccountId, MailboxId, OrganizationId};
+use crate::permissions::{Action, PermissionSet, Role};
+use serde::{Deserialize, Serialize};
+
+pub type DomainId = i64;
+
+/// What an address does with the mail sent to it (R-ADDR-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AddressKind {
+    /// A mailbox: mail is stored, users read it through grants.
+    Mailbox,
+    /// Accepts no mail at all: refused at SMTP with a 5xx that says so.
+    NoReply,
+    /// Stores nothing: forwards each message to its targets.
+    Redirect,
+}
+
+impl AddressKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AddressKind::Mailbox => "mailbox",
+            AddressKind::NoReply => "no_reply",
+            AddressKind::Redirect => "redirect",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AddressKind> {
+        [
+            AddressKind::Mailbox,
+            AddressKind::NoReply,
+            AddressKind::Redirect,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// `GET /api/orgs/{org}/addresses`: the address table of an organisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrgAddresses {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub organization: OrganizationId,
+    /// The caller's role there, and what it allows (the UI disables the
+    /// rest with [`Action::refusal`]).
+    pub role: Role,
+    pub allowed: Vec<Action>,
+    pub domains: Vec<DomainInfo>,
+    /// Sorted by address.
+    pub addresses: Vec<AddressRow>,
+    /// The organisation's accounts, to choose users from.
+    pub members: Vec<Member>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DomainInfo {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: DomainId,
+    pub name: String,
+    /// The mailbox that receives mail for unknown addresses of the domain.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub catch_all: Option<MailboxId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddressRow {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: MailboxId,
+    pub address: String,
+    pub display_name: String,
+    pub kind: AddressKind,
+    /// Other addresses delivering into this mailbox (R-SEND-3 senders).
+    pub aliases: Vec<String>,
+    /// Where a redirect forwards to.
+    pub redirect_to: Vec<String>,
+    /// Who has access, with what.
+    pub users: Vec<AddressUser>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddressUser {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub account: AccountId,
+    pub login: String,
+    pub display_name: String,
+    pub permissions: PermissionSet,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Member {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub account: AccountId,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// Who gets the new mailbox (R-ADDR-2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum Recipients {
+    /// (a) The caller, with every permission, at once in their webmail.
+    Myself,
+    /// (b) Existing members of the organisation, each with permissions.
+    Users { grants: Vec<NewGrant> },
+    /// (c) Nobody: it receives mail, has no password, shows nowhere.
+    Nobody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewGrant {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub account: AccountId,
+    pub permissions: PermissionSet,
+}
+
+/// `POST /api/orgs/{org}/addresses`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateAddressRequest {
+    /// The part before `@` (R-ADDR-1).
+    pub local_part: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub domain: DomainId,
+    #[serde(default)]
+    pub display_name: String,
+    pub kind: AddressKind,
+    /// For a mailbox: who uses it. Ignored for the other kinds.
+    #[serde(default = "nobody")]
+    pub recipients: Recipients,
+    /// For a redirect: one or more addresses, local or external.
+    #[serde(default)]
+    pub redirect_to: Vec<String>,
+    /// For a mailbox: it also receives the domain's unknown addresses.
+    #[serde(default)]
+    pub catch_all: bool,
+}
+
+fn nobody() -> Recipients {
+    Recipients::Nobody
+}
+
+/// `POST /api/orgs/{org}/addresses/delete`: for good, with their mail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeleteAddressesRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<i64>))]
+    pub ids: Vec<MailboxId>,
+}
+
+/// The answer to a deletion: what went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeletedAddresses {
+    pub deleted: Vec<String>,
+}
+
+/// `POST /api/orgs/{org}/addresses/{mb}/aliases`: another address of a
+/// mailbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddAliasRequest {
+    pub local_part: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub domain: DomainId,
+}
+
+/// `PUT /api/orgs/{org}/domains/{domain}/catch-all`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetCatchAllRequest {
+    /// `None` switches the catch-all off.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub mailbox: Option<MailboxId>,
+}

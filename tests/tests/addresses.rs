@@ -1,0 +1,600 @@
+//! The organisation's addresses (R-ADDR, R-ID-2), on the real stack: what
+//! an administrator creates receives real mail through Postfix and
+//! Dovecot at once, generic addresses behave as their kind says for real
+//! SMTP deliveries, a deletion destroys the mail and stops delivery, and
+//! nobody without the role — or from another organisation — gets in.
+
+use postern_shared::ErrorCode;
+use postern_shared::PermissionSet;
+use postern_shared::admin::{
+    AddAliasRequest, AddressKind, AddressRow, CreateAddressRequest, DeleteAddressesRequest,
+    DeletedAddresses, DomainInfo, NewGrant, OrgAddresses, Recipients, SetCatchAllRequest,
+};
+use postern_shared::api::Me;
+use postern_shared::permissions::{Permission, Role};
+use postern_shared::wire::routes::Route;
+use postern_tests::fixtures::Fixture;
+use postern_tests::smtp::plain_message;
+use postern_tests::{Stack, unique};
+
+async fn owner() -> Fixture {
+    Fixture::with_role(Role::Owner).await
+}
+
+async fn table(fx: &Fixture) -> OrgAddresses {
+    fx.api
+        .get(&Route::ListAddresses { org: fx.org }.path())
+        .await
+        .expect("address table")
+}
+
+async fn domain_id(fx: &Fixture) -> i64 {
+    table(fx).await.domains[0].id
+}
+
+fn request(
+    local: &str,
+    domain: i64,
+    kind: AddressKind,
+    recipients: Recipients,
+) -> CreateAddressRequest {
+    CreateAddressRequest {
+        local_part: local.into(),
+        domain,
+        display_name: format!("{local} display"),
+        kind,
+        recipients,
+        redirect_to: Vec::new(),
+        catch_all: false,
+    }
+}
+
+async fn create(
+    fx: &Fixture,
+    req: &CreateAddressRequest,
+) -> Result<AddressRow, postern_tests::ApiFailure> {
+    fx.api
+        .post(&Route::CreateAddress { org: fx.org }.path(), req)
+        .await
+}
+
+/// Delivers a message from the internet to `to`; the subject is unique.
+fn deliver(stack: &Stack, to: &str) -> (String, postern_tests::smtp::SmtpOutcome) {
+    let subject = unique("inbound");
+    let data = plain_message("someone@internet.test", to, &subject);
+    (
+        subject.clone(),
+        stack.smtp_deliver("someone@internet.test", &[to], &data),
+    )
+}
+
+fn mail_home(stack: &Stack, address: &str) -> std::path::PathBuf {
+    let (local, domain) = address.split_once('@').unwrap();
+    stack.run_dir.join("mail").join(domain).join(local)
+}
+
+#[tokio::test]
+async fn a_mailbox_for_myself_receives_real_mail_and_is_in_my_webmail_at_once() {
+    let fx = owner().await;
+    let d = domain_id(&fx).await;
+    let row = create(
+        &fx,
+        &request("Sales.Team", d, AddressKind::Mailbox, Recipients::Myself),
+    )
+    .await
+    .unwrap();
+    let address = format!("sales.team@{}", fx.domain);
+    assert_eq!(row.address, address, "lower-cased");
+    assert_eq!(row.users.len(), 1);
+    assert_eq!(row.users[0].permissions, PermissionSet::all());
+
+    let me: Me = fx.api.get(&Route::Me.path()).await.unwrap();
+    let mine = me
+        .mailboxes
+        .iter()
+        .find(|m| m.address == address)
+        .expect("in my webmail");
+    assert_eq!(mine.permissions, PermissionSet::all());
+
+    let (subject, outcome) = deliver(fx.stack, &address);
+    assert!(outcome.accepted, "{}", outcome.transcript);
+    fx.stack.wait_for_subject(&address, "INBOX", &subject).await;
+}
+
+#[tokio::test]
+async fn a_mailbox_for_nobody_receives_but_is_in_nobodys_webmail() {
+    let fx = owner().await;
+    let d = domain_id(&fx).await;
+    let row = create(
+        &fx,
+        &request("archive-bot", d, AddressKind::Mailbox, Recipients::Nobody),
+    )
+    .await
+    .unwrap();
+    assert!(row.users.is_empty());
+    let me: Me = fx.api.get(&Route::Me.path()).await.unwrap();
+    assert!(me.mailboxes.iter().all(|m| m.address != row.address));
+    let (subject, outcome) = deliver(fx.stack, &row.address);
+    assert!(outcome.accepted, "{}", outcome.transcript);
+    fx.stack
+        .wait_for_subject(&row.address, "INBOX", &subject)
+        .await;
+}
+
+#[tokio::test]
+async fn a_mailbox_for_users_gives_each_exactly_the_chosen_permissions() {
+    let fx = owner().await;
+    // A second member of the organisation, signed in on their own.
+    let p = postern_tests::fixtures::provisioner().await;
+    let login = format!("{}@login.test", unique("colleague"));
+    let colleague = p
+        .create_account(
+            fx.org,
+            &login,
+            "Colleague",
+            "pw-Colleague-Horse-1",
+            Role::User,
+        )
+        .await
+        .unwrap();
+    p.db().close().await;
+    let read_only = PermissionSet::empty().with(Permission::Read);
+    let d = domain_id(&fx).await;
+    let row = create(
+        &fx,
+        &request(
+            "shared",
+            d,
+            AddressKind::Mailbox,
+            Recipients::Users {
+                grants: vec![NewGrant {
+                    account: colleague,
+                    permissions: read_only,
+                }],
+            },
+        ),
+    )
+    .await
+    .unwrap();
+    let mut api = fx.stack.client();
+    api.login(&login, "pw-Colleague-Horse-1").await.unwrap();
+    let me: Me = api.get(&Route::Me.path()).await.unwrap();
+    let seen = me
+        .mailboxes
+        .iter()
+        .find(|m| m.id == row.id)
+        .expect("visible to the colleague");
+    assert_eq!(seen.permissions, read_only);
+    // The creator chose not to include themselves.
+    let mine: Me = fx.api.get(&Route::Me.path()).await.unwrap();
+    assert!(mine.mailboxes.iter().all(|m| m.id != row.id));
+
+    // Someone outside the organisation cannot be given access this way.
+    let outsider = Fixture::new().await;
+    let e = create(
+        &fx,
+        &request(
+            "shared2",
+            d,
+            AddressKind::Mailbox,
+            Recipients::Users {
+                grants: vec![NewGrant {
+                    account: outsider.account,
+                    permissions: read_only,
+                }],
+            },
+        ),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!((e.status, e.code()), (403, ErrorCode::Forbidden));
+    assert!(
+        table(&fx)
+            .await
+            .addresses
+            .iter()
+            .all(|a| !a.address.starts_with("shared2@")),
+        "nothing created"
+    );
+}
+
+#[tokio::test]
+async fn address_rules_name_the_offending_character_and_create_nothing() {
+    let fx = owner().await;
+    let d = domain_id(&fx).await;
+    let before = table(&fx).await.addresses.len();
+    for (local, needle) in [
+        ("jo$hn", "\"$\""),
+        ("a b", "a space"),
+        ("ñandú", "\"ñ\""),
+        ("-lead", "'-'"),
+        ("a..b", "'..'"),
+        ("dot.", "'.'"),
+    ] {
+        let e = create(
+            &fx,
+            &request(local, d, AddressKind::Mailbox, Recipients::Nobody),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            (e.status, e.code()),
+            (400, ErrorCode::InvalidAddress),
+            "{local}"
+        );
+        assert!(
+            e.error.message.contains(needle),
+            "{local}: {}",
+            e.error.message
+        );
+    }
+    let e = create(
+        &fx,
+        &request("jo$hn", d, AddressKind::Mailbox, Recipients::Nobody),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.error.params.character.as_deref(), Some("$"));
+    let long = "a".repeat(65);
+    let e = create(
+        &fx,
+        &request(&long, d, AddressKind::Mailbox, Recipients::Nobody),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.error.message.contains("65 characters"),
+        "{}",
+        e.error.message
+    );
+    assert_eq!(table(&fx).await.addresses.len(), before);
+}
+
+#[tokio::test]
+async fn creating_the_same_address_twice_at_once_makes_one() {
+    let fx = owner().await;
+    let d = domain_id(&fx).await;
+    let req = request("twice", d, AddressKind::Mailbox, Recipients::Myself);
+    let (a, b) = tokio::join!(create(&fx, &req), create(&fx, &req));
+    let outcomes = [a, b];
+    assert_eq!(
+        outcomes.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
+    let e = outcomes.into_iter().find_map(Result::err).unwrap();
+    assert_eq!((e.status, e.code()), (409, ErrorCode::AddressTaken));
+    let rows: Vec<_> = table(&fx)
+        .await
+        .addresses
+        .into_iter()
+        .filter(|a| a.address.starts_with("twice@"))
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].users.len(), 1, "one grant, not two");
+}
+
+#[tokio::test]
+async fn no_reply_redirect_alias_and_catch_all_behave_for_real_smtp() {
+    let fx = owner().await;
+    let d = domain_id(&fx).await;
+    let at = |local: &str| format!("{local}@{}", fx.domain);
+
+    // no-reply: refused at RCPT with a 5xx that says why.
+    create(
+        &fx,
+        &request("no-reply", d, AddressKind::NoReply, Recipients::Nobody),
+    )
+    .await
+    .unwrap();
+    let (_, outcome) = deliver(fx.stack, &at("no-reply"));
+    assert!(!outcome.accepted);
+    let refusal = outcome.refusal().unwrap_or_default().to_string();
+    assert!(
+        refusal.starts_with("5") && refusal.contains("accepts no mail"),
+        "{refusal}"
+    );
+
+    // A redirect to a local mailbox and an external address.
+    let external = format!("{}@elsewhere.test", unique("ext"));
+    let mut redirect = request("team", d, AddressKind::Redirect, Recipients::Nobody);
+    redirect.redirect_to = vec![fx.address.clone(), external.clone()];
+    let row = create(&fx, &redirect).await.unwrap();
+    assert_eq!(row.redirect_to, vec![fx.address.clone(), external.clone()]);
+    let (subject, outcome) = deliver(fx.stack, &at("team"));
+    assert!(outcome.accepted, "{}", outcome.transcript);
+    fx.stack
+        .wait_for_subject(&fx.address, "INBOX", &subject)
+        .await;
+    let sunk = fx.stack.wait_for_sink(&subject, 1).await;
+    assert!(
+        sunk.iter().any(|m| m.rcpt_to.contains(&external)),
+        "{:?}",
+        sunk.iter().map(|m| &m.rcpt_to).collect::<Vec<_>>()
+    );
+    // A redirect stores nothing: it has no mailbox of its own.
+    assert!(!mail_home(fx.stack, &at("team")).exists());
+
+    // An alias of the fixture's mailbox.
+    let mailbox = table(&fx)
+        .await
+        .addresses
+        .into_iter()
+        .find(|a| a.address == fx.address)
+        .unwrap();
+    let with_alias: AddressRow = fx
+        .api
+        .post(
+            &Route::AddAlias {
+                org: fx.org,
+                addr: mailbox.id,
+            }
+            .path(),
+            &AddAliasRequest {
+                local_part: "hello".into(),
+                domain: d,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(with_alias.aliases, vec![at("hello")]);
+    let (subject, outcome) = deliver(fx.stack, &at("hello"));
+    assert!(outcome.accepted, "{}", outcome.transcript);
+    fx.stack
+        .wait_for_subject(&fx.address, "INBOX", &subject)
+        .await;
+    // The alias is taken now, for mailboxes too.
+    let e = create(
+        &fx,
+        &request("hello", d, AddressKind::Mailbox, Recipients::Nobody),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::AddressTaken);
+
+    // Unknown addresses are refused until a catch-all is chosen…
+    let (_, outcome) = deliver(fx.stack, &at("nobody-here"));
+    assert_eq!(outcome.refusal_code(), Some(550), "{:?}", outcome.replies);
+    let catcher = create(
+        &fx,
+        &request("catcher", d, AddressKind::Mailbox, Recipients::Nobody),
+    )
+    .await
+    .unwrap();
+    let set: DomainInfo = fx
+        .api
+        .put(
+            &Route::SetCatchAll {
+                org: fx.org,
+                domain: d,
+            }
+            .path(),
+            &SetCatchAllRequest {
+                mailbox: Some(catcher.id),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(set.catch_all, Some(catcher.id));
+    // …then they land there, while existing addresses keep their mail.
+    let (subject, outcome) = deliver(fx.stack, &at("nobody-here"));
+    assert!(outcome.accepted, "{}", outcome.transcript);
+    fx.stack
+        .wait_for_subject(&catcher.address, "INBOX", &subject)
+        .await;
+    let (own, outcome) = deliver(fx.stack, &fx.address);
+    assert!(outcome.accepted);
+    fx.stack.wait_for_subject(&fx.address, "INBOX", &own).await;
+    assert!(
+        fx.stack
+            .find_subject(&catcher.address, "INBOX", &own)
+            .await
+            .is_empty()
+    );
+    let (via_alias, _) = deliver(fx.stack, &at("hello"));
+    fx.stack
+        .wait_for_subject(&fx.address, "INBOX", &via_alias)
+        .await;
+    assert!(
+        fx.stack
+            .find_subject(&catcher.address, "INBOX", &via_alias)
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn deleting_destroys_the_mail_and_stops_delivery_at_once() {
+    let fx = owner().await;
+    let d = domain_id(&fx).await;
+    let row = create(
+        &fx,
+        &request("leaving", d, AddressKind::Mailbox, Recipients::Myself),
+    )
+    .await
+    .unwrap();
+    let (subject, outcome) = deliver(fx.stack, &row.address);
+    assert!(outcome.accepted);
+    fx.stack
+        .wait_for_subject(&row.address, "INBOX", &subject)
+        .await;
+    let home = mail_home(fx.stack, &row.address);
+    assert!(home.exists(), "{}", home.display());
+
+    let gone: DeletedAddresses = fx
+        .api
+        .post(
+            &Route::DeleteAddresses { org: fx.org }.path(),
+            &DeleteAddressesRequest { ids: vec![row.id] },
+        )
+        .await
+        .unwrap();
+    assert_eq!(gone.deleted, vec![row.address.clone()]);
+    assert!(!home.exists(), "the mail is gone for good");
+    let me: Me = fx.api.get(&Route::Me.path()).await.unwrap();
+    assert!(me.mailboxes.iter().all(|m| m.id != row.id));
+    let (_, outcome) = deliver(fx.stack, &row.address);
+    assert_eq!(outcome.refusal_code(), Some(550), "{:?}", outcome.replies);
+    // The webmail route of the deleted mailbox answers like any foreign id.
+    let e = fx
+        .api
+        .get::<serde_json::Value>(&Route::ListFolders { mb: row.id }.path())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, 403);
+    // The name is free again.
+    create(
+        &fx,
+        &request("leaving", d, AddressKind::Mailbox, Recipients::Nobody),
+    )
+    .await
+    .unwrap();
+}
+
+/// Every administration route, for a plain user of the organisation and
+/// for an owner of another organisation aiming at this one's ids: 403,
+/// and nothing changes.
+#[tokio::test]
+async fn without_the_role_or_from_another_organisation_every_admin_route_is_refused() {
+    let admin = owner().await;
+    let d = domain_id(&admin).await;
+    let victim = create(
+        &admin,
+        &request("victim", d, AddressKind::Mailbox, Recipients::Nobody),
+    )
+    .await
+    .unwrap();
+    let plain_user = {
+        let p = postern_tests::fixtures::provisioner().await;
+        let login = format!("{}@login.test", unique("plain"));
+        p.create_account(admin.org, &login, "Plain", "pw-Plain-Horse-1", Role::User)
+            .await
+            .unwrap();
+        p.db().close().await;
+        let mut api = admin.stack.client();
+        api.login(&login, "pw-Plain-Horse-1").await.unwrap();
+        api
+    };
+    let legal = {
+        let p = postern_tests::fixtures::provisioner().await;
+        let login = format!("{}@login.test", unique("legal"));
+        p.create_account(
+            admin.org,
+            &login,
+            "Legal",
+            "pw-Legal-Horse-1",
+            Role::LegalRepresentative,
+        )
+        .await
+        .unwrap();
+        p.db().close().await;
+        let mut api = admin.stack.client();
+        api.login(&login, "pw-Legal-Horse-1").await.unwrap();
+        api
+    };
+    let stranger = owner().await;
+    let org = admin.org;
+    let create_req = request("intruder", d, AddressKind::Mailbox, Recipients::Myself);
+    let delete_req = DeleteAddressesRequest {
+        ids: vec![victim.id],
+    };
+    let alias_req = AddAliasRequest {
+        local_part: "intruder-alias".into(),
+        domain: d,
+    };
+    let catch_req = SetCatchAllRequest {
+        mailbox: Some(victim.id),
+    };
+    for (who, api) in [("user", &plain_user), ("stranger", &stranger.api)] {
+        let e = api
+            .get::<OrgAddresses>(&Route::ListAddresses { org }.path())
+            .await
+            .unwrap_err();
+        assert_eq!(e.status, 403, "{who} list");
+    }
+    for (who, api) in [
+        ("user", &plain_user),
+        ("legal", &legal),
+        ("stranger", &stranger.api),
+    ] {
+        let e = api
+            .post::<_, AddressRow>(&Route::CreateAddress { org }.path(), &create_req)
+            .await
+            .unwrap_err();
+        assert_eq!(e.status, 403, "{who} create");
+        let e = api
+            .post::<_, DeletedAddresses>(&Route::DeleteAddresses { org }.path(), &delete_req)
+            .await
+            .unwrap_err();
+        assert_eq!(e.status, 403, "{who} delete");
+        let e = api
+            .post::<_, AddressRow>(
+                &Route::AddAlias {
+                    org,
+                    addr: victim.id,
+                }
+                .path(),
+                &alias_req,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.status, 403, "{who} alias");
+        let e = api
+            .put::<_, DomainInfo>(&Route::SetCatchAll { org, domain: d }.path(), &catch_req)
+            .await
+            .unwrap_err();
+        assert_eq!(e.status, 403, "{who} catch-all");
+    }
+    // A legal representative sees the table, with what they may not do.
+    let seen: OrgAddresses = legal
+        .get(&Route::ListAddresses { org }.path())
+        .await
+        .unwrap();
+    assert_eq!(seen.role, Role::LegalRepresentative);
+    assert_eq!(
+        seen.allowed,
+        vec![postern_shared::permissions::Action::ViewAddresses]
+    );
+
+    // The stranger's own organisation, aimed at this one's ids.
+    let sorg = stranger.org;
+    let e = stranger
+        .api
+        .post::<_, DeletedAddresses>(&Route::DeleteAddresses { org: sorg }.path(), &delete_req)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, 403, "another organisation's address");
+    let e = stranger
+        .api
+        .post::<_, AddressRow>(&Route::CreateAddress { org: sorg }.path(), &create_req)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, 403, "another organisation's domain");
+    let e = stranger
+        .api
+        .put::<_, DomainInfo>(
+            &Route::SetCatchAll {
+                org: sorg,
+                domain: d,
+            }
+            .path(),
+            &catch_req,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.status, 403,
+        "another organisation's domain for a catch-all"
+    );
+
+    // Nothing changed.
+    let after = table(&admin).await;
+    assert!(after.addresses.iter().any(|a| a.id == victim.id));
+    assert!(
+        after
+            .addresses
+            .iter()
+            .all(|a| !a.address.starts_with("intruder"))
+    );
+    assert_eq!(after.domains[0].catch_all, None);
+}
