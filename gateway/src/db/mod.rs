@@ -158,6 +158,51 @@ mod tests {
         );
     }
 
+    /// Many read-check-write transactions at once (a double click, a CSV
+    /// and a form together) each end in a commit, never in SQLite's
+    /// "database is locked", and none sees another's half: the counter
+    /// ends at exactly their number.
+    #[tokio::test]
+    async fn read_then_write_transactions_at_once_all_commit_one_after_another() {
+        let t = testing::TestDb::new().await;
+        sqlx::query("INSERT INTO leases (name, holder, expires_at) VALUES ('counter', '0', 0)")
+            .execute(&t.db)
+            .await
+            .unwrap();
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let db = t.db.clone();
+                tokio::spawn(async move {
+                    let mut tx = begin_write(&db).await?;
+                    // PostgreSQL serialises on the row lock, SQLite on the
+                    // IMMEDIATE transaction itself.
+                    let read = match backend(&db) {
+                        Backend::Postgres => {
+                            "SELECT holder FROM leases WHERE name = 'counter' FOR UPDATE"
+                        }
+                        Backend::Sqlite => "SELECT holder FROM leases WHERE name = 'counter'",
+                    };
+                    let n: String = sqlx::query_scalar(read).fetch_one(&mut *tx).await?;
+                    tokio::task::yield_now().await;
+                    let next = n.parse::<i64>().unwrap() + 1;
+                    sqlx::query("UPDATE leases SET holder = $1 WHERE name = 'counter'")
+                        .bind(next.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        let n: String = sqlx::query_scalar("SELECT holder FROM leases WHERE name = 'counter'")
+            .fetch_one(&t.db)
+            .await
+            .unwrap();
+        assert_eq!(n, "16");
+    }
+
     #[tokio::test]
     async fn a_sqlite_path_with_odd_characters_opens() {
         let dir = tempfile::tempdir().unwrap();

@@ -51,6 +51,7 @@ pub async fn run(db: Db, imap: ImapConfig) -> Result<String> {
                     .with(Permission::Send),
             )
             .await?;
+            generic_addresses(&p, org, o, u, t).await?;
             (o, u, t)
         }
     };
@@ -108,6 +109,56 @@ pub async fn run(db: Db, imap: ImapConfig) -> Result<String> {
         "sign in as olivia@example.test or umar@example.test, password {PASSWORD:?}"
     ));
     Ok(report.join("\n"))
+}
+
+/// Something for each kind of the address table (R-ADDR-3): a no-reply,
+/// a redirect to both people, an alias of the team mailbox.
+async fn generic_addresses(
+    p: &Provisioner,
+    org: i64,
+    olivia: i64,
+    umar: i64,
+    team: i64,
+) -> Result<()> {
+    let db = p.db();
+    let domain: i64 = sqlx::query_scalar("SELECT domain_id FROM mailboxes WHERE id = $1")
+        .bind(team)
+        .fetch_one(db)
+        .await?;
+    let now = crate::db::now();
+    for (address, name, kind) in [
+        ("no-reply@example.test", "No reply", "no_reply"),
+        ("sales@example.test", "Sales", "redirect"),
+    ] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO mailboxes (organization_id, domain_id, address, display_name, created_at, kind)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(org)
+        .bind(domain)
+        .bind(address)
+        .bind(name)
+        .bind(now)
+        .bind(kind)
+        .fetch_one(db)
+        .await?;
+        if kind == "redirect" {
+            for target in [olivia, umar] {
+                sqlx::query(
+                    "INSERT INTO redirects (mailbox_id, target) SELECT $1, address FROM mailboxes WHERE id = $2",
+                )
+                .bind(id)
+                .bind(target)
+                .execute(db)
+                .await?;
+            }
+        }
+    }
+    sqlx::query("INSERT INTO aliases (mailbox_id, address) VALUES ($1, 'hello@example.test')")
+        .bind(team)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 async fn ids(p: &Provisioner) -> Result<(i64, i64, i64)> {
