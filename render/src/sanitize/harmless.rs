@@ -82,18 +82,22 @@ pub fn assert_harmless(out: &str) {
                 .filter(|c| !c.is_whitespace() && !c.is_control())
                 .collect::<String>()
                 .to_ascii_lowercase();
-            for bad in [
-                "javascript:",
-                "vbscript:",
-                "data:text",
-                "data:image/svg",
-                "expression(",
-                "url(",
-            ] {
+            for bad in ["javascript:", "vbscript:", "data:text", "data:image/svg"] {
                 assert!(
                     !squashed.contains(bad),
                     "{bad} in {attr}={value:?} of {out}"
                 );
+            }
+            // CSS functions mean something in a style only: `url(` inside
+            // an https address is just text (a fuzz finding, see
+            // fuzz/regressions/).
+            if attr == "style" {
+                for bad in ["expression(", "url(", "image(", "image-set("] {
+                    assert!(
+                        !squashed.contains(bad),
+                        "{bad} in {attr}={value:?} of {out}"
+                    );
+                }
             }
             if attr == "href" {
                 assert!(

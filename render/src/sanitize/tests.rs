@@ -367,8 +367,9 @@ fn a_style_property_named_like_a_url_scheme_is_dropped() {
     assert!(clean(r#"<p style="color: red; data: x">s</p>"#).contains("color: red"));
 }
 
-/// Every input `cargo xtask fuzz` ever found (`fuzz/regressions/`), as the
-/// fuzz target runs it: both images choices harmless, none leaking images.
+/// Every input `cargo xtask fuzz` ever found (`fuzz/regressions/`: a real
+/// sanitiser gap, or a check of `harmless` that was wrong), as the fuzz
+/// target runs it: both images choices harmless, none leaking images.
 #[test]
 fn every_fuzz_finding_stays_fixed() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
