@@ -82,15 +82,17 @@ pub fn assert_harmless(out: &str) {
                 .filter(|c| !c.is_whitespace() && !c.is_control())
                 .collect::<String>()
                 .to_ascii_lowercase();
+            // A script scheme is harmful where a value is a URL: at its
+            // start (any attribute, whatever the sanitiser allows), or
+            // anywhere in a style. Inside an https address or a title it
+            // is just text, as are CSS functions outside a style (fuzz
+            // findings, see fuzz/regressions/).
             for bad in ["javascript:", "vbscript:", "data:text", "data:image/svg"] {
                 assert!(
-                    !squashed.contains(bad),
+                    !squashed.starts_with(bad) && !(attr == "style" && squashed.contains(bad)),
                     "{bad} in {attr}={value:?} of {out}"
                 );
             }
-            // CSS functions mean something in a style only: `url(` inside
-            // an https address is just text (a fuzz finding, see
-            // fuzz/regressions/).
             if attr == "style" {
                 for bad in ["expression(", "url(", "image(", "image-set("] {
                     assert!(
