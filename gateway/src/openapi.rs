@@ -228,6 +228,8 @@ fn shape(name: &str) -> Option<Shape> {
         ),
         "add_alias" => s(Some("AddAliasRequest"), &[201], json("AddressRow")),
         "set_catch_all" => s(Some("SetCatchAllRequest"), &[200], json("DomainInfo")),
+        "set_access" => s(Some("SetAccessRequest"), &[200], json("AddressRow")),
+        "remove_access" => s(None, &[204], Answer::Empty),
         "create_upload" => s(Some("NewUpload"), &[200], json("Upload")),
         "get_upload" => s(None, &[200], json("Upload")),
         "upload_data" => Shape {
@@ -290,6 +292,12 @@ fn path_param(name: &str) -> Option<Param> {
             required: true,
             schema: integer(1, i64::MAX),
             about: "An address of the organisation (from its address table).",
+        },
+        "account" => Param {
+            name: "account",
+            required: true,
+            schema: integer(1, i64::MAX),
+            about: "An account: a member of the organisation (from its address table).",
         },
         "domain" => Param {
             name: "domain",
@@ -538,6 +546,7 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::admin::DeletedAddresses>()
         .schema_from::<postern_shared::admin::AddAliasRequest>()
         .schema_from::<postern_shared::admin::SetCatchAllRequest>()
+        .schema_from::<postern_shared::admin::SetAccessRequest>()
         .schema_from::<postern_shared::admin::AddressRow>()
         .schema_from::<postern_shared::admin::DomainInfo>()
         .schema_from::<postern_shared::admin::AddressKind>()

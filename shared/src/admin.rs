@@ -184,3 +184,11 @@ pub struct SetCatchAllRequest {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub mailbox: Option<MailboxId>,
 }
+
+/// `PUT /api/orgs/{org}/addresses/{addr}/users/{account}`: the user's
+/// permissions on the mailbox from now on (their very next request).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetAccessRequest {
+    pub permissions: PermissionSet,
+}

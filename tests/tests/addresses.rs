@@ -598,3 +598,117 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
     );
     assert_eq!(after.domains[0].catch_all, None);
 }
+
+/// An administrator gives a colleague access at once, narrows it — and the
+/// colleague's open session loses the action on its very next request —,
+/// then withdraws it; a plain user may do none of it, and an outsider
+/// cannot be given access this way.
+#[tokio::test]
+async fn access_given_narrowed_and_withdrawn_holds_on_the_next_request() {
+    let admin = owner().await;
+    let p = postern_tests::fixtures::provisioner().await;
+    let login = format!("{}@login.test", unique("mate"));
+    let mate = p
+        .create_account(admin.org, &login, "Mate", "pw-Mate-Horse-1", Role::User)
+        .await
+        .unwrap();
+    p.db().close().await;
+    let mut session = admin.stack.client();
+    session.login(&login, "pw-Mate-Horse-1").await.unwrap();
+    let mailbox = table(&admin)
+        .await
+        .addresses
+        .into_iter()
+        .find(|a| a.address == admin.address)
+        .unwrap();
+    let path = Route::SetAccess {
+        org: admin.org,
+        addr: mailbox.id,
+        account: mate,
+    }
+    .path();
+    let read_send = PermissionSet::empty()
+        .with(Permission::Read)
+        .with(Permission::Send);
+    let row: AddressRow = admin
+        .api
+        .put(
+            &path,
+            &postern_shared::admin::SetAccessRequest {
+                permissions: read_send,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        row.users
+            .iter()
+            .any(|u| u.account == mate && u.permissions == read_send)
+    );
+    // At once in the colleague's open session.
+    let me: Me = session.get(&Route::Me.path()).await.unwrap();
+    assert!(me.mailboxes.iter().any(|m| m.id == mailbox.id));
+    let draft = postern_tests::sending::draft(&[&admin.address], &unique("from mate"));
+    session.send_now(mailbox.id, &draft, None).await.unwrap();
+
+    // Narrowed to reading: the very next send is refused, reading works.
+    let read = PermissionSet::empty().with(Permission::Read);
+    admin
+        .api
+        .put::<_, AddressRow>(
+            &path,
+            &postern_shared::admin::SetAccessRequest { permissions: read },
+        )
+        .await
+        .unwrap();
+    let e = session
+        .send_now(mailbox.id, &draft, None)
+        .await
+        .unwrap_err();
+    assert_eq!((e.status, e.code()), (403, ErrorCode::Forbidden));
+    session
+        .get::<serde_json::Value>(&Route::ListFolders { mb: mailbox.id }.path())
+        .await
+        .unwrap();
+
+    // A plain user cannot change anyone's access, not even their own.
+    let e = session
+        .put::<_, AddressRow>(
+            &path,
+            &postern_shared::admin::SetAccessRequest {
+                permissions: PermissionSet::all(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, 403);
+
+    // Withdrawn: the mailbox leaves the open session at once.
+    admin.api.delete::<()>(&path).await.unwrap();
+    let e = session
+        .get::<serde_json::Value>(&Route::ListFolders { mb: mailbox.id }.path())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, 403);
+    let me: Me = session.get(&Route::Me.path()).await.unwrap();
+    assert!(me.mailboxes.iter().all(|m| m.id != mailbox.id));
+    let e = admin.api.delete::<()>(&path).await.unwrap_err();
+    assert_eq!(e.status, 404, "nothing left to withdraw");
+
+    // An outsider is invited, not granted.
+    let outsider = Fixture::new().await;
+    let e = admin
+        .api
+        .put::<_, AddressRow>(
+            &Route::SetAccess {
+                org: admin.org,
+                addr: mailbox.id,
+                account: outsider.account,
+            }
+            .path(),
+            &postern_shared::admin::SetAccessRequest { permissions: read },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!((e.status, e.code()), (403, ErrorCode::Forbidden));
+}

@@ -142,6 +142,7 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::DeleteAddresses { .. } => revalidate::<admin::DeleteAddressesRequest>(b)?,
             Route::AddAlias { .. } => revalidate::<admin::AddAliasRequest>(b)?,
             Route::SetCatchAll { .. } => revalidate::<admin::SetCatchAllRequest>(b)?,
+            Route::SetAccess { .. } => revalidate::<admin::SetAccessRequest>(b)?,
             _ => return Ok(None),
         }))
     }

@@ -152,6 +152,16 @@ pub async fn table(db: &Db, access: &OrgAccess) -> AppResult<OrgAddresses> {
     })
 }
 
+/// One row of the table, as it is now.
+pub(super) async fn row_of(db: &Db, access: &OrgAccess, id: MailboxId) -> AppResult<AddressRow> {
+    table(db, access)
+        .await?
+        .addresses
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::from(ErrorCode::Forbidden))
+}
+
 /// `local@domain` of a new address of `org`, lower-cased, after R-ADDR-1.
 /// A domain of another organisation is refused like a missing one.
 async fn new_address(
@@ -340,17 +350,14 @@ pub async fn create(
     }
     tx.commit().await.map_err(|e| taken_or(e, &address))?;
     tracing::info!(%address, kind = req.kind.as_str(), organization = org, "address created");
-    let row = table(&state.db, &access)
-        .await?
-        .addresses
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or_else(|| AppError::internal("a created address is not in its table"))?;
-    Ok((StatusCode::CREATED, Json(row)))
+    Ok((
+        StatusCode::CREATED,
+        Json(row_of(&state.db, &access, id).await?),
+    ))
 }
 
 /// An address of `org` (not deleted), else the same 403 as any foreign id.
-async fn own_address(
+pub(super) async fn own_address(
     conn: &mut sqlx::AnyConnection,
     org: OrganizationId,
     id: MailboxId,
@@ -474,13 +481,10 @@ pub async fn add_alias(
         .await
         .map_err(|e| taken_or(e, &alias))?;
     tx.commit().await.map_err(|e| taken_or(e, &alias))?;
-    let row = table(&state.db, &access)
-        .await?
-        .addresses
-        .into_iter()
-        .find(|r| r.id == addr)
-        .ok_or(AppError::from(ErrorCode::Forbidden))?;
-    Ok((StatusCode::CREATED, Json(row)))
+    Ok((
+        StatusCode::CREATED,
+        Json(row_of(&state.db, &access, addr).await?),
+    ))
 }
 
 pub async fn set_catch_all(

@@ -1,5 +1,7 @@
 //! The mail-service administration (`/v1/orgs/{org}/…`): who may use it
-//! ([`access`]) and the organisation's addresses ([`addresses`]).
+//! ([`access`]), the organisation's addresses ([`addresses`]) and who uses
+//! each mailbox ([`users`]).
 
 pub mod access;
 pub mod addresses;
+pub mod users;

@@ -67,7 +67,7 @@ pub fn router(state: AppState) -> Router {
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 
-    use crate::admin::{access::require_member, addresses};
+    use crate::admin::{access::require_member, addresses, users};
     let organization = Router::new()
         .route(
             v1("list_addresses"),
@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route(v1("delete_addresses"), post(addresses::delete))
         .route(v1("add_alias"), post(addresses::add_alias))
         .route(v1("set_catch_all"), put(addresses::set_catch_all))
+        .route(v1("set_access"), put(users::set).delete(users::remove))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_member,

@@ -89,7 +89,7 @@ pub fn assert_harmless(out: &str) {
             // findings, see fuzz/regressions/).
             for bad in ["javascript:", "vbscript:", "data:text", "data:image/svg"] {
                 assert!(
-                    !squashed.starts_with(bad) && !(attr == "style" && squashed.contains(bad)),
+                    !(squashed.starts_with(bad) || (attr == "style" && squashed.contains(bad))),
                     "{bad} in {attr}={value:?} of {out}"
                 );
             }

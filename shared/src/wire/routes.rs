@@ -14,7 +14,7 @@
 //! `{id}`/`{token}`/`{file}` opaque ids of the gateway ([`is_safe_id`]).
 
 use crate::admin::DomainId;
-use crate::api::{MailboxId, OrganizationId};
+use crate::api::{AccountId, MailboxId, OrganizationId};
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -105,6 +105,7 @@ pub struct Args {
     /// An address (mailbox row) of `{org}`: no grant implied.
     pub addr: Option<MailboxId>,
     pub domain: Option<DomainId>,
+    pub account: Option<AccountId>,
     pub uid: Option<u32>,
     pub section: Option<String>,
     pub id: Option<String>,
@@ -119,6 +120,7 @@ impl Args {
             "org" => self.org = Some(parse_id(raw)?),
             "addr" => self.addr = Some(parse_id(raw)?),
             "domain" => self.domain = Some(parse_id(raw)?),
+            "account" => self.account = Some(parse_id(raw)?),
             "uid" => self.uid = Some(parse_uid(raw)?),
             "section" if is_valid_section(raw) => self.section = Some(raw.into()),
             "id" if is_safe_id(raw) => self.id = Some(raw.into()),
@@ -135,6 +137,7 @@ impl Args {
             "org" => self.org.map(|v| v.to_string()),
             "addr" => self.addr.map(|v| v.to_string()),
             "domain" => self.domain.map(|v| v.to_string()),
+            "account" => self.account.map(|v| v.to_string()),
             "uid" => self.uid.map(|v| v.to_string()),
             "section" => self.section.clone(),
             "id" => self.id.clone(),
@@ -238,6 +241,16 @@ pub enum Route {
     SetCatchAll {
         org: OrganizationId,
         domain: DomainId,
+    },
+    SetAccess {
+        org: OrganizationId,
+        addr: MailboxId,
+        account: AccountId,
+    },
+    RemoveAccess {
+        org: OrganizationId,
+        addr: MailboxId,
+        account: AccountId,
     },
     CreateUpload,
     GetUpload {
@@ -351,6 +364,12 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("set_catch_all", Put "/api/orgs/{org}/domains/{domain}/catch-all" => Put "/v1/orgs/{org}/domains/{domain}/catch-all", Organization,
         "Choose the mailbox that receives mail for unknown addresses of a domain (or none).",
         |a| Route::SetCatchAll { org: a.org?, domain: a.domain? }),
+    endpoint!("set_access", Put "/api/orgs/{org}/addresses/{addr}/users/{account}" => Put "/v1/orgs/{org}/addresses/{addr}/users/{account}", Organization,
+        "Give a member of the organisation access to a mailbox, or change their permissions (R-INV-1, -5).",
+        |a| Route::SetAccess { org: a.org?, addr: a.addr?, account: a.account? }),
+    endpoint!("remove_access", Delete "/api/orgs/{org}/addresses/{addr}/users/{account}" => Delete "/v1/orgs/{org}/addresses/{addr}/users/{account}", Organization,
+        "Withdraw a user's access to a mailbox.",
+        |a| Route::RemoveAccess { org: a.org?, addr: a.addr?, account: a.account? }),
     endpoint!("create_upload", Post "/api/uploads" => Post "/v1/uploads", Session,
         "Declare a file to upload (name, type, size).", |_a| Route::CreateUpload),
     endpoint!("get_upload", Get "/api/uploads/{id}" => Get "/v1/uploads/{id}", Session,
@@ -427,6 +446,16 @@ impl Route {
             Route::SetCatchAll { org, domain } => {
                 a.domain = Some(*domain);
                 with_org(&mut a, *org, "set_catch_all")
+            }
+            Route::SetAccess { org, addr, account } => {
+                a.addr = Some(*addr);
+                a.account = Some(*account);
+                with_org(&mut a, *org, "set_access")
+            }
+            Route::RemoveAccess { org, addr, account } => {
+                a.addr = Some(*addr);
+                a.account = Some(*account);
+                with_org(&mut a, *org, "remove_access")
             }
             Route::CreateUpload => "create_upload",
             Route::GetUpload { id } => with_id(&mut a, id, "get_upload"),
