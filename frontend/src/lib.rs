@@ -24,7 +24,7 @@ use crate::core::session::{login_href, provide_session};
 use crate::core::status::provide_status;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
@@ -51,10 +51,7 @@ fn Root() -> impl IntoView {
             <Routes fallback=|| pages::not_found::NotFound().into_any()>
                 <Route path=path!("/login") view=|| pages::login::Login().into_any()/>
                 <Route path=path!("/") view=|| pages::home::Home().into_any()/>
-                <ParentRoute path=path!("/mail/:mailbox/:folder") view=|| pages::mail::MailLayout().into_any()>
-                    <Route path=path!("") view=|| pages::mail::reader::NoMessage().into_any()/>
-                    <Route path=path!(":uid") view=|| pages::mail::reader::Reader().into_any()/>
-                </ParentRoute>
+                <Route path=path!("/mail/:mailbox/:folder/:uid?") view=|| pages::mail::MailLayout().into_any()/>
             </Routes>
         </Router>
     }
