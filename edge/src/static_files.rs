@@ -309,6 +309,12 @@ mod tests {
             assert_eq!(r.body, b"<!doctype html>portal", "{p}");
             assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
             assert_eq!(r.header("cache-control"), Some("no-cache"), "{p}");
+            // The same app CSP as the webmail's (no inline script).
+            assert!(
+                r.header("content-security-policy")
+                    .is_some_and(|c| c.contains("script-src 'self' 'wasm-unsafe-eval';")),
+                "{p}"
+            );
         }
         for p in [
             "/",
