@@ -1,12 +1,21 @@
 // Postern service worker: the offline app shell of the PWA (R-CLI-1).
-// - precaches index.html and the hashed js/wasm/css + icons (the list and
-//   VERSION are written at build time by frontend/build/precache.sh);
-// - navigations: network first, cached index.html when offline;
+// - precaches both apps' HTML (the webmail's index.html, the portal's
+//   portal.html) and the hashed js/wasm/css + icons (the list and VERSION
+//   are written at build time by frontend/build/precache.sh);
+// - navigations: network first; offline, the cached HTML of the page's app
+//   (portal.html for the portal's sections, as the edge serves them);
 // - other same-origin static files: cache first;
 // - NEVER touches /api/ (mail data and sessions are not cached).
 const VERSION = "dev";
-const PRECACHE = ["/", "/index.html"];
+const PRECACHE = ["/", "/index.html", "/portal.html"];
 const CACHE = "postern-shell-" + VERSION;
+// First path segments of the portal's pages (postern_shared::wire::apps).
+const PORTAL_SECTIONS = ["transfer", "settings", "admin", "invite"];
+
+function appHtml(pathname) {
+  const first = pathname.replace(/^\/+/, "").split("/")[0];
+  return PORTAL_SECTIONS.includes(first) ? "/portal.html" : "/index.html";
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -37,7 +46,7 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     event.respondWith(
       fetch(request).catch(() =>
-        caches.match("/index.html", { cacheName: CACHE }).then((r) => r || Response.error())
+        caches.match(appHtml(url.pathname), { cacheName: CACHE }).then((r) => r || Response.error())
       )
     );
     return;

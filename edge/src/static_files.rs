@@ -1,15 +1,18 @@
-//! The app files of `dist/` (mounted at `/dist`). Deep links get
-//! `index.html`; path traversal is refused before the file system is
-//! touched.
+//! The app files of `dist/` (mounted at `/dist`). Deep links get the HTML
+//! of their app: `portal.html` for the portal's pages
+//! (`postern_shared::wire::apps`), `index.html` (the webmail) for the rest;
+//! path traversal is refused before the file system is touched.
 
 use crate::http::{EdgeResponse, Method};
 use postern_shared::ErrorCode;
 use postern_shared::format::decode_component_bytes;
+use postern_shared::wire::apps::{PORTAL_HTML, is_portal_path};
 use std::path::{Path, PathBuf};
 
 /// Files the browser must revalidate every time (they name the others).
 const NO_CACHE_FILES: &[&str] = &[
     "index.html",
+    PORTAL_HTML,
     "sw.js",
     "manifest.webmanifest",
     "manifest.json",
@@ -79,12 +82,16 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// Trunk names built assets `name-<16 hex>.ext`: those never change.
+/// Trunk names built assets `name-<hash>.ext`: those never change. The
+/// hash is a u64 in hex without leading zeros, so usually 16 digits but
+/// sometimes fewer (one build in 16 has 15); 12 keeps short names such as
+/// `icon-192.png` out.
 fn is_hashed(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or(name);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem); // wasm-bindgen's module
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 pub fn cache_control(path: &Path) -> &'static str {
@@ -104,6 +111,15 @@ fn looks_like_asset(path: &Path) -> bool {
     path.extension().is_some()
 }
 
+/// The HTML of the app a deep link belongs to.
+fn app_html(rel: &Path) -> &'static str {
+    if rel.to_str().is_some_and(is_portal_path) {
+        PORTAL_HTML
+    } else {
+        "index.html"
+    }
+}
+
 /// Serves a file of `root` for GET/HEAD.
 pub fn serve(root: &Path, method: &Method, raw_path: &str) -> EdgeResponse {
     let rel = match resolve(raw_path) {
@@ -116,9 +132,9 @@ pub fn serve(root: &Path, method: &Method, raw_path: &str) -> EdgeResponse {
             return not_found();
         }
         None => {
-            let index = PathBuf::from("index.html");
-            match read_file(root, &index) {
-                Some(bytes) => (index, bytes),
+            let html = PathBuf::from(app_html(&rel));
+            match read_file(root, &html) {
+                Some(bytes) => (html, bytes),
                 None => return not_found(),
             }
         }
@@ -156,6 +172,7 @@ fn read_file(root: &Path, rel: &Path) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use postern_shared::wire::apps::PORTAL_SECTIONS;
 
     /// A scratch `dist/`, written once per test process: tests run in
     /// parallel, and rewriting files while another test reads them races.
@@ -166,6 +183,7 @@ mod tests {
                 std::env::temp_dir().join(format!("postern-edge-dist-{}", std::process::id()));
             std::fs::create_dir_all(dir.join("assets")).unwrap();
             std::fs::write(dir.join("index.html"), "<!doctype html>app").unwrap();
+            std::fs::write(dir.join("portal.html"), "<!doctype html>portal").unwrap();
             std::fs::write(dir.join("sw.js"), "self").unwrap();
             std::fs::write(
                 dir.join("postern-frontend-0123456789abcdef_bg.wasm"),
@@ -234,6 +252,17 @@ mod tests {
             Some("public, max-age=31536000, immutable")
         );
 
+        for (name, hashed) in [
+            ("postern-portal-65046d088aaa5c3_bg.wasm", true),
+            ("postern-portal-65046d088aaa5c3.js", true),
+            ("app-c90ec927dd2d0841.css", true),
+            ("icon-192.png", false),
+            ("maskable-512.png", false),
+            ("boot.js", false),
+        ] {
+            assert_eq!(is_hashed(name), hashed, "{name}");
+        }
+
         let r = serve(&root, &Method::Get, "/sw.js");
         assert_eq!(r.header("cache-control"), Some("no-cache"));
         assert_eq!(
@@ -262,5 +291,65 @@ mod tests {
         assert_eq!(r.header("cache-control"), Some("no-cache"));
         assert_eq!(serve(&root, &Method::Get, "/missing.js").status, 404);
         assert_eq!(serve(&root, &Method::Get, "/assets").status, 200); // a directory: deep link
+    }
+
+    #[test]
+    fn portal_pages_get_the_portal_and_the_rest_the_webmail() {
+        let root = dist();
+        for p in [
+            "/transfer",
+            "/transfer/",
+            "/settings/42/signature",
+            "/admin/acme",
+            "/invite/0123abcd",
+            "/%74ransfer",
+        ] {
+            let r = serve(&root, &Method::Get, p);
+            assert_eq!(r.status, 200, "{p}");
+            assert_eq!(r.body, b"<!doctype html>portal", "{p}");
+            assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+            assert_eq!(r.header("cache-control"), Some("no-cache"), "{p}");
+            // The same app CSP as the webmail's (no inline script).
+            assert!(
+                r.header("content-security-policy")
+                    .is_some_and(|c| c.contains("script-src 'self' 'wasm-unsafe-eval';")),
+                "{p}"
+            );
+        }
+        for p in [
+            "/",
+            "/login",
+            "/mail/1/INBOX",
+            "/transfers",
+            "/mail/1/transfer",
+        ] {
+            let r = serve(&root, &Method::Get, p);
+            assert_eq!(r.body, b"<!doctype html>app", "{p}");
+        }
+        // The file itself, and a missing asset under a portal prefix.
+        let r = serve(&root, &Method::Get, "/portal.html");
+        assert_eq!(r.body, b"<!doctype html>portal");
+        assert_eq!(r.header("cache-control"), Some("no-cache"));
+        assert_eq!(
+            serve(&root, &Method::Get, "/transfer/missing.js").status,
+            404
+        );
+    }
+
+    /// The service worker picks the HTML of offline navigations with the
+    /// same list (it cannot import the Rust one).
+    #[test]
+    fn the_service_worker_knows_the_portal_sections() {
+        let sw = include_str!("../../public/sw.js");
+        let list = PORTAL_SECTIONS
+            .iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert!(
+            sw.contains(&format!("const PORTAL_SECTIONS = [{list}];")),
+            "public/sw.js must declare const PORTAL_SECTIONS = [{list}];"
+        );
+        assert!(sw.contains(&format!("\"/{PORTAL_HTML}\"")));
     }
 }

@@ -1,5 +1,10 @@
-//! Postern webmail: Leptos 0.8 client-side app, built by Trunk
-//! (`Trunk.toml` at the repository root) into `dist/`.
+//! Postern's browser apps: Leptos 0.8 client-side, built by Trunk
+//! (`Trunk.toml` at the repository root, `cargo xtask build frontend`) into
+//! `dist/`. Two binaries, two wasm modules: the webmail (`App`, `main.rs`,
+//! `index.html`: sign-in, home, `/mail/…`) and the portal (`portal`,
+//! `bin/portal.rs`, `portal.html`: `/transfer`, then settings,
+//! administration, invitations), so the inbox's download carries only the
+//! webmail.
 //!
 //! Layout (Stalwart-like): `core/` (HTTP client, session, status, helpers),
 //! `components/` (reusable widgets), `pages/` (one view per route).
@@ -11,13 +16,15 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub mod components;
 pub mod core;
 pub mod pages;
+pub mod portal;
 
 use crate::components::banner::Banner;
+use crate::core::browser::go;
 use crate::core::session::{login_href, provide_session};
 use crate::core::status::provide_status;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
@@ -44,18 +51,14 @@ fn Root() -> impl IntoView {
             <Routes fallback=|| pages::not_found::NotFound().into_any()>
                 <Route path=path!("/login") view=|| pages::login::Login().into_any()/>
                 <Route path=path!("/") view=|| pages::home::Home().into_any()/>
-                <Route path=path!("/transfer") view=|| pages::transfer::TransferPage().into_any()/>
-                <ParentRoute path=path!("/mail/:mailbox/:folder") view=|| pages::mail::MailLayout().into_any()>
-                    <Route path=path!("") view=|| pages::mail::reader::NoMessage().into_any()/>
-                    <Route path=path!(":uid") view=|| pages::mail::reader::Reader().into_any()/>
-                </ParentRoute>
+                <Route path=path!("/mail/:mailbox/:folder/:uid?") view=|| pages::mail::MailLayout().into_any()/>
             </Routes>
         </Router>
     }
 }
 
 /// Any call answering `unauthenticated` / `session_expired` sends the user
-/// to `/login?next=<where they were>`.
+/// to `/login?next=<where they were>` (in both apps).
 #[component]
 fn SignedOutWatcher() -> impl IntoView {
     let status = crate::core::status::use_status();
@@ -68,14 +71,14 @@ fn SignedOutWatcher() -> impl IntoView {
         // Already on the sign-in page (keep its `next`).
         if changed && !here.starts_with("/login") {
             session.forget();
-            navigate(&login_href(&here), Default::default());
+            go(&login_href(&here), false, &navigate);
         }
         n
     });
 }
 
-/// Entry point (called by `main.rs`): registers the service worker and
-/// mounts the app on `<body>`.
+/// Entry point of the webmail (called by `main.rs`): registers the service
+/// worker and mounts the app on `<body>`.
 pub fn start() {
     crate::core::browser::register_service_worker();
     leptos::mount::mount_to_body(App);

@@ -327,6 +327,14 @@ async fn app_header_shows_the_pages_actions_after_the_mailbox_switcher() {
     };
     assert!(at("mailbox-switcher") < at("page-action"), "{order:?}");
     assert!(at("page-action") < at("transfer-link"), "{order:?}");
+    // The transfer page is the portal's (another wasm): the router must
+    // leave the link to the browser, which loads the page.
+    let link = header
+        .query_selector("[data-testid=transfer-link]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(link.get_attribute("href").as_deref(), Some("/transfer"));
+    assert_eq!(link.get_attribute("rel").as_deref(), Some("external"));
 }
 
 #[wasm_bindgen_test]

@@ -1,7 +1,8 @@
 //! Builds what a stack runs: the gateway (native, dev profile — it optimises
 //! argon2/sha2 already; `bench` builds release), the edge component
-//! (wasm32-wasip2, release) and the frontend (`trunk build --release`).
-//! cargo and trunk are incremental, so an unchanged tree builds in seconds.
+//! (wasm32-wasip2, release) and the frontend (`trunk build --release`, once
+//! per app). cargo and trunk are incremental, so an unchanged tree builds
+//! in seconds.
 
 use crate::util::{self, cargo_bin, exec, repo_root};
 use anyhow::{Result, bail};
@@ -49,16 +50,39 @@ pub fn edge() -> Result<()> {
     ]))
 }
 
+/// Where the portal's build is staged before the webmail's build takes it
+/// into `dist/`.
+const PORTAL_DIST: &str = "target/portal-dist";
+
+/// Both browser apps into `dist/`. Trunk builds one HTML target at a time
+/// and replaces its whole dist directory, so the portal (`portal.html`) is
+/// built first into [`PORTAL_DIST`], then the webmail (`index.html`, the
+/// `[build]` target of Trunk.toml), whose post-build hook
+/// (`frontend/build/precache.sh`) copies the portal's files into its stage:
+/// `dist/` is replaced once, with both, and the service worker lists both.
 pub fn frontend() -> Result<()> {
     let root = repo_root();
     if !root.join("Trunk.toml").exists() {
         bail!("Trunk.toml is missing at the repository root: the frontend cannot be built");
     }
+    let portal_dist = root.join(PORTAL_DIST);
+    std::fs::create_dir_all(&portal_dist)?;
+    exec(
+        Command::new(cargo_bin("trunk"))
+            // The target first: `--release` and `--offline` take an optional value.
+            .args(["build", "frontend/portal.html", "--release", "--offline"])
+            .arg("--dist")
+            .arg(&portal_dist)
+            .args(["--html-output", "portal.html"])
+            .current_dir(&root)
+            .env("PATH", path_with_node_tools()),
+    )?;
     exec(
         Command::new(cargo_bin("trunk"))
             .args(["build", "--release", "--offline"])
             .current_dir(&root)
-            .env("PATH", path_with_node_tools()),
+            .env("PATH", path_with_node_tools())
+            .env("POSTERN_PORTAL_DIST", &portal_dist),
     )
 }
 

@@ -9,7 +9,7 @@
 //! | `bench` | benchmarks against the real stack (SQLite; the list and folder figures on PostgreSQL too) |
 //! | `fuzz` | each cargo-fuzz target of `fuzz/` for a bounded time (not part of `test`) |
 //! | `install` | only the prerequisites |
-//! | `build` | only the build (gateway, edge component, frontend) |
+//! | `build [frontend]` | only the build (gateway, edge component, frontend; `frontend`: only the two browser apps) |
 //! | `mail [<run>]` | only the mail stack (Dovecot, Postfix, sink) of that run dir; waits for Ctrl-C |
 //! | `stop [<run>]` | stops whatever a crashed run of that run dir left behind (PostgreSQL included) |
 
@@ -42,7 +42,8 @@ verbs:
   bench              run the benchmarks
   fuzz               run each cargo-fuzz target of fuzz/ for a bounded time (--seconds=N, default 60)
   install            install the prerequisites only
-  build              build the gateway, the edge component and the frontend
+  build [frontend]   build the gateway, the edge component and the frontend (`frontend`: only
+                     the browser apps, webmail and portal, into dist/)
   mail [RUN]         start only the mail stack of that run directory (Ctrl-C stops it)
   stop [RUN]         stop what a crashed run left running in that run directory
                      RUN: up (default), test, test-pg, bench, bench-pg (target/postern/RUN)
@@ -143,7 +144,12 @@ fn run() -> Result<ExitCode> {
         "bench" => bench::run(&opts).map(|()| ExitCode::SUCCESS),
         "install" => install::run().map(|()| ExitCode::SUCCESS),
         "fuzz" => fuzz::run(opts.fuzz_seconds, opts.skip_install).map(|()| ExitCode::SUCCESS),
-        "build" => build::run().map(|()| ExitCode::SUCCESS),
+        "build" => match positional.first().map(String::as_str) {
+            None => build::run(),
+            Some("frontend") => build::frontend(),
+            Some(other) => bail!("unknown build target `{other}` (expected `frontend`)"),
+        }
+        .map(|()| ExitCode::SUCCESS),
         "mail" => up::mail_only(run_kind()?, &opts).map(|()| ExitCode::SUCCESS),
         "stop" => {
             let kind = run_kind()?;

@@ -66,7 +66,8 @@ pub fn AppHeader<C: IntoView + 'static>(
             </span>
             <MailboxSwitcher current=mailbox/>
             {children.into_inner()()}
-            <a class="transfer-link" href="/transfer" data-testid="transfer-link">
+            // A page of the portal (its own wasm): a page load, not the router.
+            <a class="transfer-link" href="/transfer" rel="external" data-testid="transfer-link">
                 {t!(i18n, transfer_files)}
             </a>
             <span class="spacer"></span>

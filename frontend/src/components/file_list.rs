@@ -184,7 +184,7 @@ pub fn FileRow(item: FileItem, on_remove: Callback<u32>) -> impl IntoView {
                             <span class="file-error" role="alert">
                                 {e}
                                 {(size > MAX_WEBMAIL_TRANSFER_BYTES)
-                                    .then(|| view! { " " <a href="/transfer">{t!(i18n, transfer_page)}</a> })}
+                                    .then(|| view! { " " <a href="/transfer" rel="external">{t!(i18n, transfer_page)}</a> })}
                             </span>
                         },
                     )

@@ -1,5 +1,7 @@
 //! Thin wrappers over browser APIs used in several places.
 
+use leptos_router::NavigateOptions;
+use postern_shared::wire::apps::is_portal_path;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -49,6 +51,28 @@ pub fn current_path() -> String {
             Some(format!("{}{}", l.pathname().ok()?, l.search().ok()?))
         })
         .unwrap_or_else(|| "/".into())
+}
+
+/// Goes to `href` (a path of this site): through the router within this
+/// app, with a page load into the other one (the webmail and the portal
+/// are two wasm modules, `postern_shared::wire::apps`).
+pub fn go(href: &str, replace: bool, navigate: impl Fn(&str, NavigateOptions)) {
+    if is_portal_path(href) == is_portal_path(&current_path()) {
+        navigate(
+            href,
+            NavigateOptions {
+                replace,
+                ..Default::default()
+            },
+        );
+    } else if let Some(w) = web_sys::window() {
+        let l = w.location();
+        let _ = if replace {
+            l.replace(href)
+        } else {
+            l.assign(href)
+        };
+    }
 }
 
 /// Registers `/sw.js` (the PWA's offline shell) when the browser can.

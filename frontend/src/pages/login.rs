@@ -2,11 +2,11 @@
 
 use crate::components::error_text::error_text;
 use crate::components::language_select::LanguageSelect;
+use crate::core::browser::go;
 use crate::core::session::{safe_next, use_session};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 
 /// `next` from the address bar, decoded once (the router's query map
@@ -42,13 +42,8 @@ pub fn Login() -> impl IntoView {
             {
                 Ok(()) => {
                     password.set(String::new());
-                    navigate(
-                        &next,
-                        NavigateOptions {
-                            replace: true,
-                            ..Default::default()
-                        },
-                    );
+                    // `next` may be a page of the portal (`/transfer`).
+                    go(&next, true, &navigate);
                 }
                 Err(e) => error.set(Some(error_text(i18n, &e))),
             }

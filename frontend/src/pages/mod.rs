@@ -1,23 +1,25 @@
-//! One view per route: `/login`, `/` (home → first inbox), `/mail/…`
-//! (with writing, `mail/compose/`), `/transfer`.
+//! One view per route. The webmail's: `/login`, `/` (home → first inbox),
+//! `/mail/…` (with writing, `mail/compose/`); the portal's
+//! (`crate::portal`): `/transfer`, and the sections still to come
+//! (`section.rs`).
 
 pub mod home;
 pub mod login;
 pub mod mail;
 pub mod not_found;
+pub mod section;
 pub mod transfer;
 
-use crate::core::browser::current_path;
+use crate::core::browser::{current_path, go};
 use crate::core::session::{login_href, use_session};
 use crate::core::status::use_status;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use postern_shared::ErrorCode;
 
 /// Loads the session (once, and again when the service comes back) and
-/// sends the user to `/login?next=…` without one. True once `Me` is known.
+/// sends the user to `/login?next=…` without one (in either app). True once `Me` is known.
 pub fn use_require_session() -> Signal<bool> {
     let session = use_session();
     let status = use_status();
@@ -34,13 +36,8 @@ pub fn use_require_session() -> Signal<bool> {
                 // Another failed call may have sent us there already (keep its `next`).
                 && !current_path().starts_with("/login")
             {
-                navigate(
-                    &login_href(&current_path()),
-                    NavigateOptions {
-                        replace: true,
-                        ..Default::default()
-                    },
-                );
+                // The sign-in page is the webmail's: from the portal, a page load.
+                go(&login_href(&current_path()), true, &navigate);
             }
         });
     });

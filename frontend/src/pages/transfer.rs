@@ -1,6 +1,7 @@
-//! `/transfer`: the standalone transfer page (R-LIM-4). Files up to 50 GiB
-//! are uploaded (resumable, with progress), then published together
-//! (`POST /api/transfers`) as one download link that expires.
+//! `/transfer`: the standalone transfer page (R-LIM-4), in the portal
+//! (`crate::portal`). Files up to 50 GiB are uploaded (resumable, with
+//! progress), then published together (`POST /api/transfers`) as one
+//! download link that expires.
 
 use crate::components::error_text::error_text;
 use crate::components::file_list::{FileItem, FileRow, FileState, size_units, upload_files};
@@ -100,7 +101,8 @@ pub fn TransferPage() -> impl IntoView {
     view! {
         <div class="transfer-page">
             <header class="app-header">
-                <a class="back" href="/">
+                // The inbox is the webmail: a page load, not the portal's router.
+                <a class="back" href="/" rel="external">
                     <span aria-hidden="true">"← "</span>
                     {t!(i18n, go_home)}
                 </a>

@@ -1,8 +1,10 @@
 //! The wire contract between the browser, the edge and the gateway: routes
-//! (`routes`), query strings (`query`), header names (`headers`), and the
-//! encodings both sides of a header must agree on (`filename`,
-//! `content_type`). ARCHITECTURE.md's route table is checked against it.
+//! (`routes`), query strings (`query`), header names (`headers`), which
+//! browser app serves a page (`apps`), and the encodings both sides of a
+//! header must agree on (`filename`, `content_type`). ARCHITECTURE.md's
+//! route table is checked against it.
 
+pub mod apps;
 pub mod content_type;
 pub mod filename;
 pub mod headers;

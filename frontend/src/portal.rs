@@ -1,0 +1,53 @@
+//! The portal: the pages the inbox does not need, in their own wasm
+//! (`src/bin/portal.rs`, `portal.html`), so the webmail's download does not
+//! carry them. The edge serves `portal.html` for the paths of
+//! `postern_shared::wire::apps`; links to the webmail are page loads
+//! (`rel="external"`, `core::browser::go`), and so are the webmail's links
+//! here. Same session, status banner, languages and stylesheet as the
+//! webmail.
+
+use crate::components::banner::Banner;
+use crate::core::session::provide_session;
+use crate::core::status::provide_status;
+use crate::i18n::*;
+use crate::pages;
+use crate::pages::section::{Section, section_page};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+#[component]
+pub fn PortalApp() -> impl IntoView {
+    view! {
+        <I18nContextProvider>
+            <PortalRoot/>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn PortalRoot() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| crate::core::locale::restore(i18n));
+    provide_status();
+    provide_session();
+    view! {
+        <Router>
+            <crate::SignedOutWatcher/>
+            <Banner/>
+            <Routes fallback=|| pages::not_found::NotFound().into_any()>
+                <Route path=path!("/transfer") view=|| pages::transfer::TransferPage().into_any()/>
+                <Route path=path!("/settings/*rest") view=|| section_page(Section::Settings).into_any()/>
+                <Route path=path!("/admin/*rest") view=|| section_page(Section::Admin).into_any()/>
+                <Route path=path!("/invite/*rest") view=|| section_page(Section::Invite).into_any()/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Entry point of the portal's binary: registers the service worker (the
+/// same one as the webmail's) and mounts the portal on `<body>`.
+pub fn start() {
+    crate::core::browser::register_service_worker();
+    leptos::mount::mount_to_body(PortalApp);
+}
