@@ -683,6 +683,10 @@ mod tests {
                 "{id}" => a.id = Some("ab-1_Z".into()),
                 "{token}" => a.token = Some("tok".into()),
                 "{file}" => a.file = Some("f1".into()),
+                "{org}" => a.org = Some(3),
+                "{addr}" => a.addr = Some(11),
+                "{domain}" => a.domain = Some(5),
+                "{account}" => a.account = Some(9),
                 _ => {}
             }
         }
