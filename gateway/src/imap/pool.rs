@@ -11,10 +11,10 @@
 //! it to the next request for that folder: opening a big Maildir again
 //! costs Dovecot time in proportion to the folder (it reads the folder's
 //! UID list again: ~70 ms at 100,000 messages, ~5 ms at 10,000), while
-//! bringing the open one up to date costs ~0.2 ms (`ops::select`). So a request for a folder that no idle connection
-//! holds takes one parked on a small folder, or opens a new connection
-//! rather than moving one parked on a big folder, up to
-//! [`MAX_IDLE_PER_MAILBOX`] per mailbox.
+//! bringing the open one up to date costs ~0.2 ms (`ops::select`). So a
+//! request for a folder that no idle connection holds takes one parked on
+//! a small folder, or opens a new connection rather than moving one parked
+//! on a big folder, up to [`MAX_IDLE_PER_MAILBOX`] per mailbox.
 
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
