@@ -78,10 +78,7 @@ pub async fn require_grant(
 ) -> Result<Response, AppError> {
     let (mut parts, body) = req.into_parts();
     let account = Authenticated::from_request_parts(&mut parts, &state).await?;
-    let mailbox_id: MailboxId = params
-        .get("mb")
-        .and_then(|s| s.parse().ok())
-        .ok_or(AppError::from(ErrorCode::Forbidden))?;
+    let mailbox_id: MailboxId = path_id(&params, "mb")?;
     let (address, permissions) =
         check(&state.db, account.account.id, mailbox_id, Permission::Read).await?;
     parts.extensions.insert(Grant {
@@ -97,14 +94,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Grant {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Grant>()
-            .cloned()
-            // Only reachable if a mailbox route was mounted outside the
-            // guarded router: refuse rather than serve.
-            .ok_or_else(|| AppError::internal("Grant extracted on a route without require_grant"))
+        guarded(parts, "Grant extracted on a route without require_grant")
     }
+}
+
+/// A numeric id of the path (`{mb}`, `{org}`); anything else is the same
+/// 403 as a foreign id.
+pub(crate) fn path_id(params: &HashMap<String, String>, name: &str) -> AppResult<i64> {
+    params
+        .get(name)
+        .and_then(|s| s.parse().ok())
+        .ok_or(AppError::from(ErrorCode::Forbidden))
+}
+
+/// What a guard middleware put in the request. Missing only if a route was
+/// mounted outside its guarded router: refuse (`bug` is logged) rather
+/// than serve.
+pub(crate) fn guarded<T: Clone + Send + Sync + 'static>(parts: &Parts, bug: &str) -> AppResult<T> {
+    parts
+        .extensions
+        .get::<T>()
+        .cloned()
+        .ok_or_else(|| AppError::internal(bug))
 }
 
 #[cfg(test)]

@@ -21,6 +21,22 @@ async fn owner() -> Fixture {
     Fixture::with_role(Role::Owner).await
 }
 
+/// Another member of `fx`'s organisation with `role`, signed in on their
+/// own client.
+async fn member(fx: &Fixture, name: &str, role: Role) -> (i64, postern_tests::ApiClient) {
+    let p = postern_tests::fixtures::provisioner().await;
+    let login = format!("{}@login.test", unique(&name.to_ascii_lowercase()));
+    let password = format!("pw-{name}-Horse-1");
+    let account = p
+        .create_account(fx.org, &login, name, &password, role)
+        .await
+        .unwrap();
+    p.db().close().await;
+    let mut api = fx.stack.client();
+    api.login(&login, &password).await.unwrap();
+    (account, api)
+}
+
 async fn table(fx: &Fixture) -> OrgAddresses {
     fx.api
         .get(&Route::ListAddresses { org: fx.org }.path())
@@ -125,19 +141,7 @@ async fn a_mailbox_for_nobody_receives_but_is_in_nobodys_webmail() {
 async fn a_mailbox_for_users_gives_each_exactly_the_chosen_permissions() {
     let fx = owner().await;
     // A second member of the organisation, signed in on their own.
-    let p = postern_tests::fixtures::provisioner().await;
-    let login = format!("{}@login.test", unique("colleague"));
-    let colleague = p
-        .create_account(
-            fx.org,
-            &login,
-            "Colleague",
-            "pw-Colleague-Horse-1",
-            Role::User,
-        )
-        .await
-        .unwrap();
-    p.db().close().await;
+    let (colleague, api) = member(&fx, "Colleague", Role::User).await;
     let read_only = PermissionSet::empty().with(Permission::Read);
     let d = domain_id(&fx).await;
     let row = create(
@@ -156,8 +160,6 @@ async fn a_mailbox_for_users_gives_each_exactly_the_chosen_permissions() {
     )
     .await
     .unwrap();
-    let mut api = fx.stack.client();
-    api.login(&login, "pw-Colleague-Horse-1").await.unwrap();
     let me: Me = api.get(&Route::Me.path()).await.unwrap();
     let seen = me
         .mailboxes
@@ -464,34 +466,8 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
     )
     .await
     .unwrap();
-    let plain_user = {
-        let p = postern_tests::fixtures::provisioner().await;
-        let login = format!("{}@login.test", unique("plain"));
-        p.create_account(admin.org, &login, "Plain", "pw-Plain-Horse-1", Role::User)
-            .await
-            .unwrap();
-        p.db().close().await;
-        let mut api = admin.stack.client();
-        api.login(&login, "pw-Plain-Horse-1").await.unwrap();
-        api
-    };
-    let legal = {
-        let p = postern_tests::fixtures::provisioner().await;
-        let login = format!("{}@login.test", unique("legal"));
-        p.create_account(
-            admin.org,
-            &login,
-            "Legal",
-            "pw-Legal-Horse-1",
-            Role::LegalRepresentative,
-        )
-        .await
-        .unwrap();
-        p.db().close().await;
-        let mut api = admin.stack.client();
-        api.login(&login, "pw-Legal-Horse-1").await.unwrap();
-        api
-    };
+    let (_, plain_user) = member(&admin, "Plain", Role::User).await;
+    let (_, legal) = member(&admin, "Legal", Role::LegalRepresentative).await;
     let stranger = owner().await;
     let org = admin.org;
     let create_req = request("intruder", d, AddressKind::Mailbox, Recipients::Myself);
@@ -606,15 +582,7 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
 #[tokio::test]
 async fn access_given_narrowed_and_withdrawn_holds_on_the_next_request() {
     let admin = owner().await;
-    let p = postern_tests::fixtures::provisioner().await;
-    let login = format!("{}@login.test", unique("mate"));
-    let mate = p
-        .create_account(admin.org, &login, "Mate", "pw-Mate-Horse-1", Role::User)
-        .await
-        .unwrap();
-    p.db().close().await;
-    let mut session = admin.stack.client();
-    session.login(&login, "pw-Mate-Horse-1").await.unwrap();
+    let (mate, session) = member(&admin, "Mate", Role::User).await;
     let mailbox = table(&admin)
         .await
         .addresses

@@ -59,10 +59,7 @@ pub async fn require_member(
 ) -> Result<Response, AppError> {
     let (mut parts, body) = req.into_parts();
     let account = Authenticated::from_request_parts(&mut parts, &state).await?;
-    let organization: OrganizationId = params
-        .get("org")
-        .and_then(|s| s.parse().ok())
-        .ok_or(AppError::from(ErrorCode::Forbidden))?;
+    let organization: OrganizationId = crate::grants::path_id(&params, "org")?;
     let role: Option<String> = sqlx::query_scalar(
         "SELECT role FROM memberships WHERE account_id = $1 AND organization_id = $2",
     )

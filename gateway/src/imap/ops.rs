@@ -282,9 +282,7 @@ pub fn summary_of(f: &FetchItems) -> Option<MessageSummary> {
     })
 }
 
-/// The whole message and its flags; `None` when the UID does not exist.
-/// A message's flags (without the per-session `\\Recent`); `None` if it
-/// is not in the selected folder.
+/// A message's flags; `None` if it is not in the selected folder.
 pub async fn flags_of(conn: &mut Connection, uid: u32) -> Result<Option<Vec<String>>, ImapError> {
     let cmd = Command::new("UID FETCH")
         .raw(&uid.to_string())
@@ -294,14 +292,10 @@ pub async fn flags_of(conn: &mut Connection, uid: u32) -> Result<Option<Vec<Stri
     Ok(fetches(&untagged)
         .into_iter()
         .find(|f| f.uid() == Some(uid))
-        .map(|f| {
-            f.flags()
-                .into_iter()
-                .filter(|x| !x.eq_ignore_ascii_case("\\Recent"))
-                .collect()
-        }))
+        .map(|f| message_flags(f.flags())))
 }
 
+/// The whole message and its flags; `None` when the UID does not exist.
 pub async fn fetch_raw(
     conn: &mut Connection,
     uid: u32,
@@ -315,18 +309,19 @@ pub async fn fetch_raw(
         if f.uid() == Some(uid)
             && let Some(body) = f.get("BODY[]").and_then(|v| v.as_bytes())
         {
-            {
-                // \Recent is per-session noise, not a message property.
-                let flags = f
-                    .flags()
-                    .into_iter()
-                    .filter(|x| !x.eq_ignore_ascii_case("\\Recent"))
-                    .collect();
-                return Ok(Some((body.to_vec(), flags)));
-            }
+            return Ok(Some((body.to_vec(), message_flags(f.flags()))));
         }
     }
     Ok(None)
+}
+
+/// Flags as a message property: `\\Recent` is per-session noise.
+fn message_flags<S: AsRef<str> + Into<String>>(flags: Vec<S>) -> Vec<String> {
+    flags
+        .into_iter()
+        .filter(|x| !x.as_ref().eq_ignore_ascii_case("\\Recent"))
+        .map(Into::into)
+        .collect()
 }
 
 /// Some header fields of a message (`BODY.PEEK[HEADER.FIELDS (…)]`), raw;

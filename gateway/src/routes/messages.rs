@@ -133,16 +133,16 @@ pub async fn view(
         if q.mark_seen {
             ops::store_flag(c, &[uid], "\\Seen", true).await?;
         }
-        let Some(flags) = ops::flags_of(c, uid).await? else {
-            return Ok(None);
-        };
+        // Kept: only the flags (and that it is still there) are asked;
+        // else one FETCH brings the bytes and the flags together.
         if let Some(kept) = state.bodies.get(&key(sel.uid_validity)).await
             && let Ok(view) = serde_json::from_slice::<MessageView>(&kept)
         {
-            return Ok(Some((sel.uid_validity, flags, Ok(view))));
+            let flags = ops::flags_of(c, uid).await?;
+            return Ok(flags.map(|flags| (sel.uid_validity, flags, Ok(view))));
         }
-        let raw = ops::fetch_raw(c, uid).await?.map(|(raw, _)| raw);
-        Ok(raw.map(|raw| (sel.uid_validity, flags, Err(raw))))
+        let found = ops::fetch_raw(c, uid).await?;
+        Ok(found.map(|(raw, flags)| (sel.uid_validity, flags, Err(raw))))
     })
     .await
     .map_err(map_select)?;
