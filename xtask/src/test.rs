@@ -52,6 +52,10 @@ struct Stage {
     name: &'static str,
     outcome: Outcome,
     seconds: f32,
+    /// Free space on the build's disk after the stage: a run that fills
+    /// the disk fails in a linker with a confusing message, and the
+    /// summary then says where the space went.
+    free_gib: Option<f64>,
 }
 
 #[derive(Default)]
@@ -78,6 +82,7 @@ impl Report {
             name,
             outcome,
             seconds: start.elapsed().as_secs_f32(),
+            free_gib: util::free_gib(&repo_root().join("target")),
         });
         go_on
     }
@@ -100,7 +105,13 @@ impl Report {
                     format!("- skipped ({why}) ")
                 }
             };
-            println!("  {mark}{} ({:.0}s)", s.name, s.seconds);
+            match s.free_gib {
+                Some(free) => println!(
+                    "  {mark}{} ({:.0}s, {free:.1} GiB free after)",
+                    s.name, s.seconds
+                ),
+                None => println!("  {mark}{} ({:.0}s)", s.name, s.seconds),
+            }
         }
         for name in not_run {
             println!("  · not run  {name}");

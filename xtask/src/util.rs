@@ -37,6 +37,22 @@ pub fn check_interrupted() -> Result<()> {
 }
 
 /// The workspace root (the parent of `xtask/`).
+/// Free space, in GiB, on the file system holding `path` (or its nearest
+/// existing parent), from `df`; `None` when it cannot tell.
+pub fn free_gib(path: &Path) -> Option<f64> {
+    let existing = path.ancestors().find(|p| p.exists())?;
+    let out = Command::new("df").arg("-Pk").arg(existing).output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    let kib: f64 = text
+        .lines()
+        .nth(1)?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    Some(kib / (1024.0 * 1024.0))
+}
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
