@@ -31,6 +31,11 @@ impl AppError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         AppError::new(ErrorCode::BadRequest, message)
     }
+
+    /// Adds parameters (see [`ApiError::with`]).
+    pub fn with(self, set: impl FnOnce(&mut postern_shared::ErrorParams)) -> Self {
+        AppError(self.0.with(set))
+    }
 }
 
 impl From<ErrorCode> for AppError {

@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod grants;
 pub mod imap;
+pub mod invitations;
 pub mod ledger;
 pub mod openapi;
 pub mod postfix;

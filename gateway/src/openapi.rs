@@ -230,6 +230,20 @@ fn shape(name: &str) -> Option<Shape> {
         "set_catch_all" => s(Some("SetCatchAllRequest"), &[200], json("DomainInfo")),
         "set_access" => s(Some("SetAccessRequest"), &[200], json("AddressRow")),
         "remove_access" => s(None, &[204], Answer::Empty),
+        "mailbox_users" => s(None, &[200], json("MailboxUsers")),
+        "create_invitation" => s(
+            Some("CreateInvitationRequest"),
+            &[201],
+            json("CreatedInvitation"),
+        ),
+        "revoke_invitation" => s(None, &[204], Answer::Empty),
+        "get_invitation" => s(None, &[200], json("InvitationInfo")),
+        "sign_up" => s(Some("SignUpRequest"), &[200], json("SessionInfo")),
+        "accept_invitation" => s(
+            Some("AcceptInvitationRequest"),
+            &[200],
+            json("AcceptedInvitation"),
+        ),
         "create_upload" => s(Some("NewUpload"), &[200], json("Upload")),
         "get_upload" => s(None, &[200], json("Upload")),
         "upload_data" => Shape {
@@ -293,6 +307,12 @@ fn path_param(name: &str) -> Option<Param> {
             schema: integer(1, i64::MAX),
             about: "An address of the organisation (from its address table).",
         },
+        "invitation" => Param {
+            name: "invitation",
+            required: true,
+            schema: integer(1, i64::MAX),
+            about: "A pending invitation of the mailbox (from its users tab).",
+        },
         "account" => Param {
             name: "account",
             required: true,
@@ -315,7 +335,7 @@ fn path_param(name: &str) -> Option<Param> {
             name: "token",
             required: true,
             schema: id(),
-            about: "The transfer's link token.",
+            about: "The link's token (a transfer's, or an invitation's).",
         },
         "file" => Param {
             name: "file",
@@ -555,6 +575,16 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::admin::Recipients>()
         .schema_from::<postern_shared::admin::NewGrant>()
         .schema_from::<postern_shared::permissions::Action>()
+        .schema_from::<postern_shared::invitations::MailboxUsers>()
+        .schema_from::<postern_shared::invitations::InviteBlock>()
+        .schema_from::<postern_shared::invitations::PendingInvitation>()
+        .schema_from::<postern_shared::invitations::CreateInvitationRequest>()
+        .schema_from::<postern_shared::invitations::CreatedInvitation>()
+        .schema_from::<postern_shared::invitations::InvitationInfo>()
+        .schema_from::<postern_shared::invitations::AcceptInvitationRequest>()
+        .schema_from::<postern_shared::invitations::OrganizationChoice>()
+        .schema_from::<postern_shared::invitations::AcceptedInvitation>()
+        .schema_from::<postern_shared::invitations::SignUpRequest>()
         .schema_from::<NewUpload>()
         .schema_from::<Upload>()
         .schema_from::<NewTransfer>()

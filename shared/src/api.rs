@@ -90,8 +90,13 @@ pub struct MailboxAccess {
     pub id: MailboxId,
     pub address: String,
     pub display_name: String,
+    /// The organisation that owns the mailbox (its administration).
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub organization_id: OrganizationId,
+    /// The caller's organisation it appears under: the owner's, or the one
+    /// the caller picked when accepting an invitation (R-INV-3).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub shown_in: OrganizationId,
     pub permissions: PermissionSet,
 }
 

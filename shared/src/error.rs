@@ -72,6 +72,15 @@ error_codes! {
     InvalidAddress = "invalid_address", 400, "This address is not valid.";
     /// The address is already a mailbox, alias or redirect somewhere.
     AddressTaken = "address_taken", 409, "This address already exists.";
+    /// R-INV-4: this mailbox cannot be shared by invitation; `reason`
+    /// says why (an `InviteBlock` name).
+    InviteImpossible = "invite_impossible", 409, "This mailbox cannot be shared by invitation.";
+    /// The invitation link was revoked by the organisation.
+    InvitationRevoked = "invitation_revoked", 410, "This invitation was withdrawn.";
+    /// The invitation link was already used (single use).
+    InvitationUsed = "invitation_used", 410, "This invitation has already been accepted.";
+    /// Sign-up: an account with this login exists (sign in instead).
+    LoginTaken = "login_taken", 409, "An account with this login already exists. Sign in instead.";
     MethodNotAllowed = "method_not_allowed", 405, "This method is not allowed here.";
     PayloadTooLarge = "payload_too_large", 413, "The request is too large.";
     /// R-SEND-1: more than 100 recipients.
@@ -181,6 +190,9 @@ pub struct ErrorParams {
     /// `upload_offset`: the bytes the server holds (resume from there).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received: Option<u64>,
+    /// `invite_impossible`: why, as an `InviteBlock` name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// `send_rejected`: the mail server's own reply, shown verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_reply: Option<String>,

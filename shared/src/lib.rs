@@ -12,6 +12,7 @@ pub mod error;
 pub mod folders;
 pub mod format;
 pub mod html;
+pub mod invitations;
 pub mod limits;
 pub mod permissions;
 pub mod sending;

@@ -95,6 +95,21 @@ impl ApiClient {
         Ok(info)
     }
 
+    /// `POST /api/invitations/{token}/account`: creates an account through
+    /// an invitation link and keeps its session, like [`ApiClient::login`].
+    pub async fn sign_up(
+        &mut self,
+        token: &str,
+        form: &postern_shared::invitations::SignUpRequest,
+    ) -> Result<SessionInfo, ApiFailure> {
+        let route = Route::SignUp {
+            token: token.to_string(),
+        };
+        let info: SessionInfo = self.post(&route.path(), form).await?;
+        self.csrf = Some(info.csrf_token.clone());
+        Ok(info)
+    }
+
     /// `DELETE /api/session`.
     pub async fn logout(&mut self) -> Result<(), ApiFailure> {
         self.delete::<()>(&Route::Logout.path()).await?;

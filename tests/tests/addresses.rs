@@ -11,6 +11,7 @@ use postern_shared::admin::{
     DeletedAddresses, DomainInfo, NewGrant, OrgAddresses, Recipients, SetCatchAllRequest,
 };
 use postern_shared::api::Me;
+use postern_shared::invitations::{CreateInvitationRequest, CreatedInvitation, MailboxUsers};
 use postern_shared::permissions::{Permission, Role};
 use postern_shared::wire::routes::Route;
 use postern_tests::fixtures::Fixture;
@@ -481,13 +482,43 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
     let catch_req = SetCatchAllRequest {
         mailbox: Some(victim.id),
     };
+    let invite_req = CreateInvitationRequest {
+        email: Some("intruder@internet.test".into()),
+        permissions: PermissionSet::all(),
+        send_email: false,
+        language: None,
+    };
     for (who, api) in [("user", &plain_user), ("stranger", &stranger.api)] {
         let e = api
             .get::<OrgAddresses>(&Route::ListAddresses { org }.path())
             .await
             .unwrap_err();
         assert_eq!(e.status, 403, "{who} list");
+        let e = api
+            .get::<MailboxUsers>(
+                &Route::MailboxUsers {
+                    org,
+                    addr: victim.id,
+                }
+                .path(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.status, 403, "{who} users tab");
     }
+    // An invitation the others will try to revoke.
+    let pending: CreatedInvitation = admin
+        .api
+        .post(
+            &Route::CreateInvitation {
+                org,
+                addr: victim.id,
+            }
+            .path(),
+            &invite_req,
+        )
+        .await
+        .unwrap();
     for (who, api) in [
         ("user", &plain_user),
         ("legal", &legal),
@@ -520,6 +551,30 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
             .await
             .unwrap_err();
         assert_eq!(e.status, 403, "{who} catch-all");
+        let e = api
+            .post::<_, CreatedInvitation>(
+                &Route::CreateInvitation {
+                    org,
+                    addr: victim.id,
+                }
+                .path(),
+                &invite_req,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.status, 403, "{who} invite");
+        let e = api
+            .delete::<()>(
+                &Route::RevokeInvitation {
+                    org,
+                    addr: victim.id,
+                    invitation: pending.invitation.id,
+                }
+                .path(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.status, 403, "{who} revoke");
     }
     // A legal representative sees the table, with what they may not do.
     let seen: OrgAddresses = legal
@@ -540,6 +595,35 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
         .await
         .unwrap_err();
     assert_eq!(e.status, 403, "another organisation's address");
+    let e = stranger
+        .api
+        .post::<_, CreatedInvitation>(
+            &Route::CreateInvitation {
+                org: sorg,
+                addr: victim.id,
+            }
+            .path(),
+            &invite_req,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.status, 403,
+        "an invitation to another organisation's address"
+    );
+    let e = stranger
+        .api
+        .delete::<()>(
+            &Route::RevokeInvitation {
+                org: sorg,
+                addr: victim.id,
+                invitation: pending.invitation.id,
+            }
+            .path(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, 403, "revoking another organisation's invitation");
     let e = stranger
         .api
         .post::<_, AddressRow>(&Route::CreateAddress { org: sorg }.path(), &create_req)
@@ -573,6 +657,18 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
             .all(|a| !a.address.starts_with("intruder"))
     );
     assert_eq!(after.domains[0].catch_all, None);
+    let tab: MailboxUsers = admin
+        .api
+        .get(
+            &Route::MailboxUsers {
+                org,
+                addr: victim.id,
+            }
+            .path(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tab.invitations.len(), 1, "the invitation stands, no other");
 }
 
 /// An administrator gives a colleague access at once, narrows it — and the

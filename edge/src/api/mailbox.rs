@@ -50,6 +50,8 @@ impl<G: Gateway> Ctx<'_, G> {
             | Route::Login
             | Route::GetSession
             | Route::Logout
+            | Route::GetInvitation { .. }
+            | Route::SignUp { .. }
             | Route::TransferPage { .. }
             | Route::TransferFile { .. }
             | Route::TransferCss => {
@@ -143,6 +145,12 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::AddAlias { .. } => revalidate::<admin::AddAliasRequest>(b)?,
             Route::SetCatchAll { .. } => revalidate::<admin::SetCatchAllRequest>(b)?,
             Route::SetAccess { .. } => revalidate::<admin::SetAccessRequest>(b)?,
+            Route::CreateInvitation { .. } => {
+                revalidate::<invitations::CreateInvitationRequest>(b)?
+            }
+            Route::AcceptInvitation { .. } => {
+                revalidate::<invitations::AcceptInvitationRequest>(b)?
+            }
             _ => return Ok(None),
         }))
     }

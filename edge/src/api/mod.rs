@@ -16,6 +16,7 @@ use postern_shared::api::{
     MessageListQuery, MoveMessagesRequest, RenameFolderRequest, SessionInfo, SetFlagsRequest,
 };
 use postern_shared::compose::{SaveDraftRequest, SendRequest, Signature};
+use postern_shared::invitations::{self, GatewaySignUpRequest, SignUpRequest};
 use postern_shared::transfers::{NewTransfer, NewUpload, Transfer};
 use postern_shared::wire::query::{
     BodyHtmlQuery, ContactsQuery, FolderPathQuery, FolderQuery, Images, UploadOffsetQuery,
@@ -87,6 +88,8 @@ pub async fn handle<G: Gateway>(
         Route::Login => cx.login().await.into(),
         Route::GetSession => cx.get_session().await.into(),
         Route::Logout => cx.logout().await.into(),
+        Route::GetInvitation { .. } => cx.public_json(&route).await.into(),
+        Route::SignUp { token } => cx.sign_up(&token).await.into(),
         Route::TransferCss => transfer_page::stylesheet(&req.method).into(),
         Route::TransferPage { token } => cx.transfer_page(&token).await.into(),
         Route::TransferFile { token, file } => cx.transfer_file(&token, &file),

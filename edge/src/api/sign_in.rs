@@ -58,8 +58,41 @@ impl<G: Gateway> Ctx<'_, G> {
             Ok(r) => r,
             Err(e) => return e,
         };
+        self.signed_in(&resp, "/v1/auth/login")
+    }
+
+    /// Sign-up through an invitation link: like sign-in, a new session
+    /// cookie; the gateway refuses unless the link is usable.
+    pub(super) async fn sign_up(&self, token: &str) -> EdgeResponse {
+        if !session::same_origin(self.req) {
+            return EdgeResponse::code(ErrorCode::CsrfFailed);
+        }
+        let form: SignUpRequest = match parse_json(&self.req.body) {
+            Ok(f) => f,
+            Err(e) => return e,
+        };
+        let body = GatewaySignUpRequest {
+            login: form.login,
+            password: form.password,
+            display_name: form.display_name,
+            client_ip: self.req.client_ip(self.cfg.trust_forwarded_for),
+        };
+        let route = Route::SignUp {
+            token: token.to_string(),
+        };
+        let mut req = self.gateway_request(&route, "", None);
+        req.body = serde_json::to_vec(&body).ok();
+        let resp = match self.send_ok(req).await {
+            Ok(r) => r,
+            Err(e) => return e,
+        };
+        self.signed_in(&resp, "/v1/public/invitations/{token}/account")
+    }
+
+    /// A new session from the gateway's answer: the cookie and the body.
+    fn signed_in(&self, resp: &GatewayResponse, route: &str) -> EdgeResponse {
         let Ok(gs) = serde_json::from_slice::<GatewaySession>(&resp.body) else {
-            return bad_gateway_body("/v1/auth/login");
+            return bad_gateway_body(route);
         };
         let Some(cookie) = self.session_cookie(&gs) else {
             eprintln!("postern-edge: the gateway returned a session id that is not cookie-safe");

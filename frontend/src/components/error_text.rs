@@ -8,6 +8,7 @@ use crate::core::browser::{format_time, now};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_i18n::{I18nContext, Locale as _};
+use postern_shared::invitations::InviteBlock;
 use postern_shared::{ApiError, ErrorCode};
 
 pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
@@ -53,6 +54,15 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
             };
         }
         AddressTaken => t_string!(i18n, err_address_taken),
+        InviteImpossible => {
+            return match p.reason.as_deref().and_then(InviteBlock::parse) {
+                Some(b) => invite_block_text(i18n, b),
+                None => t_string!(i18n, err_invite_impossible).to_string(),
+            };
+        }
+        InvitationRevoked => t_string!(i18n, err_invitation_revoked),
+        InvitationUsed => t_string!(i18n, err_invitation_used),
+        LoginTaken => t_string!(i18n, err_login_taken),
         InvalidRecipient => t_string!(i18n, err_invalid_recipient),
         MessageTooLarge => t_string!(i18n, err_message_too_large),
         SendRejected => {
@@ -70,6 +80,17 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
         MethodNotAllowed | Internal => t_string!(i18n, err_generic),
     };
     text.to_string()
+}
+
+/// Why a mailbox cannot be shared by invitation (R-INV-4), in the UI's
+/// language: beside the disabled Invite button and in a refusal.
+pub fn invite_block_text(i18n: I18nContext<Locale>, block: InviteBlock) -> String {
+    match block {
+        InviteBlock::NoPermission => t_string!(i18n, invite_block_no_permission),
+        InviteBlock::AddressIsLogin => t_string!(i18n, invite_block_address_is_login),
+        InviteBlock::UserHasAddress => t_string!(i18n, invite_block_user_has_address),
+    }
+    .to_string()
 }
 
 /// A dismissible error message (`role="alert"`), shown while `error` is set.

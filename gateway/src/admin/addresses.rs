@@ -356,6 +356,21 @@ pub async fn create(
     ))
 }
 
+/// Inside a write transaction: on PostgreSQL holds the address's row until
+/// the transaction ends, so a deletion and an invitation or grant for the
+/// same address run one after the other, never leaving rows that name a
+/// deleted mailbox (SQLite's single writer already orders them).
+pub(super) async fn lock_address(
+    conn: &mut sqlx::AnyConnection,
+    backend: crate::db::dialect::Backend,
+    id: MailboxId,
+) -> AppResult<()> {
+    if let Some(lock) = crate::db::dialect::lock_row(backend, "mailboxes") {
+        sqlx::query(&lock).bind(id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// An address of `org` (not deleted), else the same 403 as any foreign id.
 pub(super) async fn own_address(
     conn: &mut sqlx::AnyConnection,
@@ -387,9 +402,11 @@ pub async fn delete(
             "Name 1 to {MAX_DELETE} addresses to delete."
         )));
     }
+    let backend = crate::db::backend(&state.db);
     let mut tx = crate::db::begin_write(&state.db).await?;
     let mut gone: Vec<(String, AddressKind)> = Vec::new();
     for &id in &req.ids {
+        lock_address(&mut tx, backend, id).await?;
         let (address, kind) = own_address(&mut tx, access.organization, id).await?;
         if gone.iter().any(|(a, _)| *a == address) {
             continue;
@@ -403,6 +420,7 @@ pub async fn delete(
         // Everything that names the mailbox goes with it.
         for table in [
             "grants",
+            "invitations",
             "device_passwords",
             "aliases",
             "redirects",

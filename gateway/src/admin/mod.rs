@@ -1,7 +1,8 @@
 //! The mail-service administration (`/v1/orgs/{org}/…`): who may use it
-//! ([`access`]), the organisation's addresses ([`addresses`]) and who uses
-//! each mailbox ([`users`]).
+//! ([`access`]), the organisation's addresses ([`addresses`]), who uses
+//! each mailbox ([`users`]) and invitations to it ([`invitations`]).
 
 pub mod access;
 pub mod addresses;
+pub mod invitations;
 pub mod users;

@@ -13,7 +13,7 @@ use postern_shared::admin::{AddressKind, AddressRow, SetAccessRequest};
 use postern_shared::permissions::Action;
 
 use super::access::OrgAccess;
-use super::addresses::{own_address, row_of};
+use super::addresses::{lock_address, own_address, row_of};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -30,20 +30,25 @@ pub async fn set(
         ));
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
+    lock_address(&mut tx, crate::db::backend(&state.db), addr).await?;
     let (_, kind) = own_address(&mut tx, access.organization, addr).await?;
     if kind != AddressKind::Mailbox {
         return Err(AppError::bad_request(
             "Only a mailbox has users; this address stores no mail.",
         ));
     }
-    let member: Option<i64> = sqlx::query_scalar(
-        "SELECT account_id FROM memberships WHERE account_id = $1 AND organization_id = $2",
+    // Members get access at once; anyone else only through an invitation,
+    // after which their access may be narrowed or widened (R-INV-5).
+    let allowed: Option<i64> = sqlx::query_scalar(
+        "SELECT account_id FROM memberships WHERE account_id = $1 AND organization_id = $2
+         UNION SELECT account_id FROM grants WHERE account_id = $1 AND mailbox_id = $3",
     )
     .bind(account)
     .bind(access.organization)
+    .bind(addr)
     .fetch_optional(&mut *tx)
     .await?;
-    if member.is_none() {
+    if allowed.is_none() {
         return Err(AppError::new(
             ErrorCode::Forbidden,
             "Only members of the organisation get access this way; invite anyone else.",

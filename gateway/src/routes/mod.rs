@@ -14,7 +14,7 @@ use std::time::Instant;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use postern_shared::api::{MailboxAccess, Me, OrganizationMembership};
 use postern_shared::permissions::Role;
@@ -67,7 +67,7 @@ pub fn router(state: AppState) -> Router {
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 
-    use crate::admin::{access::require_member, addresses, users};
+    use crate::admin::{access::require_member, addresses, invitations, users};
     let organization = Router::new()
         .route(
             v1("list_addresses"),
@@ -77,6 +77,9 @@ pub fn router(state: AppState) -> Router {
         .route(v1("add_alias"), post(addresses::add_alias))
         .route(v1("set_catch_all"), put(addresses::set_catch_all))
         .route(v1("set_access"), put(users::set).delete(users::remove))
+        .route(v1("mailbox_users"), get(invitations::users_tab))
+        .route(v1("create_invitation"), post(invitations::create))
+        .route(v1("revoke_invitation"), delete(invitations::revoke))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_member,
@@ -89,6 +92,9 @@ pub fn router(state: AppState) -> Router {
         .route(v1("get_session"), get(auth::session))
         .route(v1("logout"), post(auth::logout))
         .route(v1("me"), get(me))
+        .route(v1("get_invitation"), get(crate::invitations::info))
+        .route(v1("sign_up"), post(crate::invitations::sign_up))
+        .route(v1("accept_invitation"), post(crate::invitations::accept))
         .merge(mailbox)
         .merge(organization)
         .merge(transfers::router())
@@ -183,8 +189,9 @@ async fn me(State(state): State<AppState>, who: Authenticated) -> AppResult<Json
     .bind(who.account.id)
     .fetch_all(&state.db)
     .await?;
-    let mailboxes: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT mb.id, mb.address, mb.display_name, mb.organization_id, g.permissions
+    let mailboxes: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT mb.id, mb.address, mb.display_name, mb.organization_id,
+                COALESCE(g.shown_in_organization_id, mb.organization_id), g.permissions
          FROM grants g JOIN mailboxes mb ON mb.id = g.mailbox_id
          WHERE g.account_id = $1 AND mb.deleted_at IS NULL AND g.permissions <> 0
          ORDER BY mb.address",
@@ -207,11 +214,12 @@ async fn me(State(state): State<AppState>, who: Authenticated) -> AppResult<Json
         mailboxes: mailboxes
             .into_iter()
             .map(
-                |(id, address, display_name, organization_id, bits)| MailboxAccess {
+                |(id, address, display_name, organization_id, shown_in, bits)| MailboxAccess {
                     id,
                     address,
                     display_name,
                     organization_id,
+                    shown_in,
                     permissions: PermissionSet::from_bits(u8::try_from(bits).unwrap_or(0)),
                 },
             )

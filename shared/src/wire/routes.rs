@@ -15,6 +15,7 @@
 
 use crate::admin::DomainId;
 use crate::api::{AccountId, MailboxId, OrganizationId};
+use crate::invitations::InvitationId;
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,6 +107,7 @@ pub struct Args {
     pub addr: Option<MailboxId>,
     pub domain: Option<DomainId>,
     pub account: Option<AccountId>,
+    pub invitation: Option<InvitationId>,
     pub uid: Option<u32>,
     pub section: Option<String>,
     pub id: Option<String>,
@@ -121,6 +123,7 @@ impl Args {
             "addr" => self.addr = Some(parse_id(raw)?),
             "domain" => self.domain = Some(parse_id(raw)?),
             "account" => self.account = Some(parse_id(raw)?),
+            "invitation" => self.invitation = Some(parse_id(raw)?),
             "uid" => self.uid = Some(parse_uid(raw)?),
             "section" if is_valid_section(raw) => self.section = Some(raw.into()),
             "id" if is_safe_id(raw) => self.id = Some(raw.into()),
@@ -138,6 +141,7 @@ impl Args {
             "addr" => self.addr.map(|v| v.to_string()),
             "domain" => self.domain.map(|v| v.to_string()),
             "account" => self.account.map(|v| v.to_string()),
+            "invitation" => self.invitation.map(|v| v.to_string()),
             "uid" => self.uid.map(|v| v.to_string()),
             "section" => self.section.clone(),
             "id" => self.id.clone(),
@@ -251,6 +255,30 @@ pub enum Route {
         org: OrganizationId,
         addr: MailboxId,
         account: AccountId,
+    },
+    MailboxUsers {
+        org: OrganizationId,
+        addr: MailboxId,
+    },
+    CreateInvitation {
+        org: OrganizationId,
+        addr: MailboxId,
+    },
+    RevokeInvitation {
+        org: OrganizationId,
+        addr: MailboxId,
+        invitation: InvitationId,
+    },
+    /// `GET /api/invitations/{token}`: public, the link is the credential.
+    GetInvitation {
+        token: String,
+    },
+    /// `POST /api/invitations/{token}/account`: public, signs in.
+    SignUp {
+        token: String,
+    },
+    AcceptInvitation {
+        token: String,
     },
     CreateUpload,
     GetUpload {
@@ -370,6 +398,24 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("remove_access", Delete "/api/orgs/{org}/addresses/{addr}/users/{account}" => Delete "/v1/orgs/{org}/addresses/{addr}/users/{account}", Organization,
         "Withdraw a user's access to a mailbox.",
         |a| Route::RemoveAccess { org: a.org?, addr: a.addr?, account: a.account? }),
+    endpoint!("mailbox_users", Get "/api/orgs/{org}/addresses/{addr}/users" => Get "/v1/orgs/{org}/addresses/{addr}/users", Organization,
+        "A mailbox's users tab: who has access with what, pending invitations, whether inviting is possible (R-INV-4).",
+        |a| Route::MailboxUsers { org: a.org?, addr: a.addr? }),
+    endpoint!("create_invitation", Post "/api/orgs/{org}/addresses/{addr}/invitations" => Post "/v1/orgs/{org}/addresses/{addr}/invitations", Organization,
+        "Invite someone to a mailbox: a single-use link valid 30 days, optionally emailed (R-INV-2).",
+        |a| Route::CreateInvitation { org: a.org?, addr: a.addr? }),
+    endpoint!("revoke_invitation", Delete "/api/orgs/{org}/addresses/{addr}/invitations/{invitation}" => Delete "/v1/orgs/{org}/addresses/{addr}/invitations/{invitation}", Organization,
+        "Revoke a pending invitation: its link stops working at once.",
+        |a| Route::RevokeInvitation { org: a.org?, addr: a.addr?, invitation: a.invitation? }),
+    endpoint!("get_invitation", Get "/api/invitations/{token}" => Get "/v1/public/invitations/{token}", Public,
+        "What an invitation link shares, for its page (expired, revoked and used links are told apart).",
+        |a| Route::GetInvitation { token: a.token.clone()? }),
+    endpoint!("sign_up", Post "/api/invitations/{token}/account" => Post "/v1/public/invitations/{token}/account", Public,
+        "Create an account to accept an invitation with, and sign in (only with a usable link).",
+        |a| Route::SignUp { token: a.token.clone()? }),
+    endpoint!("accept_invitation", Post "/api/invitations/{token}/accept" => Post "/v1/invitations/{token}/accept", Session,
+        "Accept an invitation: the mailbox joins the caller's webmail in the organisation they pick (R-INV-3).",
+        |a| Route::AcceptInvitation { token: a.token.clone()? }),
     endpoint!("create_upload", Post "/api/uploads" => Post "/v1/uploads", Session,
         "Declare a file to upload (name, type, size).", |_a| Route::CreateUpload),
     endpoint!("get_upload", Get "/api/uploads/{id}" => Get "/v1/uploads/{id}", Session,
@@ -457,6 +503,26 @@ impl Route {
                 a.account = Some(*account);
                 with_org(&mut a, *org, "remove_access")
             }
+            Route::MailboxUsers { org, addr } => {
+                a.addr = Some(*addr);
+                with_org(&mut a, *org, "mailbox_users")
+            }
+            Route::CreateInvitation { org, addr } => {
+                a.addr = Some(*addr);
+                with_org(&mut a, *org, "create_invitation")
+            }
+            Route::RevokeInvitation {
+                org,
+                addr,
+                invitation,
+            } => {
+                a.addr = Some(*addr);
+                a.invitation = Some(*invitation);
+                with_org(&mut a, *org, "revoke_invitation")
+            }
+            Route::GetInvitation { token } => with_token(&mut a, token, "get_invitation"),
+            Route::SignUp { token } => with_token(&mut a, token, "sign_up"),
+            Route::AcceptInvitation { token } => with_token(&mut a, token, "accept_invitation"),
             Route::CreateUpload => "create_upload",
             Route::GetUpload { id } => with_id(&mut a, id, "get_upload"),
             Route::UploadData { id } => with_id(&mut a, id, "upload_data"),
@@ -520,6 +586,11 @@ fn with_org(a: &mut Args, org: OrganizationId, name: &'static str) -> &'static s
 fn with_uid(a: &mut Args, mb: MailboxId, uid: u32, name: &'static str) -> &'static str {
     a.uid = Some(uid);
     with_mb(a, mb, name)
+}
+
+fn with_token(a: &mut Args, token: &str, name: &'static str) -> &'static str {
+    a.token = Some(token.to_string());
+    name
 }
 
 fn with_id(a: &mut Args, id: &str, name: &'static str) -> &'static str {
@@ -687,6 +758,7 @@ mod tests {
                 "{addr}" => a.addr = Some(11),
                 "{domain}" => a.domain = Some(5),
                 "{account}" => a.account = Some(9),
+                "{invitation}" => a.invitation = Some(13),
                 _ => {}
             }
         }
@@ -900,7 +972,7 @@ mod tests {
     }
 
     #[test]
-    fn only_login_health_the_api_document_and_public_pages_need_no_session() {
+    fn only_login_health_the_api_document_invitation_links_and_public_pages_need_no_session() {
         let public: Vec<_> = ENDPOINTS
             .iter()
             .filter(|e| e.access == Access::Public)
@@ -912,6 +984,8 @@ mod tests {
                 "health",
                 "openapi",
                 "login",
+                "get_invitation",
+                "sign_up",
                 "transfer_css",
                 "transfer_page",
                 "transfer_file"

@@ -1,0 +1,196 @@
+//! The invitation email (R-INV-2): a plain-text message in the inviter's
+//! language, from the shared mailbox itself, submitted like any message of
+//! that mailbox (the sending rules and its quota apply). It carries the
+//! link and says what accepting involves; it never carries a password.
+
+use postern_shared::ApiError;
+use postern_shared::api::EmailAddress;
+
+use crate::error::AppError;
+use crate::send::mime::{self, Message};
+use crate::send::smtp::{self, Envelope, Submission};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    English,
+    Spanish,
+}
+
+impl Language {
+    /// The UI's language code, English when unknown.
+    pub fn pick(code: Option<&str>) -> Language {
+        match code.map(|c| c.trim().to_ascii_lowercase()) {
+            Some(c) if c == "es" || c.starts_with("es-") => Language::Spanish,
+            _ => Language::English,
+        }
+    }
+}
+
+/// Everything the message says.
+#[derive(Debug, Clone)]
+pub struct Letter {
+    pub language: Language,
+    /// The inviter as people know them.
+    pub inviter: String,
+    /// The shared mailbox's address.
+    pub mailbox: String,
+    pub to: String,
+    pub link: String,
+    pub expires_at: i64,
+}
+
+impl Letter {
+    pub fn subject(&self) -> String {
+        match self.language {
+            Language::English => format!(
+                "{} invites you to the mailbox {}",
+                self.inviter, self.mailbox
+            ),
+            Language::Spanish => format!("{} te invita al buzón {}", self.inviter, self.mailbox),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        let until = postern_shared::format::utc_minutes(self.expires_at);
+        match self.language {
+            Language::English => format!(
+                "Hello,\r\n\r\n{inviter} invites you to use the mailbox {mailbox}.\r\n\r\n\
+                 To accept, open this link (it works once, until {until}):\r\n\r\n{link}\r\n\r\n\
+                 You will sign in, or create an account, and choose where the mailbox appears. \
+                 Nobody will ever ask you for a password by email.\r\n\r\n\
+                 If you did not expect this invitation, ignore this message.\r\n",
+                inviter = self.inviter,
+                mailbox = self.mailbox,
+                link = self.link,
+            ),
+            Language::Spanish => format!(
+                "Hola:\r\n\r\n{inviter} te invita a usar el buzón {mailbox}.\r\n\r\n\
+                 Para aceptar, abre este enlace (sirve una vez, hasta {until}):\r\n\r\n{link}\r\n\r\n\
+                 Iniciarás sesión, o crearás una cuenta, y elegirás dónde aparece el buzón. \
+                 Nadie te pedirá nunca una contraseña por correo.\r\n\r\n\
+                 Si no esperabas esta invitación, ignora este mensaje.\r\n",
+                inviter = self.inviter,
+                mailbox = self.mailbox,
+                link = self.link,
+            ),
+        }
+    }
+
+    /// The message, ready to submit.
+    pub fn message(&self, now: i64) -> Message {
+        let domain = self
+            .mailbox
+            .rsplit_once('@')
+            .map_or("localhost", |(_, d)| d);
+        Message {
+            from: EmailAddress {
+                name: Some(self.inviter.clone()),
+                address: self.mailbox.clone(),
+            },
+            to: vec![EmailAddress {
+                name: None,
+                address: self.to.clone(),
+            }],
+            subject: self.subject(),
+            text: self.text(),
+            message_id: mime::new_message_id(domain),
+            date: now,
+            ..Message::default()
+        }
+    }
+}
+
+/// Builds and submits the letter as the mailbox `mailbox_id`.
+pub async fn send(state: &AppState, mailbox_id: i64, letter: &Letter) -> Result<(), ApiError> {
+    let dir = crate::send::compose::outgoing_dir(state);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| AppError::internal(e).0)?;
+    let path = dir.join(format!(
+        "invitation-{}.eml",
+        crate::invitations::token::new()
+    ));
+    let message = letter.message(crate::db::now());
+    let written = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            let file = std::fs::File::create(&path)?;
+            mime::write_message(&message, file)
+        })
+        .await
+        .map_err(|e| AppError::internal(e).0)?
+    };
+    let result = match written {
+        Ok(size) => {
+            let imap = state.imap.config();
+            let sub = Submission {
+                addr: state.sending.submission_addr.clone(),
+                tls_name: state.sending.submission_tls_name.clone(),
+                ca: state.sending.submission_ca.clone(),
+                authzid: letter.mailbox.clone(),
+                master_user: imap.master_user.clone(),
+                master_password: imap.master_password.clone(),
+            };
+            let env = Envelope {
+                from: letter.mailbox.clone(),
+                to: vec![letter.to.clone()],
+                size,
+            };
+            smtp::submit(&sub, &env, &path)
+                .await
+                .map_err(|e| e.to_api(crate::db::now()))
+        }
+        Err(e) => Err(AppError::internal(e).0),
+    };
+    let _ = tokio::fs::remove_file(&path).await;
+    tracing::info!(
+        mailbox = mailbox_id,
+        ok = result.is_ok(),
+        "invitation email"
+    );
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn letter(language: Language) -> Letter {
+        Letter {
+            language,
+            inviter: "Ana Pérez".into(),
+            mailbox: "sales@example.test".into(),
+            to: "bob@elsewhere.test".into(),
+            link: "https://mail.example.test/invite/abc".into(),
+            expires_at: 1_800_000_000,
+        }
+    }
+
+    #[test]
+    fn the_letter_is_in_the_inviters_language_and_carries_the_link() {
+        let en = letter(Language::pick(Some("en")));
+        assert!(
+            en.subject()
+                .contains("invites you to the mailbox sales@example.test")
+        );
+        assert!(en.text().contains("https://mail.example.test/invite/abc"));
+        let es = letter(Language::pick(Some("es-ES")));
+        assert_eq!(es.language, Language::Spanish);
+        assert!(es.subject().contains("te invita al buzón"));
+        assert!(es.text().contains("https://mail.example.test/invite/abc"));
+        assert_eq!(Language::pick(None), Language::English);
+        assert_eq!(Language::pick(Some("fr")), Language::English);
+    }
+
+    #[test]
+    fn the_message_comes_from_the_mailbox_in_the_inviters_name() {
+        let m = letter(Language::English).message(1_700_000_000);
+        let mut out = Vec::new();
+        mime::write_message(&m, &mut out).unwrap();
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.contains("sales@example.test"), "{text}");
+        assert!(text.contains("bob@elsewhere.test"), "{text}");
+        assert!(!text.to_ascii_lowercase().contains("password:"), "{text}");
+    }
+}
