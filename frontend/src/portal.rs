@@ -39,7 +39,7 @@ fn PortalRoot() -> impl IntoView {
                 <Route path=path!("/transfer") view=|| pages::transfer::TransferPage().into_any()/>
                 <Route path=path!("/settings/*rest") view=|| section_page(Section::Settings).into_any()/>
                 <Route path=path!("/admin/*rest") view=|| section_page(Section::Admin).into_any()/>
-                <Route path=path!("/invite/*rest") view=|| section_page(Section::Invite).into_any()/>
+                <Route path=path!("/invite/*rest") view=|| pages::invite::invite_page().into_any()/>
             </Routes>
         </Router>
     }

@@ -53,6 +53,24 @@ impl Session {
         self.load_me().await
     }
 
+    /// A new account through an invitation link, signed in at once.
+    pub async fn sign_up(
+        self,
+        token: String,
+        login: String,
+        password: String,
+        display_name: String,
+    ) -> Result<(), ApiError> {
+        let form = postern_shared::invitations::SignUpRequest {
+            login,
+            password,
+            display_name,
+        };
+        let info = api::sign_up(token, form).await?;
+        self.set(Some(info));
+        self.load_me().await
+    }
+
     /// Ends the session on the server (best effort) and forgets it here.
     pub async fn sign_out(self) {
         api::sign_out().await;

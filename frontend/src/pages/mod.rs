@@ -4,6 +4,7 @@
 //! (`section.rs`).
 
 pub mod home;
+pub mod invite;
 pub mod login;
 pub mod mail;
 pub mod not_found;
