@@ -226,6 +226,16 @@ fn shape(name: &str) -> Option<Shape> {
             &[200],
             json("DeletedAddresses"),
         ),
+        "preview_address_import" => s(
+            Some("ImportAddressesRequest"),
+            &[200],
+            json("ImportPreview"),
+        ),
+        "import_addresses" => s(
+            Some("ImportAddressesRequest"),
+            &[201],
+            json("ImportedAddresses"),
+        ),
         "add_alias" => s(Some("AddAliasRequest"), &[201], json("AddressRow")),
         "set_catch_all" => s(Some("SetCatchAllRequest"), &[200], json("DomainInfo")),
         "set_access" => s(Some("SetAccessRequest"), &[200], json("AddressRow")),
@@ -554,6 +564,12 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::admin::Member>()
         .schema_from::<postern_shared::admin::Recipients>()
         .schema_from::<postern_shared::admin::NewGrant>()
+        .schema_from::<postern_shared::admin::ImportAddressesRequest>()
+        .schema_from::<postern_shared::admin::ImportPreview>()
+        .schema_from::<postern_shared::admin::ImportRow>()
+        .schema_from::<postern_shared::admin::ImportUser>()
+        .schema_from::<postern_shared::admin::ImportedAddresses>()
+        .schema_from::<postern_shared::ImportIssue>()
         .schema_from::<postern_shared::permissions::Action>()
         .schema_from::<NewUpload>()
         .schema_from::<Upload>()

@@ -143,6 +143,9 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::AddAlias { .. } => revalidate::<admin::AddAliasRequest>(b)?,
             Route::SetCatchAll { .. } => revalidate::<admin::SetCatchAllRequest>(b)?,
             Route::SetAccess { .. } => revalidate::<admin::SetAccessRequest>(b)?,
+            Route::PreviewAddressImport { .. } | Route::ImportAddresses { .. } => {
+                revalidate::<admin::ImportAddressesRequest>(b)?
+            }
             _ => return Ok(None),
         }))
     }

@@ -1,7 +1,9 @@
 //! The mail-service administration (`/v1/orgs/{org}/…`): who may use it
-//! ([`access`]), the organisation's addresses ([`addresses`]) and who uses
-//! each mailbox ([`users`]).
+//! ([`access`]), the organisation's addresses ([`addresses`]), their
+//! creation from a CSV file ([`import`]) and who uses each mailbox
+//! ([`users`]).
 
 pub mod access;
 pub mod addresses;
+pub mod import;
 pub mod users;
