@@ -219,6 +219,7 @@ fn shape(name: &str) -> Option<Shape> {
         "get_signature" => s(None, &[200], json("Signature")),
         "put_signature" => s(Some("Signature"), &[200], json("Signature")),
         "identities" => s(None, &[200], json("SendingIdentity")),
+        "mailbox_storage" => s(None, &[200], json("MailboxStorage")),
         "list_addresses" => s(None, &[200], json("OrgAddresses")),
         "create_address" => s(Some("CreateAddressRequest"), &[201], json("AddressRow")),
         "delete_addresses" => s(
@@ -570,6 +571,7 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::admin::ImportUser>()
         .schema_from::<postern_shared::admin::ImportedAddresses>()
         .schema_from::<postern_shared::ImportIssue>()
+        .schema_from::<postern_shared::api::MailboxStorage>()
         .schema_from::<postern_shared::permissions::Action>()
         .schema_from::<NewUpload>()
         .schema_from::<Upload>()

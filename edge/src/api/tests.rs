@@ -336,7 +336,7 @@ fn folder_and_message_queries_are_reencoded() {
 }
 
 #[test]
-fn csv_imports_may_be_bigger_than_other_json_bodies() {
+fn csv_imports_may_be_bigger_than_other_json_bodies_and_storage_is_forwarded() {
     let gw = FakeGateway::new(|_| ok_json("{}"));
     // A 2 MiB file, JSON-escaped: more than the usual limit, less than
     // the import's.
@@ -370,6 +370,9 @@ fn csv_imports_may_be_bigger_than_other_json_bodies() {
         &gw,
     );
     assert_eq!((r.status, code(&r).as_str()), (413, "payload_too_large"));
+    run(&authed(Method::Get, "/api/mailboxes/3/storage"), &gw);
+    assert_eq!(gw.last().path_and_query, "/v1/mailboxes/3/storage");
+    assert_eq!(gw.last().method, Method::Get);
 }
 
 #[test]

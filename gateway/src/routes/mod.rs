@@ -7,6 +7,7 @@ pub mod compose;
 pub mod folders;
 pub mod messages;
 pub mod parts;
+pub mod storage;
 pub mod transfers;
 
 use std::time::Instant;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
             get(compose::signature_get).put(compose::signature_put),
         )
         .route(v1("identities"), get(compose::identities))
+        .route(v1("mailbox_storage"), get(storage::get))
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 

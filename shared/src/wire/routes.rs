@@ -225,6 +225,10 @@ pub enum Route {
     Identities {
         mb: MailboxId,
     },
+    /// `GET /api/mailboxes/{mb}/storage`: used and allowed bytes (R-LIM-5).
+    MailboxStorage {
+        mb: MailboxId,
+    },
     ListAddresses {
         org: OrganizationId,
     },
@@ -361,6 +365,9 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Replace the mailbox's signature.", |a| Route::PutSignature { mb: a.mb? }),
     endpoint!("identities", Get "/api/mailboxes/{mb}/identities" => Get "/v1/mailboxes/{mb}/identities", Mailbox,
         "The addresses this mailbox may send as, and today's sending quota.", |a| Route::Identities { mb: a.mb? }),
+    endpoint!("mailbox_storage", Get "/api/mailboxes/{mb}/storage" => Get "/v1/mailboxes/{mb}/storage", Mailbox,
+        "The bytes the mailbox holds and its limit (none on most offers), as Dovecot counts them (R-LIM-5).",
+        |a| Route::MailboxStorage { mb: a.mb? }),
     endpoint!("list_addresses", Get "/api/orgs/{org}/addresses" => Get "/v1/orgs/{org}/addresses", Organization,
         "The organisation's addresses with who uses each, its domains and members.", |a| Route::ListAddresses { org: a.org? }),
     endpoint!("create_address", Post "/api/orgs/{org}/addresses" => Post "/v1/orgs/{org}/addresses", Organization,
@@ -450,6 +457,7 @@ impl Route {
             Route::GetSignature { mb } => with_mb(&mut a, *mb, "get_signature"),
             Route::PutSignature { mb } => with_mb(&mut a, *mb, "put_signature"),
             Route::Identities { mb } => with_mb(&mut a, *mb, "identities"),
+            Route::MailboxStorage { mb } => with_mb(&mut a, *mb, "mailbox_storage"),
             Route::ListAddresses { org } => with_org(&mut a, *org, "list_addresses"),
             Route::CreateAddress { org } => with_org(&mut a, *org, "create_address"),
             Route::DeleteAddresses { org } => with_org(&mut a, *org, "delete_addresses"),
@@ -811,6 +819,10 @@ mod tests {
         assert_eq!(
             ok(Method::Get, "/api/mailboxes/7/identities"),
             Route::Identities { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/storage"),
+            Route::MailboxStorage { mb: 7 }
         );
         assert_eq!(
             ok(Method::Post, "/api/orgs/3/addresses/import/preview"),
