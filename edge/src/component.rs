@@ -4,7 +4,7 @@
 //! chunk, and upload bytes (`PATCH /api/uploads/{id}`) are streamed to it
 //! without ever being read whole.
 
-use crate::api::{MAX_JSON_BODY, Outcome};
+use crate::api::{MAX_JSON_BODY, Outcome, max_body};
 use crate::config::{Config, DIST_DIR};
 use crate::download;
 use crate::gateway::{GatewayRequest, GatewayResponse};
@@ -27,14 +27,16 @@ async fn handle_request(req: IncomingRequest, out: ResponseOutparam) {
     let mut edge_req = read_head(&req);
     // An upload's bytes stay unread here: the handler checks the session
     // and CSRF from the headers, then the body is streamed to the gateway.
-    let streamed = matches!(
-        crate::router::route(&edge_req.method, &edge_req.path),
-        Ok(Target::Route(r)) if r.streams_request_body()
-    );
+    let target = crate::router::route(&edge_req.method, &edge_req.path);
+    let streamed = matches!(&target, Ok(Target::Route(r)) if r.streams_request_body());
+    let limit = match &target {
+        Ok(Target::Route(r)) => max_body(r),
+        _ => MAX_JSON_BODY,
+    };
     let upload_body = if streamed {
         Some(req)
     } else {
-        if let Err(resp) = read_body(req, &mut edge_req).await {
+        if let Err(resp) = read_body(req, &mut edge_req, limit).await {
             return write(out, resp).await;
         }
         None
@@ -83,15 +85,19 @@ fn read_head(req: &IncomingRequest) -> EdgeRequest {
     edge
 }
 
-/// Reads a (JSON) body, at most [`MAX_JSON_BODY`] bytes.
-async fn read_body(req: IncomingRequest, edge: &mut EdgeRequest) -> Result<(), EdgeResponse> {
+/// Reads a (JSON) body, at most `limit` bytes ([`max_body`]).
+async fn read_body(
+    req: IncomingRequest,
+    edge: &mut EdgeRequest,
+    limit: usize,
+) -> Result<(), EdgeResponse> {
     if matches!(edge.method, Method::Get | Method::Head) {
         return Ok(());
     }
     if edge
         .header("content-length")
         .and_then(|l| l.trim().parse::<u64>().ok())
-        .is_some_and(|l| l > MAX_JSON_BODY as u64)
+        .is_some_and(|l| l > limit as u64)
     {
         return Err(EdgeResponse::code(ErrorCode::PayloadTooLarge));
     }
@@ -99,7 +105,7 @@ async fn read_body(req: IncomingRequest, edge: &mut EdgeRequest) -> Result<(), E
     let mut body = Vec::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| EdgeResponse::code(ErrorCode::BadRequest))?;
-        if body.len() + chunk.len() > MAX_JSON_BODY {
+        if body.len() + chunk.len() > limit {
             return Err(EdgeResponse::code(ErrorCode::PayloadTooLarge));
         }
         body.extend_from_slice(&chunk);

@@ -219,12 +219,23 @@ fn shape(name: &str) -> Option<Shape> {
         "get_signature" => s(None, &[200], json("Signature")),
         "put_signature" => s(Some("Signature"), &[200], json("Signature")),
         "identities" => s(None, &[200], json("SendingIdentity")),
+        "mailbox_storage" => s(None, &[200], json("MailboxStorage")),
         "list_addresses" => s(None, &[200], json("OrgAddresses")),
         "create_address" => s(Some("CreateAddressRequest"), &[201], json("AddressRow")),
         "delete_addresses" => s(
             Some("DeleteAddressesRequest"),
             &[200],
             json("DeletedAddresses"),
+        ),
+        "preview_address_import" => s(
+            Some("ImportAddressesRequest"),
+            &[200],
+            json("ImportPreview"),
+        ),
+        "import_addresses" => s(
+            Some("ImportAddressesRequest"),
+            &[201],
+            json("ImportedAddresses"),
         ),
         "add_alias" => s(Some("AddAliasRequest"), &[201], json("AddressRow")),
         "set_catch_all" => s(Some("SetCatchAllRequest"), &[200], json("DomainInfo")),
@@ -574,6 +585,13 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::admin::Member>()
         .schema_from::<postern_shared::admin::Recipients>()
         .schema_from::<postern_shared::admin::NewGrant>()
+        .schema_from::<postern_shared::admin::ImportAddressesRequest>()
+        .schema_from::<postern_shared::admin::ImportPreview>()
+        .schema_from::<postern_shared::admin::ImportRow>()
+        .schema_from::<postern_shared::admin::ImportUser>()
+        .schema_from::<postern_shared::admin::ImportedAddresses>()
+        .schema_from::<postern_shared::ImportIssue>()
+        .schema_from::<postern_shared::api::MailboxStorage>()
         .schema_from::<postern_shared::permissions::Action>()
         .schema_from::<postern_shared::invitations::MailboxUsers>()
         .schema_from::<postern_shared::invitations::InviteBlock>()

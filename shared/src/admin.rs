@@ -192,3 +192,65 @@ pub struct SetCatchAllRequest {
 pub struct SetAccessRequest {
     pub permissions: PermissionSet,
 }
+
+/// `POST /api/orgs/{org}/addresses/import/preview` and
+/// `POST /api/orgs/{org}/addresses/import` (R-ADDR-4): the text of a CSV
+/// file (its format: [`crate::address_import`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportAddressesRequest {
+    /// The whole file, UTF-8 (a byte-order mark is ignored), at most
+    /// 2 MiB and 5,000 rows.
+    pub csv: String,
+}
+
+/// The answer to a preview: every row as it was read, with its own errors;
+/// nothing is written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportPreview {
+    /// In file order.
+    pub rows: Vec<ImportRow>,
+    /// Rows read (blank lines are not rows).
+    pub total: u32,
+    /// Rows without errors.
+    pub valid: u32,
+    /// Rows with at least one error; the import creates nothing unless
+    /// this is 0.
+    pub invalid: u32,
+}
+
+/// One row of a CSV file, as read and checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportRow {
+    /// Its first line as the author counts them (the header is line 1).
+    pub line: u32,
+    /// `local@domain`, trimmed and lower-cased (as typed when unreadable).
+    pub address: String,
+    pub display_name: String,
+    /// `None` when the `kind` cell names no kind.
+    pub kind: Option<AddressKind>,
+    pub users: Vec<ImportUser>,
+    pub redirect_to: Vec<String>,
+    /// Empty when the row can be created.
+    pub errors: Vec<crate::ImportIssue>,
+}
+
+/// A user of an imported mailbox: a member's login and the permissions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportUser {
+    pub login: String,
+    /// The member's account; `None` when no member has this login.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub account: Option<AccountId>,
+    pub permissions: PermissionSet,
+}
+
+/// The answer to an import: every address created, in file order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportedAddresses {
+    pub created: Vec<AddressRow>,
+}

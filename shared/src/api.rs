@@ -339,6 +339,16 @@ pub struct MoveResult {
     pub moved: u32,
 }
 
+/// `GET /api/mailboxes/{mb}/storage` (R-LIM-5): what the mailbox holds and
+/// may hold, as Dovecot counts it (every folder, messages as stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MailboxStorage {
+    pub used_bytes: u64,
+    /// `None`: no limit (the offer has none).
+    pub limit_bytes: Option<u64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

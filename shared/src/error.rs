@@ -107,6 +107,33 @@ error_codes! {
     SendRejected = "send_rejected", 502, "The mail server refused the message. The draft is kept.";
     /// A recipient address is not a valid email address.
     InvalidRecipient = "invalid_recipient", 400, "A recipient address is not valid.";
+    /// R-ADDR-4: a CSV file with errors; `params.issues` lists them, row by
+    /// row, and nothing was created.
+    ImportInvalid = "import_invalid", 400, "The CSV file has errors; nothing was created.";
+    /// R-ADDR-4: more rows (`params.field` = `rows`) or bytes (`bytes`)
+    /// than a CSV file may have; `params.limit` says how many.
+    ImportTooLarge = "import_too_large", 413, "A CSV file may have at most 5,000 rows and 2 MiB.";
+    /// A CSV file without a header row, or with a header but no rows.
+    CsvEmpty = "csv_empty", 400, "The file has no addresses: a header row, then one address per line.";
+    /// A line of a CSV file that cannot be read: a quote never closed,
+    /// another number of fields than the header, a control character
+    /// (`params.character`) or a field longer than `params.limit` bytes.
+    CsvMalformed = "csv_malformed", 400, "This line of the CSV file cannot be read.";
+    /// The header row names unknown columns (`params.value`), a column
+    /// twice, or lacks `address`.
+    CsvColumns = "csv_columns", 400, "The header row must name the columns address, display_name, kind, users, redirect_to (any order; only address is required).";
+    /// The same address twice in one file; `params.line` is the other line.
+    DuplicateInFile = "duplicate_in_file", 409, "This address is in the file twice.";
+    /// A domain that is not one of the organisation's (`params.value`).
+    UnknownDomain = "unknown_domain", 400, "This domain is not one of the organisation's.";
+    /// A login that is not a member of the organisation (`params.value`).
+    UnknownMember = "unknown_member", 400, "There is no member of the organisation with this login; invite them instead.";
+    /// A permission name that does not exist (`params.value`).
+    InvalidPermission = "invalid_permission", 400, "Unknown permission; use read, send, manage_filters, manage_devices, view_logs or restore.";
+    /// An address kind that does not exist (`params.value`).
+    InvalidKind = "invalid_kind", 400, "Unknown kind; use mailbox, no_reply or redirect.";
+    /// A redirect needs at least one address to forward to.
+    RedirectWithoutTargets = "redirect_without_targets", 400, "A redirect needs at least one address to forward to.";
     /// The edge cannot reach the gateway.
     GatewayUnavailable = "gateway_unavailable", 503, "The service is temporarily unavailable. Retrying…";
     /// The gateway cannot reach the mail server.
@@ -196,6 +223,71 @@ pub struct ErrorParams {
     /// `send_rejected`: the mail server's own reply, shown verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_reply: Option<String>,
+    /// A line of a file, as its author counts them (the header is line 1):
+    /// `duplicate_in_file` names the other line of the address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// The value at fault, shown as typed: an unknown login, permission,
+    /// kind, domain or column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// `import_invalid`: every error of the file, in line order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<ImportIssue>,
+}
+
+/// One error of a CSV file (R-ADDR-4): where it is and what, typed like
+/// any error (`code` and its parameters, flat here) so the app words it in
+/// the reader's language with the same texts ([`ImportIssue::error`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportIssue {
+    /// The line as the author counts them: the header is line 1; a quoted
+    /// field with line breaks makes a row span several lines (its first).
+    pub line: u32,
+    /// The column (`address`, `users`, …); `None` for the whole line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub code: ErrorCode,
+    /// English, for logs and API users (the app words it from the code).
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub character: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// `duplicate_in_file`: the other line of the same address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_line: Option<u32>,
+}
+
+impl ImportIssue {
+    /// An issue of `line`/`column` made of a typed error.
+    pub fn of(line: u32, column: Option<&str>, e: ApiError) -> ImportIssue {
+        let p = *e.params;
+        ImportIssue {
+            line,
+            column: column.map(str::to_string),
+            code: e.code,
+            message: e.message,
+            character: p.character,
+            value: p.value,
+            limit: p.limit,
+            other_line: p.line,
+        }
+    }
+
+    /// The issue as an error, to word it like any other.
+    pub fn error(&self) -> ApiError {
+        ApiError::new(self.code, self.message.clone()).with(|p| {
+            p.character = self.character.clone();
+            p.value = self.value.clone();
+            p.limit = self.limit;
+            p.line = self.other_line;
+            p.field = self.column.clone();
+        })
+    }
 }
 
 impl ErrorParams {

@@ -5,6 +5,7 @@
 //! (wasm32-unknown-unknown), the edge (wasm32-wasip2) and native code.
 
 pub mod address;
+pub mod address_import;
 pub mod admin;
 pub mod api;
 pub mod compose;
@@ -19,5 +20,5 @@ pub mod sending;
 pub mod transfers;
 pub mod wire;
 
-pub use error::{ApiError, ErrorCode, ErrorParams};
+pub use error::{ApiError, ErrorCode, ErrorParams, ImportIssue};
 pub use permissions::{Permission, PermissionSet};

@@ -20,17 +20,46 @@ pub enum Offer {
 }
 
 impl Offer {
+    pub const ALL: [Offer; 7] = [
+        Offer::Free,
+        Offer::Standard,
+        Offer::Business,
+        Offer::Enterprise,
+        Offer::Starter,
+        Offer::Premium,
+        Offer::WebHostingScript,
+    ];
+
+    /// The name stored in `organizations.offer`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Offer::Free => "free",
+            Offer::Standard => "standard",
+            Offer::Business => "business",
+            Offer::Enterprise => "enterprise",
+            Offer::Starter => "starter",
+            Offer::Premium => "premium",
+            Offer::WebHostingScript => "web_hosting_script",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "free" => Offer::Free,
-            "standard" => Offer::Standard,
-            "business" => Offer::Business,
-            "enterprise" => Offer::Enterprise,
-            "starter" => Offer::Starter,
-            "premium" => Offer::Premium,
-            "web_hosting_script" => Offer::WebHostingScript,
-            _ => return None,
-        })
+        Offer::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    /// R-LIM-5: the storage of each mailbox, `None` for unlimited. Dovecot
+    /// enforces it: its userdb reads the figure of the `offers` table
+    /// (written by migration 0006 from this function; a gateway test keeps
+    /// the two equal) unless the mailbox has its own `quota_bytes`.
+    pub fn mailbox_storage_limit(self) -> Option<u64> {
+        match self {
+            Offer::Free | Offer::Starter => Some(crate::limits::MAILBOX_STORAGE_BYTES),
+            Offer::Standard
+            | Offer::Business
+            | Offer::Enterprise
+            | Offer::Premium
+            | Offer::WebHostingScript => None,
+        }
     }
 
     /// Recipients per rolling 24 hours.
@@ -129,6 +158,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn free_and_starter_mailboxes_hold_20_gb_the_others_are_unlimited() {
+        let l = |s| Offer::parse(s).unwrap().mailbox_storage_limit();
+        assert_eq!(l("free"), Some(20_000_000_000));
+        assert_eq!(l("starter"), Some(20_000_000_000));
+        for o in [
+            "standard",
+            "business",
+            "enterprise",
+            "premium",
+            "web_hosting_script",
+        ] {
+            assert_eq!(l(o), None, "{o}");
+        }
+    }
+
+    #[test]
     fn offers_have_the_spec_quotas() {
         let q = |s| Offer::parse(s).unwrap().daily_limit();
         assert_eq!(q("free"), 500);
@@ -138,6 +183,9 @@ mod tests {
         assert_eq!(q("starter"), 500);
         assert_eq!(q("premium"), 1440);
         assert_eq!(q("web_hosting_script"), 50);
+        for o in Offer::ALL {
+            assert_eq!(Offer::parse(o.as_str()), Some(o));
+        }
         assert_eq!(Offer::parse("gold"), None);
     }
 

@@ -243,6 +243,7 @@ impl MailStack {
             ("Dovecot submissions", ports.submissions),
             ("Dovecot ManageSieve", ports.sieve),
             ("Dovecot LMTP", ports.lmtp),
+            ("Dovecot quota-status", ports.quota_status),
         ] {
             let l = layout.clone();
             wait_for_port(what, &local(port), START_TIMEOUT, &dovecot_log, || {
@@ -540,6 +541,7 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
         ("sink", ports.sink.to_string()),
         ("policy", ports.policy.to_string()),
         ("milter", ports.milter.to_string()),
+        ("quota_status", ports.quota_status.to_string()),
     ];
     write_file(&layout.dovecot_conf, render(DOVECOT_CONF, &vars)?, 0o644)?;
     write_file(
@@ -683,6 +685,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             "sink",
             "policy",
             "milter",
+            "quota_status",
         ]
         .iter()
         .map(|k| (*k, "v".to_string()))
@@ -742,6 +745,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             ("sink", "20026"),
             ("policy", "20027"),
             ("milter", "20028"),
+            ("quota_status", "20029"),
         ]
         .iter()
         .map(|(k, v)| (*k, v.to_string()))
@@ -830,13 +834,16 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         let policy =
             "check_policy_service { inet:127.0.0.1:20027, default_action=DEFER_IF_PERMIT }";
         let noreply = "check_recipient_access sqlite:/r/postfix/etc/noreply.cf";
+        // R-LIM-5: Dovecot's quota-status refuses an over-quota mailbox at
+        // RCPT; when it cannot answer, LMTP still refuses at delivery.
+        let quota = "check_policy_service { inet:127.0.0.1:20029, default_action=DUNNO }";
         assert_eq!(
             setting(&main, "smtpd_authorized_xclient_hosts").as_deref(),
             Some("127.0.0.1")
         );
         assert_eq!(
             setting(&main, "smtpd_recipient_restrictions"),
-            Some(format!("{noreply}, {policy}, permit"))
+            Some(format!("{noreply}, {policy}, {quota}, permit"))
         );
         assert_eq!(
             setting(&main, "smtpd_end_of_data_restrictions"),
@@ -862,6 +869,46 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             setting(&main, "virtual_mailbox_limit").as_deref(),
             Some("0")
         );
+    }
+
+    #[test]
+    fn dovecot_enforces_the_quota_of_each_mailbox_row() {
+        let conf = rendered(DOVECOT_CONF);
+        assert!(
+            setting(&conf, "mail_plugins")
+                .unwrap()
+                .split_whitespace()
+                .any(|p| p == "quota"),
+            "quota for every protocol (LMTP, IMAP, quota-status)"
+        );
+        // `name = value` inside a block (indented).
+        let inner = |name: &str| {
+            conf.lines().map(str::trim).find_map(|l| {
+                let v = l.strip_prefix(name)?.trim_start().strip_prefix('=')?;
+                Some(v.trim().to_string())
+            })
+        };
+        for (name, value) in [
+            ("quota", "count:User quota"),
+            ("quota_vsizes", "yes"),
+            ("quota_grace", "0"),
+            ("quota_status_success", "DUNNO"),
+            ("quota_status_nouser", "DUNNO"),
+            ("quota_status_overquota", "552 5.2.2 Mailbox is full"),
+        ] {
+            assert_eq!(inner(name).as_deref(), Some(value), "{name}");
+        }
+        assert!(conf.contains("executable = quota-status -p postfix"));
+        assert!(conf.contains("port = 20029"), "the quota-status listener");
+        assert!(conf.contains("mail_plugins = $mail_plugins imap_quota"));
+        // The limit is a row: the mailbox's own, else its offer's.
+        let q = setting(&rendered(DOVECOT_SQL), "user_query").unwrap();
+        assert!(
+            q.contains("COALESCE(m.quota_bytes, f.mailbox_quota_bytes)"),
+            "{q}"
+        );
+        assert!(q.contains("AS quota_rule"), "{q}");
+        assert!(q.contains("LEFT JOIN offers f ON f.offer = o.offer"), "{q}");
     }
 
     #[test]

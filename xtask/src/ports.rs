@@ -95,6 +95,9 @@ pub struct Ports {
     pub policy: u16,
     /// The gateway's milter: the `From:` header check of R-SEND-3.
     pub milter: u16,
+    /// Dovecot's quota-status policy service (R-LIM-5), asked by Postfix
+    /// at RCPT: a mailbox over its quota is refused there with 552 5.2.2.
+    pub quota_status: u16,
     /// The run's own PostgreSQL server (`up --postgres`, the PostgreSQL
     /// stacks); `None`: this run kind never has one.
     pub postgres: Option<u16>,
@@ -122,6 +125,7 @@ impl Ports {
         sink: 10026,
         policy: 10027,
         milter: 10028,
+        quota_status: 10029,
         postgres: Some(10432),
         second: None,
         edge2: None,
@@ -140,6 +144,7 @@ impl Ports {
         sink: 20026,
         policy: 20027,
         milter: 20028,
+        quota_status: 20029,
         postgres: None,
         second: None,
         edge2: None,
@@ -158,6 +163,7 @@ impl Ports {
         sink: 21026,
         policy: 21027,
         milter: 21028,
+        quota_status: 21031,
         postgres: Some(21432),
         second: Some(SecondGateway {
             gateway: 18182,
@@ -183,6 +189,7 @@ impl Ports {
         sink: 30026,
         policy: 30027,
         milter: 30028,
+        quota_status: 30029,
         postgres: None,
         second: None,
         edge2: None,
@@ -201,6 +208,7 @@ impl Ports {
         sink: 31026,
         policy: 31027,
         milter: 31028,
+        quota_status: 31031,
         postgres: Some(31432),
         second: Some(SecondGateway {
             gateway: 28182,
@@ -226,6 +234,7 @@ impl Ports {
             ("sink", self.sink),
             ("policy", self.policy),
             ("milter", self.milter),
+            ("quota-status", self.quota_status),
         ];
         if let Some(p) = self.postgres {
             all.push(("PostgreSQL", p));

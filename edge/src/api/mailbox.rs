@@ -151,6 +151,9 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::AcceptInvitation { .. } => {
                 revalidate::<invitations::AcceptInvitationRequest>(b)?
             }
+            Route::PreviewAddressImport { .. } | Route::ImportAddresses { .. } => {
+                revalidate::<admin::ImportAddressesRequest>(b)?
+            }
             _ => return Ok(None),
         }))
     }

@@ -32,8 +32,20 @@ mod message_html;
 mod sign_in;
 mod transfers;
 
-/// Largest JSON request body the edge accepts.
+/// Largest JSON request body the edge accepts (but see [`max_body`]).
 pub const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// The largest body the edge reads for `route`: [`MAX_JSON_BODY`], except
+/// the CSV import routes (R-ADDR-4), whose file of up to 2 MiB travels in
+/// JSON.
+pub fn max_body(route: &Route) -> usize {
+    match route {
+        Route::PreviewAddressImport { .. } | Route::ImportAddresses { .. } => {
+            postern_shared::limits::MAX_IMPORT_REQUEST_BYTES
+        }
+        _ => MAX_JSON_BODY,
+    }
+}
 /// Longest folder path accepted in a query parameter.
 const MAX_FOLDER_PARAM: usize = 1024;
 /// Longest `Range` header passed to the gateway.
@@ -78,7 +90,7 @@ pub async fn handle<G: Gateway>(
     gw: &G,
     now: i64,
 ) -> Outcome {
-    if req.body.len() > MAX_JSON_BODY {
+    if req.body.len() > max_body(&route) {
         return EdgeResponse::code(ErrorCode::PayloadTooLarge).into();
     }
     let cx = Ctx { req, cfg, gw, now };

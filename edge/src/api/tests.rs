@@ -336,6 +336,46 @@ fn folder_and_message_queries_are_reencoded() {
 }
 
 #[test]
+fn csv_imports_may_be_bigger_than_other_json_bodies_and_storage_is_forwarded() {
+    let gw = FakeGateway::new(|_| ok_json("{}"));
+    // A 2 MiB file, JSON-escaped: more than the usual limit, less than
+    // the import's.
+    let csv = format!("address\n{}", "a@x.test\n".repeat(200_000));
+    let body = serde_json::to_vec(&serde_json::json!({ "csv": csv, "extra": 1 })).unwrap();
+    assert!(body.len() > MAX_JSON_BODY);
+    for (path, v1) in [
+        (
+            "/api/orgs/4/addresses/import/preview",
+            "/v1/orgs/4/addresses/import/preview",
+        ),
+        (
+            "/api/orgs/4/addresses/import",
+            "/v1/orgs/4/addresses/import",
+        ),
+    ] {
+        let r = run(&authed(Method::Post, path).with_body(body.clone()), &gw);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(gw.last().path_and_query, v1);
+        let sent: serde_json::Value = serde_json::from_slice(&gw.last().body.unwrap()).unwrap();
+        assert_eq!(sent, serde_json::json!({ "csv": csv }), "revalidated");
+    }
+    let too_big = vec![b' '; postern_shared::limits::MAX_IMPORT_REQUEST_BYTES + 1];
+    let r = run(
+        &authed(Method::Post, "/api/orgs/4/addresses/import").with_body(too_big),
+        &gw,
+    );
+    assert_eq!((r.status, code(&r).as_str()), (413, "payload_too_large"));
+    let r = run(
+        &authed(Method::Post, "/api/orgs/4/addresses").with_body(body),
+        &gw,
+    );
+    assert_eq!((r.status, code(&r).as_str()), (413, "payload_too_large"));
+    run(&authed(Method::Get, "/api/mailboxes/3/storage"), &gw);
+    assert_eq!(gw.last().path_and_query, "/v1/mailboxes/3/storage");
+    assert_eq!(gw.last().method, Method::Get);
+}
+
+#[test]
 fn json_bodies_are_validated_and_size_limited() {
     let gw = FakeGateway::new(|_| ok_json("{}"));
     let r = run(

@@ -78,6 +78,39 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
         Expired => t_string!(i18n, err_expired),
         UploadOffset | UploadIncomplete => t_string!(i18n, err_upload_interrupted),
         MethodNotAllowed | Internal => t_string!(i18n, err_generic),
+        ImportInvalid => t_string!(i18n, err_import_invalid),
+        ImportTooLarge => t_string!(i18n, err_import_too_large),
+        CsvEmpty => t_string!(i18n, err_csv_empty),
+        CsvMalformed => {
+            return match &p.character {
+                Some(c) => {
+                    t_string!(i18n, err_csv_control_character, character = c.clone()).to_string()
+                }
+                None => t_string!(i18n, err_csv_malformed).to_string(),
+            };
+        }
+        CsvColumns => {
+            let value = p.value.clone().unwrap_or_default();
+            return t_string!(i18n, err_csv_columns, value = value).to_string();
+        }
+        DuplicateInFile => {
+            let line = p.line.map(|l| l.to_string()).unwrap_or_default();
+            return t_string!(i18n, err_duplicate_in_file, line = line).to_string();
+        }
+        UnknownDomain => t_string!(i18n, err_unknown_domain),
+        UnknownMember => {
+            let value = p.value.clone().unwrap_or_default();
+            return t_string!(i18n, err_unknown_member, value = value).to_string();
+        }
+        InvalidPermission => {
+            let value = p.value.clone().unwrap_or_default();
+            return t_string!(i18n, err_invalid_permission, value = value).to_string();
+        }
+        InvalidKind => {
+            let value = p.value.clone().unwrap_or_default();
+            return t_string!(i18n, err_invalid_kind, value = value).to_string();
+        }
+        RedirectWithoutTargets => t_string!(i18n, err_redirect_without_targets),
     };
     text.to_string()
 }

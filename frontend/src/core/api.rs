@@ -298,6 +298,35 @@ pub async fn create_transfer(uploads: Vec<String>) -> Result<Transfer, ApiError>
         .await
 }
 
+// ------------------------------------------------------------- invitations
+
+/// What an invitation link shares (no session needed).
+pub async fn invitation(token: String) -> Result<InvitationInfo, ApiError> {
+    request(&Route::GetInvitation { token }, &())
+        .quiet()
+        .send()
+        .await
+}
+
+/// Creates an account through the link and signs in.
+pub async fn sign_up(token: String, form: SignUpRequest) -> Result<SessionInfo, ApiError> {
+    request(&Route::SignUp { token }, &())
+        .with_json(&form)
+        .quiet()
+        .send()
+        .await
+}
+
+pub async fn accept_invitation(
+    token: String,
+    organization: OrganizationChoice,
+) -> Result<AcceptedInvitation, ApiError> {
+    request(&Route::AcceptInvitation { token }, &())
+        .with_json(&AcceptInvitationRequest { organization })
+        .send()
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,33 +358,4 @@ mod tests {
         );
         assert_eq!(upload_data_url("u1", 5), "/api/uploads/u1?offset=5");
     }
-}
-
-// ------------------------------------------------------------- invitations
-
-/// What an invitation link shares (no session needed).
-pub async fn invitation(token: String) -> Result<InvitationInfo, ApiError> {
-    request(&Route::GetInvitation { token }, &())
-        .quiet()
-        .send()
-        .await
-}
-
-/// Creates an account through the link and signs in.
-pub async fn sign_up(token: String, form: SignUpRequest) -> Result<SessionInfo, ApiError> {
-    request(&Route::SignUp { token }, &())
-        .with_json(&form)
-        .quiet()
-        .send()
-        .await
-}
-
-pub async fn accept_invitation(
-    token: String,
-    organization: OrganizationChoice,
-) -> Result<AcceptedInvitation, ApiError> {
-    request(&Route::AcceptInvitation { token }, &())
-        .with_json(&AcceptInvitationRequest { organization })
-        .send()
-        .await
 }

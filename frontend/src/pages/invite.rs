@@ -65,13 +65,14 @@ pub fn invite_page() -> impl IntoView {
                     Some(Err(e)) => unusable(i18n, &e).into_any(),
                     Some(Ok(info)) => {
                         let what = shared_summary(i18n, &info);
+                        let email = info.email.clone();
                         view! {
                             {what}
                             {move || match signed_in.get() {
                                 None => ().into_any(),
                                 Some(true) => accept_form(token()).into_any(),
                                 Some(false) => {
-                                    doors(token(), info.email.clone(), signed_in).into_any()
+                                    doors(token(), email.clone(), signed_in).into_any()
                                 }
                             }}
                         }

@@ -30,7 +30,7 @@ use crate::state::AppState;
 pub const MAX_DELETE: usize = 1000;
 /// Most targets of one redirect.
 pub const MAX_REDIRECT_TARGETS: usize = 50;
-const MAX_DISPLAY_NAME: usize = 200;
+use postern_shared::limits::MAX_DISPLAY_NAME_CHARS as MAX_DISPLAY_NAME;
 
 pub async fn list(
     State(state): State<AppState>,
@@ -198,7 +198,7 @@ fn clean_display_name(name: &str) -> AppResult<String> {
 
 /// Redirect targets: 1 to [`MAX_REDIRECT_TARGETS`] valid addresses, not
 /// the redirect itself, lower-cased, each once.
-fn clean_targets(address: &str, targets: &[String]) -> AppResult<Vec<String>> {
+pub(super) fn clean_targets(address: &str, targets: &[String]) -> AppResult<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for t in targets {
         let t = t.trim().to_ascii_lowercase();
@@ -247,7 +247,7 @@ async fn ensure_free(conn: &mut sqlx::AnyConnection, address: &str) -> AppResult
 }
 
 /// A unique-key violation is the other request of a double click.
-fn taken_or(e: sqlx::Error, address: &str) -> AppError {
+pub(super) fn taken_or(e: sqlx::Error, address: &str) -> AppError {
     match e.as_database_error() {
         Some(d) if d.is_unique_violation() => AppError::new(
             ErrorCode::AddressTaken,
@@ -292,68 +292,123 @@ pub async fn create(
 
     let mut tx = crate::db::begin_write(&state.db).await?;
     ensure_free(&mut tx, &address).await?;
-    for (account, _) in &grants {
-        let member: Option<i64> = sqlx::query_scalar(
-            "SELECT account_id FROM memberships WHERE account_id = $1 AND organization_id = $2",
+    let mut users = Vec::with_capacity(grants.len());
+    for (account, permissions) in grants {
+        let member: Option<(String, String)> = sqlx::query_as(
+            "SELECT a.login, a.display_name FROM memberships ms JOIN accounts a ON a.id = ms.account_id
+             WHERE ms.account_id = $1 AND ms.organization_id = $2",
         )
         .bind(account)
         .bind(org)
         .fetch_optional(&mut *tx)
         .await?;
-        if member.is_none() {
+        let Some((login, display_name)) = member else {
             return Err(AppError::new(
                 ErrorCode::Forbidden,
                 "Access can be given here only to members of the organisation; invite anyone else.",
             ));
-        }
+        };
+        users.push(AddressUser {
+            account,
+            login,
+            display_name,
+            permissions,
+        });
     }
-    let now = crate::db::now();
+    let new = NewAddress {
+        address,
+        domain: req.domain,
+        display_name,
+        kind: req.kind,
+        users,
+        redirect_to: targets,
+        catch_all: req.catch_all,
+    };
+    let row = insert(&mut tx, &access, &new, crate::db::now()).await?;
+    tx.commit().await.map_err(|e| taken_or(e, &new.address))?;
+    tracing::info!(address = %new.address, kind = new.kind.as_str(), organization = org, "address created");
+    Ok((StatusCode::CREATED, Json(row)))
+}
+
+/// An address about to be created, every rule already checked: its
+/// domain is the organisation's, it is free, its users are members.
+#[derive(Debug, Clone)]
+pub(super) struct NewAddress {
+    /// Lower-case `local@domain`.
+    pub address: String,
+    pub domain: DomainId,
+    pub display_name: String,
+    pub kind: AddressKind,
+    /// A mailbox's users (empty for the other kinds).
+    pub users: Vec<AddressUser>,
+    /// A redirect's targets (empty for the other kinds).
+    pub redirect_to: Vec<String>,
+    /// It also receives the domain's unknown addresses.
+    pub catch_all: bool,
+}
+
+/// Writes one checked address in `conn`'s transaction — its row, its
+/// users' grants (given by the caller), its redirect targets, the catch-all
+/// — and answers its table row, built from what was written (the form and
+/// the CSV import both create through here; neither reloads the table).
+pub(super) async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    access: &OrgAccess,
+    new: &NewAddress,
+    now: i64,
+) -> AppResult<AddressRow> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO mailboxes (organization_id, domain_id, address, display_name, created_at, kind)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
-    .bind(org)
-    .bind(req.domain)
-    .bind(&address)
-    .bind(&display_name)
+    .bind(access.organization)
+    .bind(new.domain)
+    .bind(&new.address)
+    .bind(&new.display_name)
     .bind(now)
-    .bind(req.kind.as_str())
-    .fetch_one(&mut *tx)
+    .bind(new.kind.as_str())
+    .fetch_one(&mut *conn)
     .await
-    .map_err(|e| taken_or(e, &address))?;
-    for (account, permissions) in &grants {
+    .map_err(|e| taken_or(e, &new.address))?;
+    for user in &new.users {
         sqlx::query(
             "INSERT INTO grants (account_id, mailbox_id, permissions, granted_by, created_at)
              VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(account)
+        .bind(user.account)
         .bind(id)
-        .bind(i64::from(permissions.bits()))
+        .bind(i64::from(user.permissions.bits()))
         .bind(access.account.account.id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     }
-    for t in &targets {
+    for t in &new.redirect_to {
         sqlx::query("INSERT INTO redirects (mailbox_id, target) VALUES ($1, $2)")
             .bind(id)
             .bind(t)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
     }
-    if req.catch_all {
+    if new.catch_all {
         sqlx::query("UPDATE domains SET catch_all_mailbox_id = $1 WHERE id = $2")
             .bind(id)
-            .bind(req.domain)
-            .execute(&mut *tx)
+            .bind(new.domain)
+            .execute(&mut *conn)
             .await?;
     }
-    tx.commit().await.map_err(|e| taken_or(e, &address))?;
-    tracing::info!(%address, kind = req.kind.as_str(), organization = org, "address created");
-    Ok((
-        StatusCode::CREATED,
-        Json(row_of(&state.db, &access, id).await?),
-    ))
+    let mut users = new.users.clone();
+    // As the table lists them.
+    users.sort_by(|a, b| a.login.cmp(&b.login));
+    Ok(AddressRow {
+        id,
+        address: new.address.clone(),
+        display_name: new.display_name.clone(),
+        kind: new.kind,
+        aliases: Vec::new(),
+        redirect_to: new.redirect_to.clone(),
+        users,
+    })
 }
 
 /// Inside a write transaction: on PostgreSQL holds the address's row until

@@ -80,6 +80,7 @@ mod tests {
             "login_failures",
             "mailboxes",
             "memberships",
+            "offers",
             "organizations",
             "outbox",
             "sends",
@@ -97,6 +98,28 @@ mod tests {
         // Starting again (another gateway, a restart) applies nothing twice.
         run(&t.db).await.unwrap();
         run(&t.db).await.unwrap();
+    }
+
+    /// R-LIM-5: the storage per offer that Dovecot's userdb reads is the
+    /// shared rule's.
+    #[tokio::test]
+    async fn the_offers_table_is_the_shared_offer_rule() {
+        use postern_shared::sending::Offer;
+        let t = TestDb::new().await;
+        let rows: Vec<(String, Option<i64>)> =
+            sqlx::query_as("SELECT offer, mailbox_quota_bytes FROM offers ORDER BY offer")
+                .fetch_all(&t.db)
+                .await
+                .unwrap();
+        assert_eq!(rows.len(), Offer::ALL.len());
+        for (name, bytes) in rows {
+            let offer = Offer::parse(&name).unwrap_or_else(|| panic!("unknown offer {name}"));
+            assert_eq!(
+                bytes.map(|b| b as u64),
+                offer.mailbox_storage_limit(),
+                "{name}"
+            );
+        }
     }
 
     #[tokio::test]
@@ -164,5 +187,19 @@ mod tests {
             .execute(&t.db)
             .await
             .unwrap();
+        // The old mailbox keeps its offer's storage (no limit of its own).
+        let quota: Option<i64> =
+            sqlx::query_scalar("SELECT quota_bytes FROM mailboxes WHERE id = $1")
+                .bind(mailbox)
+                .fetch_one(&t.db)
+                .await
+                .unwrap();
+        assert_eq!(quota, None);
+        let free: Option<i64> =
+            sqlx::query_scalar("SELECT mailbox_quota_bytes FROM offers WHERE offer = 'free'")
+                .fetch_one(&t.db)
+                .await
+                .unwrap();
+        assert_eq!(free, Some(20_000_000_000));
     }
 }

@@ -189,6 +189,64 @@ pub fn folders_from(untagged: &[Untagged]) -> Vec<FolderInfo> {
     folders
 }
 
+/// What the mailbox holds and may hold (R-LIM-5), two commands: the limit
+/// from `GETQUOTAROOT "INBOX"` (Dovecot's quota plugin; no root, or a root
+/// without a `STORAGE` limit, is no limit), the bytes from the `SIZE` of
+/// every folder (`LIST … RETURN (STATUS (SIZE))`, RFC 8438: exact bytes,
+/// where the quota's `STORAGE` counts whole KiB — and an unlimited
+/// mailbox has no quota figures at all).
+pub async fn storage(
+    conn: &mut Connection,
+) -> Result<postern_shared::api::MailboxStorage, ImapError> {
+    let (quota, done) = conn
+        .run(&Command::new("GETQUOTAROOT").mailbox("INBOX"))
+        .await?;
+    done.ok()?;
+    let (sizes, done) = conn
+        .run(&Command::new(r#"LIST "" "*" RETURN (STATUS (SIZE))"#))
+        .await?;
+    done.ok()?;
+    Ok(storage_from(&quota, &sizes))
+}
+
+/// [`storage`]'s answer from the two commands' untagged responses (pure).
+/// With several roots the tightest `STORAGE` limit is the one that refuses
+/// first.
+pub fn storage_from(quota: &[Untagged], sizes: &[Untagged]) -> postern_shared::api::MailboxStorage {
+    let roots: Vec<String> = quota
+        .iter()
+        .filter_map(|u| match u.keyword() {
+            Some((None, kw, rest)) if kw == "QUOTAROOT" => parse::parse_quotaroot(rest),
+            _ => None,
+        })
+        .flat_map(|(_, roots)| roots)
+        .collect();
+    let limit_kib = quota
+        .iter()
+        .filter_map(|u| match u.keyword() {
+            Some((None, kw, rest)) if kw == "QUOTA" => parse::parse_quota(rest),
+            _ => None,
+        })
+        .filter(|(root, _)| roots.contains(root))
+        .flat_map(|(_, resources)| resources)
+        .filter(|r| r.name == "STORAGE" && r.limit > 0)
+        .map(|r| r.limit)
+        .min();
+    let used_bytes = sizes
+        .iter()
+        .filter_map(|u| match u.keyword() {
+            Some((None, kw, rest)) if kw == "STATUS" => parse::parse_status(rest),
+            _ => None,
+        })
+        .flat_map(|(_, items)| items)
+        .filter(|(name, _)| name == "SIZE")
+        .fold(0u64, |sum, (_, n)| sum.saturating_add(n));
+    postern_shared::api::MailboxStorage {
+        used_bytes,
+        limit_bytes: limit_kib.map(|k| k.saturating_mul(1024)),
+    }
+}
+
 /// Runs a `UID SORT`/`UID SEARCH` and returns the UIDs in server order.
 pub async fn uids(conn: &mut Connection, cmd: &Command) -> Result<Vec<u32>, ImapError> {
     let (untagged, done) = conn.run(cmd).await?;
@@ -548,6 +606,50 @@ mod tests {
             })
         );
         assert_eq!(selected_from_status(&u[..1]), None);
+    }
+
+    #[test]
+    fn storage_is_the_folders_sizes_and_the_quota_roots_storage_limit() {
+        // Captured from Dovecot 2.3.19, `quota = count:User quota`, a rule
+        // of 20000B (Dovecot rounds to KiB) and one 5196-byte message.
+        let quota = untagged(&[
+            b"* QUOTAROOT INBOX \"User quota\"\r\n",
+            b"* QUOTA \"User quota\" (STORAGE 6 20)\r\n",
+        ]);
+        let sizes = untagged(&[
+            b"* LIST (\\HasNoChildren) \"/\" INBOX\r\n",
+            b"* STATUS INBOX (SIZE 5196)\r\n",
+            b"* LIST (\\HasNoChildren \\Trash) \"/\" Trash\r\n",
+            b"* STATUS Trash (SIZE 100)\r\n",
+            b"* LIST (\\Noselect \\HasChildren) \"/\" Old\r\n",
+        ]);
+        assert_eq!(
+            storage_from(&quota, &sizes),
+            postern_shared::api::MailboxStorage {
+                used_bytes: 5296,
+                limit_bytes: Some(20 * 1024),
+            }
+        );
+        // Unlimited: Dovecot answers GETQUOTAROOT with no root at all.
+        assert_eq!(
+            storage_from(&untagged(&[b"* QUOTAROOT INBOX\r\n"]), &sizes).limit_bytes,
+            None
+        );
+        assert_eq!(storage_from(&[], &sizes).used_bytes, 5296);
+        // A QUOTA line of a root INBOX is not under, or without STORAGE.
+        let other = untagged(&[
+            b"* QUOTAROOT INBOX \"User quota\"\r\n",
+            b"* QUOTA \"Domain\" (STORAGE 1 2)\r\n",
+            b"* QUOTA \"User quota\" (MESSAGE 1 100)\r\n",
+        ]);
+        assert_eq!(storage_from(&other, &[]).limit_bytes, None);
+        // Several roots: the tightest.
+        let two = untagged(&[
+            b"* QUOTAROOT INBOX \"User quota\" \"Domain\"\r\n",
+            b"* QUOTA \"User quota\" (STORAGE 6 20)\r\n",
+            b"* QUOTA \"Domain\" (STORAGE 6 10)\r\n",
+        ]);
+        assert_eq!(storage_from(&two, &[]).limit_bytes, Some(10 * 1024));
     }
 
     #[test]

@@ -409,6 +409,49 @@ pub fn has_attachments(body: &Value) -> bool {
     has_name && disposition_kind.as_deref() != Some("inline")
 }
 
+// ------------------------------------------------------------------ QUOTA
+
+/// One resource of a `* QUOTA root (NAME usage limit …)` line (RFC 2087 /
+/// RFC 9208): `STORAGE` counts KiB, `MESSAGE` messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaResource {
+    /// Upper-cased (`STORAGE`, `MESSAGE`).
+    pub name: String,
+    pub usage: u64,
+    pub limit: u64,
+}
+
+/// Parses the values after `QUOTA`: the root's name and its resources.
+/// Dovecot lists only limited resources, and an unlimited root not at all.
+pub fn parse_quota(values: &[Value]) -> Option<(String, Vec<QuotaResource>)> {
+    let root = values.first()?.as_text()?;
+    let list = values.get(1)?.as_list()?;
+    if list.len() % 3 != 0 {
+        return None;
+    }
+    let resources = list
+        .chunks(3)
+        .map(|r| {
+            Some(QuotaResource {
+                name: r[0].as_atom()?.to_ascii_uppercase(),
+                usage: r[1].as_u64()?,
+                limit: r[2].as_u64()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((root, resources))
+}
+
+/// Parses the values after `QUOTAROOT`: the mailbox and its roots.
+pub fn parse_quotaroot(values: &[Value]) -> Option<(String, Vec<String>)> {
+    let mailbox = values.first()?.as_text()?;
+    let roots = values[1..]
+        .iter()
+        .map(Value::as_text)
+        .collect::<Option<Vec<_>>>()?;
+    Some((mailbox, roots))
+}
+
 /// Values of a `[CODE a b c]` response code inside status text, e.g.
 /// `[UIDNEXT 42]` → `("UIDNEXT", ["42"])`.
 pub fn response_code(text: &str) -> Option<(String, Vec<String>)> {
@@ -519,6 +562,51 @@ mod tests {
             Some(("UIDNEXT".into(), vec!["42".into()]))
         );
         assert_eq!(response_code("Done"), None);
+    }
+
+    #[test]
+    fn parses_dovecot_quota_answers() {
+        // Captured from Dovecot 2.3.19 (`quota = count:User quota`).
+        let v = tokenize(br#"QUOTAROOT "INBOX" "User quota""#).unwrap();
+        assert_eq!(
+            parse_quotaroot(&v[1..]),
+            Some(("INBOX".into(), vec!["User quota".into()]))
+        );
+        let v = tokenize(br#"QUOTAROOT INBOX"#).unwrap();
+        assert_eq!(parse_quotaroot(&v[1..]), Some(("INBOX".into(), vec![])));
+        let v = tokenize(br#"QUOTA "User quota" (STORAGE 6 20)"#).unwrap();
+        assert_eq!(
+            parse_quota(&v[1..]),
+            Some((
+                "User quota".into(),
+                vec![QuotaResource {
+                    name: "STORAGE".into(),
+                    usage: 6,
+                    limit: 20
+                }]
+            ))
+        );
+        let v = tokenize(br#"QUOTA "" (storage 1 2 MESSAGE 3 400)"#).unwrap();
+        let (root, r) = parse_quota(&v[1..]).unwrap();
+        assert_eq!(root, "");
+        assert_eq!(
+            (r[0].name.as_str(), r[1].name.as_str()),
+            ("STORAGE", "MESSAGE")
+        );
+        assert_eq!(r[1].limit, 400);
+        for bad in [
+            &br#"QUOTA "r" (STORAGE 1)"#[..],
+            br#"QUOTA "r" (STORAGE x 2)"#,
+            br#"QUOTA "r""#,
+        ] {
+            let v = tokenize(bad).unwrap();
+            assert_eq!(
+                parse_quota(&v[1..]),
+                None,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 
     #[test]

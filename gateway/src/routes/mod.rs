@@ -7,6 +7,7 @@ pub mod compose;
 pub mod folders;
 pub mod messages;
 pub mod parts;
+pub mod storage;
 pub mod transfers;
 
 use std::time::Instant;
@@ -64,16 +65,28 @@ pub fn router(state: AppState) -> Router {
             get(compose::signature_get).put(compose::signature_put),
         )
         .route(v1("identities"), get(compose::identities))
+        .route(v1("mailbox_storage"), get(storage::get))
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 
-    use crate::admin::{access::require_member, addresses, invitations, users};
+    use crate::admin::{access::require_member, addresses, import, invitations, users};
+    // A CSV file of 2 MiB is more than axum's default body limit as JSON.
+    let import_body =
+        axum::extract::DefaultBodyLimit::max(postern_shared::limits::MAX_IMPORT_REQUEST_BYTES);
     let organization = Router::new()
         .route(
             v1("list_addresses"),
             get(addresses::list).post(addresses::create),
         )
         .route(v1("delete_addresses"), post(addresses::delete))
+        .route(
+            v1("preview_address_import"),
+            post(import::preview).layer(import_body),
+        )
+        .route(
+            v1("import_addresses"),
+            post(import::import).layer(import_body),
+        )
         .route(v1("add_alias"), post(addresses::add_alias))
         .route(v1("set_catch_all"), put(addresses::set_catch_all))
         .route(v1("set_access"), put(users::set).delete(users::remove))

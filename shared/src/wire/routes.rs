@@ -229,6 +229,10 @@ pub enum Route {
     Identities {
         mb: MailboxId,
     },
+    /// `GET /api/mailboxes/{mb}/storage`: used and allowed bytes (R-LIM-5).
+    MailboxStorage {
+        mb: MailboxId,
+    },
     ListAddresses {
         org: OrganizationId,
     },
@@ -236,6 +240,14 @@ pub enum Route {
         org: OrganizationId,
     },
     DeleteAddresses {
+        org: OrganizationId,
+    },
+    /// Check a CSV file of addresses row by row; nothing is written.
+    PreviewAddressImport {
+        org: OrganizationId,
+    },
+    /// Create every address of a CSV file, all or none.
+    ImportAddresses {
         org: OrganizationId,
     },
     AddAlias {
@@ -381,12 +393,21 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Replace the mailbox's signature.", |a| Route::PutSignature { mb: a.mb? }),
     endpoint!("identities", Get "/api/mailboxes/{mb}/identities" => Get "/v1/mailboxes/{mb}/identities", Mailbox,
         "The addresses this mailbox may send as, and today's sending quota.", |a| Route::Identities { mb: a.mb? }),
+    endpoint!("mailbox_storage", Get "/api/mailboxes/{mb}/storage" => Get "/v1/mailboxes/{mb}/storage", Mailbox,
+        "The bytes the mailbox holds and its limit (none on most offers), as Dovecot counts them (R-LIM-5).",
+        |a| Route::MailboxStorage { mb: a.mb? }),
     endpoint!("list_addresses", Get "/api/orgs/{org}/addresses" => Get "/v1/orgs/{org}/addresses", Organization,
         "The organisation's addresses with who uses each, its domains and members.", |a| Route::ListAddresses { org: a.org? }),
     endpoint!("create_address", Post "/api/orgs/{org}/addresses" => Post "/v1/orgs/{org}/addresses", Organization,
         "Create a mailbox (for me, for users, for nobody), a no-reply or a redirect address.", |a| Route::CreateAddress { org: a.org? }),
     endpoint!("delete_addresses", Post "/api/orgs/{org}/addresses/delete" => Post "/v1/orgs/{org}/addresses/delete", Organization,
         "Delete addresses for good, with their mail, access, devices and aliases.", |a| Route::DeleteAddresses { org: a.org? }),
+    endpoint!("preview_address_import", Post "/api/orgs/{org}/addresses/import/preview" => Post "/v1/orgs/{org}/addresses/import/preview", Organization,
+        "Check a CSV file of addresses (header `address,display_name,kind,users,redirect_to`) row by row; nothing is written (R-ADDR-4).",
+        |a| Route::PreviewAddressImport { org: a.org? }),
+    endpoint!("import_addresses", Post "/api/orgs/{org}/addresses/import" => Post "/v1/orgs/{org}/addresses/import", Organization,
+        "Create every address of a CSV file in one transaction, or none when a row has an error (R-ADDR-4).",
+        |a| Route::ImportAddresses { org: a.org? }),
     endpoint!("add_alias", Post "/api/orgs/{org}/addresses/{addr}/aliases" => Post "/v1/orgs/{org}/addresses/{addr}/aliases", Organization,
         "Give a mailbox another address.", |a| Route::AddAlias { org: a.org?, addr: a.addr? }),
     endpoint!("set_catch_all", Put "/api/orgs/{org}/domains/{domain}/catch-all" => Put "/v1/orgs/{org}/domains/{domain}/catch-all", Organization,
@@ -482,9 +503,12 @@ impl Route {
             Route::GetSignature { mb } => with_mb(&mut a, *mb, "get_signature"),
             Route::PutSignature { mb } => with_mb(&mut a, *mb, "put_signature"),
             Route::Identities { mb } => with_mb(&mut a, *mb, "identities"),
+            Route::MailboxStorage { mb } => with_mb(&mut a, *mb, "mailbox_storage"),
             Route::ListAddresses { org } => with_org(&mut a, *org, "list_addresses"),
             Route::CreateAddress { org } => with_org(&mut a, *org, "create_address"),
             Route::DeleteAddresses { org } => with_org(&mut a, *org, "delete_addresses"),
+            Route::PreviewAddressImport { org } => with_org(&mut a, *org, "preview_address_import"),
+            Route::ImportAddresses { org } => with_org(&mut a, *org, "import_addresses"),
             Route::AddAlias { org, addr } => {
                 a.addr = Some(*addr);
                 with_org(&mut a, *org, "add_alias")
@@ -867,6 +891,22 @@ mod tests {
         assert_eq!(
             ok(Method::Get, "/api/mailboxes/7/identities"),
             Route::Identities { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/storage"),
+            Route::MailboxStorage { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/orgs/3/addresses/import/preview"),
+            Route::PreviewAddressImport { org: 3 }
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/orgs/3/addresses/import"),
+            Route::ImportAddresses { org: 3 }
+        );
+        assert_eq!(
+            parse(Method::Get, "/api/orgs/3/addresses/import"),
+            Err(RouteError::MethodNotAllowed("POST".into()))
         );
         assert_eq!(ok(Method::Post, "/api/uploads"), Route::CreateUpload);
         assert_eq!(

@@ -21,12 +21,13 @@
 //! measurement, not a failure); non-zero only when the bench cannot run.
 //!
 //! One module per figure (`list`, `sizes`, `open`, `folders`, `frontend`, `memory`,
-//! `upload`, `send`, after `seed`); `plan` holds the sizes and counts,
+//! `upload`, `send`, `import`, after `seed`); `plan` holds the sizes and counts,
 //! `measure` the timing helpers, `newsletter` the big message, `report`
 //! the two files.
 
 mod folders;
 mod frontend;
+mod import;
 mod list;
 mod measure;
 mod memory;
@@ -97,6 +98,7 @@ async fn run() -> Result<()> {
     let rss = memory::measure(gateway_pid, edge_pid)?;
     let upload = upload::measure(&fx.api, gateway_pid, edge_pid).await?;
     let send = send::measure(&fx, stack).await?;
+    let csv = import::measure().await?;
 
     let figures = Figures {
         seed_seconds,
@@ -108,6 +110,7 @@ async fn run() -> Result<()> {
         rss,
         upload,
         send,
+        csv,
     };
     let run = RunFacts {
         total_seconds: started.elapsed().as_secs_f64(),

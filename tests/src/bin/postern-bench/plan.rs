@@ -34,3 +34,5 @@ pub const SEND_ATTACHMENT: u64 = 20 * MIB;
 pub const SEND_WARMUP: usize = 1;
 pub const SEND_RUNS: usize = 10;
 pub const SEND_POLL_EVERY: Duration = Duration::from_millis(10);
+/// The CSV import figure's file (R-ADDR-4).
+pub const CSV_ROWS: usize = 500;
