@@ -11,7 +11,6 @@ use crate::core::session::provide_session;
 use crate::core::status::provide_status;
 use crate::i18n::*;
 use crate::pages;
-use crate::pages::section::{Section, section_page};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -37,8 +36,10 @@ fn PortalRoot() -> impl IntoView {
             <Banner/>
             <Routes fallback=|| pages::not_found::NotFound().into_any()>
                 <Route path=path!("/transfer") view=|| pages::transfer::TransferPage().into_any()/>
-                <Route path=path!("/settings/*rest") view=|| section_page(Section::Settings).into_any()/>
-                <Route path=path!("/admin/*rest") view=|| section_page(Section::Admin).into_any()/>
+                <Route path=path!("/settings") view=|| pages::settings::SettingsHome().into_any()/>
+                <Route path=path!("/settings/:mailbox/:section?") view=|| pages::settings::SettingsPage().into_any()/>
+                <Route path=path!("/admin") view=|| pages::admin::AdminIndex().into_any()/>
+                <Route path=path!("/admin/:org/:section?") view=|| pages::admin::AdminPage().into_any()/>
                 <Route path=path!("/invite/*rest") view=|| pages::invite::invite_page().into_any()/>
             </Routes>
         </Router>

@@ -386,3 +386,263 @@ async fn file_rows_show_each_files_state_and_ask_to_remove_it() {
     tick().await;
     assert_eq!(*removed.lock().unwrap(), vec![7]);
 }
+
+/// Mounts the account menu inside the app's context (session, router).
+#[component]
+fn MenuInContext() -> impl IntoView {
+    postern_frontend::core::session::provide_session();
+    use postern_frontend::components::account_menu::AccountMenu;
+    view! { <AccountMenu mailbox=Some(3i64)/> }
+}
+
+#[wasm_bindgen_test]
+async fn account_menu_opens_on_settings_language_and_sign_out() {
+    let root = container();
+    let _h = mount_to(root.clone(), || {
+        view! {
+            <I18nContextProvider>
+                <leptos_router::components::Router>
+                    <MenuInContext/>
+                </leptos_router::components::Router>
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    let button: web_sys::HtmlElement = root
+        .query_selector("button[data-testid=account-menu]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(
+        root.query_selector("[data-testid=sign-out]")
+            .unwrap()
+            .is_none()
+    );
+    button.click();
+    tick().await;
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    let panel = root
+        .query_selector("[data-testid=account-panel]")
+        .unwrap()
+        .unwrap();
+    for id in ["sign-out", "language", "menu-settings"] {
+        assert!(
+            panel
+                .query_selector(&format!("[data-testid={id}]"))
+                .unwrap()
+                .is_some(),
+            "{id}"
+        );
+    }
+    // The settings are the portal's: from the webmail, a page load.
+    let settings = panel
+        .query_selector("[data-testid=menu-settings]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        settings.get_attribute("href").as_deref(),
+        Some("/settings/3")
+    );
+    assert_eq!(settings.get_attribute("rel").as_deref(), Some("external"));
+    // No `Me` yet: no administration offered.
+    assert!(
+        panel
+            .query_selector("[data-testid=menu-admin]")
+            .unwrap()
+            .is_none()
+    );
+}
+
+fn sample_addresses(
+    role: postern_shared::permissions::Role,
+) -> postern_shared::admin::OrgAddresses {
+    use postern_shared::admin::{AddressKind, AddressRow, DomainInfo, OrgAddresses};
+    use postern_shared::permissions::Action;
+    let row = |id, address: &str, kind| AddressRow {
+        id,
+        address: address.into(),
+        display_name: String::new(),
+        kind,
+        aliases: Vec::new(),
+        redirect_to: Vec::new(),
+        users: Vec::new(),
+    };
+    OrgAddresses {
+        organization: 1,
+        role,
+        allowed: Action::ALL.into_iter().filter(|a| role.may(*a)).collect(),
+        domains: vec![DomainInfo {
+            id: 1,
+            name: "example.test".into(),
+            catch_all: None,
+        }],
+        addresses: vec![
+            row(1, "olivia@example.test", AddressKind::Mailbox),
+            row(2, "team@example.test", AddressKind::Mailbox),
+            row(3, "no-reply@example.test", AddressKind::NoReply),
+        ],
+        members: Vec::new(),
+    }
+}
+
+#[component]
+fn AddressTable(role: postern_shared::permissions::Role) -> impl IntoView {
+    postern_frontend::core::session::provide_session();
+    use postern_frontend::pages::admin::{AdminCtx, addresses::addresses};
+    let ctx = AdminCtx {
+        org: 1,
+        data: RwSignal::new(Some(sample_addresses(role))),
+    };
+    addresses(ctx)
+}
+
+fn type_into(root: &web_sys::HtmlElement, selector: &str, text: &str) {
+    let input: web_sys::HtmlInputElement = root
+        .query_selector(selector)
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    input.set_value(text);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+fn row_addresses(root: &web_sys::HtmlElement) -> Vec<String> {
+    let rows = root
+        .query_selector_all("[data-testid=address-row]")
+        .unwrap();
+    (0..rows.length())
+        .map(|i| {
+            rows.item(i)
+                .unwrap()
+                .unchecked_into::<web_sys::Element>()
+                .get_attribute("data-address")
+                .unwrap()
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn address_table_filters_as_you_type_sorts_and_checks_the_local_part() {
+    use postern_shared::permissions::Role;
+    let root = container();
+    let _h = mount_to(root.clone(), || {
+        view! {
+            <I18nContextProvider>
+                <AddressTable role=Role::Owner/>
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    assert_eq!(
+        row_addresses(&root),
+        [
+            "no-reply@example.test",
+            "olivia@example.test",
+            "team@example.test"
+        ]
+    );
+    type_into(&root, "input[data-testid=address-search]", "TEAM");
+    tick().await;
+    assert_eq!(row_addresses(&root), ["team@example.test"]);
+    type_into(&root, "input[data-testid=address-search]", "");
+    tick().await;
+    let sort: web_sys::HtmlElement = root
+        .query_selector("[data-testid=sort-address]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    sort.click();
+    tick().await;
+    assert_eq!(row_addresses(&root)[0], "team@example.test");
+
+    // Nothing selected: Delete is off; one row selected: on.
+    let delete: web_sys::Element = root
+        .query_selector("[data-testid=delete-addresses]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(delete.has_attribute("disabled"));
+    let first: web_sys::HtmlElement = root
+        .query_selector("[data-testid=select-address]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    first.click();
+    tick().await;
+    assert!(!delete.has_attribute("disabled"));
+    assert!(
+        root.query_selector("[data-testid=refusal]")
+            .unwrap()
+            .is_none()
+    );
+
+    // R-ADDR-1 as typed, the character named.
+    type_into(&root, "input[data-testid=new-local-part]", "bad$name");
+    tick().await;
+    let msg = root
+        .query_selector("[data-testid=new-local-error]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(msg, "“$” is not allowed in an address.");
+    let create: web_sys::Element = root
+        .query_selector("[data-testid=create-submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(create.has_attribute("disabled"));
+    type_into(&root, "input[data-testid=new-local-part]", "good.name");
+    tick().await;
+    assert!(!create.has_attribute("disabled"));
+}
+
+#[wasm_bindgen_test]
+async fn a_legal_representative_sees_why_deleting_and_creating_are_off() {
+    use postern_shared::permissions::{Action, Role};
+    let root = container();
+    let _h = mount_to(root.clone(), || {
+        view! {
+            <I18nContextProvider>
+                <AddressTable role=Role::LegalRepresentative/>
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    let first: web_sys::HtmlElement = root
+        .query_selector("[data-testid=select-address]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    first.click();
+    tick().await;
+    let delete: web_sys::Element = root
+        .query_selector("[data-testid=delete-addresses]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(delete.has_attribute("disabled"));
+    let create: web_sys::Element = root
+        .query_selector("[data-testid=create-submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(create.has_attribute("disabled"));
+    // The reason is text on the page, not only a tooltip.
+    let note = root
+        .query_selector("[data-testid=refusal]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(note.contains(Action::ManageAddresses.refusal()), "{note}");
+}

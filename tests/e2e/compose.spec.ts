@@ -2,7 +2,7 @@
 // reply to a message, undo a send. Desktop and phone (360 px) projects.
 import { test, expect, type Page } from '@playwright/test';
 import { Imap, message, unique } from './imap';
-import { DEMO, searchFor, showFolders, signIn } from './helpers';
+import { DEMO, demoMailboxId, searchFor, showFolders, signIn } from './helpers';
 
 /** The undo window the composer uses (localStorage, seconds; 0 = off). */
 async function setUndo(page: Page, seconds: number): Promise<void> {
@@ -154,18 +154,25 @@ test('a message in Drafts opens in the composer to continue it', async ({ page }
   await expect(composer.locator('[data-testid="chip"]')).toHaveCount(1);
 });
 
-test('a signature saved in its dialog is added to new messages', async ({ page }) => {
+test('a signature saved in the mailbox settings is added to new messages', async ({ page }) => {
   const line = unique('Signed');
   await signIn(page);
-  const settings = page.locator('button[data-testid="signature-settings"]');
+  const mb = await demoMailboxId(page);
+  // The signature is edited in the portal's settings of the mailbox.
+  const settings = `/settings/${mb}/general`;
   const text = page.locator('textarea[data-testid="signature-text"]');
-  await settings.click();
-  await expect(text).toBeEnabled();
-  const before = await text.inputValue();
-  await text.fill(`${line}\nPostern tests`);
-  await page.locator('button[data-testid="signature-save"]').click();
-  await expect(text).toHaveCount(0);
+  const save = async (value: string) => {
+    await page.goto(settings);
+    await expect(text).toBeEnabled();
+    const before = await text.inputValue();
+    await text.fill(value);
+    await page.locator('button[data-testid="signature-save"]').click();
+    await expect(page.locator('[data-testid="signature-status"]')).not.toBeEmpty();
+    return before;
+  };
+  const before = await save(`${line}\nPostern tests`);
 
+  await page.goto(`/mail/${mb}/INBOX`);
   await page.locator('button[data-testid="compose"]').click();
   const composer = page.locator('[data-testid="composer"]');
   const editor = composer.locator('[data-testid="editor"]');
@@ -175,11 +182,7 @@ test('a signature saved in its dialog is added to new messages', async ({ page }
   await expect(composer).toHaveCount(0);
 
   // Put the previous signature back.
-  await settings.click();
-  await expect(text).toBeEnabled();
-  await text.fill(before);
-  await page.locator('button[data-testid="signature-save"]').click();
-  await expect(text).toHaveCount(0);
+  await save(before);
 });
 
 test('switching mailbox saves the open message in the first one and closes it', async ({ page }) => {

@@ -1,14 +1,15 @@
-//! The top bar: folder drawer toggle (phones), mailbox switcher, the
-//! page's own actions (its children, e.g. compose), the transfer page,
-//! language, account and sign-out.
+//! The webmail's top bar: folder drawer toggle (phones), mailbox switcher,
+//! the page's own actions (its children, e.g. compose), the transfer page,
+//! the mailbox's settings, and the account menu (language, sign-out).
+//! Transfer and settings are the portal's pages: page loads
+//! (`rel="external"`). On a phone the labels give way to icons and the
+//! settings are in the account menu, so every control fits in 360 px.
 
-use crate::components::language_select::LanguageSelect;
+use crate::components::account_menu::{AccountMenu, settings_href};
+use crate::components::icon::{SETTINGS, UPLOAD, icon};
 use crate::components::mailbox_switcher::MailboxSwitcher;
-use crate::core::session::use_session;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn AppHeader<C: IntoView + 'static>(
@@ -20,28 +21,6 @@ pub fn AppHeader<C: IntoView + 'static>(
     children: TypedChildren<C>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
-    let navigate = use_navigate();
-    let account = move || {
-        session
-            .info
-            .get()
-            .map(|i| {
-                if i.account.display_name.is_empty() {
-                    i.account.login
-                } else {
-                    i.account.display_name
-                }
-            })
-            .unwrap_or_default()
-    };
-    let sign_out = move |_| {
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            session.sign_out().await;
-            navigate("/login", Default::default());
-        });
-    };
     view! {
         <header class="app-header">
             {drawer
@@ -67,17 +46,28 @@ pub fn AppHeader<C: IntoView + 'static>(
             <MailboxSwitcher current=mailbox/>
             {children.into_inner()()}
             // A page of the portal (its own wasm): a page load, not the router.
-            <a class="transfer-link" href="/transfer" rel="external" data-testid="transfer-link">
-                {t!(i18n, transfer_files)}
+            <a
+                class="transfer-link"
+                href="/transfer"
+                rel="external"
+                data-testid="transfer-link"
+                title=move || t_string!(i18n, transfer_files)
+            >
+                {icon(UPLOAD)}
+                <span class="label">{t!(i18n, transfer_files)}</span>
             </a>
             <span class="spacer"></span>
-            <LanguageSelect/>
-            <span class="account" aria-label=move || t_string!(i18n, account)>
-                {account}
-            </span>
-            <button type="button" class="sign-out" data-testid="sign-out" on:click=sign_out>
-                {t!(i18n, sign_out)}
-            </button>
+            <a
+                class="icon-link settings-link"
+                href=move || settings_href(Some(mailbox.get())).unwrap_or_default()
+                rel="external"
+                data-testid="settings-link"
+                aria-label=move || t_string!(i18n, settings_title)
+                title=move || t_string!(i18n, settings_title)
+            >
+                {icon(SETTINGS)}
+            </a>
+            <AccountMenu mailbox=Signal::derive(move || Some(mailbox.get()))/>
         </header>
     }
 }

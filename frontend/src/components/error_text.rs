@@ -126,6 +126,32 @@ pub fn invite_block_text(i18n: I18nContext<Locale>, block: InviteBlock) -> Strin
     .to_string()
 }
 
+/// Why a local part breaks R-ADDR-1, said as the user types it (the
+/// server says the same with `invalid_address`): names the character.
+pub fn local_part_text(
+    i18n: I18nContext<Locale>,
+    e: &postern_shared::address::LocalPartError,
+) -> String {
+    use postern_shared::address::{LocalPartError::*, MAX_LOCAL_PART};
+    match e {
+        Empty => t_string!(i18n, err_invalid_address).to_string(),
+        TooLong(n) => t_string!(i18n, addr_too_long, max = MAX_LOCAL_PART, count = *n).to_string(),
+        ForbiddenChar(' ', _) => t_string!(i18n, addr_space).to_string(),
+        ForbiddenChar(c, _) => {
+            // A control character has no face: named by its code point.
+            let shown = if (*c as u32) < 32 {
+                format!("U+{:04X}", *c as u32)
+            } else {
+                c.to_string()
+            };
+            t_string!(i18n, err_invalid_address_char, character = shown).to_string()
+        }
+        LeadingOrTrailingHyphen => t_string!(i18n, addr_hyphen_edge).to_string(),
+        LeadingOrTrailingDot => t_string!(i18n, addr_dot_edge).to_string(),
+        DoubleDot => t_string!(i18n, addr_double_dot).to_string(),
+    }
+}
+
 /// A dismissible error message (`role="alert"`), shown while `error` is set.
 #[component]
 pub fn ErrorAlert(error: RwSignal<Option<String>>) -> impl IntoView {

@@ -5,6 +5,10 @@
 
 use crate::core::http::HttpRequest;
 use postern_shared::ApiError;
+use postern_shared::admin::{
+    AddAliasRequest, AddressRow, CreateAddressRequest, DeleteAddressesRequest, DeletedAddresses,
+    DomainId, DomainInfo, OrgAddresses, SetAccessRequest, SetCatchAllRequest,
+};
 use postern_shared::api::{
     CreateFolderRequest, DeleteMessagesRequest, Flag, Folder, LoginRequest, Me, MessageFilter,
     MessageListQuery, MessagePage, MessageView, MoveMessagesRequest, MoveResult,
@@ -24,6 +28,9 @@ use postern_shared::wire::query::{
 };
 use postern_shared::wire::routes::Route;
 use serde::Serialize;
+
+use postern_shared::api::{AccountId, OrganizationId};
+use postern_shared::permissions::PermissionSet;
 
 type MailboxId = i64;
 
@@ -259,6 +266,82 @@ pub async fn put_signature(mb: MailboxId, sig: &Signature) -> Result<Signature, 
 
 pub async fn identities(mb: MailboxId) -> Result<SendingIdentity, ApiError> {
     request(&Route::Identities { mb }, &()).send().await
+}
+
+// ------------------------------------------------------ administration
+
+/// The organisation's address table, its domains and members, and what
+/// the caller's role allows there.
+pub async fn list_addresses(org: OrganizationId) -> Result<OrgAddresses, ApiError> {
+    request(&Route::ListAddresses { org }, &()).send().await
+}
+
+pub async fn create_address(
+    org: OrganizationId,
+    req: &CreateAddressRequest,
+) -> Result<AddressRow, ApiError> {
+    request(&Route::CreateAddress { org }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
+/// For good: the addresses, their mail, access, devices and aliases.
+pub async fn delete_addresses(
+    org: OrganizationId,
+    ids: Vec<MailboxId>,
+) -> Result<DeletedAddresses, ApiError> {
+    request(&Route::DeleteAddresses { org }, &())
+        .with_json(&DeleteAddressesRequest { ids })
+        .send()
+        .await
+}
+
+pub async fn add_alias(
+    org: OrganizationId,
+    addr: MailboxId,
+    local_part: String,
+    domain: DomainId,
+) -> Result<AddressRow, ApiError> {
+    request(&Route::AddAlias { org, addr }, &())
+        .with_json(&AddAliasRequest { local_part, domain })
+        .send()
+        .await
+}
+
+/// `None` switches the domain's catch-all off.
+pub async fn set_catch_all(
+    org: OrganizationId,
+    domain: DomainId,
+    mailbox: Option<MailboxId>,
+) -> Result<DomainInfo, ApiError> {
+    request(&Route::SetCatchAll { org, domain }, &())
+        .with_json(&SetCatchAllRequest { mailbox })
+        .send()
+        .await
+}
+
+/// Gives a member access to a mailbox, or changes their permissions.
+pub async fn set_access(
+    org: OrganizationId,
+    addr: MailboxId,
+    account: AccountId,
+    permissions: PermissionSet,
+) -> Result<AddressRow, ApiError> {
+    request(&Route::SetAccess { org, addr, account }, &())
+        .with_json(&SetAccessRequest { permissions })
+        .send()
+        .await
+}
+
+pub async fn remove_access(
+    org: OrganizationId,
+    addr: MailboxId,
+    account: AccountId,
+) -> Result<(), ApiError> {
+    request(&Route::RemoveAccess { org, addr, account }, &())
+        .send()
+        .await
 }
 
 // ---------------------------------------------------- uploads, transfers

@@ -75,6 +75,12 @@ pub fn go(href: &str, replace: bool, navigate: impl Fn(&str, NavigateOptions)) {
     }
 }
 
+/// `rel="external"` for a link into the other app (the router then leaves
+/// it to the browser, which loads that app), none within this one.
+pub fn rel_for(href: &str) -> Option<&'static str> {
+    (is_portal_path(href) != is_portal_path(&current_path())).then_some("external")
+}
+
 /// Registers `/sw.js` (the PWA's offline shell) when the browser can.
 pub fn register_service_worker() {
     let Some(w) = web_sys::window() else { return };

@@ -1,14 +1,15 @@
 //! One view per route. The webmail's: `/login`, `/` (home → first inbox),
 //! `/mail/…` (with writing, `mail/compose/`); the portal's
-//! (`crate::portal`): `/transfer`, and the sections still to come
-//! (`section.rs`).
+//! (`crate::portal`): `/transfer`, `/settings/…` (`settings/`),
+//! `/admin/…` (`admin/`), and `/invite/<token>` (`invite.rs`).
 
+pub mod admin;
 pub mod home;
 pub mod invite;
 pub mod login;
 pub mod mail;
 pub mod not_found;
-pub mod section;
+pub mod settings;
 pub mod transfer;
 
 use crate::core::browser::{current_path, go};

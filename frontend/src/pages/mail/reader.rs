@@ -3,6 +3,7 @@
 //! (remote images only on request), attachments.
 
 use super::{MailCtx, use_mail};
+use crate::components::icon::{BACK, FORWARD, MOVE, REPLY, REPLY_ALL, TRASH, UNREAD, icon};
 use crate::components::move_select::MoveSelect;
 use crate::components::star::StarButton;
 use crate::core::api;
@@ -72,9 +73,14 @@ fn BackLink() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_mail();
     view! {
-        <a class="back" data-testid="back" href=move || ctx.list_href()>
-            <span aria-hidden="true">"← "</span>
-            {t!(i18n, back)}
+        <a
+            class="back"
+            data-testid="back"
+            href=move || ctx.list_href()
+            title=move || t_string!(i18n, back)
+        >
+            {icon(BACK)}
+            <span class="label">{t!(i18n, back)}</span>
         </a>
     }
 }
@@ -205,7 +211,8 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
 
     view! {
         <article class="reader" data-testid="reader" data-uid=uid.to_string()>
-            <div class="reader-toolbar">
+            // One row of icons (names in aria-label and title), on a phone too.
+            <div class="reader-toolbar" role="toolbar" aria-label=move || t_string!(i18n, message_actions)>
                 <BackLink/>
                 <button
                     type="button"
@@ -216,22 +223,61 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                 >
                     {t!(i18n, edit_draft)}
                 </button>
-                <button type="button" data-testid="reply" on:click=move |_| compose.reply(i18n, &m1, false)>
-                    {t!(i18n, reply)}
+                <button
+                    type="button"
+                    class="icon-button"
+                    data-testid="reply"
+                    aria-label=move || t_string!(i18n, reply)
+                    title=move || t_string!(i18n, reply)
+                    on:click=move |_| compose.reply(i18n, &m1, false)
+                >
+                    {icon(REPLY)}
                 </button>
-                <button type="button" data-testid="reply-all" on:click=move |_| compose.reply(i18n, &m2, true)>
-                    {t!(i18n, reply_all)}
+                <button
+                    type="button"
+                    class="icon-button"
+                    data-testid="reply-all"
+                    aria-label=move || t_string!(i18n, reply_all)
+                    title=move || t_string!(i18n, reply_all)
+                    on:click=move |_| compose.reply(i18n, &m2, true)
+                >
+                    {icon(REPLY_ALL)}
                 </button>
-                <button type="button" data-testid="forward" on:click=move |_| compose.forward(i18n, &m3)>
-                    {t!(i18n, forward)}
+                <button
+                    type="button"
+                    class="icon-button"
+                    data-testid="forward"
+                    aria-label=move || t_string!(i18n, forward)
+                    title=move || t_string!(i18n, forward)
+                    on:click=move |_| compose.forward(i18n, &m3)
+                >
+                    {icon(FORWARD)}
                 </button>
                 <StarButton flagged=flagged on_toggle=on_star/>
-                <button type="button" data-testid="reader-mark-unread" on:click=mark_unread>
-                    {t!(i18n, mark_unread)}
+                <button
+                    type="button"
+                    class="icon-button"
+                    data-testid="reader-mark-unread"
+                    aria-label=move || t_string!(i18n, mark_unread)
+                    title=move || t_string!(i18n, mark_unread)
+                    on:click=mark_unread
+                >
+                    {icon(UNREAD)}
                 </button>
-                <MoveSelect folders=ctx.folders current=ctx.folder on_move=on_move/>
-                <button type="button" class="danger" data-testid="reader-delete" on:click=on_delete>
-                    {t!(i18n, delete)}
+                // The folder menu under an icon: the select, transparent, covers it.
+                <span class="icon-select" title=move || t_string!(i18n, move_to)>
+                    {icon(MOVE)}
+                    <MoveSelect folders=ctx.folders current=ctx.folder on_move=on_move/>
+                </span>
+                <button
+                    type="button"
+                    class="icon-button danger"
+                    data-testid="reader-delete"
+                    aria-label=move || t_string!(i18n, delete)
+                    title=move || t_string!(i18n, delete)
+                    on:click=on_delete
+                >
+                    {icon(TRASH)}
                 </button>
             </div>
             <header class="reader-header">

@@ -13,7 +13,6 @@ pub mod editor;
 pub mod open;
 pub mod prefill;
 pub mod recipients;
-pub mod signature;
 pub mod toast;
 
 use crate::components::file_list::FileInfo;

@@ -1,0 +1,301 @@
+//! `/admin/:org/:section` (portal): an organisation's administration, for
+//! roles that may see it (`Role::may(ViewAddresses)`). `/admin` opens the
+//! caller's first such organisation, `/admin/<org>` its addresses. Today
+//! one section, the address table (`addresses.rs`, creation in
+//! `create.rs`, its pure logic in `table.rs`); [`SECTIONS`] is the menu.
+
+pub mod addresses;
+pub mod create;
+pub mod table;
+
+use crate::components::access_text::refusal_text;
+use crate::components::error_text::error_text;
+use crate::components::portal_header::PortalHeader;
+use crate::core::api;
+use crate::core::session::use_session;
+use crate::core::status::use_status;
+use crate::i18n::*;
+use crate::pages::use_require_session;
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use postern_shared::admin::OrgAddresses;
+use postern_shared::api::{Me, OrganizationId};
+use postern_shared::permissions::{Action, Role};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminSection {
+    Addresses,
+}
+
+/// The administration's menu: (section, slug). The first is the default.
+pub const SECTIONS: &[(AdminSection, &str)] = &[(AdminSection::Addresses, "addresses")];
+
+pub fn section_label(i18n: I18nContext<Locale>, s: AdminSection) -> String {
+    match s {
+        AdminSection::Addresses => t_string!(i18n, admin_addresses),
+    }
+    .to_string()
+}
+
+pub fn admin_href(org: OrganizationId, slug: &str) -> String {
+    format!("/admin/{org}/{slug}")
+}
+
+/// The organisations whose administration the caller may open, in `Me`'s order.
+pub fn administered(me: &Me) -> Vec<(OrganizationId, String)> {
+    me.organizations
+        .iter()
+        .filter(|o| o.role.may(Action::ViewAddresses))
+        .map(|o| (o.id, o.name.clone()))
+        .collect()
+}
+
+/// The caller's role in `org`, if a member.
+pub fn role_in(me: &Me, org: OrganizationId) -> Option<Role> {
+    me.organizations
+        .iter()
+        .find(|o| o.id == org)
+        .map(|o| o.role)
+}
+
+/// What the administration's sections share.
+#[derive(Clone, Copy)]
+pub struct AdminCtx {
+    pub org: OrganizationId,
+    /// The table as last loaded, changed in place by what the page does.
+    pub data: RwSignal<Option<OrgAddresses>>,
+}
+
+impl AdminCtx {
+    pub fn role(self) -> Signal<Option<Role>> {
+        Signal::derive(move || self.data.with(|d| d.as_ref().map(|d| d.role)))
+    }
+
+    pub fn may(self, action: Action) -> Signal<bool> {
+        Signal::derive(move || {
+            self.data
+                .with(|d| d.as_ref().is_some_and(|d| d.role.may(action)))
+        })
+    }
+}
+
+/// `/admin`: to the first organisation the caller administers.
+#[component]
+pub fn AdminIndex() -> impl IntoView {
+    let i18n = use_i18n();
+    let ready = use_require_session();
+    let session = use_session();
+    let navigate = use_navigate();
+    let first = Memo::new(move |_| Some(administered(&session.me.get()?).first()?.0));
+    Effect::new(move || {
+        if let Some(org) = first.get() {
+            let opts = NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            navigate(&admin_href(org, SECTIONS[0].1), opts);
+        }
+    });
+    view! {
+        <div class="portal-page">
+            <PortalHeader
+                title=Signal::derive(move || t_string!(i18n, admin_title).to_string())
+                back=Signal::stored("/".to_string())
+                mailbox=Signal::stored(None)
+            />
+            <main class="portal-main" aria-busy=move || (!ready.get()).to_string()>
+                {move || {
+                    if ready.get() && first.get().is_none() {
+                        view! {
+                            <p class="refusal" data-testid="admin-no-access">
+                                {refusal_text(i18n, Action::ViewAddresses)}
+                            </p>
+                        }
+                            .into_any()
+                    } else {
+                        view! { <p class="loading">{t!(i18n, loading)}</p> }.into_any()
+                    }
+                }}
+            </main>
+        </div>
+    }
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let ready = use_require_session();
+    let session = use_session();
+    let status = use_status();
+    let params = use_params_map();
+    let navigate = use_navigate();
+    let org = Memo::new(move |_| {
+        params
+            .read()
+            .get("org")
+            .and_then(|o| o.parse::<OrganizationId>().ok())
+    });
+    let slug = Memo::new(move |_| params.read().get("section"));
+    let current = Memo::new(move |_| {
+        let s = slug.get();
+        let s = s.as_deref().unwrap_or(SECTIONS[0].1);
+        SECTIONS
+            .iter()
+            .find(|(_, slug)| *slug == s)
+            .map(|(sec, _)| *sec)
+    });
+    // Checked here so a role that may not never asks; the server refuses anyway.
+    let allowed = Memo::new(move |_| {
+        let me = session.me.get()?;
+        let org = org.get()?;
+        Some(role_in(&me, org).is_some_and(|r| r.may(Action::ViewAddresses)))
+    });
+    let data = RwSignal::new(None::<OrgAddresses>);
+    let load = LocalResource::new(move || {
+        status.reconnected.track();
+        let (org, ok) = (org.get(), allowed.get());
+        async move {
+            match (org, ok) {
+                (Some(org), Some(true)) => Some(api::list_addresses(org).await),
+                _ => None,
+            }
+        }
+    });
+    let failed = RwSignal::new(None::<String>);
+    Effect::new(move || match load.get() {
+        Some(Some(Ok(t))) => {
+            failed.set(None);
+            data.set(Some(t));
+        }
+        Some(Some(Err(e))) => failed.set(Some(error_text(i18n, &e))),
+        _ => {}
+    });
+    let orgs = Memo::new(move |_| {
+        session
+            .me
+            .get()
+            .map(|m| administered(&m))
+            .unwrap_or_default()
+    });
+    view! {
+        <div class="portal-page" data-testid="admin-page">
+            <PortalHeader
+                title=Signal::derive(move || t_string!(i18n, admin_title).to_string())
+                back=Signal::stored("/".to_string())
+                mailbox=Signal::stored(None)
+            />
+            <main class="portal-main" aria-busy=move || (!ready.get() || data.with(Option::is_none)).to_string()>
+                {move || match (allowed.get(), org.get()) {
+                    (None, _) => view! { <p class="loading">{t!(i18n, loading)}</p> }.into_any(),
+                    (Some(false), _) | (_, None) => {
+                        view! {
+                            <p class="refusal" data-testid="admin-no-access">
+                                {refusal_text(i18n, Action::ViewAddresses)}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    (Some(true), Some(org)) => {
+                        let ctx = AdminCtx { org, data };
+                        let navigate = navigate.clone();
+                        view! {
+                            <div class="settings-layout">
+                                <nav class="section-nav" aria-label=move || t_string!(i18n, admin_title)>
+                                    <Show when=move || { orgs.with(|o| o.len() > 1) }>
+                                        <label class="field">
+                                            <span>{t!(i18n, organisation)}</span>
+                                            <select
+                                                data-testid="org-select"
+                                                on:change={
+                                                    let navigate = navigate.clone();
+                                                    move |ev| {
+                                                        if let Ok(o) = event_target_value(&ev).parse::<OrganizationId>() {
+                                                            navigate(&admin_href(o, SECTIONS[0].1), Default::default());
+                                                        }
+                                                    }
+                                                }
+                                            >
+                                                {move || {
+                                                    orgs.get()
+                                                        .into_iter()
+                                                        .map(|(id, name)| {
+                                                            view! { <option value=id.to_string() selected=id == org>{name}</option> }
+                                                        })
+                                                        .collect_view()
+                                                }}
+                                            </select>
+                                        </label>
+                                    </Show>
+                                    <ul class="section-list" role="list">
+                                        {SECTIONS
+                                            .iter()
+                                            .map(|(s, slug)| {
+                                                let s = *s;
+                                                view! {
+                                                    <li>
+                                                        <a
+                                                            href=admin_href(org, slug)
+                                                            data-section=*slug
+                                                            aria-current=move || (current.get() == Some(s)).then_some("page")
+                                                        >
+                                                            {move || section_label(i18n, s)}
+                                                        </a>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                </nav>
+                                <section class="section-body">
+                                    {move || failed.get().map(|f| view! { <p class="alert error" role="alert">{f}</p> })}
+                                    {move || match current.get() {
+                                        Some(AdminSection::Addresses) => untrack(|| addresses::addresses(ctx)).into_any(),
+                                        None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),
+                                    }}
+                                </section>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                }}
+            </main>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use postern_shared::api::{AccountSummary, OrganizationMembership};
+
+    #[test]
+    fn administration_opens_the_first_organisation_the_role_may_see() {
+        let me = Me {
+            account: AccountSummary {
+                id: 1,
+                login: "a@x.test".into(),
+                display_name: String::new(),
+            },
+            organizations: [
+                (4, Role::User),
+                (6, Role::LegalRepresentative),
+                (9, Role::Owner),
+            ]
+            .into_iter()
+            .map(|(id, role)| OrganizationMembership {
+                id,
+                name: format!("o{id}"),
+                role,
+            })
+            .collect(),
+            mailboxes: Vec::new(),
+        };
+        let ids: Vec<_> = administered(&me).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, [6, 9]);
+        assert_eq!(role_in(&me, 4), Some(Role::User));
+        assert_eq!(role_in(&me, 5), None);
+        assert_eq!(admin_href(6, SECTIONS[0].1), "/admin/6/addresses");
+    }
+}
