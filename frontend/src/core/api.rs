@@ -410,6 +410,44 @@ pub async fn accept_invitation(
         .await
 }
 
+/// A mailbox's users tab: pending invitations and whether inviting is possible.
+pub async fn mailbox_users(
+    org: OrganizationId,
+    addr: MailboxId,
+) -> Result<postern_shared::invitations::MailboxUsers, ApiError> {
+    request(&Route::MailboxUsers { org, addr }, &())
+        .send()
+        .await
+}
+
+pub async fn create_invitation(
+    org: OrganizationId,
+    addr: MailboxId,
+    req: &postern_shared::invitations::CreateInvitationRequest,
+) -> Result<postern_shared::invitations::CreatedInvitation, ApiError> {
+    request(&Route::CreateInvitation { org, addr }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
+pub async fn revoke_invitation(
+    org: OrganizationId,
+    addr: MailboxId,
+    invitation: i64,
+) -> Result<(), ApiError> {
+    request(
+        &Route::RevokeInvitation {
+            org,
+            addr,
+            invitation,
+        },
+        &(),
+    )
+    .send()
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 //! `section_view`.
 
 pub mod general;
+pub mod invitations;
 pub mod signature;
 pub mod users;
 

@@ -3,11 +3,11 @@
 //! giving it at once to a member of the organisation
 //! (`PUT/DELETE /api/orgs/{org}/addresses/{addr}/users/{account}`).
 //! One function per block, in page order:
-//! [`user_list`], then the pending invitations and [`add_member`], then
-//! the invitation form (R-INV-2/4; both still to come: they slot in
-//! between, each its own function).
+//! [`user_list`], the pending invitations, [`add_member`], the invitation
+//! form (`invitations.rs`).
 
 use super::SettingsCtx;
+use super::invitations::{Invitations, invite_form, pending_invitations};
 use crate::components::access_text::refusal_note;
 use crate::components::error_text::{ErrorAlert, error_text};
 use crate::components::permission_toggles::permission_toggles;
@@ -28,14 +28,15 @@ pub fn users(ctx: SettingsCtx) -> impl IntoView {
         let ctx = ctx.clone();
         Signal::derive(move || ctx.role())
     };
+    let inv = Invitations::load(&ctx);
     view! {
         <h2>{t!(i18n, section_users)}</h2>
         {refusal_note(role, Action::ManageAccess)}
         <ErrorAlert error=error/>
         {user_list(ctx.clone(), error)}
-        // Pending invitations (R-INV-2) go here: `pending_invitations(ctx)`.
-        {add_member(ctx, error)}
-        // The invitation form (R-INV-1, -4) goes here: `invite_form(ctx)`.
+        {pending_invitations(ctx.clone(), inv)}
+        {add_member(ctx.clone(), error)}
+        {invite_form(ctx, inv)}
     }
 }
 
