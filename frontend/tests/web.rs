@@ -646,3 +646,52 @@ async fn a_legal_representative_sees_why_deleting_and_creating_are_off() {
         .unwrap();
     assert!(note.contains(Action::ManageAddresses.refusal()), "{note}");
 }
+
+fn texts_of(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
+    let all = root.query_selector_all(selector).unwrap();
+    (0..all.length())
+        .map(|i| all.item(i).unwrap().text_content().unwrap_or_default())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn storage_shows_used_of_the_limit_a_bar_and_a_warning_past_ninety() {
+    use postern_frontend::pages::settings::storage::storage_figure;
+    use postern_shared::api::MailboxStorage;
+    let root = container();
+    let mib = 1024 * 1024u64;
+    let _h = mount_to(root.clone(), move || {
+        view! {
+            <I18nContextProvider>
+                <div class="full">
+                    {storage_figure(MailboxStorage { used_bytes: 95 * mib, limit_bytes: Some(100 * mib) })}
+                </div>
+                <div class="free">
+                    {storage_figure(MailboxStorage { used_bytes: 1536, limit_bytes: None })}
+                </div>
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    assert_eq!(
+        texts_of(&root, ".free [data-testid=storage-text]"),
+        ["1.5 KB used, no limit"]
+    );
+    assert!(root.query_selector(".free progress").unwrap().is_none());
+    assert_eq!(
+        texts_of(&root, ".full [data-testid=storage-text]"),
+        ["95 MB used of 100 MB"]
+    );
+    let bar = root.query_selector(".full progress").unwrap().unwrap();
+    assert_eq!(bar.get_attribute("value").as_deref(), Some("95"));
+    assert!(
+        root.query_selector(".full [data-testid=storage-warning]")
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        root.query_selector(".free [data-testid=storage-warning]")
+            .unwrap()
+            .is_none()
+    );
+}

@@ -10,8 +10,8 @@ use postern_shared::admin::{
     DomainId, DomainInfo, OrgAddresses, SetAccessRequest, SetCatchAllRequest,
 };
 use postern_shared::api::{
-    CreateFolderRequest, DeleteMessagesRequest, Flag, Folder, LoginRequest, Me, MessageFilter,
-    MessageListQuery, MessagePage, MessageView, MoveMessagesRequest, MoveResult,
+    CreateFolderRequest, DeleteMessagesRequest, Flag, Folder, LoginRequest, MailboxStorage, Me,
+    MessageFilter, MessageListQuery, MessagePage, MessageView, MoveMessagesRequest, MoveResult,
     RenameFolderRequest, SessionInfo, SetFlagsRequest,
 };
 use postern_shared::compose::{
@@ -266,6 +266,11 @@ pub async fn put_signature(mb: MailboxId, sig: &Signature) -> Result<Signature, 
 
 pub async fn identities(mb: MailboxId) -> Result<SendingIdentity, ApiError> {
     request(&Route::Identities { mb }, &()).send().await
+}
+
+/// The bytes the mailbox holds and its limit (R-LIM-5); needs a grant.
+pub async fn mailbox_storage(mb: MailboxId) -> Result<MailboxStorage, ApiError> {
+    request(&Route::MailboxStorage { mb }, &()).send().await
 }
 
 // ------------------------------------------------------ administration

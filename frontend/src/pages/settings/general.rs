@@ -1,8 +1,9 @@
 //! The General section: what the mailbox is (address, display name, kind,
-//! aliases) and its signature.
+//! aliases), the storage it uses (`storage.rs`) and its signature.
 
 use super::SettingsCtx;
 use super::signature::signature_editor;
+use super::storage::storage_fact;
 use crate::i18n::*;
 use crate::pages::admin::addresses::kind_text;
 use leptos::prelude::*;
@@ -35,8 +36,7 @@ pub fn general(ctx: SettingsCtx) -> impl IntoView {
                         <dd>{aliases}</dd>
                     }
                 })}
-            // STORAGE USED (R-LIM-5): the "storage used" figure goes here,
-            // a <dt>/<dd> pair, once its endpoint exists.
+            {storage_fact(&mb)}
         </dl>
         {signature_editor(mb)}
     }

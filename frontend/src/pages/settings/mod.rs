@@ -13,6 +13,7 @@
 pub mod general;
 pub mod invitations;
 pub mod signature;
+pub mod storage;
 pub mod users;
 
 use crate::components::error_text::error_text;
