@@ -654,6 +654,176 @@ fn texts_of(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
         .collect()
 }
 
+/// A preview as the gateway answers it: a good row, and a no-reply with
+/// users, an unknown member and a duplicate.
+fn sample_preview() -> postern_shared::admin::ImportPreview {
+    use postern_shared::admin::{AddressKind, ImportPreview, ImportRow, ImportUser};
+    use postern_shared::{ApiError, ErrorCode, ImportIssue, Permission, PermissionSet};
+    let read_send = PermissionSet::empty()
+        .with(Permission::Read)
+        .with(Permission::Send);
+    let issue = |line, column: &str, e: ApiError| ImportIssue::of(line, Some(column), e);
+    ImportPreview {
+        total: 2,
+        valid: 1,
+        invalid: 1,
+        rows: vec![
+            ImportRow {
+                line: 2,
+                address: "sales@example.test".into(),
+                display_name: "Sales".into(),
+                kind: Some(AddressKind::Mailbox),
+                users: vec![ImportUser {
+                    login: "ann@example.test".into(),
+                    account: Some(4),
+                    permissions: read_send,
+                }],
+                redirect_to: Vec::new(),
+                errors: Vec::new(),
+            },
+            ImportRow {
+                line: 4,
+                address: "sales@example.test".into(),
+                display_name: String::new(),
+                kind: Some(AddressKind::NoReply),
+                users: vec![ImportUser {
+                    login: "zed@example.test".into(),
+                    account: None,
+                    permissions: read_send,
+                }],
+                redirect_to: Vec::new(),
+                errors: vec![
+                    issue(
+                        4,
+                        "address",
+                        ApiError::new(ErrorCode::DuplicateInFile, "English")
+                            .with(|p| p.line = Some(2)),
+                    ),
+                    issue(4, "users", ApiError::new(ErrorCode::BadRequest, "English")),
+                    issue(
+                        4,
+                        "users",
+                        ApiError::new(ErrorCode::UnknownMember, "English")
+                            .with(|p| p.value = Some("zed@example.test".into())),
+                    ),
+                ],
+            },
+        ],
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_import_preview_shows_every_row_with_its_own_errors_and_the_totals() {
+    use postern_frontend::pages::admin::import::preview_view;
+    let root = container();
+    let _h = mount_to(root.clone(), || {
+        view! {
+            <I18nContextProvider>
+                {preview_view(Signal::stored(Some(sample_preview())), Signal::stored(Vec::new()))}
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    let rows = root.query_selector_all("[data-testid=import-row]").unwrap();
+    assert_eq!(rows.length(), 2);
+    let second: web_sys::Element = rows.item(1).unwrap().unchecked_into();
+    assert_eq!(second.get_attribute("data-line").as_deref(), Some("4"));
+    assert_eq!(second.get_attribute("data-valid").as_deref(), Some("false"));
+    let errors = texts_of(&root, "[data-testid=import-row-errors]");
+    assert!(errors[0].contains("Ready"), "{}", errors[0]);
+    let second_errors = texts_of(&root, "tr[data-line='4'] .row-errors li");
+    assert_eq!(
+        second_errors,
+        [
+            "address This address is already on line 2 of the file.",
+            "users Only a mailbox has users: leave users empty for this kind.",
+            "users No member of the organisation signs in as “zed@example.test”; invite them instead.",
+        ]
+    );
+    // The users with their permissions, by name.
+    assert!(
+        root.text_content()
+            .unwrap()
+            .contains("ann@example.test (Read, Send)")
+    );
+    assert_eq!(
+        texts_of(&root, "[data-testid=import-totals]"),
+        ["2 row(s): 1 ready, 1 with errors."]
+    );
+    assert!(
+        root.query_selector("[data-testid=import-fix-first]")
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_import_panel_shows_the_header_and_waits_for_a_file() {
+    use postern_shared::address_import::HEADER;
+    use postern_shared::permissions::Role;
+    let root = container();
+    let _h = mount_to(root.clone(), || {
+        view! {
+            <I18nContextProvider>
+                <AddressTable role=Role::Owner/>
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    assert!(
+        root.query_selector("[data-testid=import-refusal]")
+            .unwrap()
+            .is_none()
+    );
+    let open: web_sys::HtmlElement = root
+        .query_selector("[data-testid=import-open]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(!open.has_attribute("disabled"));
+    open.click();
+    tick().await;
+    assert_eq!(texts_of(&root, "[data-testid=import-header]"), [HEADER]);
+    let example = texts_of(&root, "[data-testid=import-example]").remove(0);
+    assert!(example.contains("sales@example.test"), "{example}");
+    let file: web_sys::Element = root
+        .query_selector("input[data-testid=import-file]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        file.get_attribute("accept").as_deref(),
+        Some(".csv,text/csv")
+    );
+    for id in ["import-preview", "import-create"] {
+        let b = root
+            .query_selector(&format!("[data-testid={id}]"))
+            .unwrap()
+            .unwrap();
+        assert!(b.has_attribute("disabled"), "{id}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_legal_representative_sees_why_importing_is_off() {
+    use postern_shared::permissions::{Action, Role};
+    let root = container();
+    let _h = mount_to(root.clone(), || {
+        view! {
+            <I18nContextProvider>
+                <AddressTable role=Role::LegalRepresentative/>
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    let open = root
+        .query_selector("[data-testid=import-open]")
+        .unwrap()
+        .unwrap();
+    assert!(open.has_attribute("disabled"));
+    let why = texts_of(&root, "[data-testid=import-refusal]").remove(0);
+    assert_eq!(why, Action::ManageAddresses.refusal());
+}
+
 #[wasm_bindgen_test]
 async fn storage_shows_used_of_the_limit_a_bar_and_a_warning_past_ninety() {
     use postern_frontend::pages::settings::storage::storage_figure;

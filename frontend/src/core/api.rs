@@ -7,7 +7,8 @@ use crate::core::http::HttpRequest;
 use postern_shared::ApiError;
 use postern_shared::admin::{
     AddAliasRequest, AddressRow, CreateAddressRequest, DeleteAddressesRequest, DeletedAddresses,
-    DomainId, DomainInfo, OrgAddresses, SetAccessRequest, SetCatchAllRequest,
+    DomainId, DomainInfo, ImportAddressesRequest, ImportPreview, ImportedAddresses, OrgAddresses,
+    SetAccessRequest, SetCatchAllRequest,
 };
 use postern_shared::api::{
     CreateFolderRequest, DeleteMessagesRequest, Flag, Folder, LoginRequest, MailboxStorage, Me,
@@ -287,6 +288,29 @@ pub async fn create_address(
 ) -> Result<AddressRow, ApiError> {
     request(&Route::CreateAddress { org }, &())
         .with_json(req)
+        .send()
+        .await
+}
+
+/// Every row of a CSV file with its own errors (R-ADDR-4); writes nothing.
+pub async fn preview_address_import(
+    org: OrganizationId,
+    csv: String,
+) -> Result<ImportPreview, ApiError> {
+    request(&Route::PreviewAddressImport { org }, &())
+        .with_json(&ImportAddressesRequest { csv })
+        .send()
+        .await
+}
+
+/// Creates every row of a CSV file, or none (`import_invalid` with the
+/// errors in `params.issues`).
+pub async fn import_addresses(
+    org: OrganizationId,
+    csv: String,
+) -> Result<ImportedAddresses, ApiError> {
+    request(&Route::ImportAddresses { org }, &())
+        .with_json(&ImportAddressesRequest { csv })
         .send()
         .await
 }

@@ -2,11 +2,13 @@
 //! address, each row's kind, aliases and users, a link to its mailbox
 //! settings; several rows selected are deleted together after a
 //! confirmation that names what goes (R-ADDR-4); an alias is added on its
-//! row; each domain's catch-all is chosen below the table. Controls the
+//! row; each domain's catch-all is chosen below the table; many addresses
+//! are created at once from a CSV file (`import.rs`). Controls the
 //! role may not use are disabled with the reason beside them.
 
 use super::AdminCtx;
 use super::create::create_form;
+use super::import::import_panel;
 use super::table::{self, Order};
 use crate::components::access_text::refusal_note;
 use crate::components::error_text::{ErrorAlert, error_text, local_part_text};
@@ -58,6 +60,7 @@ pub fn addresses(ctx: AdminCtx) -> impl IntoView {
         <h2>{t!(i18n, admin_addresses)}</h2>
         {refusal_note(ctx.role(), Action::ManageAddresses)}
         {create_form(ctx)}
+        {import_panel(ctx)}
         <ErrorAlert error=error/>
         <div class="table-tools">
             <label class="search">
