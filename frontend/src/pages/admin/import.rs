@@ -236,7 +236,20 @@ pub fn import_panel(ctx: AdminCtx) -> impl IntoView {
                 aria-expanded=move || open.get().to_string()
                 aria-controls="import-panel"
                 disabled=move || !may.get()
-                on:click=move |_| open.update(|o| *o = !*o)
+                on:click=move |_| {
+                    // Closed, the panel forgets its file: the picker is empty when it opens again.
+                    if open.get_untracked() {
+                        generation.update(|g| *g += 1);
+                        csv.set(None);
+                        file_rows.set(None);
+                        file_error.set(None);
+                        reading.set(false);
+                        preview.set(None);
+                        unplaced.set(Vec::new());
+                        error.set(None);
+                    }
+                    open.update(|o| *o = !*o);
+                }
             >
                 {t!(i18n, import_open)}
             </button>
