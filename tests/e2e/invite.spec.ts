@@ -46,7 +46,9 @@ test('an invitation link creates an account, is accepted, and opens the mailbox 
   await accept.locator('input[name="organization_name"]').fill('Invitee home');
   await accept.locator('button[type="submit"]').click();
   await expect(guest).toHaveURL(new RegExp(`/mail/${id}/INBOX`));
-  await expect(guest.locator('[data-testid="message-list"]')).toBeVisible();
+  // The shared mailbox is new and empty: its (empty) list is there.
+  await expect(guest.locator('[data-testid="message-list"]')).toBeAttached();
+  await expect(guest.locator('select[data-testid="mailbox-switcher"] option', { hasText: address })).toHaveCount(1);
   const me = await (await guest.request.get('/api/me')).json();
   const shared = me.mailboxes.find((m: { id: number }) => m.id === id);
   expect(shared, 'the mailbox is in the invitee webmail').toBeTruthy();
