@@ -70,7 +70,8 @@ export async function openAdmin(page: Page): Promise<number> {
 /** Creates a mailbox for nobody through the form; returns its address. */
 export async function createForNobody(page: Page, local: string): Promise<string> {
   const box = page.locator('details[data-testid="create-box"]');
-  if (!(await box.getAttribute('open'))) await page.locator('[data-testid="create-toggle"]').click();
+  // `open` is a boolean attribute: present ("") means open.
+  if ((await box.getAttribute('open')) === null) await page.locator('[data-testid="create-toggle"]').click();
   await page.locator('input[data-testid="new-local-part"]').fill(local);
   await page.locator('input[data-testid="kind-mailbox"]').check();
   await page.locator('input[data-testid="mode-nobody"]').check();
