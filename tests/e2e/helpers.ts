@@ -38,3 +38,70 @@ export async function searchFor(page: Page, subject: string): Promise<void> {
   await search.press('Enter');
   await expect(page.locator('[data-testid="message-row"]', { hasText: subject })).toBeVisible();
 }
+
+// ---- the portal (settings, administration), shared by its specs
+
+export const portalModule = 'script[data-wasm*="postern-portal"]';
+export const DOMAIN = 'example.test';
+
+/** A local part of our own, valid under R-ADDR-1. */
+export function uniqueLocal(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export async function openAccountMenu(page: Page): Promise<void> {
+  const button = page.locator('button[data-testid="account-menu"]');
+  await button.click();
+  await expect(button).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.locator('[data-testid="account-panel"]')).toBeVisible();
+}
+
+/** Signs in and opens the administration from the account menu. */
+export async function openAdmin(page: Page): Promise<number> {
+  await signIn(page);
+  await openAccountMenu(page);
+  await page.locator('a[data-testid="menu-admin"]').click();
+  await expect(page).toHaveURL(/\/admin\/\d+\/addresses$/);
+  await expect(page.locator(portalModule)).toHaveCount(1);
+  await expect(page.locator('[data-testid="address-row"]').first()).toBeVisible();
+  return Number(/\/admin\/(\d+)\//.exec(page.url())![1]);
+}
+
+/** Creates a mailbox for nobody through the form; returns its address. */
+export async function createForNobody(page: Page, local: string): Promise<string> {
+  const box = page.locator('details[data-testid="create-box"]');
+  // `open` is a boolean attribute: present ("") means open.
+  if ((await box.getAttribute('open')) === null) await page.locator('[data-testid="create-toggle"]').click();
+  await page.locator('input[data-testid="new-local-part"]').fill(local);
+  await page.locator('input[data-testid="kind-mailbox"]').check();
+  await page.locator('input[data-testid="mode-nobody"]').check();
+  // A double click sends once: the button is disabled while it is on its way.
+  await page.locator('button[data-testid="create-submit"]').dblclick();
+  const address = `${local}@${DOMAIN}`;
+  await expect(page.locator('[data-testid="create-status"]')).toContainText(address);
+  await expect(page.locator('[data-testid="new-local-error"]')).toBeEmpty();
+  await expect(page.locator(`[data-testid="address-row"][data-address="${address}"]`)).toHaveCount(1);
+  return address;
+}
+
+/** Deletes addresses through the API (clean-up), with the page's session. */
+export async function deleteByApi(page: Page, org: number, ids: number[]): Promise<void> {
+  const session = await (await page.request.get('/api/session')).json();
+  const res = await page.request.post(`/api/orgs/${org}/addresses/delete`, {
+    headers: { 'X-CSRF-Token': session.csrf_token },
+    data: { ids },
+  });
+  expect(res.ok()).toBeTruthy();
+}
+
+/** Opens a settings section: the side menu on a desktop, the select on a phone. */
+export async function openSection(page: Page, slug: string): Promise<void> {
+  const link = page.locator(`a[data-testid="section-link"][data-section="${slug}"]`);
+  if (await link.isVisible()) {
+    await link.click();
+  } else {
+    await page.locator('select[data-testid="section-select"]').selectOption(slug);
+  }
+  await expect(page).toHaveURL(new RegExp(`/settings/\\d+/${slug}$`));
+  await expect(page.locator(`[data-testid="settings-section"][data-section="${slug}"]`)).toBeVisible();
+}

@@ -115,7 +115,14 @@ async fn an_emailed_invitation_is_accepted_by_a_new_account_with_exactly_its_per
         .stack
         .wait_for_subject(&invitee.address, "INBOX", &admin.address)
         .await;
-    let text = String::from_utf8_lossy(&raw);
+    // Decoded as a mail client would (the body is quoted-printable).
+    let view = postern_render::mime_view::message_view(&raw, 1, "INBOX", "");
+    assert!(
+        view.subject.contains("te invita al buzón"),
+        "{}",
+        view.subject
+    );
+    let text = view.text.unwrap_or_default();
     assert!(
         text.contains(&created.link),
         "the link is in the email:\n{text}"

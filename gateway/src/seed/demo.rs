@@ -112,7 +112,8 @@ pub async fn run(db: Db, imap: ImapConfig) -> Result<String> {
 }
 
 /// Something for each kind of the address table (R-ADDR-3): a no-reply,
-/// a redirect to both people, an alias of the team mailbox.
+/// a redirect to both people, an alias of the team mailbox; and a pending
+/// invitation to the team mailbox.
 async fn generic_addresses(
     p: &Provisioner,
     org: i64,
@@ -158,6 +159,24 @@ async fn generic_addresses(
         .bind(team)
         .execute(db)
         .await?;
+    // A pending invitation in the team's Users tab (its link is never
+    // shown: the demo only lists it; revoking it works).
+    sqlx::query(
+        "INSERT INTO invitations (mailbox_id, token_sha256, email, permissions, invited_by, emailed, created_at, expires_at)
+         SELECT $1, $2, 'new.colleague@elsewhere.test', $3, id, 0, $4, $5 FROM accounts WHERE login = 'olivia@example.test'",
+    )
+    .bind(team)
+    .bind(crate::invitations::token::digest(&crate::invitations::token::new()))
+    .bind(i64::from(
+        PermissionSet::empty()
+            .with(Permission::Read)
+            .with(Permission::Send)
+            .bits(),
+    ))
+    .bind(now)
+    .bind(now + postern_shared::invitations::INVITATION_DAYS * 86_400)
+    .execute(db)
+    .await?;
     Ok(())
 }
 
