@@ -37,9 +37,17 @@ use std::time::Instant;
 const TWO_GATEWAY_FILES: [&str; 1] = ["multi_gateway"];
 
 /// The integration files the PostgreSQL stage runs (those present): the
-/// ones that write most to the database, and the two-gateway ones. Kept
+/// ones that write most to the database (sign-up and acceptance are
+/// transactions of several tables), and the two-gateway ones. Kept
 /// short: the stage adds little to the run.
-const PG_TEST_FILES: [&str; 5] = ["auth", "access", "send", "transfers", "multi_gateway"];
+const PG_TEST_FILES: [&str; 6] = [
+    "auth",
+    "access",
+    "send",
+    "transfers",
+    "invitations",
+    "multi_gateway",
+];
 
 #[derive(Debug, PartialEq, Eq)]
 enum Outcome {
