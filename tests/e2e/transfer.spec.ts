@@ -12,6 +12,9 @@ test('the header opens the transfer page, which publishes a link to an uploaded 
   await page.locator('a[data-testid="transfer-link"]').click();
   await expect(page).toHaveURL(/\/transfer$/);
   await expect(page.locator(portalModule)).toHaveCount(1);
+  // Files can be picked once the session is known (the upload needs its CSRF token).
+  await expect(page.locator('main.transfer-main')).toHaveAttribute('aria-busy', 'false');
+  await expect(page.locator('input[data-testid="transfer-input"]')).toBeEnabled();
 
   await page.locator('input[data-testid="transfer-input"]').setInputFiles({
     name: 'shared.txt',

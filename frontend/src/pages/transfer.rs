@@ -117,6 +117,9 @@ pub fn TransferPage() -> impl IntoView {
                         multiple=true
                         class="visually-hidden"
                         data-testid="transfer-input"
+                        // Uploads need the session's CSRF token: not before
+                        // the session is known (a quick pick was refused).
+                        disabled=move || !ready.get()
                         on:change=move |ev| {
                             let input: web_sys::HtmlInputElement = event_target(&ev);
                             if let Some(l) = input.files() {
