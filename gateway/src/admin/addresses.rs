@@ -497,34 +497,61 @@ pub async fn delete(
     }
     tx.commit().await?;
     // The rows are gone, so nothing delivers any more; now the mail.
+    let root = state.imap.config().mail_root.clone();
+    let mut homes = Vec::new();
     for (address, kind) in &gone {
         state.imap.forget(address);
-        if *kind == AddressKind::Mailbox {
-            remove_mail(state.imap.config().mail_root.as_deref(), address).await;
+        if *kind == AddressKind::Mailbox
+            && let Some(home) = mail_home(root.as_deref(), address)
+        {
+            remove_home(address, &home).await;
+            homes.push((address.as_str(), home));
         }
         tracing::info!(%address, organization = access.organization, "address deleted");
+    }
+    // A session of the address that was still closing (a client that went
+    // away without LOGOUT, the quota service) writes its index or quota
+    // file on the way out and so recreates the home: sweep again, briefly.
+    // No new session can start: the userdb no longer knows the address.
+    for _ in 0..RESWEEPS {
+        if homes.iter().all(|(_, h)| !h.exists()) {
+            tokio::time::sleep(RESWEEP_EVERY).await;
+            if homes.iter().all(|(_, h)| !h.exists()) {
+                break;
+            }
+        }
+        for (address, home) in &homes {
+            remove_home(address, home).await;
+        }
     }
     Ok(Json(DeletedAddresses {
         deleted: gone.into_iter().map(|(a, _)| a).collect(),
     }))
 }
 
-/// Removes the Maildir home of `address` under Dovecot's mail root.
-async fn remove_mail(root: Option<&str>, address: &str) {
+/// How often, and how many times, a deletion looks again for a home that
+/// a closing session recreated.
+const RESWEEP_EVERY: std::time::Duration = std::time::Duration::from_millis(150);
+const RESWEEPS: usize = 6;
+
+/// The Maildir home of `address` under Dovecot's mail root, when there is
+/// a root and the address is one a home can be named after.
+fn mail_home(root: Option<&str>, address: &str) -> Option<std::path::PathBuf> {
     let Some(root) = root else {
         tracing::warn!(%address, "POSTERN_MAIL_ROOT is not set: the deleted address's mail stays on disk");
-        return;
+        return None;
     };
-    let Some((local, domain)) = postern_shared::address::split_address(address) else {
-        return;
-    };
+    let (local, domain) = postern_shared::address::split_address(address)?;
     // Both parts passed R-ADDR-1 and the domain table: no `/` or `..`.
     if local.contains(['/', '\0']) || domain.contains(['/', '\0']) || local.starts_with('.') {
         tracing::error!(%address, "refusing to remove a mail directory for an odd address");
-        return;
+        return None;
     }
-    let home = std::path::Path::new(root).join(&domain).join(local);
-    match tokio::fs::remove_dir_all(&home).await {
+    Some(std::path::Path::new(root).join(&domain).join(local))
+}
+
+async fn remove_home(address: &str, home: &std::path::Path) {
+    match tokio::fs::remove_dir_all(home).await {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => {
