@@ -50,6 +50,35 @@ async fn users_tab(api: &ApiClient, org: i64, addr: i64) -> Result<MailboxUsers,
     api.get(&Route::MailboxUsers { org, addr }.path()).await
 }
 
+/// The first domain of `fx`'s organisation.
+async fn domain_of(fx: &Fixture) -> i64 {
+    let t: OrgAddresses = fx
+        .api
+        .get(&Route::ListAddresses { org: fx.org }.path())
+        .await
+        .unwrap();
+    t.domains[0].id
+}
+
+/// A mailbox `local@<domain d>` for nobody, made by `fx`'s owner.
+async fn mailbox_for_nobody(fx: &Fixture, d: i64, local: &str) -> AddressRow {
+    fx.api
+        .post(
+            &Route::CreateAddress { org: fx.org }.path(),
+            &CreateAddressRequest {
+                local_part: local.into(),
+                domain: d,
+                display_name: String::new(),
+                kind: AddressKind::Mailbox,
+                recipients: Recipients::Nobody,
+                redirect_to: vec![],
+                catch_all: false,
+            },
+        )
+        .await
+        .unwrap()
+}
+
 /// The token at the end of an invitation link.
 fn token_of(link: &str) -> String {
     link.rsplit_once("/invite/")
@@ -433,30 +462,8 @@ async fn revoked_expired_deleted_and_unknown_links_are_refused_clearly() {
     }
 
     // Deleting the mailbox takes its pending invitations with it.
-    let d = {
-        let t: OrgAddresses = admin
-            .api
-            .get(&Route::ListAddresses { org: admin.org }.path())
-            .await
-            .unwrap();
-        t.domains[0].id
-    };
-    let doomed: AddressRow = admin
-        .api
-        .post(
-            &Route::CreateAddress { org: admin.org }.path(),
-            &CreateAddressRequest {
-                local_part: "doomed".into(),
-                domain: d,
-                display_name: String::new(),
-                kind: AddressKind::Mailbox,
-                recipients: Recipients::Nobody,
-                redirect_to: vec![],
-                catch_all: false,
-            },
-        )
-        .await
-        .unwrap();
+    let d = domain_of(&admin).await;
+    let doomed = mailbox_for_nobody(&admin, d, "doomed").await;
     let pending = invite(&admin, doomed.id, None, read, false).await.unwrap();
     let _: DeletedAddresses = admin
         .api
@@ -478,12 +485,7 @@ async fn revoked_expired_deleted_and_unknown_links_are_refused_clearly() {
 async fn inviting_is_impossible_with_the_reason_in_the_three_cases_of_r_inv_4() {
     let admin = owner().await;
     let read = perms(&[Permission::Read]);
-    let t: OrgAddresses = admin
-        .api
-        .get(&Route::ListAddresses { org: admin.org }.path())
-        .await
-        .unwrap();
-    let d = t.domains[0].id;
+    let d = domain_of(&admin).await;
     let p = provisioner().await;
 
     // 1. The inviter's role may not manage access.
@@ -530,22 +532,7 @@ async fn inviting_is_impossible_with_the_reason_in_the_three_cases_of_r_inv_4() 
     )
     .await
     .unwrap();
-    let mailbox: AddressRow = admin
-        .api
-        .post(
-            &Route::CreateAddress { org: admin.org }.path(),
-            &CreateAddressRequest {
-                local_part: "person".into(),
-                domain: d,
-                display_name: String::new(),
-                kind: AddressKind::Mailbox,
-                recipients: Recipients::Nobody,
-                redirect_to: vec![],
-                catch_all: false,
-            },
-        )
-        .await
-        .unwrap();
+    let mailbox = mailbox_for_nobody(&admin, d, "person").await;
     let tab = users_tab(&admin.api, admin.org, mailbox.id).await.unwrap();
     assert_eq!(tab.invite_blocked, Some(InviteBlock::AddressIsLogin));
     let e = invite(&admin, mailbox.id, None, read, false)

@@ -19,7 +19,7 @@ use postern_shared::{ApiError, PermissionSet};
 use super::access::OrgAccess;
 use super::addresses::{lock_address, own_address, table};
 use crate::error::{AppError, AppResult};
-use crate::invitations::{email, token};
+use crate::invitations::{email, shown_name, token};
 use crate::state::AppState;
 
 /// Most pending invitations of one mailbox (a runaway script, not a team).
@@ -124,7 +124,7 @@ async fn pending(
                 id,
                 email,
                 permissions: PermissionSet::from_bits(u8::try_from(bits).unwrap_or(0)),
-                invited_by: if name.trim().is_empty() { login } else { name },
+                invited_by: shown_name(name, login),
                 created_at,
                 expires_at,
                 emailed: emailed != 0,
@@ -233,16 +233,13 @@ pub async fn create(
         invitation_path(&token)
     );
     let inviter = &access.account.account;
+    let inviter_name = shown_name(inviter.display_name.clone(), inviter.login.clone());
     let mut emailed = false;
     let mut email_error: Option<ApiError> = None;
     if let (Some(to), true) = (&email, req.send_email) {
         let letter = email::Letter {
             language: email::Language::pick(req.language.as_deref()),
-            inviter: if inviter.display_name.trim().is_empty() {
-                inviter.login.clone()
-            } else {
-                inviter.display_name.clone()
-            },
+            inviter: inviter_name.clone(),
             mailbox: address.clone(),
             to: to.clone(),
             link: link.clone(),
@@ -270,11 +267,7 @@ pub async fn create(
                 id,
                 email,
                 permissions: req.permissions,
-                invited_by: if inviter.display_name.trim().is_empty() {
-                    inviter.login.clone()
-                } else {
-                    inviter.display_name.clone()
-                },
+                invited_by: inviter_name,
                 created_at: now,
                 expires_at,
                 emailed,

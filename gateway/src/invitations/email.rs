@@ -8,7 +8,7 @@ use postern_shared::api::EmailAddress;
 
 use crate::error::AppError;
 use crate::send::mime::{self, Message};
-use crate::send::smtp::{self, Envelope, Submission};
+use crate::send::smtp::{self, Envelope};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,15 +123,7 @@ pub async fn send(state: &AppState, mailbox_id: i64, letter: &Letter) -> Result<
     };
     let result = match written {
         Ok(size) => {
-            let imap = state.imap.config();
-            let sub = Submission {
-                addr: state.sending.submission_addr.clone(),
-                tls_name: state.sending.submission_tls_name.clone(),
-                ca: state.sending.submission_ca.clone(),
-                authzid: letter.mailbox.clone(),
-                master_user: imap.master_user.clone(),
-                master_password: imap.master_password.clone(),
-            };
+            let sub = crate::send::outbox::submission(state, &letter.mailbox);
             let env = Envelope {
                 from: letter.mailbox.clone(),
                 to: vec![letter.to.clone()],

@@ -27,6 +27,15 @@ use crate::auth::{Authenticated, CLIENT_IP_HEADER, password, sessions};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
+/// An account as people know it: its display name, else its login.
+pub fn shown_name(display_name: String, login: String) -> String {
+    if display_name.trim().is_empty() {
+        login
+    } else {
+        display_name
+    }
+}
+
 /// Longest organisation name a person types.
 const MAX_ORG_NAME: usize = 100;
 const MAX_DISPLAY_NAME: usize = 200;
@@ -107,11 +116,7 @@ pub async fn info(
         address,
         display_name,
         organization,
-        invited_by: if inviter.trim().is_empty() {
-            login
-        } else {
-            inviter
-        },
+        invited_by: shown_name(inviter, login),
         permissions: inv.permissions,
         email,
         expires_at,

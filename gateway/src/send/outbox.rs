@@ -141,13 +141,15 @@ pub async fn enqueue(
         .ok_or_else(|| AppError::internal("outbox row vanished"))
 }
 
-fn submission(state: &AppState, sender: &Sender) -> Submission {
+/// Submission as the mailbox `address` (the master user, `address` as
+/// authorization id): the outbox's and the invitation email's.
+pub fn submission(state: &AppState, address: &str) -> Submission {
     let imap = state.imap.config();
     Submission {
         addr: state.sending.submission_addr.clone(),
         tls_name: state.sending.submission_tls_name.clone(),
         ca: state.sending.submission_ca.clone(),
-        authzid: sender.address.clone(),
+        authzid: address.to_string(),
         master_user: imap.master_user.clone(),
         master_password: imap.master_password.clone(),
     }
@@ -243,7 +245,7 @@ async fn submit_row(state: &AppState, row: &Row) -> Result<Sender, ApiError> {
         size,
     };
     smtp::submit(
-        &submission(state, &sender),
+        &submission(state, &sender.address),
         &env,
         std::path::Path::new(path),
     )
