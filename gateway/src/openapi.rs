@@ -221,7 +221,7 @@ fn shape(name: &str) -> Option<Shape> {
         "identities" => s(None, &[200], json("SendingIdentity")),
         "mailbox_storage" => s(None, &[200], json("MailboxStorage")),
         "list_addresses" => s(None, &[200], json("OrgAddresses")),
-        "create_address" => s(Some("CreateAddressRequest"), &[201], json("AddressRow")),
+        "create_address" => s(Some("CreateAddressRequest"), &[201], json("CreatedAddress")),
         "delete_addresses" => s(
             Some("DeleteAddressesRequest"),
             &[200],
@@ -590,6 +590,9 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::admin::ImportRow>()
         .schema_from::<postern_shared::admin::ImportUser>()
         .schema_from::<postern_shared::admin::ImportedAddresses>()
+        .schema_from::<postern_shared::admin::ImportInvite>()
+        .schema_from::<postern_shared::admin::ImportedInvitation>()
+        .schema_from::<postern_shared::admin::CreatedAddress>()
         .schema_from::<postern_shared::ImportIssue>()
         .schema_from::<postern_shared::api::MailboxStorage>()
         .schema_from::<postern_shared::permissions::Action>()

@@ -8,10 +8,10 @@
 //! The format, one header row then one address per line:
 //!
 //! ```text
-//! address,display_name,kind,users,redirect_to
-//! sales@example.com,Sales,mailbox,ann@example.com;bob@example.com:read,
-//! no-reply@example.com,,no_reply,,
-//! team@example.com,Team,redirect,,ann@example.com;partner@elsewhere.test
+//! address,display_name,kind,users,invite,redirect_to
+//! sales@example.com,Sales,mailbox,ann@example.com;bob@example.com:read,carla@elsewhere.test,
+//! no-reply@example.com,,no_reply,,,
+//! team@example.com,Team,redirect,,,ann@example.com;partner@elsewhere.test
 //! ```
 //!
 //! - `address` (required): `local@domain`, the domain one of the
@@ -22,6 +22,9 @@
 //!   separated by `;`, each optionally `login:perm+perm` with permission
 //!   names (`read`, `send`, `manage_filters`, `manage_devices`,
 //!   `view_logs`, `restore`); without them, `read+send`.
+//! - `invite` (mailboxes only): email addresses of people to invite
+//!   (R-INV), separated by `;`, each optionally `email:perm+perm` like
+//!   `users`; each gets an invitation, emailed in the importer's language.
 //! - `redirect_to` (redirects only, required there): addresses separated
 //!   by `;`.
 //!
@@ -44,7 +47,7 @@ use crate::limits::{MAX_DISPLAY_NAME_CHARS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS};
 use crate::permissions::{Permission, PermissionSet};
 
 /// The documented header, in its documented order.
-pub const HEADER: &str = "address,display_name,kind,users,redirect_to";
+pub const HEADER: &str = "address,display_name,kind,users,invite,redirect_to";
 /// The longest field: a redirect's 50 targets of 254 characters fit.
 pub const MAX_FIELD_BYTES: usize = 16 * 1024;
 
@@ -55,15 +58,17 @@ pub enum Column {
     DisplayName,
     Kind,
     Users,
+    Invite,
     RedirectTo,
 }
 
 impl Column {
-    pub const ALL: [Column; 5] = [
+    pub const ALL: [Column; 6] = [
         Column::Address,
         Column::DisplayName,
         Column::Kind,
         Column::Users,
+        Column::Invite,
         Column::RedirectTo,
     ];
 
@@ -74,6 +79,7 @@ impl Column {
             Column::DisplayName => "display_name",
             Column::Kind => "kind",
             Column::Users => "users",
+            Column::Invite => "invite",
             Column::RedirectTo => "redirect_to",
         }
     }
@@ -104,6 +110,9 @@ pub struct Row {
     /// `None` when the cell names no kind.
     pub kind: Option<AddressKind>,
     pub users: Vec<UserCell>,
+    /// People to invite: the email (lower-cased, syntax unchecked — the
+    /// gateway checks it) in `login`.
+    pub invite: Vec<UserCell>,
     /// Lower-cased, each once, syntax unchecked (the gateway checks them).
     pub redirect_to: Vec<String>,
     pub issues: Vec<ImportIssue>,
@@ -357,6 +366,7 @@ fn row_of(columns: &[Column], r: Record) -> Row {
         display_name: cell(Column::DisplayName).trim().to_string(),
         kind: None,
         users: Vec::new(),
+        invite: Vec::new(),
         redirect_to: Vec::new(),
         issues: Vec::new(),
     };
@@ -442,7 +452,8 @@ fn row_of(columns: &[Column], r: Record) -> Row {
             .with(|p| p.value = Some(printable(&kind_cell))),
         ));
     }
-    check_users(&mut row, cell(Column::Users));
+    row.users = people(&mut row, Column::Users, cell(Column::Users));
+    row.invite = people(&mut row, Column::Invite, cell(Column::Invite));
     check_targets(&mut row, cell(Column::RedirectTo));
     row
 }
@@ -476,28 +487,33 @@ fn check_address(row: &mut Row) {
     row.domain = domain;
 }
 
-/// `login[:perm+perm]` separated by `;` (mailboxes only).
-fn check_users(row: &mut Row, cell: &str) {
+/// `name[:perm+perm]` separated by `;` (mailboxes only): the `users`
+/// (members' logins) and `invite` (emails) cells.
+fn people(row: &mut Row, column: Column, cell: &str) -> Vec<UserCell> {
     let line = row.line;
+    let mut out: Vec<UserCell> = Vec::new();
     let parts: Vec<&str> = cell
         .split(';')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
     if parts.is_empty() {
-        return;
+        return out;
     }
     if row.kind.is_some_and(|k| k != AddressKind::Mailbox) {
         row.issues.push(issue(
             line,
-            Some(Column::Users),
+            Some(column),
             ApiError::new(
                 ErrorCode::BadRequest,
-                "Only a mailbox has users; leave the users column empty for this kind.",
+                format!(
+                    "Only a mailbox has users; leave the {} column empty for this kind.",
+                    column.name()
+                ),
             )
-            .with(|p| p.field = Some("users".into())),
+            .with(|p| p.field = Some(column.name().into())),
         ));
-        return;
+        return out;
     }
     for part in parts {
         let (login, perms) = match part.split_once(':') {
@@ -516,7 +532,7 @@ fn check_users(row: &mut Row, cell: &str) {
                         Some(p) => permissions = permissions.with(p),
                         None => row.issues.push(issue(
                             line,
-                            Some(Column::Users),
+                            Some(column),
                             ApiError::new(
                                 ErrorCode::InvalidPermission,
                                 format!(
@@ -532,21 +548,28 @@ fn check_users(row: &mut Row, cell: &str) {
             }
         }
         if login.is_empty() {
+            let (code, what) = match column {
+                Column::Invite => (
+                    ErrorCode::InvalidRecipient,
+                    "An invitation has no email before ':'.",
+                ),
+                _ => (ErrorCode::UnknownMember, "A user has no login before ':'."),
+            };
             row.issues.push(issue(
                 line,
-                Some(Column::Users),
-                ApiError::new(ErrorCode::UnknownMember, "A user has no login before ':'.")
-                    .with(|p| p.value = Some(String::new())),
+                Some(column),
+                ApiError::new(code, what).with(|p| p.value = Some(String::new())),
             ));
             continue;
         }
-        match row.users.iter_mut().find(|u| u.login == login) {
+        match out.iter_mut().find(|u| u.login == login) {
             Some(u) => {
                 u.permissions = PermissionSet::from_bits(u.permissions.bits() | permissions.bits())
             }
-            None => row.users.push(UserCell { login, permissions }),
+            None => out.push(UserCell { login, permissions }),
         }
     }
+    out
 }
 
 /// Targets separated by `;`: required for a redirect, refused otherwise.
@@ -842,6 +865,44 @@ mod tests {
         assert_eq!(
             codes(&r[5]),
             [(Some("users"), ErrorCode::InvalidPermission)]
+        );
+    }
+
+    #[test]
+    fn invite_cells_read_like_users_and_only_for_mailboxes() {
+        let r = rows(
+            "address,kind,invite\n\
+             a@x.test,,Carla@Elsewhere.test;dan@y.test:read+view_logs;carla@elsewhere.test:restore\n\
+             b@x.test,redirect,carla@elsewhere.test\n\
+             c@x.test,,:read;eve@y.test:fly\n",
+        );
+        assert!(r[0].is_valid(), "{r:?}");
+        let read_send = PermissionSet::empty()
+            .with(Permission::Read)
+            .with(Permission::Send);
+        assert_eq!(
+            r[0].invite,
+            [
+                UserCell {
+                    login: "carla@elsewhere.test".into(),
+                    permissions: read_send.with(Permission::Restore),
+                },
+                UserCell {
+                    login: "dan@y.test".into(),
+                    permissions: PermissionSet::empty()
+                        .with(Permission::Read)
+                        .with(Permission::ViewLogs),
+                },
+            ]
+        );
+        assert!(r[0].users.is_empty());
+        assert_eq!(codes(&r[1])[0], (Some("invite"), ErrorCode::BadRequest));
+        assert_eq!(
+            codes(&r[2]),
+            [
+                (Some("invite"), ErrorCode::InvalidRecipient),
+                (Some("invite"), ErrorCode::InvalidPermission)
+            ]
         );
     }
 

@@ -2,6 +2,8 @@
 //! the organisation's addresses (R-ADDR), who uses each (R-ID-3).
 
 use crate::api::{AccountId, MailboxId, OrganizationId};
+use crate::compose::Signature;
+use crate::invitations::{CreateInvitationRequest, CreatedInvitation};
 use crate::permissions::{Action, PermissionSet, Role};
 use serde::{Deserialize, Serialize};
 
@@ -111,8 +113,14 @@ pub struct Member {
 pub enum Recipients {
     /// (a) The caller, with every permission, at once in their webmail.
     Myself,
-    /// (b) Existing members of the organisation, each with permissions.
-    Users { grants: Vec<NewGrant> },
+    /// (b) Existing members of the organisation, each with permissions,
+    /// and/or invitations: to an external email (emailed when asked) or a
+    /// link for a new user (shown once, to copy). At least one of the two.
+    Users {
+        grants: Vec<NewGrant>,
+        #[serde(default)]
+        invitations: Vec<CreateInvitationRequest>,
+    },
     /// (c) Nobody: it receives mail, has no password, shows nowhere.
     Nobody,
 }
@@ -145,6 +153,20 @@ pub struct CreateAddressRequest {
     /// For a mailbox: it also receives the domain's unknown addresses.
     #[serde(default)]
     pub catch_all: bool,
+    /// For a mailbox: its signature from the start (R-ADDR-2 (a)'s
+    /// signature template; the same rules as `PUT …/signature`).
+    #[serde(default)]
+    pub signature: Option<Signature>,
+}
+
+/// The answer to a creation: the new row and, for mode (b), each
+/// invitation made with it (the only time their links are shown).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedAddress {
+    pub address: AddressRow,
+    /// In the order asked.
+    pub invitations: Vec<CreatedInvitation>,
 }
 
 fn nobody() -> Recipients {
@@ -202,6 +224,9 @@ pub struct ImportAddressesRequest {
     /// The whole file, UTF-8 (a byte-order mark is ignored), at most
     /// 2 MiB and 5,000 rows.
     pub csv: String,
+    /// The importer's language (`en`, `es`): the invitations' emails'.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// The answer to a preview: every row as it was read, with its own errors;
@@ -232,6 +257,9 @@ pub struct ImportRow {
     /// `None` when the `kind` cell names no kind.
     pub kind: Option<AddressKind>,
     pub users: Vec<ImportUser>,
+    /// People invited by email (the `invite` column).
+    #[serde(default)]
+    pub invite: Vec<ImportInvite>,
     pub redirect_to: Vec<String>,
     /// Empty when the row can be created.
     pub errors: Vec<crate::ImportIssue>,
@@ -248,9 +276,30 @@ pub struct ImportUser {
     pub permissions: PermissionSet,
 }
 
-/// The answer to an import: every address created, in file order.
+/// Someone an imported mailbox invites (R-INV), by email.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportInvite {
+    pub email: String,
+    pub permissions: PermissionSet,
+}
+
+/// The answer to an import: every address created, in file order, and
+/// the invitations made for them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportedAddresses {
     pub created: Vec<AddressRow>,
+    /// In file order; a link whose email could not be sent is here to
+    /// hand over instead (`email_error`).
+    #[serde(default)]
+    pub invitations: Vec<ImportedInvitation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportedInvitation {
+    /// The new mailbox's address.
+    pub address: String,
+    pub invitation: CreatedInvitation,
 }

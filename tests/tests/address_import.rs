@@ -34,7 +34,10 @@ async fn colleague(fx: &Fixture) -> (String, postern_tests::ApiClient) {
 }
 
 fn body(csv: &str) -> ImportAddressesRequest {
-    ImportAddressesRequest { csv: csv.into() }
+    ImportAddressesRequest {
+        csv: csv.into(),
+        language: Some("en".into()),
+    }
 }
 
 async fn preview(fx: &Fixture, csv: &str) -> Result<ImportPreview, postern_tests::ApiFailure> {
@@ -230,4 +233,71 @@ async fn only_owners_and_administrators_import() {
             .iter()
             .all(|a| !a.address.starts_with("sneaky@"))
     );
+}
+
+#[tokio::test]
+async fn the_invite_column_invites_by_email_and_a_bad_invitee_creates_nothing() {
+    let fx = owner().await;
+    let invitee = Fixture::new().await;
+    let d = &fx.domain;
+    let local = unique("crew");
+    let csv = format!(
+        "address,invite\n{local}@{d},{}:read+view_logs\n",
+        invitee.address
+    );
+    let p = preview(&fx, &csv).await.unwrap();
+    assert_eq!(p.valid, 1, "{:?}", p.rows);
+    assert_eq!(p.rows[0].invite[0].email, invitee.address);
+    let done = import(&fx, &csv).await.unwrap();
+    let row = &done.created[0];
+    assert!(
+        row.users.is_empty(),
+        "invitees are not users until they accept"
+    );
+    assert_eq!(done.invitations.len(), 1);
+    let inv = &done.invitations[0];
+    assert_eq!(inv.address, row.address);
+    assert!(
+        inv.invitation.invitation.emailed,
+        "{:?}",
+        inv.invitation.email_error
+    );
+    assert_eq!(
+        inv.invitation.invitation.permissions,
+        PermissionSet::empty()
+            .with(Permission::Read)
+            .with(Permission::ViewLogs)
+    );
+    let tab: postern_shared::invitations::MailboxUsers = fx
+        .api
+        .get(
+            &Route::MailboxUsers {
+                org: fx.org,
+                addr: row.id,
+            }
+            .path(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tab.invitations.len(), 1, "pending in the users tab");
+    let (_, raw) = fx
+        .stack
+        .wait_for_subject(&invitee.address, "INBOX", &row.address)
+        .await;
+    let view = postern_render::mime_view::message_view(&raw, 1, "INBOX", "");
+    assert!(view.text.unwrap_or_default().contains(&inv.invitation.link));
+
+    // One bad invitee: the row's error names the column; nothing is made.
+    let before = table(&fx).await.addresses.len();
+    let bad = format!(
+        "address,invite\nfine-{local}@{d},{}\nbad-{local}@{d},\"not an address\"\n",
+        invitee.address
+    );
+    let p = preview(&fx, &bad).await.unwrap();
+    assert_eq!((p.valid, p.invalid), (1, 1));
+    assert_eq!(p.rows[1].errors[0].column.as_deref(), Some("invite"));
+    assert_eq!(p.rows[1].errors[0].code, ErrorCode::InvalidRecipient);
+    let e = import(&fx, &bad).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ImportInvalid);
+    assert_eq!(table(&fx).await.addresses.len(), before);
 }

@@ -7,8 +7,9 @@
 use postern_shared::ErrorCode;
 use postern_shared::PermissionSet;
 use postern_shared::admin::{
-    AddAliasRequest, AddressKind, AddressRow, CreateAddressRequest, DeleteAddressesRequest,
-    DeletedAddresses, DomainInfo, NewGrant, OrgAddresses, Recipients, SetCatchAllRequest,
+    AddAliasRequest, AddressKind, AddressRow, CreateAddressRequest, CreatedAddress,
+    DeleteAddressesRequest, DeletedAddresses, DomainInfo, NewGrant, OrgAddresses, Recipients,
+    SetCatchAllRequest,
 };
 use postern_shared::api::Me;
 use postern_shared::invitations::{CreateInvitationRequest, CreatedInvitation, MailboxUsers};
@@ -63,6 +64,7 @@ fn request(
         recipients,
         redirect_to: Vec::new(),
         catch_all: false,
+        signature: None,
     }
 }
 
@@ -71,8 +73,9 @@ async fn create(
     req: &CreateAddressRequest,
 ) -> Result<AddressRow, postern_tests::ApiFailure> {
     fx.api
-        .post(&Route::CreateAddress { org: fx.org }.path(), req)
+        .post::<_, CreatedAddress>(&Route::CreateAddress { org: fx.org }.path(), req)
         .await
+        .map(|c| c.address)
 }
 
 /// Delivers a message from the internet to `to`; the subject is unique.
@@ -156,6 +159,7 @@ async fn a_mailbox_for_users_gives_each_exactly_the_chosen_permissions() {
                     account: colleague,
                     permissions: read_only,
                 }],
+                invitations: Vec::new(),
             },
         ),
     )
@@ -185,6 +189,7 @@ async fn a_mailbox_for_users_gives_each_exactly_the_chosen_permissions() {
                     account: outsider.account,
                     permissions: read_only,
                 }],
+                invitations: Vec::new(),
             },
         ),
     )

@@ -6,10 +6,11 @@
 //! the three R-INV-4 cases are refused with their reason.
 
 use postern_shared::admin::{
-    AddAliasRequest, AddressKind, AddressRow, CreateAddressRequest, DeleteAddressesRequest,
-    DeletedAddresses, OrgAddresses, Recipients, SetAccessRequest,
+    AddAliasRequest, AddressKind, AddressRow, CreateAddressRequest, CreatedAddress,
+    DeleteAddressesRequest, DeletedAddresses, NewGrant, OrgAddresses, Recipients, SetAccessRequest,
 };
 use postern_shared::api::{Folder, Me};
+use postern_shared::compose::Signature;
 use postern_shared::invitations::{
     AcceptInvitationRequest, AcceptedInvitation, CreateInvitationRequest, CreatedInvitation,
     InvitationInfo, InviteBlock, MailboxUsers, OrganizationChoice, SignUpRequest,
@@ -73,9 +74,11 @@ async fn mailbox_for_nobody(fx: &Fixture, d: i64, local: &str) -> AddressRow {
                 recipients: Recipients::Nobody,
                 redirect_to: vec![],
                 catch_all: false,
+                signature: None,
             },
         )
         .await
+        .map(|c: CreatedAddress| c.address)
         .unwrap()
 }
 
@@ -109,6 +112,226 @@ async fn accept(
         &AcceptInvitationRequest { organization },
     )
     .await
+}
+
+#[tokio::test]
+async fn a_mailbox_created_for_several_users_grants_members_and_invites_by_email_and_by_link() {
+    let admin = owner().await;
+    let p = provisioner().await;
+    let colleague_login = format!("{}@login.test", unique("colleague"));
+    let colleague = p
+        .create_account(
+            admin.org,
+            &colleague_login,
+            "Colleague",
+            "pw-Colleague-Horse-1",
+            Role::User,
+        )
+        .await
+        .unwrap();
+    p.db().close().await;
+    let invitee = Fixture::new().await;
+    let d = domain_of(&admin).await;
+    let read_send = perms(&[Permission::Read, Permission::Send]);
+    let read_only = perms(&[Permission::Read]);
+    let local = unique("project");
+    let req = CreateAddressRequest {
+        local_part: local.clone(),
+        domain: d,
+        display_name: "Project".into(),
+        kind: AddressKind::Mailbox,
+        recipients: Recipients::Users {
+            grants: vec![NewGrant {
+                account: colleague,
+                permissions: read_send,
+            }],
+            invitations: vec![
+                CreateInvitationRequest {
+                    email: Some(invitee.address.to_uppercase()),
+                    permissions: read_only,
+                    send_email: true,
+                    language: Some("en".into()),
+                },
+                // "A new user": a link to copy, no email.
+                CreateInvitationRequest {
+                    email: None,
+                    permissions: read_send,
+                    send_email: false,
+                    language: None,
+                },
+            ],
+        },
+        redirect_to: vec![],
+        catch_all: false,
+        signature: Some(Signature {
+            text: "-- \nThe project team".into(),
+            html: None,
+        }),
+    };
+    let created: CreatedAddress = admin
+        .api
+        .post(&Route::CreateAddress { org: admin.org }.path(), &req)
+        .await
+        .expect("created with its invitations");
+    let row = &created.address;
+    assert_eq!(row.users.len(), 1, "the member, at once");
+    assert_eq!(row.users[0].permissions, read_send);
+    assert_eq!(created.invitations.len(), 2, "in the order asked");
+    let by_email = &created.invitations[0];
+    assert!(by_email.invitation.emailed, "{:?}", by_email.email_error);
+    assert_eq!(
+        by_email.invitation.email.as_deref(),
+        Some(invitee.address.as_str()),
+        "lower-cased"
+    );
+    let by_link = &created.invitations[1];
+    assert!(!by_link.invitation.emailed && by_link.invitation.email.is_none());
+    assert_ne!(token_of(&by_email.link), token_of(&by_link.link));
+
+    // Both pending in the new mailbox's users tab.
+    let tab = users_tab(&admin.api, admin.org, row.id).await.unwrap();
+    let mut pending: Vec<i64> = tab.invitations.iter().map(|i| i.id).collect();
+    pending.sort();
+    let mut made = vec![by_email.invitation.id, by_link.invitation.id];
+    made.sort();
+    assert_eq!(pending, made);
+
+    // The email reaches the invitee, in English, with its link.
+    let (_, raw) = admin
+        .stack
+        .wait_for_subject(&invitee.address, "INBOX", &row.address)
+        .await;
+    let view = postern_render::mime_view::message_view(&raw, 1, "INBOX", "");
+    assert!(view.text.unwrap_or_default().contains(&by_email.link));
+
+    // The link for a new user: its page shows this mailbox; accepted by a
+    // new account, the mailbox is in their webmail with its permissions.
+    let token = token_of(&by_link.link);
+    let mut newcomer = admin.stack.client();
+    let shown = info(&newcomer, &token).await.unwrap();
+    assert_eq!(
+        (shown.address.as_str(), shown.permissions),
+        (row.address.as_str(), read_send)
+    );
+    newcomer
+        .sign_up(
+            &token,
+            &SignUpRequest {
+                login: format!("{}@login.test", unique("newcomer")),
+                password: "a-long-enough-password".into(),
+                display_name: String::new(),
+            },
+        )
+        .await
+        .expect("sign-up");
+    let accepted = accept(
+        &newcomer,
+        &token,
+        OrganizationChoice::New {
+            name: "Elsewhere".into(),
+        },
+    )
+    .await
+    .expect("accept");
+    assert_eq!(
+        (accepted.mailbox, accepted.permissions),
+        (row.id, read_send)
+    );
+
+    // The signature template is the mailbox's signature from the start.
+    let mut colleague_api = admin.stack.client();
+    colleague_api
+        .login(&colleague_login, "pw-Colleague-Horse-1")
+        .await
+        .unwrap();
+    let sig: Signature = colleague_api
+        .get(&Route::GetSignature { mb: row.id }.path())
+        .await
+        .unwrap();
+    assert_eq!(sig.text, "-- \nThe project team");
+}
+
+#[tokio::test]
+async fn a_creation_whose_invitations_are_impossible_creates_nothing() {
+    let admin = owner().await;
+    let d = domain_of(&admin).await;
+    let domain = admin.domain.clone();
+    let one_invitation = |email: Option<&str>| Recipients::Users {
+        grants: vec![],
+        invitations: vec![CreateInvitationRequest {
+            email: email.map(str::to_string),
+            permissions: perms(&[Permission::Read]),
+            send_email: false,
+            language: None,
+        }],
+    };
+    let request = |local: &str, recipients: Recipients| CreateAddressRequest {
+        local_part: local.into(),
+        domain: d,
+        display_name: String::new(),
+        kind: AddressKind::Mailbox,
+        recipients,
+        redirect_to: vec![],
+        catch_all: false,
+        signature: None,
+    };
+    let create = |req: CreateAddressRequest| {
+        let api = &admin.api;
+        let path = Route::CreateAddress { org: admin.org }.path();
+        async move { api.post::<_, CreatedAddress>(&path, &req).await }
+    };
+
+    // R-INV-4: the new address is the login of a member's account.
+    let p = provisioner().await;
+    let personal = unique("personal");
+    p.create_account(
+        admin.org,
+        &format!("{personal}@{domain}"),
+        "Personal",
+        "pw-Personal-Horse-1",
+        Role::User,
+    )
+    .await
+    .unwrap();
+    p.db().close().await;
+    let e = create(request(&personal, one_invitation(None)))
+        .await
+        .unwrap_err();
+    assert_eq!((e.status, e.code()), (409, ErrorCode::InviteImpossible));
+    assert_eq!(
+        e.error.params.reason.as_deref(),
+        Some(InviteBlock::AddressIsLogin.as_str())
+    );
+
+    // A bad email, no user at all: refused before anything is written.
+    let e = create(request("badinvite", one_invitation(Some("not an address"))))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidRecipient);
+    assert_eq!(e.error.params.field.as_deref(), Some("email"));
+    let e = create(request(
+        "nobodyatall",
+        Recipients::Users {
+            grants: vec![],
+            invitations: vec![],
+        },
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::BadRequest);
+
+    let t: OrgAddresses = admin
+        .api
+        .get(&Route::ListAddresses { org: admin.org }.path())
+        .await
+        .unwrap();
+    for local in [personal.as_str(), "badinvite", "nobodyatall"] {
+        let address = format!("{local}@{domain}");
+        assert!(
+            t.addresses.iter().all(|a| a.address != address),
+            "{address} was not created"
+        );
+    }
 }
 
 #[tokio::test]

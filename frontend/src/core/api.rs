@@ -285,7 +285,7 @@ pub async fn list_addresses(org: OrganizationId) -> Result<OrgAddresses, ApiErro
 pub async fn create_address(
     org: OrganizationId,
     req: &CreateAddressRequest,
-) -> Result<AddressRow, ApiError> {
+) -> Result<postern_shared::admin::CreatedAddress, ApiError> {
     request(&Route::CreateAddress { org }, &())
         .with_json(req)
         .send()
@@ -298,19 +298,26 @@ pub async fn preview_address_import(
     csv: String,
 ) -> Result<ImportPreview, ApiError> {
     request(&Route::PreviewAddressImport { org }, &())
-        .with_json(&ImportAddressesRequest { csv })
+        .with_json(&ImportAddressesRequest {
+            csv,
+            language: None,
+        })
         .send()
         .await
 }
 
 /// Creates every row of a CSV file, or none (`import_invalid` with the
-/// errors in `params.issues`).
+/// errors in `params.issues`); invitations emailed in `language`.
 pub async fn import_addresses(
     org: OrganizationId,
     csv: String,
+    language: &str,
 ) -> Result<ImportedAddresses, ApiError> {
     request(&Route::ImportAddresses { org }, &())
-        .with_json(&ImportAddressesRequest { csv })
+        .with_json(&ImportAddressesRequest {
+            csv,
+            language: Some(language.to_string()),
+        })
         .send()
         .await
 }

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use postern_shared::ErrorCode;
 use postern_shared::address::validate_local_part;
 use postern_shared::admin::{
-    AddAliasRequest, AddressKind, AddressRow, AddressUser, CreateAddressRequest,
+    AddAliasRequest, AddressKind, AddressRow, AddressUser, CreateAddressRequest, CreatedAddress,
     DeleteAddressesRequest, DeletedAddresses, DomainId, DomainInfo, Member, OrgAddresses,
     Recipients, SetCatchAllRequest,
 };
@@ -22,12 +22,15 @@ use postern_shared::permissions::{Action, Role};
 use postern_shared::{PermissionSet, api::OrganizationId};
 
 use super::access::OrgAccess;
+use super::invitations;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// Most addresses one deletion may name.
 pub const MAX_DELETE: usize = 1000;
+/// Most invitations made with one new mailbox.
+pub const MAX_INVITATIONS: usize = 50;
 /// Most targets of one redirect.
 pub const MAX_REDIRECT_TARGETS: usize = 50;
 use postern_shared::limits::MAX_DISPLAY_NAME_CHARS as MAX_DISPLAY_NAME;
@@ -261,7 +264,7 @@ pub async fn create(
     State(state): State<AppState>,
     access: OrgAccess,
     Json(req): Json<CreateAddressRequest>,
-) -> AppResult<(StatusCode, Json<AddressRow>)> {
+) -> AppResult<(StatusCode, Json<CreatedAddress>)> {
     access.require(Action::ManageAddresses)?;
     let org = access.organization;
     let address = new_address(&state.db, org, &req.local_part, req.domain).await?;
@@ -270,15 +273,42 @@ pub async fn create(
         AddressKind::Redirect => clean_targets(&address, &req.redirect_to)?,
         _ => Vec::new(),
     };
-    let grants: Vec<(i64, PermissionSet)> = match (req.kind, &req.recipients) {
-        (AddressKind::Mailbox, Recipients::Myself) => {
-            vec![(access.account.account.id, PermissionSet::all())]
+    let (grants, invitations): (Vec<(i64, PermissionSet)>, _) = match (req.kind, req.recipients) {
+        (AddressKind::Mailbox, Recipients::Myself) => (
+            vec![(access.account.account.id, PermissionSet::all())],
+            Vec::new(),
+        ),
+        (
+            AddressKind::Mailbox,
+            Recipients::Users {
+                grants,
+                invitations,
+            },
+        ) => {
+            if grants.is_empty() && invitations.is_empty() {
+                return Err(AppError::bad_request(
+                    "Choose at least one user or invitation, or create the mailbox for nobody.",
+                ));
+            }
+            if invitations.len() > MAX_INVITATIONS {
+                return Err(AppError::bad_request(format!(
+                    "At most {MAX_INVITATIONS} invitations can be made with a new mailbox."
+                )));
+            }
+            let invitations = invitations
+                .into_iter()
+                .map(invitations::checked)
+                .collect::<AppResult<Vec<_>>>()?;
+            (
+                grants.iter().map(|g| (g.account, g.permissions)).collect(),
+                invitations,
+            )
         }
-        (AddressKind::Mailbox, Recipients::Users { grants }) => {
-            grants.iter().map(|g| (g.account, g.permissions)).collect()
-        }
-        _ => Vec::new(),
+        _ => (Vec::new(), Vec::new()),
     };
+    if !invitations.is_empty() {
+        access.require(Action::ManageAccess)?;
+    }
     if grants.iter().any(|(_, p)| p.is_empty()) {
         return Err(AppError::bad_request(
             "Give every user at least one permission.",
@@ -289,6 +319,12 @@ pub async fn create(
             "Only a mailbox can receive a domain's unknown addresses.",
         ));
     }
+    let signature = match (req.kind, req.signature) {
+        (AddressKind::Mailbox, Some(sig)) if !sig.text.trim().is_empty() || sig.html.is_some() => {
+            Some(crate::routes::compose::checked_signature(sig)?)
+        }
+        _ => None,
+    };
 
     let mut tx = crate::db::begin_write(&state.db).await?;
     ensure_free(&mut tx, &address).await?;
@@ -324,10 +360,36 @@ pub async fn create(
         redirect_to: targets,
         catch_all: req.catch_all,
     };
-    let row = insert(&mut tx, &access, &new, crate::db::now()).await?;
+    let now = crate::db::now();
+    let row = insert(&mut tx, &access, &new, now).await?;
+    if let Some(sig) = &signature {
+        crate::routes::compose::write_signature(&mut tx, row.id, sig).await?;
+    }
+    let mut issued = Vec::with_capacity(invitations.len());
+    if !invitations.is_empty() {
+        // R-INV-4 holds for a new mailbox too (its address may be someone's
+        // login): refused, nothing is created.
+        if let Some(block) = invitations::invite_block(&mut tx, &access, row.id).await? {
+            return Err(invitations::refusal(block));
+        }
+        for inv in invitations {
+            issued
+                .push(invitations::write(&mut tx, &access, row.id, &row.address, inv, now).await?);
+        }
+    }
     tx.commit().await.map_err(|e| taken_or(e, &new.address))?;
     tracing::info!(address = %new.address, kind = new.kind.as_str(), organization = org, "address created");
-    Ok((StatusCode::CREATED, Json(row)))
+    let mut handed = Vec::with_capacity(issued.len());
+    for i in issued {
+        handed.push(invitations::hand_out(&state, &access, &row.address, i).await?);
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedAddress {
+            address: row,
+            invitations: handed,
+        }),
+    ))
 }
 
 /// An address about to be created, every rule already checked: its

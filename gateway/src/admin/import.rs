@@ -20,15 +20,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use postern_shared::address_import::{self, Column, Row};
 use postern_shared::admin::{
-    AddressKind, AddressUser, ImportAddressesRequest, ImportPreview, ImportRow, ImportUser,
-    ImportedAddresses,
+    AddressKind, AddressUser, ImportAddressesRequest, ImportInvite, ImportPreview, ImportRow,
+    ImportUser, ImportedAddresses, ImportedInvitation,
 };
 use postern_shared::api::{AccountId, OrganizationId};
+use postern_shared::invitations::CreateInvitationRequest;
 use postern_shared::permissions::Action;
 use postern_shared::{ApiError, ErrorCode, ImportIssue};
 
 use super::access::OrgAccess;
 use super::addresses::{NewAddress, clean_targets, insert};
+use super::invitations;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -83,21 +85,65 @@ pub async fn import(
             .with(|p| p.issues = issues),
         ));
     }
+    if checked.iter().any(|c| !c.row.invite.is_empty()) {
+        access.require(Action::ManageAccess)?;
+    }
     let now = crate::db::now();
     let mut created = Vec::with_capacity(checked.len());
-    for c in &checked {
+    let mut issued = Vec::new();
+    for c in checked {
         let new = c.new.as_ref().ok_or_else(|| {
             AppError::internal("an import row without errors has no address to create")
         })?;
-        created.push(insert(&mut tx, &access, new, now).await?);
+        let row = insert(&mut tx, &access, new, now).await?;
+        if !c.row.invite.is_empty() {
+            if let Some(block) = invitations::invite_block(&mut tx, &access, row.id).await? {
+                // Named by its line, like every other row error.
+                let e = invitations::refusal(block).0;
+                return Err(AppError(
+                    ApiError::new(
+                        ErrorCode::ImportInvalid,
+                        format!("Line {}: {}", c.row.line, e.message),
+                    )
+                    .with(|p| p.issues = vec![ImportIssue::of(c.row.line, Some("invite"), e)]),
+                ));
+            }
+            for i in &c.row.invite {
+                let inv = invitations::checked(CreateInvitationRequest {
+                    email: Some(i.email.clone()),
+                    permissions: i.permissions,
+                    send_email: true,
+                    language: req.language.clone(),
+                })?;
+                let done =
+                    invitations::write(&mut tx, &access, row.id, &row.address, inv, now).await?;
+                issued.push((row.address.clone(), done));
+            }
+        }
+        created.push(row);
     }
     tx.commit().await?;
     tracing::info!(
         organization = access.organization,
         addresses = created.len(),
+        invitations = issued.len(),
         "addresses imported from a CSV file"
     );
-    Ok((StatusCode::CREATED, Json(ImportedAddresses { created })))
+    let mut handed = Vec::with_capacity(issued.len());
+    for (address, i) in issued {
+        let invitation = invitations::hand_out(&state, &access, &address, i).await?;
+        handed.push(ImportedInvitation {
+            address,
+            invitation,
+        });
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportedAddresses {
+            created,
+            invitations: handed,
+        }),
+    ))
 }
 
 /// A row as the preview shows it, and what to create when it is valid.
@@ -231,6 +277,31 @@ fn check_row(
             });
         }
     }
+    let mut invite = Vec::with_capacity(r.invite.len());
+    for i in &r.invite {
+        let asked = CreateInvitationRequest {
+            email: Some(i.login.clone()),
+            permissions: i.permissions,
+            send_email: true,
+            language: None,
+        };
+        if let Err(e) = invitations::checked(asked) {
+            errors.push(issue(Column::Invite, e.0));
+        } else if i.login == r.address {
+            errors.push(issue(
+                Column::Invite,
+                ApiError::new(
+                    ErrorCode::BadRequest,
+                    "Invite a person: this is the mailbox's own address.",
+                )
+                .with(|p| p.value = Some(i.login.clone())),
+            ));
+        }
+        invite.push(ImportInvite {
+            email: i.login.clone(),
+            permissions: i.permissions,
+        });
+    }
     let mut targets = Vec::new();
     if r.kind == Some(AddressKind::Redirect) && !r.redirect_to.is_empty() && readable {
         match clean_targets(&r.address, &r.redirect_to) {
@@ -257,6 +328,7 @@ fn check_row(
             display_name: r.display_name,
             kind: r.kind,
             users,
+            invite,
             redirect_to: r.redirect_to,
             errors,
         },

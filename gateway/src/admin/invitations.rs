@@ -56,7 +56,7 @@ pub async fn users_tab(
 }
 
 /// R-INV-4, in the order a person should hear about it.
-async fn invite_block(
+pub(super) async fn invite_block(
     conn: &mut sqlx::AnyConnection,
     access: &OrgAccess,
     addr: MailboxId,
@@ -89,7 +89,7 @@ async fn invite_block(
     Ok(user_has.map(|_| InviteBlock::UserHasAddress))
 }
 
-fn refusal(block: InviteBlock) -> AppError {
+pub(super) fn refusal(block: InviteBlock) -> AppError {
     match block {
         InviteBlock::NoPermission => {
             AppError::new(ErrorCode::Forbidden, Action::ManageAccess.refusal())
@@ -140,6 +140,37 @@ pub async fn create(
     Json(req): Json<CreateInvitationRequest>,
 ) -> AppResult<(StatusCode, Json<CreatedInvitation>)> {
     access.require(Action::ManageAccess)?;
+    let new = checked(req)?;
+    let now = crate::db::now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    lock_address(&mut tx, crate::db::backend(&state.db), addr).await?;
+    let (address, kind) = own_address(&mut tx, access.organization, addr).await?;
+    if kind != AddressKind::Mailbox {
+        return Err(AppError::bad_request(
+            "Only a mailbox has users; this address stores no mail.",
+        ));
+    }
+    if let Some(block) = invite_block(&mut tx, &access, addr).await? {
+        return Err(refusal(block));
+    }
+    let issued = write(&mut tx, &access, addr, &address, new, now).await?;
+    tx.commit().await?;
+    let created = hand_out(&state, &access, &address, issued).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// An invitation as asked, its own rules checked (what needs the database
+/// is [`write`]'s).
+pub(super) struct NewInvitation {
+    email: Option<String>,
+    permissions: PermissionSet,
+    send_email: bool,
+    language: Option<String>,
+}
+
+/// At least one permission; the email, when given, a valid address
+/// (lower-cased); required to email the link.
+pub(super) fn checked(req: CreateInvitationRequest) -> AppResult<NewInvitation> {
     if req.permissions.is_empty() {
         return Err(
             AppError::bad_request("Give the invitation at least one permission.")
@@ -163,7 +194,10 @@ pub async fn create(
                     crate::send::mime::one_line(e)
                 ),
             )
-            .with(|p| p.field = Some("email".into())));
+            .with(|p| {
+                p.field = Some("email".into());
+                p.value = Some(crate::send::mime::one_line(e));
+            }));
         }
         None if req.send_email => {
             return Err(
@@ -173,20 +207,35 @@ pub async fn create(
         }
         None => None,
     };
-    let now = crate::db::now();
-    let token = token::new();
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    lock_address(&mut tx, crate::db::backend(&state.db), addr).await?;
-    let (address, kind) = own_address(&mut tx, access.organization, addr).await?;
-    if kind != AddressKind::Mailbox {
-        return Err(AppError::bad_request(
-            "Only a mailbox has users; this address stores no mail.",
-        ));
-    }
-    if let Some(block) = invite_block(&mut tx, &access, addr).await? {
-        return Err(refusal(block));
-    }
-    if email.as_deref() == Some(address.as_str()) {
+    Ok(NewInvitation {
+        email,
+        permissions: req.permissions,
+        send_email: req.send_email,
+        language: req.language,
+    })
+}
+
+/// An invitation written, not yet handed out: its token exists only here.
+pub(super) struct Issued {
+    id: i64,
+    mailbox: MailboxId,
+    token: String,
+    expires_at: i64,
+    created_at: i64,
+    new: NewInvitation,
+}
+
+/// Writes one invitation to mailbox `addr` (`address`) in `conn`'s
+/// transaction, the R-INV-4 checks already made by the caller.
+pub(super) async fn write(
+    conn: &mut sqlx::AnyConnection,
+    access: &OrgAccess,
+    addr: MailboxId,
+    address: &str,
+    new: NewInvitation,
+    now: i64,
+) -> AppResult<Issued> {
+    if new.email.as_deref() == Some(address) {
         return Err(
             AppError::bad_request("Invite a person: this is the mailbox's own address.")
                 .with(|p| p.field = Some("email".into())),
@@ -198,13 +247,14 @@ pub async fn create(
     )
     .bind(addr)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
     if open >= MAX_PENDING {
         return Err(AppError::bad_request(format!(
             "This mailbox has {open} pending invitations; revoke some first."
         )));
     }
+    let token = token::new();
     let expires_at = now + INVITATION_DAYS * 86_400;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO invitations (mailbox_id, token_sha256, email, permissions, invited_by, created_at, expires_at)
@@ -212,21 +262,45 @@ pub async fn create(
     )
     .bind(addr)
     .bind(token::digest(&token))
-    .bind(email.as_deref())
-    .bind(i64::from(req.permissions.bits()))
+    .bind(new.email.as_deref())
+    .bind(i64::from(new.permissions.bits()))
     .bind(access.account.account.id)
     .bind(now)
     .bind(expires_at)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
-    tx.commit().await?;
     tracing::info!(
         mailbox = addr,
         invitation = id,
         by = access.account.account.id,
         "invitation created"
     );
+    Ok(Issued {
+        id,
+        mailbox: addr,
+        token,
+        expires_at,
+        created_at: now,
+        new,
+    })
+}
 
+/// After the commit: the link, and the email when asked. A failed email
+/// leaves the invitation standing (its link is shown to copy instead).
+pub(super) async fn hand_out(
+    state: &AppState,
+    access: &OrgAccess,
+    address: &str,
+    issued: Issued,
+) -> AppResult<CreatedInvitation> {
+    let Issued {
+        id,
+        mailbox,
+        token,
+        expires_at,
+        created_at,
+        new,
+    } = issued;
     let link = format!(
         "{}{}",
         state.sending.public_url.trim_end_matches('/'),
@@ -236,16 +310,16 @@ pub async fn create(
     let inviter_name = shown_name(inviter.display_name.clone(), inviter.login.clone());
     let mut emailed = false;
     let mut email_error: Option<ApiError> = None;
-    if let (Some(to), true) = (&email, req.send_email) {
+    if let (Some(to), true) = (&new.email, new.send_email) {
         let letter = email::Letter {
-            language: email::Language::pick(req.language.as_deref()),
+            language: email::Language::pick(new.language.as_deref()),
             inviter: inviter_name.clone(),
-            mailbox: address.clone(),
+            mailbox: address.to_string(),
             to: to.clone(),
             link: link.clone(),
             expires_at,
         };
-        match email::send(&state, addr, &letter).await {
+        match email::send(state, mailbox, &letter).await {
             Ok(()) => {
                 emailed = true;
                 sqlx::query("UPDATE invitations SET emailed = 1 WHERE id = $1")
@@ -253,29 +327,25 @@ pub async fn create(
                     .execute(&state.db)
                     .await?;
             }
-            // The invitation stands: the link is shown to copy instead.
             Err(e) => {
                 tracing::warn!(invitation = id, code = %e.code, message = e.message, "invitation email not sent");
                 email_error = Some(e);
             }
         }
     }
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedInvitation {
-            invitation: PendingInvitation {
-                id,
-                email,
-                permissions: req.permissions,
-                invited_by: inviter_name,
-                created_at: now,
-                expires_at,
-                emailed,
-            },
-            link,
-            email_error,
-        }),
-    ))
+    Ok(CreatedInvitation {
+        invitation: PendingInvitation {
+            id,
+            email: new.email,
+            permissions: new.permissions,
+            invited_by: inviter_name,
+            created_at,
+            expires_at,
+            emailed,
+        },
+        link,
+        email_error,
+    })
 }
 
 pub async fn revoke(

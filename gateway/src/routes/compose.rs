@@ -230,6 +230,15 @@ pub async fn signature_put(
     Json(sig): Json<Signature>,
 ) -> AppResult<Json<Signature>> {
     grant.require(Permission::Send)?;
+    let sig = checked_signature(sig)?;
+    let mut conn = state.db.acquire().await?;
+    write_signature(&mut conn, grant.mailbox_id, &sig).await?;
+    Ok(Json(sig))
+}
+
+/// A signature as it will be stored: its HTML sanitised (empty → none),
+/// each part at most 10 KB.
+pub fn checked_signature(sig: Signature) -> AppResult<Signature> {
     let html = sig
         .html
         .as_deref()
@@ -241,23 +250,34 @@ pub async fn signature_put(
         return Err(AppError::new(
             ErrorCode::PayloadTooLarge,
             "A signature may be at most 10 KB.",
-        ));
+        )
+        .with(|p| p.field = Some("signature".into())));
     }
+    Ok(Signature {
+        text: sig.text,
+        html,
+    })
+}
+
+/// Stores a [`checked_signature`] as the mailbox's (on a pool connection
+/// or inside a transaction: address creation writes one with the row).
+pub async fn write_signature(
+    conn: &mut sqlx::AnyConnection,
+    mailbox: i64,
+    sig: &Signature,
+) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO signatures (mailbox_id, text, html, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (mailbox_id) DO UPDATE SET text = excluded.text, html = excluded.html,
             updated_at = excluded.updated_at",
     )
-    .bind(grant.mailbox_id)
+    .bind(mailbox)
     .bind(&sig.text)
-    .bind(&html)
+    .bind(&sig.html)
     .bind(crate::db::now())
-    .execute(&state.db)
+    .execute(&mut *conn)
     .await?;
-    Ok(Json(Signature {
-        text: sig.text,
-        html,
-    }))
+    Ok(())
 }
 
 /// `GET /v1/mailboxes/{mb}/identities`.

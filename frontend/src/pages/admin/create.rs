@@ -1,12 +1,16 @@
 //! "Create address" (R-ADDR-1..3): the part before `@` checked as it is
 //! typed (the message names the refused character), a domain, a display
-//! name, and what the address is — a mailbox for myself, for chosen
-//! members with their permissions, or for nobody (optionally the domain's
-//! catch-all), a no-reply, or a redirect to a list of addresses. The
-//! server's errors show beside their field; Create is disabled while a
-//! request is on its way, so a double click sends once.
+//! name, and what the address is — a mailbox for myself (optionally with
+//! a signature), for several users (chosen members with their
+//! permissions and/or invitations, `create_invites.rs`), or for nobody
+//! (optionally the domain's catch-all), a no-reply, or a redirect to a
+//! list of addresses. The server's errors show beside their field; Create
+//! is disabled while a request is on its way, so a double click sends once.
 
 use super::AdminCtx;
+use super::create_invites::{
+    InviteDraft, InviteProblem, invitation_requests, invite_drafts, made_invitations,
+};
 use super::table;
 use crate::components::error_text::{ErrorAlert, error_text, local_part_text};
 use crate::components::permission_toggles::permission_toggles;
@@ -16,9 +20,11 @@ use crate::i18n::*;
 use crate::pages::settings::users::default_permissions;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_i18n::Locale as _;
 use postern_shared::address::{LocalPartError, validate_local_part};
 use postern_shared::admin::{AddressKind, CreateAddressRequest, DomainId, NewGrant, Recipients};
 use postern_shared::api::AccountId;
+use postern_shared::compose::Signature;
 use postern_shared::permissions::Action;
 use postern_shared::{ApiError, ErrorCode, PermissionSet};
 
@@ -40,6 +46,12 @@ pub struct Form {
     pub mode: Mode,
     /// Chosen members and their permissions (mode `Members`).
     pub members: Vec<(AccountId, PermissionSet)>,
+    /// People invited with it (mode `Members`).
+    pub invites: Vec<InviteDraft>,
+    /// The emails' language (the UI's).
+    pub language: String,
+    /// The new mailbox's signature (plain text; empty: none).
+    pub signature: String,
     /// Redirect targets, one per line or separated by commas or spaces.
     pub targets: String,
     pub catch_all: bool,
@@ -52,6 +64,7 @@ pub enum Problem {
     NoDomain,
     NoMembers,
     MemberWithoutPermission,
+    InviteWithoutEmail,
     NoTargets,
 }
 
@@ -70,12 +83,17 @@ pub fn build_request(f: &Form) -> Result<CreateAddressRequest, Problem> {
     let recipients = match (mailbox, f.mode) {
         (true, Mode::Myself) => Recipients::Myself,
         (true, Mode::Members) => {
-            if f.members.is_empty() {
+            if f.members.is_empty() && f.invites.is_empty() {
                 return Err(Problem::NoMembers);
             }
             if f.members.iter().any(|(_, p)| p.is_empty()) {
                 return Err(Problem::MemberWithoutPermission);
             }
+            let invitations =
+                invitation_requests(&f.invites, &f.language).map_err(|p| match p {
+                    InviteProblem::NoEmail => Problem::InviteWithoutEmail,
+                    InviteProblem::NoPermission => Problem::MemberWithoutPermission,
+                })?;
             Recipients::Users {
                 grants: f
                     .members
@@ -85,6 +103,7 @@ pub fn build_request(f: &Form) -> Result<CreateAddressRequest, Problem> {
                         permissions: *permissions,
                     })
                     .collect(),
+                invitations,
             }
         }
         _ => Recipients::Nobody,
@@ -106,6 +125,12 @@ pub fn build_request(f: &Form) -> Result<CreateAddressRequest, Problem> {
         recipients,
         redirect_to,
         catch_all: mailbox && f.catch_all,
+        signature: (mailbox && f.mode != Mode::Nobody && !f.signature.trim().is_empty()).then(
+            || Signature {
+                text: f.signature.clone(),
+                html: None,
+            },
+        ),
     })
 }
 
@@ -114,6 +139,7 @@ pub fn build_request(f: &Form) -> Result<CreateAddressRequest, Problem> {
 pub enum Field {
     Address,
     Targets,
+    Invites,
     Form,
 }
 
@@ -122,6 +148,7 @@ pub fn field_of(e: &ApiError) -> Field {
         (_, Some("address")) | (ErrorCode::InvalidAddress | ErrorCode::AddressTaken, _) => {
             Field::Address
         }
+        (_, Some("email")) | (ErrorCode::InviteImpossible, _) => Field::Invites,
         (ErrorCode::InvalidRecipient, _) => Field::Targets,
         _ => Field::Form,
     }
@@ -147,6 +174,10 @@ pub fn create_form(ctx: AdminCtx) -> impl IntoView {
     let kind = RwSignal::new(AddressKind::Mailbox);
     let mode = RwSignal::new(Mode::Nobody);
     let chosen = RwSignal::new(Vec::<(AccountId, PermissionSet)>::new());
+    let invites = RwSignal::new(Vec::<InviteDraft>::new());
+    let signature = RwSignal::new(String::new());
+    let made = RwSignal::new(Vec::new());
+    let invites_error = RwSignal::new(None::<String>);
     let target_text = RwSignal::new(String::new());
     let catch_all = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -163,6 +194,9 @@ pub fn create_form(ctx: AdminCtx) -> impl IntoView {
         kind: kind.get(),
         mode: mode.get(),
         members: chosen.get(),
+        invites: invites.get(),
+        language: i18n.get_locale().as_str().to_string(),
+        signature: signature.get(),
         targets: target_text.get(),
         catch_all: catch_all.get(),
     });
@@ -180,12 +214,16 @@ pub fn create_form(ctx: AdminCtx) -> impl IntoView {
         Err(Problem::MemberWithoutPermission) => {
             Some(t_string!(i18n, create_need_permission).to_string())
         }
+        Err(Problem::InviteWithoutEmail) => {
+            Some(t_string!(i18n, create_need_invite_email).to_string())
+        }
         Err(Problem::NoTargets) => Some(t_string!(i18n, create_need_targets).to_string()),
         _ => None,
     };
     let clear_server = move || {
         address_error.set(None);
         targets_error.set(None);
+        invites_error.set(None);
         form_error.set(None);
     };
     let submit = move || {
@@ -198,14 +236,17 @@ pub fn create_form(ctx: AdminCtx) -> impl IntoView {
         busy.set(true);
         clear_server();
         created.set(None);
+        made.set(Vec::new());
         let myself =
             matches!(req.recipients, Recipients::Myself) && req.kind == AddressKind::Mailbox;
         spawn_local(async move {
             let r = api::create_address(ctx.org, &req).await;
             busy.set(false);
             match r {
-                Ok(row) => {
+                Ok(done) => {
+                    let row = done.address;
                     created.set(Some(row.address.clone()));
+                    made.set(done.invitations);
                     if req.catch_all {
                         let id = row.id;
                         ctx.data.update(|d| {
@@ -226,6 +267,8 @@ pub fn create_form(ctx: AdminCtx) -> impl IntoView {
                     display_name.set(String::new());
                     target_text.set(String::new());
                     catch_all.set(false);
+                    invites.set(Vec::new());
+                    signature.set(String::new());
                     // "For myself" is at once in my webmail: `Me` lists it.
                     if myself {
                         let _ = session.load_me().await;
@@ -236,6 +279,7 @@ pub fn create_form(ctx: AdminCtx) -> impl IntoView {
                     match field_of(&e) {
                         Field::Address => address_error.set(Some(text)),
                         Field::Targets => targets_error.set(Some(text)),
+                        Field::Invites => invites_error.set(Some(text)),
                         Field::Form => form_error.set(Some(text)),
                     }
                 }
@@ -402,6 +446,23 @@ pub fn create_form(ctx: AdminCtx) -> impl IntoView {
                                     .collect_view()
                             }}
                         </ul>
+                        {invite_drafts(invites, Signal::derive(move || !may.get()))}
+                        <span class="field-error" aria-live="polite" data-testid="create-invites-error">
+                            {move || invites_error.get()}
+                        </span>
+                    </Show>
+                    <Show when=move || mode.get() != Mode::Nobody>
+                        <div class="field">
+                            <label for="new-signature">{t!(i18n, create_signature)}</label>
+                            <textarea
+                                id="new-signature"
+                                rows="3"
+                                data-testid="new-signature"
+                                disabled=move || !may.get()
+                                prop:value=move || signature.get()
+                                on:input=move |ev| signature.set(event_target_value(&ev))
+                            ></textarea>
+                        </div>
                     </Show>
                     <label class="check">
                         <input
@@ -450,6 +511,7 @@ pub fn create_form(ctx: AdminCtx) -> impl IntoView {
                     </span>
                 </div>
             </form>
+            {made_invitations(made)}
         </details>
     }
 }
@@ -467,6 +529,9 @@ mod tests {
             kind: AddressKind::Mailbox,
             mode: Mode::Nobody,
             members: Vec::new(),
+            invites: Vec::new(),
+            language: "en".into(),
+            signature: String::new(),
             targets: String::new(),
             catch_all: false,
         }
@@ -534,9 +599,62 @@ mod tests {
                 grants: vec![NewGrant {
                     account: 5,
                     permissions: read
-                }]
+                }],
+                invitations: vec![],
             }
         );
+    }
+
+    #[test]
+    fn several_users_may_be_invitations_only_and_myself_carries_the_signature() {
+        let read = PermissionSet::empty().with(Permission::Read);
+        let link = InviteDraft {
+            key: 0,
+            email: None,
+            permissions: read,
+        };
+        let r = build_request(&Form {
+            mode: Mode::Members,
+            invites: vec![link.clone()],
+            ..form()
+        })
+        .unwrap();
+        let Recipients::Users {
+            grants,
+            invitations,
+        } = r.recipients
+        else {
+            panic!("users");
+        };
+        assert!(grants.is_empty());
+        assert_eq!(invitations.len(), 1);
+        assert_eq!(invitations[0].permissions, read);
+        let blank = build_request(&Form {
+            mode: Mode::Members,
+            invites: vec![InviteDraft {
+                email: Some(String::new()),
+                ..link
+            }],
+            ..form()
+        });
+        assert_eq!(blank.unwrap_err(), Problem::InviteWithoutEmail);
+
+        let mine = build_request(&Form {
+            mode: Mode::Myself,
+            signature: "-- \nSales".into(),
+            ..form()
+        })
+        .unwrap();
+        assert_eq!(
+            mine.signature.map(|s| s.text).as_deref(),
+            Some("-- \nSales")
+        );
+        let nobody = build_request(&Form {
+            signature: "ignored".into(),
+            ..form()
+        })
+        .unwrap();
+        assert_eq!(nobody.signature, None, "a mailbox for nobody has no sender");
     }
 
     #[test]
@@ -579,6 +697,10 @@ mod tests {
         assert_eq!(
             field_of(&e(ErrorCode::InvalidRecipient, None)),
             Field::Targets
+        );
+        assert_eq!(
+            field_of(&e(ErrorCode::InvalidRecipient, Some("email"))),
+            Field::Invites
         );
         assert_eq!(field_of(&e(ErrorCode::Forbidden, None)), Field::Form);
     }

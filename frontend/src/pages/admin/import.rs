@@ -9,6 +9,7 @@
 //! role that may not manage addresses. Pure logic in `import_rows.rs`.
 
 use super::AdminCtx;
+use super::create_invites::made_invitations;
 use super::import_rows::{self, Wording, apply_issues, can_create, totals};
 use super::table;
 use crate::components::access_text::{permission_label, refusal_text};
@@ -19,6 +20,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
+use leptos_i18n::Locale as _;
 use postern_shared::address_import::{Column, HEADER};
 use postern_shared::admin::{AddressKind, ImportPreview, ImportRow};
 use postern_shared::permissions::Action;
@@ -56,6 +58,7 @@ fn column_text(i18n: I18nContext<Locale>, c: Column) -> String {
         Column::DisplayName => t_string!(i18n, import_col_display_name),
         Column::Kind => t_string!(i18n, import_col_kind),
         Column::Users => t_string!(i18n, import_col_users),
+        Column::Invite => t_string!(i18n, import_col_invite),
         Column::RedirectTo => t_string!(i18n, import_col_redirect_to),
     }
     .to_string()
@@ -81,6 +84,8 @@ pub fn import_panel(ctx: AdminCtx) -> impl IntoView {
     let unplaced = RwSignal::new(Vec::<ImportIssue>::new());
     let busy = RwSignal::new(false);
     let created = RwSignal::new(None::<usize>);
+    // The invitations of the last import (links of failed emails to copy).
+    let made = RwSignal::new(Vec::new());
     let error = RwSignal::new(None::<String>);
     // Bumped by every file picked: answers about an earlier one are dropped.
     let generation = RwSignal::new(0u32);
@@ -102,6 +107,7 @@ pub fn import_panel(ctx: AdminCtx) -> impl IntoView {
         preview.set(None);
         unplaced.set(Vec::new());
         created.set(None);
+        made.set(Vec::new());
         error.set(None);
         let Some(file) = el.files().and_then(|f| f.get(0)) else {
             return;
@@ -176,13 +182,15 @@ pub fn import_panel(ctx: AdminCtx) -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let r = api::import_addresses(ctx.org, text).await;
+            let language = i18n.get_locale().as_str();
+            let r = api::import_addresses(ctx.org, text, language).await;
             if busy.try_set(false).is_some() {
                 return; // the page left
             }
             match r {
                 Ok(done) => {
                     let n = done.created.len();
+                    made.set(done.invitations.into_iter().map(|i| i.invitation).collect());
                     let me = session
                         .me
                         .with_untracked(|m| m.as_ref().map(|m| m.account.id));
@@ -341,6 +349,7 @@ pub fn import_panel(ctx: AdminCtx) -> impl IntoView {
                     </span>
                 </div>
                 <ErrorAlert error=error/>
+                {made_invitations(made)}
                 {preview_view(preview_signal, unplaced_signal)}
             </section>
         </Show>
@@ -400,6 +409,7 @@ pub fn preview_view(
                                 <th>{t!(i18n, field_display_name)}</th>
                                 <th>{t!(i18n, field_kind)}</th>
                                 <th>{t!(i18n, section_users)}</th>
+                                <th>{t!(i18n, import_col_invitations)}</th>
                                 <th>{t!(i18n, import_col_targets)}</th>
                                 <th>{t!(i18n, import_col_errors)}</th>
                             </tr>
@@ -416,6 +426,7 @@ fn preview_row(r: ImportRow) -> impl IntoView {
     let i18n = use_i18n();
     let ok = r.errors.is_empty();
     let users = r.users.clone();
+    let invite = r.invite.clone();
     let kind = r.kind;
     let errors = r.errors.clone();
     let row = r.clone();
@@ -438,6 +449,18 @@ fn preview_row(r: ImportRow) -> impl IntoView {
                         .map(|u| {
                             let perms: Vec<String> = u.permissions.iter().map(|p| permission_label(i18n, p)).collect();
                             format!("{} ({})", u.login, perms.join(", "))
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }}
+            </td>
+            <td data-label=move || t_string!(i18n, import_col_invitations) data-testid="import-row-invite">
+                {move || {
+                    invite
+                        .iter()
+                        .map(|u| {
+                            let perms: Vec<String> = u.permissions.iter().map(|p| permission_label(i18n, p)).collect();
+                            format!("{} ({})", u.email, perms.join(", "))
                         })
                         .collect::<Vec<_>>()
                         .join("; ")

@@ -117,6 +117,11 @@ pub fn wording(issue: &ImportIssue, row: &ImportRow) -> Wording {
             }
         }
         (ErrorCode::BadRequest, Some(Column::Users)) => Wording::UsersNotMailbox,
+        (ErrorCode::BadRequest, Some(Column::Invite))
+            if row.kind.is_some_and(|k| k != AddressKind::Mailbox) =>
+        {
+            Wording::UsersNotMailbox
+        }
         (ErrorCode::BadRequest, Some(Column::RedirectTo)) => {
             if row.kind == Some(AddressKind::Redirect) {
                 Wording::RedirectTargets
@@ -140,9 +145,9 @@ pub fn wording(issue: &ImportIssue, row: &ImportRow) -> Wording {
 pub fn example_csv(domain: &str) -> String {
     format!(
         "{}\n\
-         sales@{domain},Sales,mailbox,ann@{domain};bob@{domain}:read,\n\
-         no-reply@{domain},,no_reply,,\n\
-         team@{domain},Team,redirect,,ann@{domain};partner@elsewhere.test\n",
+         sales@{domain},Sales,mailbox,ann@{domain};bob@{domain}:read,carla@elsewhere.test,\n\
+         no-reply@{domain},,no_reply,,,\n\
+         team@{domain},Team,redirect,,,ann@{domain};partner@elsewhere.test\n",
         address_import::HEADER
     )
 }
@@ -158,6 +163,7 @@ mod tests {
             display_name: String::new(),
             kind,
             users: Vec::new(),
+            invite: Vec::new(),
             redirect_to: Vec::new(),
             errors: Vec::new(),
         }
@@ -269,6 +275,12 @@ mod tests {
         let redirect = row(2, "a@x.test", Some(AddressKind::Redirect));
         let bad = |column| issue(2, Some(column), ErrorCode::BadRequest);
         assert_eq!(wording(&bad("users"), &redirect), Wording::UsersNotMailbox);
+        assert_eq!(wording(&bad("invite"), &redirect), Wording::UsersNotMailbox);
+        assert_eq!(
+            wording(&bad("invite"), &mailbox),
+            Wording::Error,
+            "the server's own words (an invitation to the mailbox itself)"
+        );
         assert_eq!(
             wording(&bad("redirect_to"), &mailbox),
             Wording::TargetsNotRedirect

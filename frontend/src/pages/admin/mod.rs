@@ -2,12 +2,13 @@
 //! roles that may see it (`Role::may(ViewAddresses)`). `/admin` opens the
 //! caller's first such organisation, `/admin/<org>` its addresses. Today
 //! one section, the address table (`addresses.rs`, creation in
-//! `create.rs`, bulk creation from a CSV file in `import.rs` with its pure
+//! `create.rs` with its invitations in `create_invites.rs`, bulk creation from a CSV file in `import.rs` with its pure
 //! logic in `import_rows.rs`, the table's pure logic in `table.rs`);
 //! [`SECTIONS`] is the menu.
 
 pub mod addresses;
 pub mod create;
+pub mod create_invites;
 pub mod import;
 pub mod import_rows;
 pub mod table;

@@ -13,6 +13,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::Locale as _;
+use postern_shared::ApiError;
 use postern_shared::invitations::{CreateInvitationRequest, MailboxUsers};
 use postern_shared::permissions::Action;
 
@@ -125,9 +126,9 @@ pub fn invite_form(ctx: SettingsCtx, inv: Invitations) -> impl IntoView {
     let perms = RwSignal::new(default_permissions());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    // The link of the invitation just made (shown once), and why its
-    // email could not go when it could not.
-    let made = RwSignal::new(None::<(String, Option<String>)>);
+    // The invitation just made: its link (shown once), and why its email
+    // could not go when it could not.
+    let made = RwSignal::new(None::<(String, Option<ApiError>)>);
     let blocked =
         Signal::derive(move || inv.data.with(|d| d.as_ref().and_then(|d| d.invite_blocked)));
     let loaded = Signal::derive(move || inv.data.with(Option::is_some));
@@ -149,7 +150,7 @@ pub fn invite_form(ctx: SettingsCtx, inv: Invitations) -> impl IntoView {
         spawn_local(async move {
             match api::create_invitation(org, mb, &req).await {
                 Ok(c) => {
-                    made.set(Some((c.link, c.email_error.map(|e| error_text(i18n, &e)))));
+                    made.set(Some((c.link, c.email_error)));
                     email.set(String::new());
                     perms.set(default_permissions());
                     inv.changed();
@@ -158,11 +159,6 @@ pub fn invite_form(ctx: SettingsCtx, inv: Invitations) -> impl IntoView {
             }
             busy.set(false);
         });
-    };
-    let copy = move |_| {
-        if let (Some((link, _)), Some(w)) = (made.get_untracked(), web_sys::window()) {
-            let _ = w.navigator().clipboard().write_text(&link);
-        }
     };
     view! {
         <section class="block" data-testid="invite-form">
@@ -218,30 +214,41 @@ pub fn invite_form(ctx: SettingsCtx, inv: Invitations) -> impl IntoView {
                     </button>
                 </div>
             </form>
-            {move || {
-                made.get()
-                    .map(|(link, email_error)| {
-                        view! {
-                            <div class="invite-link" data-testid="invite-link">
-                                {email_error
-                                    .map(|e| {
-                                        view! {
-                                            <p class="alert error" role="alert">
-                                                {e} " " {t!(i18n, invite_email_failed)}
-                                            </p>
-                                        }
-                                    })}
-                                <label class="field">
-                                    <span>{t!(i18n, invite_link_once)}</span>
-                                    <input type="text" readonly=true prop:value=link.clone()/>
-                                </label>
-                                <button type="button" on:click=copy>
-                                    {t!(i18n, invite_copy)}
-                                </button>
-                            </div>
-                        }
-                    })
-            }}
+            {move || made.get().map(|(link, email_error)| invitation_link(i18n, link, email_error))}
         </section>
+    }
+}
+
+/// An invitation's link, shown once, with a copy button — and, when its
+/// email could not go, why, and that it must be handed over instead.
+pub fn invitation_link(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    link: String,
+    email_error: Option<ApiError>,
+) -> impl IntoView {
+    let copied = link.clone();
+    let copy = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&copied);
+        }
+    };
+    view! {
+        <div class="invite-link" data-testid="invite-link">
+            {email_error
+                .map(|e| {
+                    view! {
+                        <p class="alert error" role="alert">
+                            {error_text(i18n, &e)} " " {t!(i18n, invite_email_failed)}
+                        </p>
+                    }
+                })}
+            <label class="field">
+                <span>{t!(i18n, invite_link_once)}</span>
+                <input type="text" readonly=true prop:value=link/>
+            </label>
+            <button type="button" on:click=copy>
+                {t!(i18n, invite_copy)}
+            </button>
+        </div>
     }
 }

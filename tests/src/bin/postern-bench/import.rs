@@ -54,6 +54,7 @@ pub async fn measure() -> Result<CsvFigures> {
     let fx = Fixture::with_role(Role::Owner).await;
     let body = ImportAddressesRequest {
         csv: file(&fx.domain, &fx.login, CSV_ROWS),
+        language: None,
     };
     let t = Instant::now();
     let preview: ImportPreview = fx
