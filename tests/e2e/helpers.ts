@@ -97,10 +97,13 @@ export async function deleteByApi(page: Page, org: number, ids: number[]): Promi
 /** Opens a settings section: the side menu on a desktop, the select on a phone. */
 export async function openSection(page: Page, slug: string): Promise<void> {
   const link = page.locator(`a[data-testid="section-link"][data-section="${slug}"]`);
+  const select = page.locator('select[data-testid="section-select"]');
+  // The page has drawn its menu (both exist; the layout's CSS shows one).
+  await expect(link.or(select).first()).toBeAttached();
   if (await link.isVisible()) {
     await link.click();
   } else {
-    await page.locator('select[data-testid="section-select"]').selectOption(slug);
+    await select.selectOption(slug);
   }
   await expect(page).toHaveURL(new RegExp(`/settings/\\d+/${slug}$`));
   await expect(page.locator(`[data-testid="settings-section"][data-section="${slug}"]`)).toBeVisible();

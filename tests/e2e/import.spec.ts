@@ -52,10 +52,10 @@ test('a CSV file with a wrong row is previewed with its error, corrected, and cr
   const a = `${prefix}-a@${DOMAIN}`;
   const b = `${prefix}-b@${DOMAIN}`;
   const c = `${prefix}-c@${DOMAIN}`;
-  const header = 'address,display_name,kind,users,redirect_to';
+  const header = 'address,display_name,kind,users,invite,redirect_to';
   // Line 4 is a redirect without anywhere to forward to.
-  const wrong = [header, `${a},Import A,mailbox,,`, `${b},,no_reply,,`, `${c},Import C,redirect,,`].join('\n') + '\n';
-  const right = [header, `${a},Import A,mailbox,,`, `${b},,no_reply,,`, `${c},Import C,redirect,,olivia@${DOMAIN}`].join('\n') + '\n';
+  const wrong = [header, `${a},Import A,mailbox,,,`, `${b},,no_reply,,,`, `${c},Import C,redirect,,,`].join('\n') + '\n';
+  const right = [header, `${a},Import A,mailbox,,,`, `${b},,no_reply,,,`, `${c},Import C,redirect,,,olivia@${DOMAIN}`].join('\n') + '\n';
 
   try {
     // The panel: the documented header, before any file.
