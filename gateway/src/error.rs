@@ -63,6 +63,12 @@ impl From<ImapError> for AppError {
         if e.is_connection_failure() {
             tracing::warn!(error = %e, "mail server unavailable");
             AppError::from(ErrorCode::MailServerUnavailable)
+        } else if e
+            .no_code()
+            .is_some_and(|c| c.eq_ignore_ascii_case("OVERQUOTA"))
+        {
+            // RFC 9208: Dovecot's quota refused to store (APPEND, COPY, MOVE).
+            AppError::from(ErrorCode::MailboxFull)
         } else {
             AppError::internal(format_args!("imap: {e}"))
         }

@@ -85,6 +85,9 @@ error_codes! {
     PayloadTooLarge = "payload_too_large", 413, "The request is too large.";
     /// R-SEND-1: more than 100 recipients.
     RecipientLimit = "recipient_limit", 400, "A message can have at most 100 recipients (To, Cc and Bcc together).";
+    /// R-LIM-5: the mailbox is at its storage quota; Dovecot refused to
+    /// store (a draft, a sent copy, a moved message).
+    MailboxFull = "mailbox_full", 507, "The mailbox is full: delete or archive some mail first.";
     /// R-SEND-2: the rolling 24-hour quota would be exceeded.
     QuotaExceeded = "quota_exceeded", 429, "The sending limit for the last 24 hours has been reached.";
     /// R-SEND-3: From / envelope sender is not the mailbox or an alias.

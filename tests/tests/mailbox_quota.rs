@@ -207,3 +207,38 @@ async fn storage_needs_a_grant_on_the_mailbox() {
         .unwrap_err();
     assert_eq!(e.status, 403);
 }
+
+#[tokio::test]
+async fn the_webmail_says_the_mailbox_is_full_when_dovecot_refuses_to_store() {
+    let mut fx = Fixture::new().await;
+    set_quota(fx.mailbox, Some(SMALL_LIMIT)).await;
+    // Filled past the limit by a session that logged in before it was set
+    // (a limit is read at login).
+    let filler = message(
+        &fx.address,
+        &unique("filler"),
+        SMALL_LIMIT as usize + 4 * 1024,
+    );
+    fx.append("INBOX", &[], &filler).await;
+
+    let mut d = postern_tests::sending::draft(&["friend@elsewhere.test"], "No room");
+    d.text = "Some text that needs a little room.\n".repeat(200);
+    let e = fx
+        .api
+        .save_draft(fx.mailbox, &d, None)
+        .await
+        .expect_err("no room for the draft");
+    assert_eq!(
+        (e.status, e.code()),
+        (507, postern_shared::ErrorCode::MailboxFull),
+        "{:?}",
+        e.error
+    );
+    assert!(
+        fx.stack
+            .find_subject(&fx.address, "Drafts", "No room")
+            .await
+            .is_empty(),
+        "nothing half-saved"
+    );
+}

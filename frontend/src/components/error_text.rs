@@ -63,6 +63,7 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
         InvitationRevoked => t_string!(i18n, err_invitation_revoked),
         InvitationUsed => t_string!(i18n, err_invitation_used),
         LoginTaken => t_string!(i18n, err_login_taken),
+        MailboxFull => t_string!(i18n, err_mailbox_full),
         InvalidRecipient => t_string!(i18n, err_invalid_recipient),
         MessageTooLarge => t_string!(i18n, err_message_too_large),
         SendRejected => {
