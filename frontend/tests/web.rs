@@ -865,3 +865,142 @@ async fn storage_shows_used_of_the_limit_a_bar_and_a_warning_past_ninety() {
             .is_none()
     );
 }
+
+/// The General section of mailbox 2 ("team", named "Sales") for a caller
+/// whose role in organisation 1 is `role`: seen through the address table
+/// when the role may see it, else through `Me` alone. No grant, so nothing
+/// is fetched.
+#[component]
+fn GeneralAs(role: postern_shared::permissions::Role) -> impl IntoView {
+    use postern_frontend::pages::settings::{Mailbox, SettingsCtx, general::general};
+    use postern_shared::api::{AccountSummary, Me, OrganizationMembership};
+    use postern_shared::permissions::Action;
+    let session = postern_frontend::core::session::provide_session();
+    session.me.set(Some(Me {
+        account: AccountSummary {
+            id: 1,
+            login: "a@example.test".into(),
+            display_name: String::new(),
+        },
+        organizations: vec![OrganizationMembership {
+            id: 1,
+            name: "Org".into(),
+            role,
+        }],
+        mailboxes: Vec::new(),
+    }));
+    let table = role.may(Action::ViewAddresses).then(|| {
+        let mut t = sample_addresses(role);
+        t.addresses[1].display_name = "Sales".into();
+        t
+    });
+    let ctx = SettingsCtx {
+        mailbox: Mailbox {
+            id: 2,
+            address: "team@example.test".into(),
+            display_name: "Sales".into(),
+            organization: 1,
+            grant: None,
+        },
+        table: RwSignal::new(table),
+    };
+    general(ctx)
+}
+
+fn input_at(root: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlInputElement {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap()
+        .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn an_owner_edits_the_display_name_in_place_within_its_rule() {
+    use postern_shared::limits::MAX_DISPLAY_NAME_CHARS;
+    use postern_shared::permissions::Role;
+    let root = container();
+    let _h = mount_to(root.clone(), || {
+        view! {
+            <I18nContextProvider>
+                <GeneralAs role=Role::Owner/>
+            </I18nContextProvider>
+        }
+    });
+    tick().await;
+    let name = input_at(&root, "[data-testid=display-name]");
+    let save = || {
+        root.query_selector("[data-testid=display-name-save]")
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(name.value(), "Sales");
+    assert!(!name.disabled());
+    assert!(save().has_attribute("disabled"), "nothing to save yet");
+    assert!(
+        root.query_selector("[data-testid=display-name-refusal]")
+            .unwrap()
+            .is_none()
+    );
+
+    type_into(&root, "[data-testid=display-name]", "Sales Desk");
+    tick().await;
+    assert!(!save().has_attribute("disabled"));
+    assert_eq!(name.get_attribute("aria-invalid").as_deref(), Some("false"));
+    // Only blanks around the same name: nothing to save.
+    type_into(&root, "[data-testid=display-name]", "  Sales ");
+    tick().await;
+    assert!(save().has_attribute("disabled"));
+
+    // Against the rule: said beside the field, Save stays off.
+    type_into(
+        &root,
+        "[data-testid=display-name]",
+        &"x".repeat(MAX_DISPLAY_NAME_CHARS + 1),
+    );
+    tick().await;
+    assert_eq!(name.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert!(save().has_attribute("disabled"));
+    let said = texts_of(&root, "[data-testid=display-name-error]").remove(0);
+    assert!(said.contains(&MAX_DISPLAY_NAME_CHARS.to_string()), "{said}");
+    // (A text field drops line breaks by itself; a tab stays.)
+    type_into(&root, "[data-testid=display-name]", "Tab\there");
+    tick().await;
+    assert_eq!(name.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert!(save().has_attribute("disabled"));
+    type_into(&root, "[data-testid=display-name]", "Ventas");
+    tick().await;
+    assert_eq!(
+        texts_of(&root, "[data-testid=display-name-error]"),
+        [""],
+        "the message goes once the name is fine"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn without_the_role_the_display_name_is_read_only_with_the_reason() {
+    use postern_shared::permissions::{Action, Role};
+    for role in [Role::User, Role::LegalRepresentative] {
+        let root = container();
+        let _h = mount_to(root.clone(), move || {
+            view! {
+                <I18nContextProvider>
+                    <GeneralAs role=role/>
+                </I18nContextProvider>
+            }
+        });
+        tick().await;
+        let name = input_at(&root, "[data-testid=display-name]");
+        assert_eq!(name.value(), "Sales", "{role:?}");
+        assert!(name.disabled(), "{role:?}");
+        let save = root
+            .query_selector("[data-testid=display-name-save]")
+            .unwrap()
+            .unwrap();
+        assert!(save.has_attribute("disabled"), "{role:?}");
+        let why = texts_of(&root, "[data-testid=display-name-refusal]").remove(0);
+        assert!(
+            why.contains(Action::ManageAddresses.refusal()),
+            "{role:?}: {why}"
+        );
+    }
+}

@@ -237,6 +237,7 @@ fn shape(name: &str) -> Option<Shape> {
             &[201],
             json("ImportedAddresses"),
         ),
+        "update_address" => s(Some("UpdateAddressRequest"), &[200], json("AddressRow")),
         "add_alias" => s(Some("AddAliasRequest"), &[201], json("AddressRow")),
         "set_catch_all" => s(Some("SetCatchAllRequest"), &[200], json("DomainInfo")),
         "set_access" => s(Some("SetAccessRequest"), &[200], json("AddressRow")),
@@ -575,6 +576,7 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::admin::CreateAddressRequest>()
         .schema_from::<postern_shared::admin::DeleteAddressesRequest>()
         .schema_from::<postern_shared::admin::DeletedAddresses>()
+        .schema_from::<postern_shared::admin::UpdateAddressRequest>()
         .schema_from::<postern_shared::admin::AddAliasRequest>()
         .schema_from::<postern_shared::admin::SetCatchAllRequest>()
         .schema_from::<postern_shared::admin::SetAccessRequest>()

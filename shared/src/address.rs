@@ -98,9 +98,43 @@ pub fn split_address(address: &str) -> Option<(&str, String)> {
     Some((local, domain.to_ascii_lowercase()))
 }
 
+/// An address's display name as it is stored: trimmed, at most
+/// [`crate::limits::MAX_DISPLAY_NAME_CHARS`] characters and no control
+/// character (a line break would end the `From:` header); `None` when it
+/// breaks the rule. Empty is a valid name: none. The gateway enforces it,
+/// the portal says so while the name is typed.
+pub fn clean_display_name(name: &str) -> Option<&str> {
+    let name = name.trim();
+    (name.chars().count() <= crate::limits::MAX_DISPLAY_NAME_CHARS
+        && !name.chars().any(char::is_control))
+    .then_some(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_names_are_trimmed_and_limited_in_characters_without_controls() {
+        use crate::limits::MAX_DISPLAY_NAME_CHARS as MAX;
+        assert_eq!(clean_display_name("  Ventas  "), Some("Ventas"));
+        assert_eq!(clean_display_name(""), Some(""));
+        assert_eq!(
+            clean_display_name(" \t\n"),
+            Some(""),
+            "only blanks: no name"
+        );
+        let longest = "é".repeat(MAX);
+        assert_eq!(clean_display_name(&longest), Some(longest.as_str()));
+        assert_eq!(clean_display_name(&"x".repeat(MAX + 1)), None);
+        assert_eq!(
+            clean_display_name(&format!(" {} ", "x".repeat(MAX))).map(str::len),
+            Some(MAX)
+        );
+        for bad in ["Sales\r\nBcc: x@y.test", "a\tb", "nul\u{0}", "del\u{7f}"] {
+            assert_eq!(clean_display_name(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn accepts_ordinary_local_parts() {

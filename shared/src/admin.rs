@@ -188,6 +188,18 @@ pub struct DeletedAddresses {
     pub deleted: Vec<String>,
 }
 
+/// `PATCH /api/orgs/{org}/addresses/{addr}`: what an address is called
+/// (any kind). The webmail's mailbox list and the `From:` of the mail it
+/// sends show the new name from the next request on. Trimmed; at most
+/// [`crate::limits::MAX_DISPLAY_NAME_CHARS`] characters, no control
+/// character (else 400 `bad_request` with `field` = `display_name` and
+/// the `limit`); empty is allowed (no name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateAddressRequest {
+    pub display_name: String,
+}
+
 /// `POST /api/orgs/{org}/addresses/{mb}/aliases`: another address of a
 /// mailbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

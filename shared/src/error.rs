@@ -208,7 +208,8 @@ pub struct ErrorParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free_at: Option<i64>,
     /// `quota_exceeded`: the daily limit; `recipient_limit`: the most
-    /// recipients; size errors: the most bytes.
+    /// recipients; size errors: the most bytes; a text too long (with
+    /// `field`): the most characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
     /// `invalid_address`: the refused character (R-ADDR-1).

@@ -62,7 +62,8 @@ impl Role {
 pub enum Action {
     /// See the organisation's addresses and who uses each.
     ViewAddresses,
-    /// Create and delete addresses, aliases, redirects, catch-alls.
+    /// Create, rename (the display name) and delete addresses, aliases,
+    /// redirects, catch-alls.
     ManageAddresses,
     /// Give, narrow and withdraw access to a mailbox; invite (R-INV).
     ManageAccess,

@@ -2,7 +2,8 @@
 // a desktop and on a 360 px phone: reached from the webmail's header (a
 // page load into the portal's wasm), the address table (search, sort,
 // create for nobody, validation naming the character, delete after a
-// confirmation), a mailbox's Users tab (give access, toggle a permission).
+// confirmation), a mailbox's General (renaming it in place) and Users tab
+// (give access, toggle a permission).
 import { test, expect, type Page } from '@playwright/test';
 import {
   DEMO,
@@ -169,6 +170,49 @@ test("a mailbox's Users tab gives a member access and toggles a permission", asy
   await user.locator('button[data-testid="remove-access"]').click();
   await expect(user).toHaveCount(0);
   await expect(page.locator('[data-testid="no-users"]')).toBeVisible();
+
+  await deleteByApi(page, org, [id]);
+});
+
+test('General renames a mailbox in place: its rule said as typed, Enter saves, the name is there after a reload', async ({
+  page,
+}) => {
+  const org = await openAdmin(page);
+  const address = await createForNobody(page, uniqueLocal('e2e-rename'));
+  await page.locator(`[data-testid="address-row"][data-address="${address}"] a[data-testid="address-link"]`).click();
+  await expect(page).toHaveURL(/\/settings\/\d+$/);
+  const id = Number(/\/settings\/(\d+)/.exec(page.url())![1]);
+
+  // The owner may: an enabled field, no reason shown, nothing to save yet.
+  const name = page.locator('input[data-testid="display-name"]');
+  const save = page.locator('button[data-testid="display-name-save"]');
+  const error = page.locator('[data-testid="display-name-error"]');
+  await expect(name).toBeEnabled();
+  await expect(name).toHaveValue('');
+  await expect(save).toBeDisabled();
+  await expect(page.locator('[data-testid="display-name-refusal"]')).toHaveCount(0);
+
+  // Over the limit: said beside the field, Save stays off.
+  await name.fill('x'.repeat(201));
+  await expect(name).toHaveAttribute('aria-invalid', 'true');
+  await expect(error).toContainText('200');
+  await expect(save).toBeDisabled();
+
+  const renamed = `Renamed ${Date.now().toString(36)}`;
+  await name.fill(`  ${renamed} `);
+  await expect(error).toBeEmpty();
+  await expect(save).toBeEnabled();
+  await name.press('Enter');
+  await expect(page.locator('[data-testid="display-name-status"]')).toHaveText('Saved.');
+  await expect(name).toHaveValue(renamed); // as the server keeps it: trimmed
+  await expect(save).toBeDisabled();
+
+  await page.reload();
+  await expect(page.locator('[data-testid="settings-address"]')).toHaveText(address);
+  await expect(page.locator('input[data-testid="display-name"]')).toHaveValue(renamed);
+  // And in the administration's table.
+  await page.goto(`/admin/${org}/addresses`);
+  await expect(page.locator(`[data-testid="address-row"][data-address="${address}"]`)).toContainText(renamed);
 
   await deleteByApi(page, org, [id]);
 });

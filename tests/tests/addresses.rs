@@ -9,10 +9,11 @@ use postern_shared::PermissionSet;
 use postern_shared::admin::{
     AddAliasRequest, AddressKind, AddressRow, CreateAddressRequest, CreatedAddress,
     DeleteAddressesRequest, DeletedAddresses, DomainInfo, NewGrant, OrgAddresses, Recipients,
-    SetCatchAllRequest,
+    SetCatchAllRequest, UpdateAddressRequest,
 };
 use postern_shared::api::Me;
 use postern_shared::invitations::{CreateInvitationRequest, CreatedInvitation, MailboxUsers};
+use postern_shared::limits::MAX_DISPLAY_NAME_CHARS;
 use postern_shared::permissions::{Permission, Role};
 use postern_shared::wire::routes::Route;
 use postern_tests::fixtures::Fixture;
@@ -76,6 +77,33 @@ async fn create(
         .post::<_, CreatedAddress>(&Route::CreateAddress { org: fx.org }.path(), req)
         .await
         .map(|c| c.address)
+}
+
+/// `PATCH /api/orgs/{org}/addresses/{addr}` with a new display name.
+async fn rename(
+    api: &postern_tests::ApiClient,
+    org: i64,
+    addr: i64,
+    display_name: &str,
+) -> Result<AddressRow, postern_tests::ApiFailure> {
+    api.patch(
+        &Route::UpdateAddress { org, addr }.path(),
+        &UpdateAddressRequest {
+            display_name: display_name.into(),
+        },
+    )
+    .await
+}
+
+/// The display name of address `id` in `fx`'s table.
+async fn display_name_of(fx: &Fixture, id: i64) -> String {
+    table(fx)
+        .await
+        .addresses
+        .into_iter()
+        .find(|a| a.id == id)
+        .expect("in the table")
+        .display_name
 }
 
 /// Delivers a message from the internet to `to`; the subject is unique.
@@ -493,6 +521,9 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
         send_email: false,
         language: None,
     };
+    let rename_req = UpdateAddressRequest {
+        display_name: "Intruder".into(),
+    };
     for (who, api) in [("user", &plain_user), ("stranger", &stranger.api)] {
         let e = api
             .get::<OrgAddresses>(&Route::ListAddresses { org }.path())
@@ -552,6 +583,18 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
             .unwrap_err();
         assert_eq!(e.status, 403, "{who} alias");
         let e = api
+            .patch::<_, AddressRow>(
+                &Route::UpdateAddress {
+                    org,
+                    addr: victim.id,
+                }
+                .path(),
+                &rename_req,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.status, 403, "{who} rename");
+        let e = api
             .put::<_, DomainInfo>(&Route::SetCatchAll { org, domain: d }.path(), &catch_req)
             .await
             .unwrap_err();
@@ -600,6 +643,19 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
         .await
         .unwrap_err();
     assert_eq!(e.status, 403, "another organisation's address");
+    let e = stranger
+        .api
+        .patch::<_, AddressRow>(
+            &Route::UpdateAddress {
+                org: sorg,
+                addr: victim.id,
+            }
+            .path(),
+            &rename_req,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, 403, "renaming another organisation's address");
     let e = stranger
         .api
         .post::<_, CreatedInvitation>(
@@ -654,7 +710,12 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
 
     // Nothing changed.
     let after = table(&admin).await;
-    assert!(after.addresses.iter().any(|a| a.id == victim.id));
+    assert!(
+        after
+            .addresses
+            .iter()
+            .any(|a| a.id == victim.id && a.display_name == victim.display_name)
+    );
     assert!(
         after
             .addresses
@@ -780,4 +841,185 @@ async fn access_given_narrowed_and_withdrawn_holds_on_the_next_request() {
         .await
         .unwrap_err();
     assert_eq!((e.status, e.code()), (403, ErrorCode::Forbidden));
+}
+
+/// An administrator renames a mailbox: its table row, the mailbox list of
+/// every user's open session and the `From:` of the next message it sends
+/// (through Dovecot's submission and Postfix) carry the new name. Other
+/// kinds of address have a name too.
+#[tokio::test]
+async fn a_renamed_mailbox_shows_its_new_name_in_the_table_every_webmail_and_its_mail() {
+    let fx = owner().await;
+    let (mate, session) = member(&fx, "Mate", Role::User).await;
+    let p = postern_tests::fixtures::provisioner().await;
+    p.grant(mate, fx.mailbox, PermissionSet::all())
+        .await
+        .unwrap();
+    p.db().close().await;
+    // The sessions are open before the change.
+    for api in [&fx.api, &session] {
+        let me: Me = api.get(&Route::Me.path()).await.unwrap();
+        assert!(me.mailboxes.iter().any(|m| m.id == fx.mailbox));
+    }
+
+    let name = format!("Desk {}", unique("n"));
+    let row = rename(&fx.api, fx.org, fx.mailbox, &format!("  {name} "))
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.id, row.address.as_str(), row.display_name.as_str()),
+        (fx.mailbox, fx.address.as_str(), name.as_str()),
+        "trimmed"
+    );
+    assert_eq!(row.users.len(), 2, "the whole row, users included");
+    assert_eq!(display_name_of(&fx, fx.mailbox).await, name);
+    for (who, api) in [("admin", &fx.api), ("user", &session)] {
+        let me: Me = api.get(&Route::Me.path()).await.unwrap();
+        let listed = me.mailboxes.iter().find(|m| m.id == fx.mailbox).unwrap();
+        assert_eq!(listed.display_name, name, "{who}'s mailbox list");
+    }
+    let identity = session.identities(fx.mailbox).await.unwrap();
+    assert_eq!(identity.display_name, name, "what the composer offers");
+
+    // The next message, sent by the user, is from the new name.
+    let subject = unique("renamed");
+    let out = session
+        .send_now(
+            fx.mailbox,
+            &postern_tests::sending::draft(&[&fx.address], &subject),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.state, postern_shared::compose::OutgoingState::Sent);
+    let (_, raw) = fx
+        .stack
+        .wait_for_subject(&fx.address, "INBOX", &subject)
+        .await;
+    let from = postern_tests::mail::header(&raw, "From").unwrap_or_default();
+    assert!(
+        from.contains(&name) && from.contains(&format!("<{}>", fx.address)),
+        "{from}"
+    );
+
+    // A no-reply address has a name as well; empty is no name.
+    let d = domain_id(&fx).await;
+    let robot = create(
+        &fx,
+        &request("no-reply", d, AddressKind::NoReply, Recipients::Nobody),
+    )
+    .await
+    .unwrap();
+    let row = rename(&fx.api, fx.org, robot.id, "Robot").await.unwrap();
+    assert_eq!(
+        (row.kind, row.display_name.as_str()),
+        (AddressKind::NoReply, "Robot")
+    );
+    rename(&fx.api, fx.org, robot.id, "").await.unwrap();
+    assert_eq!(display_name_of(&fx, robot.id).await, "");
+}
+
+/// A name over the limit or with a control character (a line break would
+/// end the `From:` header) is a 400 naming the field and the limit, and
+/// the name stays as it was.
+#[tokio::test]
+async fn a_display_name_against_the_rules_is_refused_with_its_rule_and_nothing_changes() {
+    let fx = owner().await;
+    let before = display_name_of(&fx, fx.mailbox).await;
+    let too_long = "x".repeat(MAX_DISPLAY_NAME_CHARS + 1);
+    for bad in [
+        too_long.as_str(),
+        "Desk\r\nBcc: everyone@internet.test",
+        "Tab\there",
+        "Nul\u{0}",
+    ] {
+        let e = rename(&fx.api, fx.org, fx.mailbox, bad).await.unwrap_err();
+        assert_eq!(
+            (e.status, e.code()),
+            (400, ErrorCode::BadRequest),
+            "{bad:?}"
+        );
+        assert_eq!(
+            e.error.params.field.as_deref(),
+            Some("display_name"),
+            "{bad:?}"
+        );
+        assert_eq!(
+            e.error.params.limit,
+            Some(MAX_DISPLAY_NAME_CHARS as u64),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(display_name_of(&fx, fx.mailbox).await, before, "unchanged");
+    let me: Me = fx.api.get(&Route::Me.path()).await.unwrap();
+    let listed = me.mailboxes.iter().find(|m| m.id == fx.mailbox).unwrap();
+    assert_eq!(listed.display_name, before);
+    // Exactly the limit, counted in characters, is fine.
+    let longest = "é".repeat(MAX_DISPLAY_NAME_CHARS);
+    let row = rename(&fx.api, fx.org, fx.mailbox, &longest).await.unwrap();
+    assert_eq!(row.display_name, longest);
+}
+
+/// A user of the mailbox without a role that manages addresses is refused
+/// with `forbidden`; another organisation's owner is refused the same way,
+/// through this organisation or their own, and the name stays.
+#[tokio::test]
+async fn only_the_organisations_managers_may_rename_its_addresses() {
+    let fx = owner().await;
+    let before = display_name_of(&fx, fx.mailbox).await;
+    let (mate, plain) = member(&fx, "Plain", Role::User).await;
+    let p = postern_tests::fixtures::provisioner().await;
+    p.grant(mate, fx.mailbox, PermissionSet::all())
+        .await
+        .unwrap();
+    p.db().close().await;
+    let e = rename(&plain, fx.org, fx.mailbox, "Mine now")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.status, e.code()),
+        (403, ErrorCode::Forbidden),
+        "a plain user"
+    );
+    let (_, legal) = member(&fx, "Legal", Role::LegalRepresentative).await;
+    let e = rename(&legal, fx.org, fx.mailbox, "Legal name")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.status, e.code()),
+        (403, ErrorCode::Forbidden),
+        "a legal representative"
+    );
+
+    let stranger = owner().await;
+    let e = rename(&stranger.api, fx.org, fx.mailbox, "Taken over")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.status, e.code()),
+        (403, ErrorCode::Forbidden),
+        "at this organisation"
+    );
+    let foreign = rename(&stranger.api, stranger.org, fx.mailbox, "Taken over")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (foreign.status, foreign.code()),
+        (403, ErrorCode::Forbidden),
+        "this organisation's address through their own"
+    );
+    // The same answer as an id that exists nowhere: ids reveal nothing.
+    let missing = rename(&stranger.api, stranger.org, i64::from(i32::MAX), "Nobody")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (missing.status, missing.code()),
+        (foreign.status, foreign.code())
+    );
+    // Their own mailbox they may rename.
+    rename(&stranger.api, stranger.org, stranger.mailbox, "Theirs")
+        .await
+        .unwrap();
+
+    assert_eq!(display_name_of(&fx, fx.mailbox).await, before, "unchanged");
 }

@@ -142,6 +142,7 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::CreateTransfer => revalidate::<NewTransfer>(b)?,
             Route::CreateAddress { .. } => revalidate::<admin::CreateAddressRequest>(b)?,
             Route::DeleteAddresses { .. } => revalidate::<admin::DeleteAddressesRequest>(b)?,
+            Route::UpdateAddress { .. } => revalidate::<admin::UpdateAddressRequest>(b)?,
             Route::AddAlias { .. } => revalidate::<admin::AddAliasRequest>(b)?,
             Route::SetCatchAll { .. } => revalidate::<admin::SetCatchAllRequest>(b)?,
             Route::SetAccess { .. } => revalidate::<admin::SetAccessRequest>(b)?,

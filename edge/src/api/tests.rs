@@ -376,6 +376,40 @@ fn csv_imports_may_be_bigger_than_other_json_bodies_and_storage_is_forwarded() {
 }
 
 #[test]
+fn a_display_name_change_is_revalidated_and_needs_the_csrf_token() {
+    let gw = FakeGateway::new(|_| ok_json("{}"));
+    let r = run(
+        &authed(Method::Patch, "/api/orgs/4/addresses/11")
+            .with_body(r#"{"display_name":"Sales","kind":"redirect"}"#),
+        &gw,
+    );
+    assert_eq!(r.status, 200);
+    let g = gw.last();
+    assert_eq!(
+        (g.method, g.path_and_query.as_str()),
+        (Method::Patch, "/v1/orgs/4/addresses/11")
+    );
+    let sent = String::from_utf8(g.body.unwrap()).unwrap();
+    assert_eq!(
+        sent, r#"{"display_name":"Sales"}"#,
+        "unknown fields dropped"
+    );
+    let calls = gw.seen.borrow().len();
+    let r = run(
+        &authed(Method::Patch, "/api/orgs/4/addresses/11").with_body(r#"{"name":"Sales"}"#),
+        &gw,
+    );
+    assert_eq!((r.status, code(&r).as_str()), (400, "bad_request"));
+    let no_token = EdgeRequest::new(Method::Patch, "/api/orgs/4/addresses/11")
+        .with_header("host", "mail.example.test")
+        .with_header("cookie", &cookie_for("sid1"))
+        .with_body(r#"{"display_name":"Sales"}"#);
+    let r = run(&no_token, &gw);
+    assert_eq!((r.status, code(&r).as_str()), (403, "csrf_failed"));
+    assert_eq!(gw.seen.borrow().len(), calls, "neither reached the gateway");
+}
+
+#[test]
 fn json_bodies_are_validated_and_size_limited() {
     let gw = FakeGateway::new(|_| ok_json("{}"));
     let r = run(

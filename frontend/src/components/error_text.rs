@@ -16,7 +16,16 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
     let p = &e.params;
     // Exhaustive on purpose: a new code does not build until it has a text.
     let text = match e.code {
-        BadRequest => t_string!(i18n, err_bad_request),
+        BadRequest => match p.field.as_deref() {
+            // A display name against its rule: say the rule.
+            Some("display_name") => {
+                let max = p
+                    .limit
+                    .unwrap_or(postern_shared::limits::MAX_DISPLAY_NAME_CHARS as u64);
+                return t_string!(i18n, display_name_invalid, max = max).to_string();
+            }
+            _ => t_string!(i18n, err_bad_request),
+        },
         GatewayUnavailable => t_string!(i18n, err_network),
         InvalidCredentials => t_string!(i18n, err_invalid_credentials),
         TooManyAttempts => t_string!(i18n, err_too_many_attempts),

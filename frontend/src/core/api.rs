@@ -8,7 +8,7 @@ use postern_shared::ApiError;
 use postern_shared::admin::{
     AddAliasRequest, AddressRow, CreateAddressRequest, DeleteAddressesRequest, DeletedAddresses,
     DomainId, DomainInfo, ImportAddressesRequest, ImportPreview, ImportedAddresses, OrgAddresses,
-    SetAccessRequest, SetCatchAllRequest,
+    SetAccessRequest, SetCatchAllRequest, UpdateAddressRequest,
 };
 use postern_shared::api::{
     CreateFolderRequest, DeleteMessagesRequest, Flag, Folder, LoginRequest, MailboxStorage, Me,
@@ -329,6 +329,18 @@ pub async fn delete_addresses(
 ) -> Result<DeletedAddresses, ApiError> {
     request(&Route::DeleteAddresses { org }, &())
         .with_json(&DeleteAddressesRequest { ids })
+        .send()
+        .await
+}
+
+/// Changes an address's display name; answers its row as it is now.
+pub async fn update_address(
+    org: OrganizationId,
+    addr: MailboxId,
+    display_name: String,
+) -> Result<AddressRow, ApiError> {
+    request(&Route::UpdateAddress { org, addr }, &())
+        .with_json(&UpdateAddressRequest { display_name })
         .send()
         .await
 }

@@ -15,7 +15,7 @@ use postern_shared::address::validate_local_part;
 use postern_shared::admin::{
     AddAliasRequest, AddressKind, AddressRow, AddressUser, CreateAddressRequest, CreatedAddress,
     DeleteAddressesRequest, DeletedAddresses, DomainId, DomainInfo, Member, OrgAddresses,
-    Recipients, SetCatchAllRequest,
+    Recipients, SetCatchAllRequest, UpdateAddressRequest,
 };
 use postern_shared::api::MailboxId;
 use postern_shared::permissions::{Action, Role};
@@ -189,14 +189,21 @@ async fn new_address(
     Ok(format!("{}@{name}", local.to_ascii_lowercase()))
 }
 
+/// A display name trimmed, after the shared rule
+/// ([`postern_shared::address::clean_display_name`]: at most
+/// [`MAX_DISPLAY_NAME`] characters, no control character). The error names
+/// the field and the limit, so a form words it.
 fn clean_display_name(name: &str) -> AppResult<String> {
-    let name = name.trim();
-    if name.chars().count() > MAX_DISPLAY_NAME || name.chars().any(char::is_control) {
-        return Err(AppError::bad_request(format!(
+    match postern_shared::address::clean_display_name(name) {
+        Some(name) => Ok(name.to_string()),
+        None => Err(AppError::bad_request(format!(
             "The display name must be at most {MAX_DISPLAY_NAME} characters, without control characters."
-        )));
+        ))
+        .with(|p| {
+            p.field = Some("display_name".into());
+            p.limit = Some(MAX_DISPLAY_NAME as u64);
+        })),
     }
-    Ok(name.to_string())
 }
 
 /// Redirect targets: 1 to [`MAX_REDIRECT_TARGETS`] valid addresses, not
@@ -620,6 +627,35 @@ async fn remove_home(address: &str, home: &std::path::Path) {
             tracing::error!(%address, error = %e, "could not remove the mail of a deleted address")
         }
     }
+}
+
+/// `PATCH …/addresses/{addr}`: the display name of an address of any
+/// kind. One UPDATE: the webmail's mailbox list (`/v1/me`) and the sender
+/// of outgoing mail (`ledger::by_id`, the `From:` display name) read the
+/// row on every request, so the new name holds from the next one.
+pub async fn update(
+    State(state): State<AppState>,
+    access: OrgAccess,
+    Path((_org, addr)): Path<(i64, i64)>,
+    Json(req): Json<UpdateAddressRequest>,
+) -> AppResult<Json<AddressRow>> {
+    access.require(Action::ManageAddresses)?;
+    let display_name = clean_display_name(&req.display_name)?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let (address, _) = own_address(&mut tx, access.organization, addr).await?;
+    let done =
+        sqlx::query("UPDATE mailboxes SET display_name = $1 WHERE id = $2 AND deleted_at IS NULL")
+            .bind(&display_name)
+            .bind(addr)
+            .execute(&mut *tx)
+            .await?;
+    if done.rows_affected() != 1 {
+        // Deleted in between (PostgreSQL): like any id not of the organisation.
+        return Err(ErrorCode::Forbidden.into());
+    }
+    tx.commit().await?;
+    tracing::info!(%address, organization = access.organization, "display name changed");
+    Ok(Json(row_of(&state.db, &access, addr).await?))
 }
 
 pub async fn add_alias(

@@ -15,7 +15,7 @@ use std::time::Instant;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
 use postern_shared::api::{MailboxAccess, Me, OrganizationMembership};
 use postern_shared::permissions::Role;
@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
             v1("import_addresses"),
             post(import::import).layer(import_body),
         )
+        .route(v1("update_address"), patch(addresses::update))
         .route(v1("add_alias"), post(addresses::add_alias))
         .route(v1("set_catch_all"), put(addresses::set_catch_all))
         .route(v1("set_access"), put(users::set).delete(users::remove))

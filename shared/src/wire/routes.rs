@@ -250,6 +250,11 @@ pub enum Route {
     ImportAddresses {
         org: OrganizationId,
     },
+    /// Change an address's display name.
+    UpdateAddress {
+        org: OrganizationId,
+        addr: MailboxId,
+    },
     AddAlias {
         org: OrganizationId,
         addr: MailboxId,
@@ -408,6 +413,9 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("import_addresses", Post "/api/orgs/{org}/addresses/import" => Post "/v1/orgs/{org}/addresses/import", Organization,
         "Create every address of a CSV file in one transaction, or none when a row has an error (R-ADDR-4).",
         |a| Route::ImportAddresses { org: a.org? }),
+    endpoint!("update_address", Patch "/api/orgs/{org}/addresses/{addr}" => Patch "/v1/orgs/{org}/addresses/{addr}", Organization,
+        "Change an address's display name (what the webmail lists and outgoing mail's `From:` shows).",
+        |a| Route::UpdateAddress { org: a.org?, addr: a.addr? }),
     endpoint!("add_alias", Post "/api/orgs/{org}/addresses/{addr}/aliases" => Post "/v1/orgs/{org}/addresses/{addr}/aliases", Organization,
         "Give a mailbox another address.", |a| Route::AddAlias { org: a.org?, addr: a.addr? }),
     endpoint!("set_catch_all", Put "/api/orgs/{org}/domains/{domain}/catch-all" => Put "/v1/orgs/{org}/domains/{domain}/catch-all", Organization,
@@ -509,6 +517,10 @@ impl Route {
             Route::DeleteAddresses { org } => with_org(&mut a, *org, "delete_addresses"),
             Route::PreviewAddressImport { org } => with_org(&mut a, *org, "preview_address_import"),
             Route::ImportAddresses { org } => with_org(&mut a, *org, "import_addresses"),
+            Route::UpdateAddress { org, addr } => {
+                a.addr = Some(*addr);
+                with_org(&mut a, *org, "update_address")
+            }
             Route::AddAlias { org, addr } => {
                 a.addr = Some(*addr);
                 with_org(&mut a, *org, "add_alias")
@@ -907,6 +919,23 @@ mod tests {
         assert_eq!(
             parse(Method::Get, "/api/orgs/3/addresses/import"),
             Err(RouteError::MethodNotAllowed("POST".into()))
+        );
+        assert_eq!(
+            ok(Method::Patch, "/api/orgs/3/addresses/11"),
+            Route::UpdateAddress { org: 3, addr: 11 }
+        );
+        assert_eq!(
+            Route::UpdateAddress { org: 3, addr: 11 }.gateway(),
+            Some((Method::Patch, "/v1/orgs/3/addresses/11".into()))
+        );
+        // The fixed segments beside `{addr}` are not ids.
+        assert_eq!(
+            parse(Method::Patch, "/api/orgs/3/addresses/delete"),
+            Err(RouteError::MethodNotAllowed("POST".into()))
+        );
+        assert_eq!(
+            parse(Method::Get, "/api/orgs/3/addresses/11"),
+            Err(RouteError::MethodNotAllowed("PATCH".into()))
         );
         assert_eq!(ok(Method::Post, "/api/uploads"), Route::CreateUpload);
         assert_eq!(
