@@ -103,7 +103,10 @@ fn display_name_editor(ctx: SettingsCtx) -> impl IntoView {
                     current.set(row.display_name.clone());
                     draft.set(row.display_name.clone());
                     saved.set(true);
-                    session.me.update(|me| {
+                    // Untracked: the settings page is resolved from `Me`; a
+                    // notified change would build it again (and drop "Saved.").
+                    // Whatever reads `Me` next sees the new name.
+                    session.me.update_untracked(|me| {
                         if let Some(me) = me {
                             for m in me.mailboxes.iter_mut().filter(|m| m.id == id) {
                                 m.display_name = row.display_name.clone();
