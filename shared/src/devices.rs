@@ -185,9 +185,36 @@ pub fn clean_device_name(name: &str) -> Option<String> {
     Some(name.to_string())
 }
 
+/// The last second (UTC) of a `YYYY-MM-DD` day: the expiry a date picker
+/// means.
+pub fn end_of_day_utc(date: &str) -> Option<i64> {
+    let mut p = date.split('-');
+    let y: i64 = p.next()?.parse().ok()?;
+    let m: i64 = p.next()?.parse().ok()?;
+    let d: i64 = p.next()?.parse().ok()?;
+    if p.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    let yy = if m <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    Some(days * 86_400 + 86_399)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_expires_at_its_last_second() {
+        assert_eq!(end_of_day_utc("1970-01-01"), Some(86_399));
+        assert_eq!(end_of_day_utc("2026-12-01"), Some(1_796_169_599));
+        assert_eq!(end_of_day_utc("2026-13-01"), None);
+        assert_eq!(end_of_day_utc(""), None);
+    }
 
     #[test]
     fn the_alphabet_has_no_forbidden_character_and_enough_entropy() {
