@@ -324,6 +324,12 @@ fn path_param(name: &str) -> Option<Param> {
             schema: integer(1, i64::MAX),
             about: "An address of the organisation (from its address table).",
         },
+        "device" => Param {
+            name: "device",
+            required: true,
+            schema: integer(1, i64::MAX),
+            about: "A device password of the mailbox (from its device list).",
+        },
         "invitation" => Param {
             name: "invitation",
             required: true,

@@ -103,6 +103,7 @@ pub struct LastUse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Device {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: DeviceId,
     pub name: String,
     pub kind: DeviceKind,
@@ -139,6 +140,7 @@ pub struct ClientSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MailboxDevices {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub mailbox_id: MailboxId,
     /// Newest first; revoked passwords are not listed.
     pub devices: Vec<Device>,
@@ -226,7 +228,11 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), PASSWORD_ALPHABET.len(), "no character twice");
-        assert!(password_entropy_bits() >= 128.0, "{}", password_entropy_bits());
+        assert!(
+            password_entropy_bits() >= 128.0,
+            "{}",
+            password_entropy_bits()
+        );
         assert_eq!(PASSWORD_LEN, 29);
     }
 

@@ -38,18 +38,27 @@ impl Pop3Client {
     /// `USER` + `PASS`: `Ok(())` when the server accepts, the `-ERR` line
     /// otherwise.
     pub async fn login(&mut self, user: &str, password: &str) -> Result<(), String> {
-        let r = self.command(&format!("USER {user}")).await.map_err(|e| e.to_string())?;
+        let r = self
+            .command(&format!("USER {user}"))
+            .await
+            .map_err(|e| e.to_string())?;
         if !r.starts_with("+OK") {
             return Err(r);
         }
-        let r = self.command(&format!("PASS {password}")).await.map_err(|e| e.to_string())?;
+        let r = self
+            .command(&format!("PASS {password}"))
+            .await
+            .map_err(|e| e.to_string())?;
         if r.starts_with("+OK") { Ok(()) } else { Err(r) }
     }
 
     /// `STAT`: how many messages.
     pub async fn count(&mut self) -> std::io::Result<u32> {
         let r = self.command("STAT").await?;
-        Ok(r.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0))
+        Ok(r.split_whitespace()
+            .nth(1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0))
     }
 
     /// `RETR n`: the message, dot-unstuffed.

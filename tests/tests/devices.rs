@@ -3,8 +3,8 @@
 //! SMTP submission, refused once revoked, and their live sessions cut.
 
 use postern_shared::devices::{
-    CreateDeviceRequest, CreatedDevice, DeviceId, DeviceKind, DisconnectedDevices,
-    MailboxDevices, is_generated_password,
+    CreateDeviceRequest, CreatedDevice, DeviceId, DeviceKind, DisconnectedDevices, MailboxDevices,
+    is_generated_password,
 };
 use postern_shared::wire::routes::Route;
 use postern_shared::{ErrorCode, Permission, PermissionSet};
@@ -58,14 +58,21 @@ fn smtp_ok(stack: &Stack, user: &str, password: &str, to: &str, subject: &str) -
 async fn a_new_password_works_over_imap_pop3_and_smtp_and_the_account_password_never_does() {
     let mut fx = Fixture::new().await;
     let stack = fx.stack;
-    assert!(list(&fx.api, fx.mailbox).await.devices.is_empty(), "R-DEV-1");
+    assert!(
+        list(&fx.api, fx.mailbox).await.devices.is_empty(),
+        "R-DEV-1"
+    );
     let made = create(&fx.api, fx.mailbox, "Phone").await.expect("create");
     assert!(is_generated_password(&made.password), "{}", made.password);
     assert_eq!(made.settings.username, fx.address);
     // The list never carries the password.
     let listed = list(&fx.api, fx.mailbox).await;
     assert_eq!(listed.devices.len(), 1);
-    assert!(!serde_json::to_string(&listed).unwrap().contains(&made.password));
+    assert!(
+        !serde_json::to_string(&listed)
+            .unwrap()
+            .contains(&made.password)
+    );
 
     let mut imap = imap_login(stack, &fx.address, &made.password)
         .await
@@ -82,7 +89,13 @@ async fn a_new_password_works_over_imap_pop3_and_smtp_and_the_account_password_n
     // R-ID-1 both ways.
     assert!(imap_login(stack, &fx.address, &fx.password).await.is_none());
     assert!(!pop3_ok(stack, &fx.address, &fx.password).await);
-    assert!(!smtp_ok(stack, &fx.address, &fx.password, &fx.address, "nope"));
+    assert!(!smtp_ok(
+        stack,
+        &fx.address,
+        &fx.password,
+        &fx.address,
+        "nope"
+    ));
     let mut portal = stack.client();
     let err = portal
         .login(&fx.login, &made.password)
@@ -100,7 +113,10 @@ async fn a_new_password_works_over_imap_pop3_and_smtp_and_the_account_password_n
     let dev = &list(&fx.api, fx.mailbox).await.devices[0];
     let used = dev.last_used.as_ref().expect("last used is known");
     assert!(used.at >= before, "{used:?}");
-    assert!(used.protocol.is_some() && used.client_ip.as_deref() == Some("127.0.0.1"), "{used:?}");
+    assert!(
+        used.protocol.is_some() && used.client_ip.as_deref() == Some("127.0.0.1"),
+        "{used:?}"
+    );
     assert!(dev.connections >= 1, "the IMAP session is counted: {dev:?}");
     let _ = imap.logout().await;
     let _ = fx.imap.command("NOOP").await;
@@ -146,7 +162,11 @@ async fn regenerating_refuses_the_old_password_and_cuts_its_idle_session_not_ano
     );
     assert!(imap_login(stack, &fx.address, &a.password).await.is_none());
     assert!(!pop3_ok(stack, &fx.address, &a.password).await);
-    assert!(imap_login(stack, &fx.address, &new.password).await.is_some());
+    assert!(
+        imap_login(stack, &fx.address, &new.password)
+            .await
+            .is_some()
+    );
 }
 
 #[tokio::test]
@@ -169,12 +189,18 @@ async fn disconnecting_one_or_all_revokes_and_cuts_and_the_portal_session_stays(
         .expect("disconnect one");
     assert!(s1.closed_within(Duration::from_secs(1)).await);
     assert!(list(&fx.api, fx.mailbox).await.devices.is_empty());
-    assert!(imap_login(stack, &fx.address, &one.password).await.is_none());
+    assert!(
+        imap_login(stack, &fx.address, &one.password)
+            .await
+            .is_none()
+    );
 
     let mut sessions = Vec::new();
     let mut passwords = Vec::new();
     for n in 0..3 {
-        let d = create(&fx.api, fx.mailbox, &format!("Device {n}")).await.unwrap();
+        let d = create(&fx.api, fx.mailbox, &format!("Device {n}"))
+            .await
+            .unwrap();
         let mut s = imap_login(stack, &fx.address, &d.password).await.unwrap();
         s.idle().await.unwrap();
         sessions.push(s);
@@ -216,7 +242,11 @@ async fn every_device_route_needs_manage_devices_and_foreign_ids_are_not_found()
     let device: DeviceId = theirs.device.id;
     let forbidden = |r: Result<serde_json::Value, ApiFailure>, what: &str| {
         let e = r.expect_err(what);
-        assert_eq!((e.status, e.code()), (403, ErrorCode::Forbidden), "{what}: {e}");
+        assert_eq!(
+            (e.status, e.code()),
+            (403, ErrorCode::Forbidden),
+            "{what}: {e}"
+        );
     };
     forbidden(fx.api.get(&Route::ListDevices { mb }.path()).await, "list");
     forbidden(
@@ -235,7 +265,9 @@ async fn every_device_route_needs_manage_devices_and_foreign_ids_are_not_found()
         "regenerate",
     );
     forbidden(
-        fx.api.delete(&Route::DeleteDevice { mb, device }.path()).await,
+        fx.api
+            .delete(&Route::DeleteDevice { mb, device }.path())
+            .await,
         "delete",
     );
     forbidden(
@@ -245,7 +277,9 @@ async fn every_device_route_needs_manage_devices_and_foreign_ids_are_not_found()
         "disconnect all",
     );
     forbidden(
-        fx.api.get(&Route::DeviceProfile { mb, device }.path()).await,
+        fx.api
+            .get(&Route::DeviceProfile { mb, device }.path())
+            .await,
         "profile",
     );
 
@@ -253,7 +287,13 @@ async fn every_device_route_needs_manage_devices_and_foreign_ids_are_not_found()
     // not found there, and stays alive.
     let e = fx
         .api
-        .delete::<()>(&Route::DeleteDevice { mb: other, device: device + 1_000_000 }.path())
+        .delete::<()>(
+            &Route::DeleteDevice {
+                mb: other,
+                device: device + 1_000_000,
+            }
+            .path(),
+        )
         .await
         .expect_err("unknown id");
     assert_eq!((e.status, e.code()), (404, ErrorCode::DeviceNotFound));
@@ -287,10 +327,16 @@ async fn the_apple_profile_is_a_plist_attachment_without_the_password() {
     assert_eq!(resp.status().as_u16(), 200);
     let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
     assert_eq!(ct, "application/x-apple-aspen-config");
-    let cd = resp.headers()["content-disposition"].to_str().unwrap().to_string();
+    let cd = resp.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cd.starts_with("attachment"), "{cd}");
     let body = resp.text().await.unwrap();
-    assert!(body.contains("<string>com.apple.mail.managed</string>"), "{body}");
+    assert!(
+        body.contains("<string>com.apple.mail.managed</string>"),
+        "{body}"
+    );
     assert!(body.contains(&format!("<string>{}</string>", fx.address)));
     assert!(!body.contains(&made.password));
 }

@@ -66,8 +66,14 @@ pub fn gateway_command(
         // ports, the certificate's name), and Dovecot's sessions and log.
         .env("POSTERN_MAIL_HOST", TLS_NAME)
         .env("POSTERN_PUBLIC_IMAPS_PORT", ports.imaps.to_string())
-        .env("POSTERN_PUBLIC_SUBMISSION_PORT", ports.submission.to_string())
-        .env("POSTERN_PUBLIC_SUBMISSIONS_PORT", ports.submissions.to_string())
+        .env(
+            "POSTERN_PUBLIC_SUBMISSION_PORT",
+            ports.submission.to_string(),
+        )
+        .env(
+            "POSTERN_PUBLIC_SUBMISSIONS_PORT",
+            ports.submissions.to_string(),
+        )
         .env("POSTERN_DOVECOT_CONF", &layout.dovecot_conf)
         .env("POSTERN_DOVECOT_LOG", layout.log("dovecot"))
         .env(

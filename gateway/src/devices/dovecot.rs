@@ -323,7 +323,9 @@ mod tests {
         assert_eq!(parse_login(&IMAP.replace("device=<17>", "device=<>")), None);
         // Failures and other lines are not logins.
         assert_eq!(
-            parse_login("2026-12-01T22:10:00 imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): user=<a>, device=<1>"),
+            parse_login(
+                "2026-12-01T22:10:00 imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): user=<a>, device=<1>"
+            ),
             None
         );
         assert_eq!(parse_login("garbage"), None);
@@ -350,7 +352,9 @@ mod tests {
         let mut st = LogState::default();
         assert_eq!(read_new(&path, &mut st).unwrap().len(), 1);
         assert_eq!(st.pids.get(&4242), Some(&17));
-        let again = IMAP.replace("device=<17>", "device=<18>").replace("22:10:00", "22:11:00");
+        let again = IMAP
+            .replace("device=<17>", "device=<18>")
+            .replace("22:10:00", "22:11:00");
         std::fs::write(&path, format!("{IMAP}\nhalf a line\n{again}\n")).unwrap();
         let new = read_new(&path, &mut st).unwrap();
         assert_eq!(new.len(), 1);

@@ -39,15 +39,24 @@ pub fn profile(p: &Profile) -> String {
         ("EmailAccountName", V::S(account_name)),
         ("EmailAccountType", V::S("EmailTypeIMAP")),
         ("EmailAddress", V::S(&s.username)),
-        ("IncomingMailServerAuthentication", V::S("EmailAuthPassword")),
+        (
+            "IncomingMailServerAuthentication",
+            V::S("EmailAuthPassword"),
+        ),
         ("IncomingMailServerHostName", V::S(&s.imap_host)),
         ("IncomingMailServerPortNumber", V::I(s.imap_port.into())),
         ("IncomingMailServerUseSSL", V::B(true)),
         ("IncomingMailServerUsername", V::S(&s.username)),
-        ("OutgoingMailServerAuthentication", V::S("EmailAuthPassword")),
+        (
+            "OutgoingMailServerAuthentication",
+            V::S("EmailAuthPassword"),
+        ),
         ("OutgoingMailServerHostName", V::S(&s.smtp_host)),
         // 587 with UseSSL: STARTTLS (R-PROTO-1's recommendation).
-        ("OutgoingMailServerPortNumber", V::I(s.submission_port.into())),
+        (
+            "OutgoingMailServerPortNumber",
+            V::I(s.submission_port.into()),
+        ),
         ("OutgoingMailServerUseSSL", V::B(true)),
         ("OutgoingMailServerUsername", V::S(&s.username)),
         ("OutgoingPasswordSameAsIncomingPassword", V::B(true)),
@@ -68,7 +77,10 @@ pub fn profile(p: &Profile) -> String {
     }
     out.push_str("\t\t</dict>\n\t</array>\n");
     let top = [
-        ("PayloadDescription", V::S("Sets up this mailbox in Mail. The device asks for the device password.")),
+        (
+            "PayloadDescription",
+            V::S("Sets up this mailbox in Mail. The device asks for the device password."),
+        ),
         ("PayloadDisplayName", V::S(&title)),
         ("PayloadIdentifier", V::S(&id)),
         ("PayloadRemovalDisallowed", V::B(false)),
@@ -122,7 +134,14 @@ fn uuid(name: &str) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let x = hex::encode_upper(b);
-    format!("{}-{}-{}-{}-{}", &x[0..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[0..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..32]
+    )
 }
 
 #[cfg(test)]
@@ -175,7 +194,10 @@ mod tests {
         );
         assert_eq!(str_of(top, "PayloadType"), "Configuration");
         assert_eq!(top["PayloadVersion"].as_signed_integer(), Some(1));
-        assert_eq!(str_of(top, "PayloadIdentifier"), "test.example.mail.postern.device.17");
+        assert_eq!(
+            str_of(top, "PayloadIdentifier"),
+            "test.example.mail.postern.device.17"
+        );
         assert_eq!(
             str_of(top, "PayloadDisplayName"),
             "ann@example.test (Ann's <iPhone> & co)"
@@ -189,7 +211,10 @@ mod tests {
         assert_eq!(content.len(), 1);
         let mail = content[0].as_dictionary().unwrap();
         let expect_str = [
-            ("EmailAccountDescription", "ann@example.test (Ann's <iPhone> & co)"),
+            (
+                "EmailAccountDescription",
+                "ann@example.test (Ann's <iPhone> & co)",
+            ),
             ("EmailAccountName", "Ann Example"),
             ("EmailAccountType", "EmailTypeIMAP"),
             ("EmailAddress", "ann@example.test"),
@@ -200,8 +225,14 @@ mod tests {
             ("OutgoingMailServerHostName", "mail.example.test"),
             ("OutgoingMailServerUsername", "ann@example.test"),
             ("PayloadDescription", "Mail account (IMAP and SMTP)"),
-            ("PayloadDisplayName", "ann@example.test (Ann's <iPhone> & co)"),
-            ("PayloadIdentifier", "test.example.mail.postern.device.17.mail"),
+            (
+                "PayloadDisplayName",
+                "ann@example.test (Ann's <iPhone> & co)",
+            ),
+            (
+                "PayloadIdentifier",
+                "test.example.mail.postern.device.17.mail",
+            ),
             ("PayloadType", "com.apple.mail.managed"),
         ];
         for (k, want) in expect_str {

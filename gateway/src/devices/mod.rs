@@ -18,9 +18,8 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use postern_shared::devices::{
-    ClientSettings, CreateDeviceRequest, CreatedDevice, Device, DeviceId, DeviceKind,
-    DevicePerson, DisconnectedDevices, LastUse, MAX_DEVICE_NAME_CHARS, MailboxDevices,
-    clean_device_name,
+    ClientSettings, CreateDeviceRequest, CreatedDevice, Device, DeviceId, DeviceKind, DevicePerson,
+    DisconnectedDevices, LastUse, MAX_DEVICE_NAME_CHARS, MailboxDevices, clean_device_name,
 };
 use postern_shared::{ErrorCode, Permission};
 use std::collections::{HashMap, HashSet};
@@ -294,14 +293,13 @@ pub async fn disconnect_all(
     .fetch_all(&state.db)
     .await?;
     // Sessions of passwords revoked earlier are cut too: any device's.
-    let all: HashSet<DeviceId> = sqlx::query_scalar(
-        "SELECT id FROM device_passwords WHERE mailbox_id = $1",
-    )
-    .bind(grant.mailbox_id)
-    .fetch_all(&state.db)
-    .await?
-    .into_iter()
-    .collect();
+    let all: HashSet<DeviceId> =
+        sqlx::query_scalar("SELECT id FROM device_passwords WHERE mailbox_id = $1")
+            .bind(grant.mailbox_id)
+            .fetch_all(&state.db)
+            .await?
+            .into_iter()
+            .collect();
     cut(&state, &grant.address, &all).await;
     Ok(Json(DisconnectedDevices {
         count: ids.len() as u32,

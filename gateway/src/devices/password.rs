@@ -62,11 +62,19 @@ mod tests {
             assert!(p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
             assert!(seen.insert(p), "a password came twice");
         }
-        assert_eq!(counts.len(), PASSWORD_ALPHABET.len(), "every character is used");
-        let expected = (N * PASSWORD_GROUPS * PASSWORD_GROUP_LEN) as f64 / PASSWORD_ALPHABET.len() as f64;
+        assert_eq!(
+            counts.len(),
+            PASSWORD_ALPHABET.len(),
+            "every character is used"
+        );
+        let expected =
+            (N * PASSWORD_GROUPS * PASSWORD_GROUP_LEN) as f64 / PASSWORD_ALPHABET.len() as f64;
         for (c, n) in counts {
             let ratio = n as f64 / expected;
-            assert!((0.9..1.1).contains(&ratio), "{c:?} drawn {n} times, expected ~{expected}");
+            assert!(
+                (0.9..1.1).contains(&ratio),
+                "{c:?} drawn {n} times, expected ~{expected}"
+            );
         }
     }
 
