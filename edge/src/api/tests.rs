@@ -1014,7 +1014,7 @@ fn device_routes_are_forwarded_and_the_profile_is_an_apple_attachment() {
             headers: vec![
                 ("content-type".into(), "text/html".into()),
                 (
-                    "x-postern-filename".into(),
+                    postern_shared::wire::headers::FILENAME.into(),
                     "ann%40example.test.mobileconfig".into(),
                 ),
             ],
