@@ -14,7 +14,7 @@
 //!
 //! [`Sessions::scan`] reads the lines written since its last call (a PID →
 //! device map, and each device's last use: time, protocol, client address
-//! — for SMTP submission too). [`Sessions::cut`] asks `doveadm who` for the
+//! — for SMTP submission too). [`Sessions::kill`] asks `doveadm who` for the
 //! user's live processes, keeps those whose newest login line names one of
 //! the devices (a PID reused by a later session is mapped to that later
 //! login), and ends them with SIGTERM — Dovecot's imap/pop3 processes
@@ -29,7 +29,6 @@ use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// One login line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,12 +95,14 @@ impl Sessions {
     }
 
     /// `(pid, device)` of every live process of `user` opened with a
-    /// device password.
+    /// device password, as far as the lines read so far tell ([`scan`]
+    /// first: `devices::record_logins`).
+    ///
+    /// [`scan`]: Sessions::scan
     async fn live(&self, user: &str) -> Vec<(u32, DeviceId)> {
         let Some(conf) = &self.conf else {
             return Vec::new();
         };
-        self.scan().await;
         let out = tokio::process::Command::new("doveadm")
             .arg("-c")
             .arg(conf)
@@ -126,36 +127,29 @@ impl Sessions {
             .collect()
     }
 
-    /// Ends the sessions of `devices` of `user`; how many. Twice, a moment
-    /// apart: a login that was being accepted while the password was
-    /// revoked has its line (and its process) by then.
-    pub async fn cut(&self, user: &str, devices: &HashSet<DeviceId>) -> usize {
-        if self.conf.is_none() {
-            return 0;
-        }
-        self.flush_auth_cache(user).await;
+    /// Whether sessions can be listed and ended at all (`POSTERN_DOVECOT_CONF`).
+    pub fn can_cut(&self) -> bool {
+        self.conf.is_some()
+    }
+
+    /// Ends the live sessions of `devices` of `user` known from the lines
+    /// read so far; how many.
+    pub async fn kill(&self, user: &str, devices: &HashSet<DeviceId>) -> usize {
         let mut n = 0;
-        for round in 0..2 {
-            if round > 0 {
-                tokio::time::sleep(Duration::from_millis(300)).await;
-            }
-            let pids: Vec<u32> = self
-                .live(user)
-                .await
-                .into_iter()
-                .filter(|(_, d)| devices.contains(d))
-                .map(|(p, _)| p)
-                .collect();
-            for pid in &pids {
-                // SIGTERM: Dovecot says "BYE Server shutting down" and closes.
-                let res = tokio::process::Command::new("kill")
-                    .args(["-TERM", &pid.to_string()])
-                    .status()
-                    .await;
-                match res {
-                    Ok(s) if s.success() => n += 1,
-                    other => tracing::warn!(pid, ?other, "cannot end a device's session"),
-                }
+        for (pid, _) in self
+            .live(user)
+            .await
+            .into_iter()
+            .filter(|(_, d)| devices.contains(d))
+        {
+            // SIGTERM: Dovecot says "BYE Server shutting down" and closes.
+            let res = tokio::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .await;
+            match res {
+                Ok(s) if s.success() => n += 1,
+                other => tracing::warn!(pid, ?other, "cannot end a device's session"),
             }
         }
         n
@@ -163,7 +157,7 @@ impl Sessions {
 
     /// No success cached by Dovecot outlives a revocation (the stack runs
     /// without an auth cache; this keeps it true if one is turned on).
-    async fn flush_auth_cache(&self, user: &str) {
+    pub async fn flush_auth_cache(&self, user: &str) {
         let Some(conf) = &self.conf else { return };
         let res = tokio::process::Command::new("doveadm")
             .arg("-c")

@@ -38,6 +38,9 @@ const MAX_EXPIRY_SECONDS: i64 = 10 * 366 * 24 * 3600;
 pub struct Devices {
     pub config: DevicesConfig,
     pub sessions: dovecot::Sessions,
+    /// Held while new login lines are read and written to the rows, so a
+    /// list that finds no new line still sees another request's writes.
+    recording: tokio::sync::Mutex<()>,
 }
 
 impl Devices {
@@ -46,7 +49,11 @@ impl Devices {
             config.dovecot_conf.clone().map(Into::into),
             config.dovecot_log.clone().map(Into::into),
         );
-        Devices { config, sessions }
+        Devices {
+            config,
+            sessions,
+            recording: tokio::sync::Mutex::new(()),
+        }
     }
 
     pub fn settings(&self, address: &str) -> ClientSettings {
@@ -129,6 +136,7 @@ async fn load(db: &Db, mailbox: i64, id: Option<DeviceId>) -> AppResult<Vec<Row>
 
 /// Reads Dovecot's new login lines and writes each device's last use.
 pub async fn record_logins(state: &AppState) {
+    let _one_at_a_time = state.devices.recording.lock().await;
     let uses = state.devices.sessions.scan().await;
     for (device, u) in uses {
         let res = sqlx::query(
@@ -345,9 +353,23 @@ pub async fn profile(
 
 /// Ends the live sessions of `devices` of `user` and flushes Dovecot's
 /// auth cache; a failure is logged (the password is already refused).
+///
+/// Twice, a moment apart: a login that was being accepted while the
+/// password was revoked has its log line (and its process) by then.
 async fn cut(state: &AppState, user: &str, devices: &HashSet<DeviceId>) {
-    record_logins(state).await;
-    let n = state.devices.sessions.cut(user, devices).await;
+    let sessions = &state.devices.sessions;
+    if !sessions.can_cut() {
+        return;
+    }
+    sessions.flush_auth_cache(user).await;
+    let mut n = 0;
+    for round in 0..2 {
+        if round > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+        record_logins(state).await;
+        n += sessions.kill(user, devices).await;
+    }
     if n > 0 {
         tracing::info!(user, sessions = n, "device sessions cut");
     }
