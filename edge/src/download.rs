@@ -31,6 +31,19 @@ pub fn part_headers(gateway_headers: &[(String, String)]) -> EdgeResponse {
     r
 }
 
+/// An Apple configuration profile (R-DEV-7), small and whole: the type
+/// iOS and macOS install from, always as an attachment.
+pub fn apple_profile(resp: GatewayResponse) -> EdgeResponse {
+    let name = download_name(&resp.headers);
+    let mut r = EdgeResponse::new(200)
+        .with_header("content-type", "application/x-apple-aspen-config")
+        .with_header("content-disposition", &filename::content_disposition(&name))
+        .with_header("cache-control", "private, no-store");
+    r.set_header("content-security-policy", "default-src 'none'; sandbox");
+    r.body = resp.body;
+    r
+}
+
 /// Headers of a streamed transfer file (status 200 or 206), from the
 /// gateway's answer headers. A HEAD answer carries no `Content-Length`
 /// (wasi-http checks it against the bytes written).

@@ -74,6 +74,29 @@ pub struct Config {
     pub database: String,
     pub imap: ImapConfig,
     pub sending: SendingConfig,
+    pub devices: DevicesConfig,
+}
+
+/// Device passwords (R-DEV): what clients are told, and how the gateway
+/// reaches the Dovecot it shares a machine with.
+#[derive(Debug, Clone)]
+pub struct DevicesConfig {
+    /// `POSTERN_MAIL_HOST` (default `localhost`): the host name mail
+    /// programs connect to.
+    pub mail_host: String,
+    /// `POSTERN_PUBLIC_IMAPS_PORT` (993), `POSTERN_PUBLIC_SUBMISSION_PORT`
+    /// (587, STARTTLS), `POSTERN_PUBLIC_SUBMISSIONS_PORT` (465, TLS).
+    pub imaps_port: u16,
+    pub submission_port: u16,
+    pub submissions_port: u16,
+    /// `POSTERN_DOVECOT_CONF`: the `dovecot.conf` that `doveadm -c` is
+    /// given to list and end a device's sessions; unset: revoking still
+    /// refuses the next login, but live sessions are not cut.
+    pub dovecot_conf: Option<String>,
+    /// `POSTERN_DOVECOT_LOG`: Dovecot's log file, whose login lines give
+    /// each device's last use and the process of each session; unset: no
+    /// last use, no cutting.
+    pub dovecot_log: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -87,6 +110,7 @@ impl std::fmt::Debug for Config {
             )
             .field("imap", &self.imap)
             .field("sending", &self.sending)
+            .field("devices", &self.devices)
             .finish()
     }
 }
@@ -183,6 +207,31 @@ pub fn sending_from_env(database: &str) -> Result<SendingConfig, ConfigError> {
     })
 }
 
+fn port(name: &'static str, default: u16) -> Result<u16, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(p) => p
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or(ConfigError::Invalid {
+                name,
+                reason: format!("expected a TCP port, got {p:?}"),
+            }),
+    }
+}
+
+pub fn devices_from_env() -> Result<DevicesConfig, ConfigError> {
+    Ok(DevicesConfig {
+        mail_host: var("POSTERN_MAIL_HOST").unwrap_or_else(|| "localhost".into()),
+        imaps_port: port("POSTERN_PUBLIC_IMAPS_PORT", 993)?,
+        submission_port: port("POSTERN_PUBLIC_SUBMISSION_PORT", 587)?,
+        submissions_port: port("POSTERN_PUBLIC_SUBMISSIONS_PORT", 465)?,
+        dovecot_conf: var("POSTERN_DOVECOT_CONF"),
+        dovecot_log: var("POSTERN_DOVECOT_LOG"),
+    })
+}
+
 impl Config {
     /// Everything `serve` needs; fails on the first missing variable.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -203,6 +252,7 @@ impl Config {
             listen,
             edge_secret,
             sending: sending_from_env(&database)?,
+            devices: devices_from_env()?,
             database,
             imap: imap_from_env()?,
         })

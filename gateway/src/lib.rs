@@ -8,6 +8,7 @@ pub mod auth;
 pub mod body_cache;
 pub mod config;
 pub mod db;
+pub mod devices;
 pub mod error;
 pub mod grants;
 pub mod imap;

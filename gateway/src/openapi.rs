@@ -220,6 +220,12 @@ fn shape(name: &str) -> Option<Shape> {
         "put_signature" => s(Some("Signature"), &[200], json("Signature")),
         "identities" => s(None, &[200], json("SendingIdentity")),
         "mailbox_storage" => s(None, &[200], json("MailboxStorage")),
+        "list_devices" => s(None, &[200], json("MailboxDevices")),
+        "create_device" => s(Some("CreateDeviceRequest"), &[201], json("CreatedDevice")),
+        "disconnect_all_devices" => s(None, &[200], json("DisconnectedDevices")),
+        "delete_device" => s(None, &[204], Answer::Empty),
+        "regenerate_device" => s(None, &[200], json("CreatedDevice")),
+        "device_profile" => s(None, &[200], Answer::Bytes),
         "list_addresses" => s(None, &[200], json("OrgAddresses")),
         "create_address" => s(Some("CreateAddressRequest"), &[201], json("CreatedAddress")),
         "delete_addresses" => s(
@@ -318,6 +324,12 @@ fn path_param(name: &str) -> Option<Param> {
             required: true,
             schema: integer(1, i64::MAX),
             about: "An address of the organisation (from its address table).",
+        },
+        "device" => Param {
+            name: "device",
+            required: true,
+            schema: integer(1, i64::MAX),
+            about: "A device password of the mailbox (from its device list).",
         },
         "invitation" => Param {
             name: "invitation",
@@ -597,6 +609,15 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::admin::CreatedAddress>()
         .schema_from::<postern_shared::ImportIssue>()
         .schema_from::<postern_shared::api::MailboxStorage>()
+        .schema_from::<postern_shared::devices::MailboxDevices>()
+        .schema_from::<postern_shared::devices::Device>()
+        .schema_from::<postern_shared::devices::DeviceKind>()
+        .schema_from::<postern_shared::devices::DevicePerson>()
+        .schema_from::<postern_shared::devices::LastUse>()
+        .schema_from::<postern_shared::devices::ClientSettings>()
+        .schema_from::<postern_shared::devices::CreateDeviceRequest>()
+        .schema_from::<postern_shared::devices::CreatedDevice>()
+        .schema_from::<postern_shared::devices::DisconnectedDevices>()
         .schema_from::<postern_shared::permissions::Action>()
         .schema_from::<postern_shared::invitations::MailboxUsers>()
         .schema_from::<postern_shared::invitations::InviteBlock>()

@@ -18,4 +18,6 @@ pub struct AppState {
     pub edge_secret: Arc<[u8]>,
     /// Submission, policy service, blob store, public URL.
     pub sending: Arc<SendingConfig>,
+    /// Device passwords: client settings, Dovecot's sessions and log.
+    pub devices: Arc<crate::devices::Devices>,
 }

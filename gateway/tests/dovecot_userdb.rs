@@ -96,3 +96,74 @@ async fn the_quota_rule_is_the_mailboxs_own_else_its_offers_else_none() {
         assert_eq!(lookup(&t.db, nobody).await, None, "{nobody}");
     }
 }
+
+/// What Dovecot's passdb answers for `address` with `password`: the
+/// device id, or `None` (refused). `{{sql_now}}` is what xtask renders
+/// for the backend (`Database::dovecot_now`, `%%` unescaped as Dovecot does).
+async fn passdb(
+    db: &Db,
+    backend: postern_gateway::db::dialect::Backend,
+    address: &str,
+    password: &str,
+) -> Option<i64> {
+    use sha2::Digest;
+    let now = match backend {
+        postern_gateway::db::dialect::Backend::Sqlite => "CAST(strftime('%s', 'now') AS INTEGER)",
+        postern_gateway::db::dialect::Backend::Postgres => {
+            "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)"
+        }
+    };
+    let sql = setting("password_query")
+        .replace("%u", address)
+        .replace(
+            "%{sha256:password}",
+            &hex::encode(sha2::Sha256::digest(password.as_bytes())),
+        )
+        .replace("{{sql_now}}", now);
+    let row: Option<(String, Option<String>, String, i64, i64)> =
+        sqlx::query_as(&sql).fetch_optional(db).await.unwrap();
+    row.map(|(user, pw, nopassword, device, userdb_device)| {
+        assert_eq!(
+            (user.as_str(), pw, nopassword.as_str()),
+            (address, None, "Y")
+        );
+        assert_eq!(device, userdb_device);
+        device
+    })
+}
+
+#[tokio::test]
+async fn the_passdb_accepts_a_live_device_password_only() {
+    let t = postern_gateway::db::testing::TestDb::new().await;
+    let p = Provisioner::from_db(t.db.clone());
+    let org = p.create_organization("Dev", "standard").await.unwrap();
+    let mb = p.create_mailbox(org, "d@dev.test", "D").await.unwrap();
+    let mut ids = Vec::new();
+    for (pw, revoked, expires) in [
+        ("live", None, None),
+        ("revoked", Some(1_i64), None),
+        ("expired", None, Some(1_i64)),
+        ("later", None, Some(4_000_000_000_i64)),
+    ] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO device_passwords (mailbox_id, username, label, pw_sha256, created_at, revoked_at, expires_at)
+             VALUES ($1, 'd@dev.test', $2, $3, 1, $4, $5) RETURNING id",
+        )
+        .bind(mb)
+        .bind(pw)
+        .bind(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(pw.as_bytes())))
+        .bind(revoked)
+        .bind(expires)
+        .fetch_one(&t.db)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    let b = t.backend();
+    assert_eq!(passdb(&t.db, b, "d@dev.test", "live").await, Some(ids[0]));
+    assert_eq!(passdb(&t.db, b, "d@dev.test", "revoked").await, None);
+    assert_eq!(passdb(&t.db, b, "d@dev.test", "expired").await, None);
+    assert_eq!(passdb(&t.db, b, "d@dev.test", "later").await, Some(ids[3]));
+    assert_eq!(passdb(&t.db, b, "d@dev.test", "wrong").await, None);
+    assert_eq!(passdb(&t.db, b, "other@dev.test", "live").await, None);
+}

@@ -81,6 +81,14 @@ error_codes! {
     InvitationUsed = "invitation_used", 410, "This invitation has already been accepted.";
     /// Sign-up: an account with this login exists (sign in instead).
     LoginTaken = "login_taken", 409, "An account with this login already exists. Sign in instead.";
+    /// R-DEV: no such device password in this mailbox (or revoked).
+    DeviceNotFound = "device_not_found", 404, "This device password does not exist any more.";
+    /// A device name empty, longer than 100 characters or with a control
+    /// character (`params.limit`: the most characters).
+    InvalidDeviceName = "invalid_device_name", 400, "A device needs a name of at most 100 characters.";
+    /// A device password's expiry that is not in the future (or more than
+    /// ten years ahead).
+    InvalidExpiry = "invalid_expiry", 400, "The expiry date must be in the future.";
     MethodNotAllowed = "method_not_allowed", 405, "This method is not allowed here.";
     PayloadTooLarge = "payload_too_large", 413, "The request is too large.";
     /// R-SEND-1: more than 100 recipients.

@@ -9,6 +9,7 @@ pub mod address_import;
 pub mod admin;
 pub mod api;
 pub mod compose;
+pub mod devices;
 pub mod error;
 pub mod folders;
 pub mod format;

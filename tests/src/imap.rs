@@ -111,6 +111,36 @@ impl ImapClient {
         self.read_response(&tag).await
     }
 
+    /// Starts `IDLE` and waits for the server's continuation (`+ idling`).
+    pub async fn idle(&mut self) -> Result<()> {
+        self.send_tagged("IDLE").await?;
+        loop {
+            let line = self.read_line().await?;
+            if line.starts_with(b"+") {
+                return Ok(());
+            }
+            if !line.starts_with(b"* ") {
+                return Err(ImapError::Protocol(format!(
+                    "IDLE: {}",
+                    String::from_utf8_lossy(&line)
+                )));
+            }
+        }
+    }
+
+    /// Whether the server closes the connection within `limit` (reading
+    /// and dropping whatever it says first, e.g. `* BYE`).
+    pub async fn closed_within(&mut self, limit: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            match tokio::time::timeout_at(deadline, self.read_line()).await {
+                Err(_) => return false,
+                Ok(Err(_)) => return true,
+                Ok(Ok(_)) => {}
+            }
+        }
+    }
+
     /// Folder names (UTF-8), as `LIST "" "*"` returns them.
     pub async fn list(&mut self) -> Result<Vec<String>> {
         let resp = self.command(r#"LIST "" "*""#).await?;

@@ -25,6 +25,7 @@ pub mod fixtures;
 pub mod gateways;
 pub mod imap;
 pub mod mail;
+pub mod pop3;
 pub mod sending;
 pub mod smtp;
 
@@ -66,6 +67,8 @@ pub struct Stack {
     pub imap_addr: String,
     /// `POSTERN_TEST_IMAPS_ADDR`: Dovecot IMAPS (self-signed certificate).
     pub imaps_addr: String,
+    /// `POSTERN_TEST_POP3_ADDR`: Dovecot POP3 (plain, STARTTLS offered).
+    pub pop3_addr: String,
     /// `POSTERN_TEST_SMTP_ADDR`: Postfix smtpd, the MX for every domain of the `domains` table.
     pub smtp_addr: String,
     /// `POSTERN_TEST_SUBMISSION_ADDR`: Dovecot submission (device passwords).
@@ -130,6 +133,7 @@ impl Stack {
             policy_addrs: list(&var("POSTERN_TEST_POLICY_ADDRS")),
             imap_addr: var("POSTERN_TEST_IMAP_ADDR"),
             imaps_addr: var("POSTERN_TEST_IMAPS_ADDR"),
+            pop3_addr: var("POSTERN_TEST_POP3_ADDR"),
             smtp_addr: var("POSTERN_TEST_SMTP_ADDR"),
             submission_addr: var("POSTERN_TEST_SUBMISSION_ADDR"),
             sieve_addr: var("POSTERN_TEST_SIEVE_ADDR"),

@@ -61,6 +61,15 @@ impl Database {
         }
     }
 
+    /// The current Unix time in Dovecot's SQL queries (`%%` is Dovecot's
+    /// escape of `%`): a device password past its `expires_at` is refused.
+    pub fn dovecot_now(&self) -> &'static str {
+        match self {
+            Database::Sqlite(_) => "CAST(strftime('%%s', 'now') AS INTEGER)",
+            Database::Postgres { .. } => "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)",
+        }
+    }
+
     /// Postfix's table type (`sqlite:` / `pgsql:`) and the connection
     /// lines of its `*.cf` lookup tables.
     pub fn postfix_table(&self) -> (&'static str, String) {

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 const APT_PACKAGES: &[&str] = &[
     "dovecot-imapd",
+    "dovecot-pop3d",
     "dovecot-lmtpd",
     "dovecot-submissiond",
     "dovecot-managesieved",

@@ -239,6 +239,8 @@ impl MailStack {
         for (what, port) in [
             ("Dovecot IMAP", ports.imap),
             ("Dovecot IMAPS", ports.imaps),
+            ("Dovecot POP3", ports.pop3),
+            ("Dovecot POP3S", ports.pop3s),
             ("Dovecot submission", ports.submission),
             ("Dovecot submissions", ports.submissions),
             ("Dovecot ManageSieve", ports.sieve),
@@ -528,11 +530,14 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
         ("instance", layout.instance()),
         ("sql_driver", sql_driver.to_string()),
         ("sql_connect", sql_connect),
+        ("sql_now", layout.database.dovecot_now().to_string()),
         ("postfix_sql", postfix_sql.to_string()),
         ("postfix_sql_connection", postfix_sql_connection),
         ("auth_failure_delay", delay),
         ("imap", ports.imap.to_string()),
         ("imaps", ports.imaps.to_string()),
+        ("pop3", ports.pop3.to_string()),
+        ("pop3s", ports.pop3s.to_string()),
         ("submission", ports.submission.to_string()),
         ("submissions", ports.submissions.to_string()),
         ("sieve", ports.sieve.to_string()),
@@ -672,11 +677,14 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             "instance",
             "sql_driver",
             "sql_connect",
+            "sql_now",
             "postfix_sql",
             "postfix_sql_connection",
             "auth_failure_delay",
             "imap",
             "imaps",
+            "pop3",
+            "pop3s",
             "submission",
             "submissions",
             "sieve",
@@ -737,6 +745,8 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             ("auth_failure_delay", ""),
             ("imap", "20143"),
             ("imaps", "20993"),
+            ("pop3", "20110"),
+            ("pop3s", "20995"),
             ("submission", "20587"),
             ("submissions", "20465"),
             ("sieve", "24190"),
@@ -753,6 +763,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         vars.extend([
             ("sql_driver", driver.to_string()),
             ("sql_connect", connect),
+            ("sql_now", db.dovecot_now().to_string()),
             ("postfix_sql", table.to_string()),
             ("postfix_sql_connection", connection),
         ]);
@@ -778,10 +789,19 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             setting(&sql_lite, "connect").as_deref(),
             Some("/r/db/postern.db")
         );
-        // The same queries on both.
+        // The same queries on both, but for the clock (a device password's
+        // expiry).
         for q in ["password_query", "user_query", "iterate_query"] {
-            assert_eq!(setting(&sql, q), setting(&sql_lite, q), "{q}");
+            let same = |conf: &str, db: &Database| {
+                setting(conf, q).map(|v| v.replace(db.dovecot_now(), "<now>"))
+            };
+            assert_eq!(same(&sql, &pg), same(&sql_lite, &lite), "{q}");
         }
+        assert!(
+            setting(&sql, "password_query")
+                .unwrap()
+                .contains("EXTRACT(EPOCH FROM now())")
+        );
 
         for (db, table) in [(&pg, "pgsql"), (&lite, "sqlite")] {
             let main = rendered_on(POSTFIX_MAIN, db);

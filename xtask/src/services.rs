@@ -62,6 +62,20 @@ pub fn gateway_command(
         .env("POSTERN_SMTP_ADDR", local(ports.smtp))
         .env("POSTERN_SIEVE_ADDR", local(ports.sieve))
         .env("POSTERN_LOG_DIR", &layout.log_dir)
+        // Device passwords (R-DEV): what clients are told (the stack's own
+        // ports, the certificate's name), and Dovecot's sessions and log.
+        .env("POSTERN_MAIL_HOST", TLS_NAME)
+        .env("POSTERN_PUBLIC_IMAPS_PORT", ports.imaps.to_string())
+        .env(
+            "POSTERN_PUBLIC_SUBMISSION_PORT",
+            ports.submission.to_string(),
+        )
+        .env(
+            "POSTERN_PUBLIC_SUBMISSIONS_PORT",
+            ports.submissions.to_string(),
+        )
+        .env("POSTERN_DOVECOT_CONF", &layout.dovecot_conf)
+        .env("POSTERN_DOVECOT_LOG", layout.log("dovecot"))
         .env(
             "RUST_LOG",
             std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),

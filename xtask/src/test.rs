@@ -441,6 +441,7 @@ pub fn stack_env(layout: &Layout, p: Ports, secrets: &Secrets) -> Vec<(&'static 
         ("POSTERN_TEST_DATABASE", layout.database.location()),
         ("POSTERN_TEST_IMAP_ADDR", local(p.imap)),
         ("POSTERN_TEST_IMAPS_ADDR", local(p.imaps)),
+        ("POSTERN_TEST_POP3_ADDR", local(p.pop3)),
         ("POSTERN_TEST_SMTP_ADDR", local(p.smtp)),
         ("POSTERN_TEST_SUBMISSION_ADDR", local(p.submission)),
         ("POSTERN_TEST_SIEVE_ADDR", local(p.sieve)),

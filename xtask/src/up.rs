@@ -44,7 +44,8 @@ pub fn run(opts: &Options) -> Result<()> {
          \x20 sign in   olivia@example.test / postern-demo   (owner of the demo organisation)\n\
          \x20           umar@example.test   / postern-demo   (member)\n\
          \x20 IMAP      127.0.0.1:{} (STARTTLS) or :{} (TLS); submission :{} — self-signed certificate\n\
-         \x20           desktop clients need a device password (R-DEV); the portal pages that issue them are not built yet\n\
+         \x20 POP3      127.0.0.1:{} (STARTTLS) or :{} (TLS)\n\
+         \x20           mail programs need a device password (R-DEV): settings → Devices\n\
          \x20 database  {}\n\
          \x20 logs      {}\n",
         start.elapsed().as_secs_f32(),
@@ -52,6 +53,8 @@ pub fn run(opts: &Options) -> Result<()> {
         p.imap,
         p.imaps,
         p.submission,
+        p.pop3,
+        p.pop3s,
         database_line(&stack.layout),
         stack.layout.log_dir.display(),
     );

@@ -33,6 +33,10 @@ impl<G: Gateway> Ctx<'_, G> {
                 return Ok(html_document(&clean, allow).into());
             }
             Route::GetPart { .. } => return Ok(Outcome::StreamPart(req)),
+            Route::DeviceProfile { .. } => {
+                let resp = self.send_ok(req).await?;
+                return Ok(crate::download::apple_profile(resp).into());
+            }
             Route::UploadData { .. } => {
                 req.headers
                     .push(("content-type".into(), "application/octet-stream".into()));
@@ -138,6 +142,9 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::SaveDraft { .. } => revalidate::<SaveDraftRequest>(b)?,
             Route::Send { .. } => revalidate::<SendRequest>(b)?,
             Route::PutSignature { .. } => revalidate::<Signature>(b)?,
+            Route::CreateDevice { .. } => {
+                revalidate::<postern_shared::devices::CreateDeviceRequest>(b)?
+            }
             Route::CreateUpload => revalidate::<NewUpload>(b)?,
             Route::CreateTransfer => revalidate::<NewTransfer>(b)?,
             Route::CreateAddress { .. } => revalidate::<admin::CreateAddressRequest>(b)?,

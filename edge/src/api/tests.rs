@@ -357,7 +357,11 @@ fn csv_imports_may_be_bigger_than_other_json_bodies_and_storage_is_forwarded() {
         assert_eq!(r.status, 200, "{path}");
         assert_eq!(gw.last().path_and_query, v1);
         let sent: serde_json::Value = serde_json::from_slice(&gw.last().body.unwrap()).unwrap();
-        assert_eq!(sent, serde_json::json!({ "csv": csv }), "revalidated");
+        assert_eq!(
+            sent,
+            serde_json::json!({ "csv": csv, "language": null }),
+            "revalidated"
+        );
     }
     let too_big = vec![b' '; postern_shared::limits::MAX_IMPORT_REQUEST_BYTES + 1];
     let r = run(
@@ -989,4 +993,85 @@ fn transfer_files_are_streamed_with_range_and_safe_headers() {
     let e = crate::download::file_error(&err(410, "expired").unwrap());
     assert_eq!(e.status, 410);
     assert_eq!(e.header("content-type"), Some("text/html; charset=utf-8"));
+}
+
+#[test]
+fn device_routes_are_forwarded_and_the_profile_is_an_apple_attachment() {
+    let gw = FakeGateway::new(|_| ok_json("{}"));
+    let body = br#"{"name":"Phone","kind":"phone","extra":1}"#.to_vec();
+    run(
+        &authed(Method::Post, "/api/mailboxes/3/devices").with_body(body),
+        &gw,
+    );
+    assert_eq!(gw.last().path_and_query, "/v1/mailboxes/3/devices");
+    let sent: serde_json::Value = serde_json::from_slice(&gw.last().body.unwrap()).unwrap();
+    assert_eq!(
+        sent,
+        serde_json::json!({ "name": "Phone", "kind": "phone", "expires_at": null }),
+        "revalidated"
+    );
+    let r = run(
+        &authed(Method::Post, "/api/mailboxes/3/devices")
+            .with_body(br#"{"name":"x","kind":"toaster"}"#.to_vec()),
+        &gw,
+    );
+    assert_eq!(r.status, 400);
+    for (m, path, v1) in [
+        (
+            Method::Get,
+            "/api/mailboxes/3/devices",
+            "/v1/mailboxes/3/devices",
+        ),
+        (
+            Method::Post,
+            "/api/mailboxes/3/devices/9/regenerate",
+            "/v1/mailboxes/3/devices/9/regenerate",
+        ),
+        (
+            Method::Delete,
+            "/api/mailboxes/3/devices/9",
+            "/v1/mailboxes/3/devices/9",
+        ),
+        (
+            Method::Post,
+            "/api/mailboxes/3/devices/disconnect-all",
+            "/v1/mailboxes/3/devices/disconnect-all",
+        ),
+    ] {
+        run(&authed(m.clone(), path), &gw);
+        assert_eq!(gw.last().path_and_query, v1, "{path}");
+        assert_eq!(gw.last().method, m);
+    }
+    let gw = FakeGateway::new(|_| {
+        Ok(GatewayResponse {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "text/html".into()),
+                (
+                    postern_shared::wire::headers::FILENAME.into(),
+                    "ann%40example.test.mobileconfig".into(),
+                ),
+            ],
+            body: b"<?xml version=\"1.0\"?><plist/>".to_vec(),
+        })
+    });
+    let r = run(
+        &authed(
+            Method::Get,
+            "/api/mailboxes/3/devices/9/profile.mobileconfig",
+        ),
+        &gw,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/x-apple-aspen-config")
+    );
+    assert!(
+        r.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment"),
+        "{r:?}"
+    );
+    assert_eq!(r.body, b"<?xml version=\"1.0\"?><plist/>");
 }

@@ -121,6 +121,9 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
             return t_string!(i18n, err_invalid_kind, value = value).to_string();
         }
         RedirectWithoutTargets => t_string!(i18n, err_redirect_without_targets),
+        DeviceNotFound => t_string!(i18n, err_device_not_found),
+        InvalidDeviceName => t_string!(i18n, err_invalid_device_name),
+        InvalidExpiry => t_string!(i18n, err_invalid_expiry),
     };
     text.to_string()
 }

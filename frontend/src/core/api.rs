@@ -274,6 +274,57 @@ pub async fn mailbox_storage(mb: MailboxId) -> Result<MailboxStorage, ApiError> 
     request(&Route::MailboxStorage { mb }, &()).send().await
 }
 
+// ------------------------------------------------------ device passwords (R-DEV)
+
+/// The Devices tab; needs the grant's `manage_devices`.
+pub async fn list_devices(
+    mb: MailboxId,
+) -> Result<postern_shared::devices::MailboxDevices, ApiError> {
+    request(&Route::ListDevices { mb }, &()).send().await
+}
+
+/// A new device password: the answer is the only time it is shown.
+pub async fn create_device(
+    mb: MailboxId,
+    req: &postern_shared::devices::CreateDeviceRequest,
+) -> Result<postern_shared::devices::CreatedDevice, ApiError> {
+    request(&Route::CreateDevice { mb }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
+pub async fn regenerate_device(
+    mb: MailboxId,
+    device: postern_shared::devices::DeviceId,
+) -> Result<postern_shared::devices::CreatedDevice, ApiError> {
+    request(&Route::RegenerateDevice { mb, device }, &())
+        .send()
+        .await
+}
+
+pub async fn delete_device(
+    mb: MailboxId,
+    device: postern_shared::devices::DeviceId,
+) -> Result<(), ApiError> {
+    request(&Route::DeleteDevice { mb, device }, &())
+        .send()
+        .await
+}
+
+pub async fn disconnect_all_devices(
+    mb: MailboxId,
+) -> Result<postern_shared::devices::DisconnectedDevices, ApiError> {
+    request(&Route::DisconnectAllDevices { mb }, &())
+        .send()
+        .await
+}
+
+/// Where the browser downloads a device's Apple profile (a plain link).
+pub fn device_profile_href(mb: MailboxId, device: postern_shared::devices::DeviceId) -> String {
+    Route::DeviceProfile { mb, device }.path()
+}
+
 // ------------------------------------------------------ administration
 
 /// The organisation's address table, its domains and members, and what

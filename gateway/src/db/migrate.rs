@@ -150,6 +150,14 @@ mod tests {
         .fetch_one(&t.db)
         .await
         .unwrap();
+        let old_device: i64 = sqlx::query_scalar(
+            "INSERT INTO device_passwords (mailbox_id, username, label, pw_sha256, created_at)
+             VALUES ($1, 'box@old.test', 'Old', 'ab', 1) RETURNING id",
+        )
+        .bind(mailbox)
+        .fetch_one(&t.db)
+        .await
+        .unwrap();
         run(&t.db).await.unwrap();
 
         let name: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
@@ -201,5 +209,15 @@ mod tests {
                 .await
                 .unwrap();
         assert_eq!(free, Some(20_000_000_000));
+        // 0008: an old device password is a computer of nobody in
+        // particular, never expiring, never used.
+        let row: (String, Option<i64>, Option<i64>, Option<String>) = sqlx::query_as(
+            "SELECT kind, owner_account_id, expires_at, last_used_ip FROM device_passwords WHERE id = $1",
+        )
+        .bind(old_device)
+        .fetch_one(&t.db)
+        .await
+        .unwrap();
+        assert_eq!(row, ("computer".into(), None, None, None));
     }
 }

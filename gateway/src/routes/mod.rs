@@ -66,6 +66,17 @@ pub fn router(state: AppState) -> Router {
         )
         .route(v1("identities"), get(compose::identities))
         .route(v1("mailbox_storage"), get(storage::get))
+        .route(
+            v1("list_devices"),
+            get(crate::devices::list).post(crate::devices::create),
+        )
+        .route(
+            v1("disconnect_all_devices"),
+            post(crate::devices::disconnect_all),
+        )
+        .route(v1("delete_device"), delete(crate::devices::delete))
+        .route(v1("regenerate_device"), post(crate::devices::regenerate))
+        .route(v1("device_profile"), get(crate::devices::profile))
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 

@@ -46,6 +46,16 @@ pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
             public_url: public_url.into(),
             transfer_days: 30,
         }),
+        devices: Arc::new(postern_gateway::devices::Devices::new(
+            postern_gateway::config::DevicesConfig {
+                mail_host: "mail.example.test".into(),
+                imaps_port: 993,
+                submission_port: 587,
+                submissions_port: 465,
+                dovecot_conf: None,
+                dovecot_log: None,
+            },
+        )),
     }
 }
 

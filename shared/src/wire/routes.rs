@@ -15,6 +15,7 @@
 
 use crate::admin::DomainId;
 use crate::api::{AccountId, MailboxId, OrganizationId};
+use crate::devices::DeviceId;
 use crate::invitations::InvitationId;
 use std::fmt::Write as _;
 
@@ -108,6 +109,8 @@ pub struct Args {
     pub domain: Option<DomainId>,
     pub account: Option<AccountId>,
     pub invitation: Option<InvitationId>,
+    /// A device password of `{mb}`.
+    pub device: Option<DeviceId>,
     pub uid: Option<u32>,
     pub section: Option<String>,
     pub id: Option<String>,
@@ -124,6 +127,7 @@ impl Args {
             "domain" => self.domain = Some(parse_id(raw)?),
             "account" => self.account = Some(parse_id(raw)?),
             "invitation" => self.invitation = Some(parse_id(raw)?),
+            "device" => self.device = Some(parse_id(raw)?),
             "uid" => self.uid = Some(parse_uid(raw)?),
             "section" if is_valid_section(raw) => self.section = Some(raw.into()),
             "id" if is_safe_id(raw) => self.id = Some(raw.into()),
@@ -142,6 +146,7 @@ impl Args {
             "domain" => self.domain.map(|v| v.to_string()),
             "account" => self.account.map(|v| v.to_string()),
             "invitation" => self.invitation.map(|v| v.to_string()),
+            "device" => self.device.map(|v| v.to_string()),
             "uid" => self.uid.map(|v| v.to_string()),
             "section" => self.section.clone(),
             "id" => self.id.clone(),
@@ -232,6 +237,29 @@ pub enum Route {
     /// `GET /api/mailboxes/{mb}/storage`: used and allowed bytes (R-LIM-5).
     MailboxStorage {
         mb: MailboxId,
+    },
+    /// `GET /api/mailboxes/{mb}/devices`: the Devices tab (R-DEV).
+    ListDevices {
+        mb: MailboxId,
+    },
+    CreateDevice {
+        mb: MailboxId,
+    },
+    RegenerateDevice {
+        mb: MailboxId,
+        device: DeviceId,
+    },
+    DeleteDevice {
+        mb: MailboxId,
+        device: DeviceId,
+    },
+    DisconnectAllDevices {
+        mb: MailboxId,
+    },
+    /// `GET …/devices/{device}/profile.mobileconfig` (R-DEV-7).
+    DeviceProfile {
+        mb: MailboxId,
+        device: DeviceId,
     },
     ListAddresses {
         org: OrganizationId,
@@ -401,6 +429,24 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("mailbox_storage", Get "/api/mailboxes/{mb}/storage" => Get "/v1/mailboxes/{mb}/storage", Mailbox,
         "The bytes the mailbox holds and its limit (none on most offers), as Dovecot counts them (R-LIM-5).",
         |a| Route::MailboxStorage { mb: a.mb? }),
+    endpoint!("list_devices", Get "/api/mailboxes/{mb}/devices" => Get "/v1/mailboxes/{mb}/devices", Mailbox,
+        "The mailbox's device passwords (never the passwords), their last use and connections, and the client settings (R-DEV).",
+        |a| Route::ListDevices { mb: a.mb? }),
+    endpoint!("create_device", Post "/api/mailboxes/{mb}/devices" => Post "/v1/mailboxes/{mb}/devices", Mailbox,
+        "Make a device password; the answer is the only time it is shown (R-DEV-2).",
+        |a| Route::CreateDevice { mb: a.mb? }),
+    endpoint!("disconnect_all_devices", Post "/api/mailboxes/{mb}/devices/disconnect-all" => Post "/v1/mailboxes/{mb}/devices/disconnect-all", Mailbox,
+        "Revoke every device password of the mailbox and cut their connections (R-DEV-3).",
+        |a| Route::DisconnectAllDevices { mb: a.mb? }),
+    endpoint!("delete_device", Delete "/api/mailboxes/{mb}/devices/{device}" => Delete "/v1/mailboxes/{mb}/devices/{device}", Mailbox,
+        "Disconnect a device: its password revoked, its connections cut.",
+        |a| Route::DeleteDevice { mb: a.mb?, device: a.device? }),
+    endpoint!("regenerate_device", Post "/api/mailboxes/{mb}/devices/{device}/regenerate" => Post "/v1/mailboxes/{mb}/devices/{device}/regenerate", Mailbox,
+        "A new password for a device, shown once; the old one and its connections end at once.",
+        |a| Route::RegenerateDevice { mb: a.mb?, device: a.device? }),
+    endpoint!("device_profile", Get "/api/mailboxes/{mb}/devices/{device}/profile.mobileconfig" => Get "/v1/mailboxes/{mb}/devices/{device}/profile.mobileconfig", Mailbox,
+        "An Apple configuration profile for the device (IMAP and SMTP settings; the device asks for the password) (R-DEV-7).",
+        |a| Route::DeviceProfile { mb: a.mb?, device: a.device? }),
     endpoint!("list_addresses", Get "/api/orgs/{org}/addresses" => Get "/v1/orgs/{org}/addresses", Organization,
         "The organisation's addresses with who uses each, its domains and members.", |a| Route::ListAddresses { org: a.org? }),
     endpoint!("create_address", Post "/api/orgs/{org}/addresses" => Post "/v1/orgs/{org}/addresses", Organization,
@@ -512,6 +558,21 @@ impl Route {
             Route::PutSignature { mb } => with_mb(&mut a, *mb, "put_signature"),
             Route::Identities { mb } => with_mb(&mut a, *mb, "identities"),
             Route::MailboxStorage { mb } => with_mb(&mut a, *mb, "mailbox_storage"),
+            Route::ListDevices { mb } => with_mb(&mut a, *mb, "list_devices"),
+            Route::CreateDevice { mb } => with_mb(&mut a, *mb, "create_device"),
+            Route::DisconnectAllDevices { mb } => with_mb(&mut a, *mb, "disconnect_all_devices"),
+            Route::RegenerateDevice { mb, device } => {
+                a.device = Some(*device);
+                with_mb(&mut a, *mb, "regenerate_device")
+            }
+            Route::DeleteDevice { mb, device } => {
+                a.device = Some(*device);
+                with_mb(&mut a, *mb, "delete_device")
+            }
+            Route::DeviceProfile { mb, device } => {
+                a.device = Some(*device);
+                with_mb(&mut a, *mb, "device_profile")
+            }
             Route::ListAddresses { org } => with_org(&mut a, *org, "list_addresses"),
             Route::CreateAddress { org } => with_org(&mut a, *org, "create_address"),
             Route::DeleteAddresses { org } => with_org(&mut a, *org, "delete_addresses"),
@@ -795,6 +856,7 @@ mod tests {
                 "{domain}" => a.domain = Some(5),
                 "{account}" => a.account = Some(9),
                 "{invitation}" => a.invitation = Some(13),
+                "{device}" => a.device = Some(17),
                 _ => {}
             }
         }
@@ -856,6 +918,43 @@ mod tests {
         assert_eq!(
             ok(Method::Post, "/api/mailboxes/7/messages/delete"),
             Route::DeleteMessages { mb: 7 }
+        );
+    }
+
+    #[test]
+    fn device_routes() {
+        let ok = |m: Method, p: &str| parse(m, p).unwrap();
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/devices"),
+            Route::ListDevices { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/mailboxes/7/devices"),
+            Route::CreateDevice { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/mailboxes/7/devices/disconnect-all"),
+            Route::DisconnectAllDevices { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/mailboxes/7/devices/17/regenerate"),
+            Route::RegenerateDevice { mb: 7, device: 17 }
+        );
+        assert_eq!(
+            ok(Method::Delete, "/api/mailboxes/7/devices/17"),
+            Route::DeleteDevice { mb: 7, device: 17 }
+        );
+        assert_eq!(
+            Route::DeviceProfile { mb: 7, device: 17 }.gateway(),
+            Some((
+                Method::Get,
+                "/v1/mailboxes/7/devices/17/profile.mobileconfig".into()
+            ))
+        );
+        // A device id is a number: "disconnect-all" is no device.
+        assert_eq!(
+            parse(Method::Delete, "/api/mailboxes/7/devices/disconnect-all"),
+            Err(RouteError::MethodNotAllowed("POST".into()))
         );
     }
 

@@ -10,6 +10,7 @@
 //! slug and when it shows, its label in [`section_label`] and its view in
 //! `section_view`.
 
+pub mod devices;
 pub mod general;
 pub mod invitations;
 pub mod signature;
@@ -35,6 +36,7 @@ use postern_shared::{ApiError, ErrorCode, PermissionSet};
 pub enum SettingsSection {
     General,
     Users,
+    Devices,
 }
 
 pub struct SectionInfo {
@@ -67,7 +69,18 @@ pub const SECTIONS: &[SectionInfo] = &[
         slug: "users",
         shown: has_users,
     },
+    SectionInfo {
+        section: SettingsSection::Devices,
+        slug: "devices",
+        shown: is_granted,
+    },
 ];
+
+/// Device passwords are a granted user's (the section says when the grant
+/// lacks "manage devices").
+fn is_granted(ctx: &SettingsCtx) -> bool {
+    ctx.mailbox.grant.is_some()
+}
 
 pub fn section_of(slug: Option<&str>) -> Option<&'static SectionInfo> {
     let slug = slug.unwrap_or(SECTIONS[0].slug);
@@ -78,6 +91,7 @@ pub fn section_label(i18n: I18nContext<Locale>, s: SettingsSection) -> String {
     match s {
         SettingsSection::General => t_string!(i18n, section_general),
         SettingsSection::Users => t_string!(i18n, section_users),
+        SettingsSection::Devices => t_string!(i18n, section_devices),
     }
     .to_string()
 }
@@ -354,6 +368,7 @@ fn section_view(
     match current.filter(|c| shown.iter().any(|(s, _)| s == c)) {
         Some(SettingsSection::General) => general::general(ctx.clone()).into_any(),
         Some(SettingsSection::Users) => users::users(ctx.clone()).into_any(),
+        Some(SettingsSection::Devices) => devices::devices(ctx.clone()).into_any(),
         None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),
     }
 }
@@ -424,7 +439,11 @@ mod tests {
             section_of(Some("users")).map(|s| s.section),
             Some(SettingsSection::Users)
         );
-        assert!(section_of(Some("devices")).is_none());
+        assert_eq!(
+            section_of(Some("devices")).map(|s| s.section),
+            Some(SettingsSection::Devices)
+        );
+        assert!(section_of(Some("filters")).is_none());
         assert_eq!(section_href(4, "users"), "/settings/4/users");
     }
 }
