@@ -678,6 +678,7 @@ fn sample_preview() -> postern_shared::admin::ImportPreview {
                     account: Some(4),
                     permissions: read_send,
                 }],
+                invite: Vec::new(),
                 redirect_to: Vec::new(),
                 errors: Vec::new(),
             },
@@ -691,6 +692,7 @@ fn sample_preview() -> postern_shared::admin::ImportPreview {
                     account: None,
                     permissions: read_send,
                 }],
+                invite: Vec::new(),
                 redirect_to: Vec::new(),
                 errors: vec![
                     issue(
