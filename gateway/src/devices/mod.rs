@@ -211,18 +211,29 @@ pub async fn create(
     .bind(req.expires_at)
     .fetch_one(&state.db)
     .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(with_password(&state, &grant, id, password).await?),
+    ))
+}
+
+/// The answer that shows a device's new password, the only time it is
+/// shown, with the settings to type beside it.
+async fn with_password(
+    state: &AppState,
+    grant: &Grant,
+    id: DeviceId,
+    password: String,
+) -> AppResult<CreatedDevice> {
     let row = load(&state.db, grant.mailbox_id, Some(id))
         .await?
         .pop()
-        .ok_or_else(|| AppError::internal("a device password just written is gone"))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedDevice {
-            device: device(row, &HashMap::new()),
-            password,
-            settings: state.devices.settings(&grant.address),
-        }),
-    ))
+        .ok_or(AppError::from(ErrorCode::DeviceNotFound))?;
+    Ok(CreatedDevice {
+        device: device(row, &HashMap::new()),
+        password,
+        settings: state.devices.settings(&grant.address),
+    })
 }
 
 /// `POST /v1/mailboxes/{mb}/devices/{device}/regenerate`: the row keeps its
@@ -248,15 +259,7 @@ pub async fn regenerate(
         return Err(ErrorCode::DeviceNotFound.into());
     }
     cut(&state, &grant.address, &HashSet::from([id])).await;
-    let row = load(&state.db, grant.mailbox_id, Some(id))
-        .await?
-        .pop()
-        .ok_or(AppError::from(ErrorCode::DeviceNotFound))?;
-    Ok(Json(CreatedDevice {
-        device: device(row, &HashMap::new()),
-        password,
-        settings: state.devices.settings(&grant.address),
-    }))
+    Ok(Json(with_password(&state, &grant, id, password).await?))
 }
 
 /// `DELETE /v1/mailboxes/{mb}/devices/{device}`: revoked (the row stays,
