@@ -49,7 +49,20 @@ impl RunKind {
         repo_root().join("target/postern").join(self.name())
     }
 
+    /// The run's ports: `base_ports`, each moved up by
+    /// `POSTERN_PORT_SHIFT` when that is set — so a second checkout (a git
+    /// worktree) can run its own `test` or `up` stack beside this one's,
+    /// e.g. `POSTERN_PORT_SHIFT=3000 cargo xtask test --stack-only`.
     pub fn ports(self) -> Ports {
+        let shift = std::env::var("POSTERN_PORT_SHIFT")
+            .ok()
+            .and_then(|s| s.parse::<u16>().ok())
+            .unwrap_or(0);
+        self.base_ports().shifted(shift)
+    }
+
+    /// The ports of ARCHITECTURE.md's table.
+    pub fn base_ports(self) -> Ports {
         match self {
             RunKind::Up => Ports::UP,
             RunKind::Test => Ports::TEST,
@@ -115,6 +128,38 @@ pub struct Ports {
 }
 
 impl Ports {
+    /// Every port moved up by `by` (see `RunKind::ports`).
+    pub fn shifted(self, by: u16) -> Ports {
+        let s = |p: u16| {
+            p.checked_add(by)
+                .expect("POSTERN_PORT_SHIFT moves a port past 65535")
+        };
+        Ports {
+            edge: s(self.edge),
+            gateway: s(self.gateway),
+            imap: s(self.imap),
+            imaps: s(self.imaps),
+            pop3: s(self.pop3),
+            pop3s: s(self.pop3s),
+            submission: s(self.submission),
+            submissions: s(self.submissions),
+            sieve: s(self.sieve),
+            lmtp: s(self.lmtp),
+            smtp: s(self.smtp),
+            sink: s(self.sink),
+            policy: s(self.policy),
+            milter: s(self.milter),
+            quota_status: s(self.quota_status),
+            postgres: self.postgres.map(s),
+            second: self.second.map(|g| SecondGateway {
+                gateway: s(g.gateway),
+                policy: s(g.policy),
+                milter: s(g.milter),
+            }),
+            edge2: self.edge2.map(s),
+        }
+    }
+
     pub const UP: Ports = Ports {
         edge: 8080,
         gateway: 8081,
@@ -303,7 +348,7 @@ mod tests {
         // Linux's default ip_local_port_range: a source port of any
         // outgoing connection may sit there when a stack starts.
         for kind in RunKind::ALL {
-            for (what, port) in kind.ports().all() {
+            for (what, port) in kind.base_ports().all() {
                 assert!(
                     !(32768..=60999).contains(&port),
                     "{what} of {} ({port}) is in the ephemeral range",
@@ -317,7 +362,7 @@ mod tests {
     fn no_two_run_kinds_share_a_port() {
         let mut seen: Vec<(u16, &str, &str)> = Vec::new();
         for kind in RunKind::ALL {
-            for (what, port) in kind.ports().all() {
+            for (what, port) in kind.base_ports().all() {
                 if let Some((_, k, w)) = seen.iter().find(|(p, _, _)| *p == port) {
                     panic!("{port} is {w} of {k} and {what} of {}", kind.name());
                 }
@@ -329,7 +374,7 @@ mod tests {
     #[test]
     fn the_postgresql_stacks_have_two_gateways_and_a_server() {
         for kind in [RunKind::TestPg, RunKind::BenchPg] {
-            let p = kind.ports();
+            let p = kind.base_ports();
             assert!(p.postgres.is_some());
             assert_eq!(p.gateways().len(), 2);
             let second = p.of_gateway(2).unwrap();
@@ -342,6 +387,19 @@ mod tests {
         }
         assert_eq!(Ports::TEST.gateways(), [Ports::TEST]);
         assert!(Ports::TEST.of_gateway(2).is_none());
+    }
+
+    #[test]
+    fn a_shift_moves_every_port_and_keeps_the_gateways_apart() {
+        let moved = RunKind::TestPg.base_ports().shifted(3000);
+        let base = RunKind::TestPg.base_ports();
+        for ((what, a), (_, b)) in base.all().into_iter().zip(moved.all()) {
+            assert_eq!(a + 3000, b, "{what}");
+        }
+        assert_eq!(
+            moved.of_gateway(2).unwrap().gateway,
+            base.second.unwrap().gateway + 3000
+        );
     }
 
     #[test]

@@ -42,7 +42,7 @@ mod tests {
         for (i, kind) in RunKind::ALL.iter().enumerate() {
             let col = i + 1;
             let documented: BTreeSet<u16> = rows.iter().flat_map(|r| numbers(r[col])).collect();
-            let code: BTreeSet<u16> = kind.ports().all().iter().map(|(_, p)| *p).collect();
+            let code: BTreeSet<u16> = kind.base_ports().all().iter().map(|(_, p)| *p).collect();
             assert_eq!(
                 documented,
                 code,
