@@ -83,7 +83,7 @@ impl Action {
                 "Only the organisation's owners, administrators and legal representatives see its addresses."
             }
             Action::ManageAddresses => {
-                "Only the organisation's owners and administrators create or delete addresses."
+                "Only the organisation's owners and administrators create, edit or delete addresses."
             }
             Action::ManageAccess => {
                 "Only the organisation's owners and administrators give access to a mailbox."

@@ -322,10 +322,17 @@ pub(super) async fn hand_out(
         match email::send(state, mailbox, &letter).await {
             Ok(()) => {
                 emailed = true;
-                sqlx::query("UPDATE invitations SET emailed = 1 WHERE id = $1")
+                // The letter is gone and the invitation exists: failing to
+                // note that it was emailed must not answer 500 (the inviter
+                // would retry and send a second letter); the list then just
+                // does not say "emailed".
+                if let Err(e) = sqlx::query("UPDATE invitations SET emailed = 1 WHERE id = $1")
                     .bind(id)
                     .execute(&state.db)
-                    .await?;
+                    .await
+                {
+                    tracing::warn!(invitation = id, error = %e, "invitation emailed, but not noted so");
+                }
             }
             Err(e) => {
                 tracing::warn!(invitation = id, code = %e.code, message = e.message, "invitation email not sent");
