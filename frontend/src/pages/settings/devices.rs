@@ -573,6 +573,13 @@ pub fn password_dialog(
     };
     let s = c.settings.clone();
     let name = c.device.name.clone();
+    // Only the servers this password may log in to.
+    let may = |p| c.device.protocols.contains(&p);
+    let (imap, pop3, smtp) = (
+        may(DeviceProtocol::Imap),
+        may(DeviceProtocol::Pop3),
+        may(DeviceProtocol::Smtp),
+    );
     view! {
         <div class="dialog" role="dialog" aria-modal="true" data-testid="device-password-dialog">
             <h3>{t!(i18n, devices_password_title, name = name.clone())}</h3>
@@ -587,14 +594,22 @@ pub fn password_dialog(
             <h4>{t!(i18n, devices_settings)}</h4>
             <dl class="device-facts" data-testid="device-settings">
                 <dt>{t!(i18n, devices_settings_user)}</dt><dd>{s.username.clone()}</dd>
-                <dt>{t!(i18n, devices_settings_imap)}</dt>
-                <dd>{format!("{}:{} ", s.imap_host, s.imap_port)}{t!(i18n, devices_settings_tls)}</dd>
-                <dt>{t!(i18n, devices_settings_smtp)}</dt>
-                <dd>
-                    {format!("{}:{} ", s.smtp_host, s.submission_port)}{t!(i18n, devices_settings_starttls)}
-                    " " {t!(i18n, devices_settings_or)} " "
-                    {format!("{}:{} ", s.smtp_host, s.submissions_port)}{t!(i18n, devices_settings_tls)}
-                </dd>
+                {imap.then(|| view! {
+                    <dt>{t!(i18n, devices_settings_imap)}</dt>
+                    <dd>{format!("{}:{} ", s.imap_host, s.imap_port)}{t!(i18n, devices_settings_tls)}</dd>
+                })}
+                {pop3.then(|| view! {
+                    <dt>{t!(i18n, devices_settings_pop3)}</dt>
+                    <dd>{format!("{}:{} ", s.pop3_host, s.pop3s_port)}{t!(i18n, devices_settings_tls)}</dd>
+                })}
+                {smtp.then(|| view! {
+                    <dt>{t!(i18n, devices_settings_smtp)}</dt>
+                    <dd>
+                        {format!("{}:{} ", s.smtp_host, s.submission_port)}{t!(i18n, devices_settings_starttls)}
+                        " " {t!(i18n, devices_settings_or)} " "
+                        {format!("{}:{} ", s.smtp_host, s.submissions_port)}{t!(i18n, devices_settings_tls)}
+                    </dd>
+                })}
             </dl>
             {mb.map(|mb| view! {
                 <p>
