@@ -1,7 +1,10 @@
 //! Device passwords (R-DEV): the mailbox settings' Devices tab. Every
-//! route needs the grant's `manage_devices` permission; a device id that
-//! is not a live password of `{mb}` is 404 `device_not_found` (another
-//! mailbox's id included: the grant on `{mb}` was already checked).
+//! route needs the grant's `manage_devices` permission (but
+//! [`mail_program_settings`], "Connect a mail program", which any user of
+//! the mailbox may read; the setup link's own routes are in [`setup`]); a
+//! device id that is not a live password of `{mb}` is 404
+//! `device_not_found` (another mailbox's id included: the grant on `{mb}`
+//! was already checked).
 //!
 //! A password is generated here ([`password`]), answered once and stored
 //! as its SHA-256, which Dovecot's SQL passdb compares. Revoking
