@@ -89,6 +89,12 @@ pub struct DevicesConfig {
     pub imaps_port: u16,
     pub submission_port: u16,
     pub submissions_port: u16,
+    /// `POSTERN_PUBLIC_IMAP_PORT` (143, STARTTLS), `POSTERN_PUBLIC_POP3S_PORT`
+    /// (995, TLS), `POSTERN_PUBLIC_POP3_PORT` (110, STARTTLS): R-PROTO-2,
+    /// on the "Connect a mail program" page.
+    pub imap_port: u16,
+    pub pop3s_port: u16,
+    pub pop3_port: u16,
     /// `POSTERN_DOVECOT_CONF`: the `dovecot.conf` that `doveadm -c` is
     /// given to list and end a device's sessions; unset: revoking still
     /// refuses the next login, but live sessions are not cut.
@@ -227,6 +233,9 @@ pub fn devices_from_env() -> Result<DevicesConfig, ConfigError> {
         imaps_port: port("POSTERN_PUBLIC_IMAPS_PORT", 993)?,
         submission_port: port("POSTERN_PUBLIC_SUBMISSION_PORT", 587)?,
         submissions_port: port("POSTERN_PUBLIC_SUBMISSIONS_PORT", 465)?,
+        imap_port: port("POSTERN_PUBLIC_IMAP_PORT", 143)?,
+        pop3s_port: port("POSTERN_PUBLIC_POP3S_PORT", 995)?,
+        pop3_port: port("POSTERN_PUBLIC_POP3_PORT", 110)?,
         dovecot_conf: var("POSTERN_DOVECOT_CONF"),
         dovecot_log: var("POSTERN_DOVECOT_LOG"),
     })

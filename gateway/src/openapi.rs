@@ -226,6 +226,15 @@ fn shape(name: &str) -> Option<Shape> {
         "delete_device" => s(None, &[204], Answer::Empty),
         "regenerate_device" => s(None, &[200], json("CreatedDevice")),
         "device_profile" => s(None, &[200], Answer::Bytes),
+        "create_device_setup" => s(
+            Some("CreateDeviceSetupRequest"),
+            &[201],
+            json("CreatedDeviceSetup"),
+        ),
+        "revoke_device_setup" => s(None, &[204], Answer::Empty),
+        "mail_program_settings" => s(None, &[200], json("MailProgramSettings")),
+        "get_device_setup" => s(None, &[200], json("DeviceSetupInfo")),
+        "redeem_device_setup" => s(Some("CreateDeviceRequest"), &[201], json("CreatedDevice")),
         "list_addresses" => s(None, &[200], json("OrgAddresses")),
         "create_address" => s(Some("CreateAddressRequest"), &[201], json("CreatedAddress")),
         "delete_addresses" => s(
@@ -335,7 +344,7 @@ fn path_param(name: &str) -> Option<Param> {
             name: "invitation",
             required: true,
             schema: integer(1, i64::MAX),
-            about: "A pending invitation of the mailbox (from its users tab).",
+            about: "A pending invitation of the mailbox (from its users tab, or a device-setup link from its device list).",
         },
         "account" => Param {
             name: "account",
@@ -618,6 +627,13 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::devices::CreateDeviceRequest>()
         .schema_from::<postern_shared::devices::CreatedDevice>()
         .schema_from::<postern_shared::devices::DisconnectedDevices>()
+        .schema_from::<postern_shared::devices::DeviceProtocol>()
+        .schema_from::<postern_shared::devices::MailProgramSettings>()
+        .schema_from::<postern_shared::devices::SetupInvitee>()
+        .schema_from::<postern_shared::devices::DeviceSetupInvitation>()
+        .schema_from::<postern_shared::devices::CreateDeviceSetupRequest>()
+        .schema_from::<postern_shared::devices::CreatedDeviceSetup>()
+        .schema_from::<postern_shared::devices::DeviceSetupInfo>()
         .schema_from::<postern_shared::permissions::Action>()
         .schema_from::<postern_shared::invitations::MailboxUsers>()
         .schema_from::<postern_shared::invitations::InviteBlock>()

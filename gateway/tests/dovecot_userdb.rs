@@ -106,6 +106,18 @@ async fn passdb(
     address: &str,
     password: &str,
 ) -> Option<i64> {
+    passdb_for(db, backend, "imap", address, password).await
+}
+
+/// Like [`passdb`] for the service `%s` names (imap, pop3, submission,
+/// smtp for Postfix SASL, sieve…).
+async fn passdb_for(
+    db: &Db,
+    backend: postern_gateway::db::dialect::Backend,
+    service: &str,
+    address: &str,
+    password: &str,
+) -> Option<i64> {
     use sha2::Digest;
     let now = match backend {
         postern_gateway::db::dialect::Backend::Sqlite => "CAST(strftime('%s', 'now') AS INTEGER)",
@@ -119,6 +131,9 @@ async fn passdb(
             "%{sha256:password}",
             &hex::encode(sha2::Sha256::digest(password.as_bytes())),
         )
+        // Before the clock, whose SQLite spelling has a '%s' of its own
+        // (`%%s` in the rendered file, which Dovecot does not expand).
+        .replace("'%s'", &format!("'{service}'"))
         .replace("{{sql_now}}", now);
     let row: Option<(String, Option<String>, String, i64, i64)> =
         sqlx::query_as(&sql).fetch_optional(db).await.unwrap();
@@ -166,4 +181,50 @@ async fn the_passdb_accepts_a_live_device_password_only() {
     assert_eq!(passdb(&t.db, b, "d@dev.test", "later").await, Some(ids[3]));
     assert_eq!(passdb(&t.db, b, "d@dev.test", "wrong").await, None);
     assert_eq!(passdb(&t.db, b, "other@dev.test", "live").await, None);
+}
+
+#[tokio::test]
+async fn the_passdb_lets_a_scoped_password_in_only_through_its_protocols() {
+    let t = postern_gateway::db::testing::TestDb::new().await;
+    let p = Provisioner::from_db(t.db.clone());
+    let org = p.create_organization("Scope", "standard").await.unwrap();
+    let mb = p.create_mailbox(org, "s@scope.test", "S").await.unwrap();
+    let mut ids = Vec::new();
+    for (pw, imap, pop3, smtp) in [("all", 1, 1, 1), ("smtp", 0, 0, 1), ("imap", 1, 0, 0)] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO device_passwords (mailbox_id, username, label, pw_sha256, created_at, allow_imap, allow_pop3, allow_smtp)
+             VALUES ($1, 's@scope.test', $2, $3, 1, $4, $5, $6) RETURNING id",
+        )
+        .bind(mb)
+        .bind(pw)
+        .bind(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(pw.as_bytes())))
+        .bind(imap as i64)
+        .bind(pop3 as i64)
+        .bind(smtp as i64)
+        .fetch_one(&t.db)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    let b = t.backend();
+    let ok = |service: &'static str, pw: &'static str| {
+        let db = t.db.clone();
+        async move {
+            passdb_for(&db, b, service, "s@scope.test", pw)
+                .await
+                .is_some()
+        }
+    };
+    for service in ["imap", "pop3", "submission", "smtp", "sieve"] {
+        assert!(ok(service, "all").await, "an unscoped password: {service}");
+    }
+    assert!(ok("submission", "smtp").await && ok("smtp", "smtp").await);
+    for service in ["imap", "pop3", "sieve"] {
+        assert!(!ok(service, "smtp").await, "SMTP only: {service} refused");
+    }
+    assert!(ok("imap", "imap").await);
+    for service in ["pop3", "submission", "smtp", "sieve"] {
+        assert!(!ok(service, "imap").await, "IMAP only: {service} refused");
+    }
+    assert_eq!(ids.len(), 3);
 }

@@ -4,10 +4,24 @@
 //! [`Device`] carries is listed. The gateway generates passwords from
 //! [`PASSWORD_ALPHABET`] and stores only their SHA-256.
 
-use crate::api::MailboxId;
+use crate::api::{AccountId, MailboxId};
+use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 
 pub type DeviceId = i64;
+/// A device-setup invitation (R-DEV-4).
+pub type DeviceSetupId = i64;
+
+/// How many recent connections are listed per device.
+pub const RECENT_CONNECTIONS: usize = 20;
+
+/// Days a device-setup link stays usable (R-DEV-4).
+pub const DEVICE_SETUP_DAYS: i64 = 30;
+
+/// The portal page of a device-setup link (its token is the last segment).
+pub fn device_setup_path(token: &str) -> String {
+    format!("/device-setup/{token}")
+}
 
 /// R-DEV-5: the characters of a generated password. Letters and digits
 /// only — nothing that means something in a shell, YAML, a `.env` file or
@@ -79,6 +93,52 @@ impl DeviceKind {
     }
 }
 
+/// What a device password may log in to (its protocol scope), enforced
+/// by Dovecot's passdb: `smtp` is SMTP submission (Dovecot's submission
+/// service on 587/465, and Postfix SASL, which Dovecot sees as `smtp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceProtocol {
+    Imap,
+    Pop3,
+    Smtp,
+}
+
+impl DeviceProtocol {
+    pub const ALL: [DeviceProtocol; 3] = [
+        DeviceProtocol::Imap,
+        DeviceProtocol::Pop3,
+        DeviceProtocol::Smtp,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceProtocol::Imap => "imap",
+            DeviceProtocol::Pop3 => "pop3",
+            DeviceProtocol::Smtp => "smtp",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeviceProtocol> {
+        DeviceProtocol::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// Every protocol: the scope of a password made without one.
+pub fn all_protocols() -> Vec<DeviceProtocol> {
+    DeviceProtocol::ALL.to_vec()
+}
+
+/// A protocol scope as stored: sorted, each once, at least one; `None`
+/// for an empty one.
+pub fn clean_protocols(p: &[DeviceProtocol]) -> Option<Vec<DeviceProtocol>> {
+    let mut v = p.to_vec();
+    v.sort();
+    v.dedup();
+    (!v.is_empty()).then_some(v)
+}
+
 /// Someone named in the list (owner, creator).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -119,6 +179,11 @@ pub struct Device {
     pub last_used: Option<LastUse>,
     /// IMAP and POP3 sessions it holds now.
     pub connections: u32,
+    /// What it may log in to (sorted; all three unless scoped).
+    pub protocols: Vec<DeviceProtocol>,
+    /// Its newest logins, newest first (at most [`RECENT_CONNECTIONS`]),
+    /// as Dovecot logged them: a leaked password shows here.
+    pub recent: Vec<LastUse>,
 }
 
 /// What a mail program is told to use (R-PROTO-1).
@@ -130,10 +195,91 @@ pub struct ClientSettings {
     /// IMAP with implicit TLS.
     pub imap_host: String,
     pub imap_port: u16,
+    /// IMAP with STARTTLS (R-PROTO-2).
+    pub imap_starttls_port: u16,
     /// SMTP submission with STARTTLS, and with implicit TLS.
     pub smtp_host: String,
     pub submission_port: u16,
     pub submissions_port: u16,
+    /// POP3 with implicit TLS, and with STARTTLS (R-PROTO-2).
+    pub pop3_host: String,
+    pub pop3s_port: u16,
+    pub pop3_port: u16,
+}
+
+/// `GET /api/mailboxes/{mb}/connect`: the "Connect a mail program" page
+/// (R-PROTO-1..3), for anyone who may use the mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MailProgramSettings {
+    pub settings: ClientSettings,
+    /// The visitor's public address as the portal sees it (R-PROTO-3).
+    pub client_ip: Option<String>,
+    /// Whether the caller may make device passwords here (the page links
+    /// to the Devices tab).
+    pub may_manage_devices: bool,
+}
+
+/// A user of the mailbox who can be sent a device-setup link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetupInvitee {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub account: AccountId,
+    pub login: String,
+    pub display_name: String,
+}
+
+/// A pending device-setup invitation (R-DEV-4), as listed with the
+/// devices (never its link).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceSetupInvitation {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: DeviceSetupId,
+    /// Whose device it will be.
+    pub invitee: DevicePerson,
+    pub invited_by: DevicePerson,
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// The link was emailed to the invitee.
+    pub emailed: bool,
+}
+
+/// `POST /api/mailboxes/{mb}/devices/setup-invitations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateDeviceSetupRequest {
+    /// A user of the mailbox, member of its organisation ([`SetupInvitee`]).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub account: AccountId,
+    /// Email the link to the invitee's login.
+    #[serde(default)]
+    pub send_email: bool,
+    /// The inviter's UI language, for the email.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+/// The answer: the only time the link is shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedDeviceSetup {
+    pub invitation: DeviceSetupInvitation,
+    pub link: String,
+    /// Why the email could not go (the link still works: hand it over).
+    pub email_error: Option<ApiError>,
+}
+
+/// `GET /api/device-setup/{token}`: what the link's page shows to its
+/// invitee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceSetupInfo {
+    pub address: String,
+    pub display_name: String,
+    pub invited_by: DevicePerson,
+    pub expires_at: i64,
 }
 
 /// `GET /api/mailboxes/{mb}/devices`.
@@ -145,6 +291,11 @@ pub struct MailboxDevices {
     /// Newest first; revoked passwords are not listed.
     pub devices: Vec<Device>,
     pub settings: ClientSettings,
+    /// Pending device-setup invitations, newest first (R-DEV-4).
+    pub setup_invitations: Vec<DeviceSetupInvitation>,
+    /// Who can be sent one: the mailbox's users who are members of its
+    /// organisation.
+    pub invitees: Vec<SetupInvitee>,
 }
 
 /// `POST /api/mailboxes/{mb}/devices`.
@@ -156,6 +307,9 @@ pub struct CreateDeviceRequest {
     /// Unix seconds (e.g. the end of a chosen day); `None`: never expires.
     #[serde(default)]
     pub expires_at: Option<i64>,
+    /// What it may log in to; every protocol unless given.
+    #[serde(default = "all_protocols")]
+    pub protocols: Vec<DeviceProtocol>,
 }
 
 /// The answer to creating or regenerating: the only time the password is
@@ -243,6 +397,19 @@ mod tests {
         assert_eq!(clean_device_name("a\u{7}b"), None);
         assert!(clean_device_name(&"é".repeat(MAX_DEVICE_NAME_CHARS)).is_some());
         assert!(clean_device_name(&"é".repeat(MAX_DEVICE_NAME_CHARS + 1)).is_none());
+    }
+
+    #[test]
+    fn protocol_scopes_are_sorted_deduplicated_and_never_empty() {
+        use DeviceProtocol::*;
+        assert_eq!(clean_protocols(&[Smtp, Imap, Smtp]), Some(vec![Imap, Smtp]));
+        assert_eq!(clean_protocols(&[]), None);
+        for p in DeviceProtocol::ALL {
+            assert_eq!(DeviceProtocol::parse(p.as_str()), Some(p));
+        }
+        let req: CreateDeviceRequest =
+            serde_json::from_str(r#"{"name":"x","kind":"script"}"#).unwrap();
+        assert_eq!(req.protocols, all_protocols(), "unscoped by default");
     }
 
     #[test]

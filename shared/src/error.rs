@@ -89,6 +89,24 @@ error_codes! {
     /// A device password's expiry that is not in the future (or more than
     /// ten years ahead).
     InvalidExpiry = "invalid_expiry", 400, "The expiry date must be in the future.";
+    /// A device password's protocol scope with no protocol in it.
+    InvalidDeviceProtocols = "invalid_device_protocols", 400, "Choose at least one protocol (IMAP, POP3 or SMTP) for this device password.";
+    /// R-DEV-4: the invitee is not a user of the mailbox who is a member
+    /// of its organisation.
+    SetupInviteeInvalid = "setup_invitee_invalid", 400, "Only a user of this mailbox who is a member of its organisation can be sent a device-setup link.";
+    /// R-DEV-4: no such device-setup link (unknown, malformed, or its
+    /// mailbox deleted); also a pending invitation id unknown on `{mb}`.
+    DeviceSetupNotFound = "device_setup_not_found", 404, "This device-setup link does not exist.";
+    /// R-DEV-4: the link already made its device password (single use).
+    DeviceSetupUsed = "device_setup_used", 410, "This device-setup link has already been used.";
+    /// R-DEV-4: the link is older than 30 days.
+    DeviceSetupExpired = "device_setup_expired", 410, "This device-setup link has expired.";
+    /// R-DEV-4: the link was withdrawn (or its user no longer has the
+    /// mailbox).
+    DeviceSetupRevoked = "device_setup_revoked", 410, "This device-setup link was withdrawn.";
+    /// R-DEV-4: signed in as someone else than the link's user
+    /// (`params.value`: whose link it is).
+    DeviceSetupWrongAccount = "device_setup_wrong_account", 403, "This device-setup link is for another account.";
     MethodNotAllowed = "method_not_allowed", 405, "This method is not allowed here.";
     PayloadTooLarge = "payload_too_large", 413, "The request is too large.";
     /// R-SEND-1: more than 100 recipients.

@@ -3,8 +3,8 @@
 //! SMTP submission, refused once revoked, and their live sessions cut.
 
 use postern_shared::devices::{
-    CreateDeviceRequest, CreatedDevice, DeviceId, DeviceKind, DisconnectedDevices, MailboxDevices,
-    is_generated_password,
+    CreateDeviceRequest, CreatedDevice, DeviceId, DeviceKind, DeviceProtocol, DisconnectedDevices,
+    MailProgramSettings, MailboxDevices, all_protocols, is_generated_password,
 };
 use postern_shared::wire::routes::Route;
 use postern_shared::{ErrorCode, Permission, PermissionSet};
@@ -16,10 +16,20 @@ use postern_tests::{ApiClient, ApiFailure, Stack, unique};
 use std::time::{Duration, Instant};
 
 async fn create(api: &ApiClient, mb: i64, name: &str) -> Result<CreatedDevice, ApiFailure> {
+    create_scoped(api, mb, name, all_protocols()).await
+}
+
+async fn create_scoped(
+    api: &ApiClient,
+    mb: i64,
+    name: &str,
+    protocols: Vec<DeviceProtocol>,
+) -> Result<CreatedDevice, ApiFailure> {
     let req = CreateDeviceRequest {
         name: name.into(),
         kind: DeviceKind::Phone,
         expires_at: None,
+        protocols,
     };
     api.post(&Route::CreateDevice { mb }.path(), &req).await
 }
@@ -339,4 +349,147 @@ async fn the_apple_profile_is_a_plist_attachment_without_the_password() {
     );
     assert!(body.contains(&format!("<string>{}</string>", fx.address)));
     assert!(!body.contains(&made.password));
+}
+
+#[tokio::test]
+async fn an_smtp_only_password_sends_but_imap_and_pop3_refuse_it_and_an_imap_only_one_cannot_send()
+{
+    let fx = Fixture::new().await;
+    let stack = fx.stack;
+    let script = create_scoped(&fx.api, fx.mailbox, "Script", vec![DeviceProtocol::Smtp])
+        .await
+        .expect("an SMTP-only password");
+    assert_eq!(script.device.protocols, [DeviceProtocol::Smtp]);
+    assert!(
+        imap_login(stack, &fx.address, &script.password)
+            .await
+            .is_none(),
+        "IMAP refuses an SMTP-only password"
+    );
+    assert!(
+        !pop3_ok(stack, &fx.address, &script.password).await,
+        "POP3 refuses it"
+    );
+    let subject = format!("From a script {}", unique("s"));
+    assert!(
+        smtp_ok(stack, &fx.address, &script.password, &fx.address, &subject),
+        "SMTP submission accepts it"
+    );
+    stack.wait_for_subject(&fx.address, "INBOX", &subject).await;
+
+    let reader = create_scoped(&fx.api, fx.mailbox, "Reader", vec![DeviceProtocol::Imap])
+        .await
+        .expect("an IMAP-only password");
+    assert!(
+        imap_login(stack, &fx.address, &reader.password)
+            .await
+            .is_some()
+    );
+    assert!(!pop3_ok(stack, &fx.address, &reader.password).await);
+    assert!(
+        !smtp_ok(stack, &fx.address, &reader.password, &fx.address, "nope"),
+        "SMTP submission refuses an IMAP-only password"
+    );
+    // The list says which is which.
+    let listed = list(&fx.api, fx.mailbox).await;
+    let scope = |id| {
+        listed
+            .devices
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.protocols.clone())
+    };
+    assert_eq!(scope(script.device.id), Some(vec![DeviceProtocol::Smtp]));
+    assert_eq!(scope(reader.device.id), Some(vec![DeviceProtocol::Imap]));
+    // An empty scope is a typed error.
+    let e = create_scoped(&fx.api, fx.mailbox, "Nothing", vec![])
+        .await
+        .expect_err("no protocol");
+    assert_eq!(
+        (e.status, e.code()),
+        (400, ErrorCode::InvalidDeviceProtocols)
+    );
+}
+
+#[tokio::test]
+async fn each_device_lists_its_recent_real_connections() {
+    let fx = Fixture::new().await;
+    let stack = fx.stack;
+    let a = create(&fx.api, fx.mailbox, "Laptop").await.unwrap();
+    let b = create(&fx.api, fx.mailbox, "Phone").await.unwrap();
+    let before = postern_tests::sending::now() - 5;
+    for _ in 0..2 {
+        let c = imap_login(stack, &fx.address, &a.password).await.unwrap();
+        let _ = c.logout().await;
+    }
+    assert!(pop3_ok(stack, &fx.address, &a.password).await);
+    let listed = list(&fx.api, fx.mailbox).await;
+    let dev = |id| listed.devices.iter().find(|d| d.id == id).unwrap();
+    let recent = &dev(a.device.id).recent;
+    assert_eq!(recent.len(), 3, "two IMAP logins and one POP3: {recent:?}");
+    assert!(
+        recent.windows(2).all(|w| w[0].at >= w[1].at),
+        "newest first"
+    );
+    assert_eq!(
+        recent
+            .iter()
+            .filter(|u| u.protocol.as_deref() == Some("imap"))
+            .count(),
+        2
+    );
+    assert!(recent.iter().any(|u| u.protocol.as_deref() == Some("pop3")));
+    for u in recent {
+        assert!(u.at >= before, "{u:?}");
+        assert_eq!(u.client_ip.as_deref(), Some("127.0.0.1"));
+    }
+    assert!(dev(b.device.id).recent.is_empty(), "the other device's own");
+    // Read again (nothing new in the log): the same, kept in the database.
+    let again = list(&fx.api, fx.mailbox).await;
+    assert_eq!(
+        again
+            .devices
+            .iter()
+            .find(|d| d.id == a.device.id)
+            .unwrap()
+            .recent,
+        *recent
+    );
+}
+
+#[tokio::test]
+async fn the_connect_page_gives_the_configured_settings_and_the_visitors_address() {
+    // A user who may only read still sees how to connect.
+    let fx = Fixture::with_permissions(PermissionSet::from_iter([Permission::Read])).await;
+    let s: MailProgramSettings = fx
+        .api
+        .get(&Route::MailProgramSettings { mb: fx.mailbox }.path())
+        .await
+        .expect("connect settings");
+    assert_eq!(s.settings.username, fx.address);
+    assert!(!s.may_manage_devices);
+    let port = |addr: &str| addr.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+    assert_eq!(s.settings.imap_starttls_port, port(&fx.stack.imap_addr));
+    assert_eq!(s.settings.pop3_port, port(&fx.stack.pop3_addr));
+    assert!(s.settings.imap_port != 0 && s.settings.submissions_port != 0);
+    // `wasmtime serve` knows no peer address: the header Spin sets stands
+    // in for it; the edge forwards it on every call.
+    let mut visitor = postern_tests::ApiClient::with_header(
+        &fx.stack.edge_url,
+        "spin-client-addr",
+        "198.51.100.23:40000",
+    );
+    visitor.login(&fx.login, &fx.password).await.unwrap();
+    let s: MailProgramSettings = visitor
+        .get(&Route::MailProgramSettings { mb: fx.mailbox }.path())
+        .await
+        .unwrap();
+    assert_eq!(s.client_ip.as_deref(), Some("198.51.100.23"));
+    let (other, _) = fx.add_mailbox("notmine", None).await;
+    let e = fx
+        .api
+        .get::<MailProgramSettings>(&Route::MailProgramSettings { mb: other }.path())
+        .await
+        .expect_err("no grant");
+    assert_eq!(e.status, 403);
 }

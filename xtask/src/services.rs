@@ -74,6 +74,9 @@ pub fn gateway_command(
             "POSTERN_PUBLIC_SUBMISSIONS_PORT",
             ports.submissions.to_string(),
         )
+        .env("POSTERN_PUBLIC_IMAP_PORT", ports.imap.to_string())
+        .env("POSTERN_PUBLIC_POP3S_PORT", ports.pop3s.to_string())
+        .env("POSTERN_PUBLIC_POP3_PORT", ports.pop3.to_string())
         .env("POSTERN_DOVECOT_CONF", &layout.dovecot_conf)
         .env("POSTERN_DOVECOT_LOG", layout.log("dovecot"))
         .env(

@@ -142,8 +142,11 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::SaveDraft { .. } => revalidate::<SaveDraftRequest>(b)?,
             Route::Send { .. } => revalidate::<SendRequest>(b)?,
             Route::PutSignature { .. } => revalidate::<Signature>(b)?,
-            Route::CreateDevice { .. } => {
+            Route::CreateDevice { .. } | Route::RedeemDeviceSetup { .. } => {
                 revalidate::<postern_shared::devices::CreateDeviceRequest>(b)?
+            }
+            Route::CreateDeviceSetup { .. } => {
+                revalidate::<postern_shared::devices::CreateDeviceSetupRequest>(b)?
             }
             Route::CreateUpload => revalidate::<NewUpload>(b)?,
             Route::CreateTransfer => revalidate::<NewTransfer>(b)?,

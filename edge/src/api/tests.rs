@@ -1007,8 +1007,29 @@ fn device_routes_are_forwarded_and_the_profile_is_an_apple_attachment() {
     let sent: serde_json::Value = serde_json::from_slice(&gw.last().body.unwrap()).unwrap();
     assert_eq!(
         sent,
-        serde_json::json!({ "name": "Phone", "kind": "phone", "expires_at": null }),
+        serde_json::json!({
+            "name": "Phone", "kind": "phone", "expires_at": null,
+            "protocols": ["imap", "pop3", "smtp"]
+        }),
         "revalidated"
+    );
+    // A setup link's own routes: the invitee's request is the same shape.
+    run(
+        &authed(Method::Post, "/api/device-setup/abc")
+            .with_body(br#"{"name":"Mine","kind":"script","protocols":["smtp"]}"#.to_vec()),
+        &gw,
+    );
+    assert_eq!(gw.last().path_and_query, "/v1/device-setup/abc");
+    let sent: serde_json::Value = serde_json::from_slice(&gw.last().body.unwrap()).unwrap();
+    assert_eq!(sent["protocols"], serde_json::json!(["smtp"]));
+    run(
+        &authed(Method::Post, "/api/mailboxes/3/devices/setup-invitations")
+            .with_body(br#"{"account":5,"send_email":true}"#.to_vec()),
+        &gw,
+    );
+    assert_eq!(
+        gw.last().path_and_query,
+        "/v1/mailboxes/3/devices/setup-invitations"
     );
     let r = run(
         &authed(Method::Post, "/api/mailboxes/3/devices")
@@ -1037,6 +1058,17 @@ fn device_routes_are_forwarded_and_the_profile_is_an_apple_attachment() {
             "/api/mailboxes/3/devices/disconnect-all",
             "/v1/mailboxes/3/devices/disconnect-all",
         ),
+        (
+            Method::Delete,
+            "/api/mailboxes/3/devices/setup-invitations/4",
+            "/v1/mailboxes/3/devices/setup-invitations/4",
+        ),
+        (
+            Method::Get,
+            "/api/mailboxes/3/connect",
+            "/v1/mailboxes/3/connect",
+        ),
+        (Method::Get, "/api/device-setup/abc", "/v1/device-setup/abc"),
     ] {
         run(&authed(m.clone(), path), &gw);
         assert_eq!(gw.last().path_and_query, v1, "{path}");

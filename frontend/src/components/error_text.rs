@@ -124,6 +124,16 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
         DeviceNotFound => t_string!(i18n, err_device_not_found),
         InvalidDeviceName => t_string!(i18n, err_invalid_device_name),
         InvalidExpiry => t_string!(i18n, err_invalid_expiry),
+        InvalidDeviceProtocols => t_string!(i18n, err_invalid_device_protocols),
+        SetupInviteeInvalid => t_string!(i18n, err_setup_invitee_invalid),
+        DeviceSetupNotFound => t_string!(i18n, err_device_setup_not_found),
+        DeviceSetupUsed => t_string!(i18n, err_device_setup_used),
+        DeviceSetupExpired => t_string!(i18n, err_device_setup_expired),
+        DeviceSetupRevoked => t_string!(i18n, err_device_setup_revoked),
+        DeviceSetupWrongAccount => {
+            let login = p.value.clone().unwrap_or_default();
+            return t_string!(i18n, err_device_setup_wrong_account, login = login).to_string();
+        }
     };
     text.to_string()
 }

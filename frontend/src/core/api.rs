@@ -325,6 +325,55 @@ pub fn device_profile_href(mb: MailboxId, device: postern_shared::devices::Devic
     Route::DeviceProfile { mb, device }.path()
 }
 
+/// A device-setup link for a user of the mailbox (R-DEV-4).
+pub async fn create_device_setup(
+    mb: MailboxId,
+    req: &postern_shared::devices::CreateDeviceSetupRequest,
+) -> Result<postern_shared::devices::CreatedDeviceSetup, ApiError> {
+    request(&Route::CreateDeviceSetup { mb }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
+pub async fn revoke_device_setup(
+    mb: MailboxId,
+    invitation: postern_shared::devices::DeviceSetupId,
+) -> Result<(), ApiError> {
+    request(&Route::RevokeDeviceSetup { mb, invitation }, &())
+        .send()
+        .await
+}
+
+/// The "Connect a mail program" page (R-PROTO).
+pub async fn mail_program_settings(
+    mb: MailboxId,
+) -> Result<postern_shared::devices::MailProgramSettings, ApiError> {
+    request(&Route::MailProgramSettings { mb }, &())
+        .send()
+        .await
+}
+
+/// A device-setup link's page, signed in as its user.
+pub async fn device_setup(
+    token: String,
+) -> Result<postern_shared::devices::DeviceSetupInfo, ApiError> {
+    request(&Route::GetDeviceSetup { token }, &())
+        .quiet()
+        .send()
+        .await
+}
+
+pub async fn redeem_device_setup(
+    token: String,
+    req: &postern_shared::devices::CreateDeviceRequest,
+) -> Result<postern_shared::devices::CreatedDevice, ApiError> {
+    request(&Route::RedeemDeviceSetup { token }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
 // ------------------------------------------------------ administration
 
 /// The organisation's address table, its domains and members, and what

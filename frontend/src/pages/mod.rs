@@ -4,6 +4,7 @@
 //! `/admin/…` (`admin/`), and `/invite/<token>` (`invite.rs`).
 
 pub mod admin;
+pub mod device_setup;
 pub mod home;
 pub mod invite;
 pub mod login;

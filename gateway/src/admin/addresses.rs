@@ -542,9 +542,17 @@ pub async fn delete(
         .execute(&mut *tx)
         .await?;
         // Everything that names the mailbox goes with it.
+        sqlx::query(
+            "DELETE FROM device_logins WHERE device_id IN
+             (SELECT id FROM device_passwords WHERE mailbox_id = $1)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         for table in [
             "grants",
             "invitations",
+            "device_setup_invitations",
             "device_passwords",
             "aliases",
             "redirects",

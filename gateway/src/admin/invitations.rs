@@ -312,6 +312,7 @@ pub(super) async fn hand_out(
     let mut email_error: Option<ApiError> = None;
     if let (Some(to), true) = (&new.email, new.send_email) {
         let letter = email::Letter {
+            purpose: email::Purpose::Share,
             language: email::Language::pick(new.language.as_deref()),
             inviter: inviter_name.clone(),
             mailbox: address.to_string(),

@@ -73,7 +73,9 @@ mod tests {
             "accounts",
             "aliases",
             "correspondents",
+            "device_logins",
             "device_passwords",
+            "device_setup_invitations",
             "domains",
             "grants",
             "leases",
@@ -219,5 +221,41 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(row, ("computer".into(), None, None, None));
+        // 0010: it keeps every protocol (Dovecot's passdb lets it in as
+        // before), has no recent connection and no setup link.
+        let scope: (i64, i64, i64) = sqlx::query_as(
+            "SELECT allow_imap, allow_pop3, allow_smtp FROM device_passwords WHERE id = $1",
+        )
+        .bind(old_device)
+        .fetch_one(&t.db)
+        .await
+        .unwrap();
+        assert_eq!(scope, (1, 1, 1));
+        let logins: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM device_logins WHERE device_id = $1")
+                .bind(old_device)
+                .fetch_one(&t.db)
+                .await
+                .unwrap();
+        assert_eq!(logins, 0);
+        // One row per login line, however many gateways read it.
+        for _ in 0..2 {
+            sqlx::query(
+                "INSERT INTO device_logins (device_id, at, protocol, client_ip, session)
+                 SELECT id, 5, 'imap', '127.0.0.1', 'AbC' FROM device_passwords WHERE id = $1
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(old_device)
+            .execute(&t.db)
+            .await
+            .unwrap();
+        }
+        let logins: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM device_logins WHERE device_id = $1")
+                .bind(old_device)
+                .fetch_one(&t.db)
+                .await
+                .unwrap();
+        assert_eq!(logins, 1);
     }
 }

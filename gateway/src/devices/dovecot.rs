@@ -40,6 +40,9 @@ pub struct Login {
     pub client_ip: Option<String>,
     pub pid: Option<u32>,
     pub device: DeviceId,
+    /// Dovecot's session id (`session=<…>`): one login, whichever gateway
+    /// reads its line.
+    pub session: String,
 }
 
 #[derive(Default)]
@@ -65,19 +68,19 @@ impl Sessions {
         }
     }
 
-    /// Reads the new login lines: each device's newest use among them.
-    pub async fn scan(&self) -> HashMap<DeviceId, LastUse> {
+    /// Reads the new login lines (of device passwords), oldest first.
+    pub async fn scan(&self) -> Vec<Login> {
         let Some(log) = self.log.clone() else {
-            return HashMap::new();
+            return Vec::new();
         };
         let state = self.state.clone();
         tokio::task::spawn_blocking(move || {
             let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
             match read_new(&log, &mut st) {
-                Ok(logins) => newest_uses(&logins),
+                Ok(logins) => logins,
                 Err(e) => {
                     tracing::warn!(error = %e, log = %log.display(), "cannot read Dovecot's log");
-                    HashMap::new()
+                    Vec::new()
                 }
             }
         })
@@ -203,7 +206,8 @@ fn read_new(path: &std::path::Path, st: &mut LogState) -> std::io::Result<Vec<Lo
     Ok(logins)
 }
 
-fn newest_uses(logins: &[Login]) -> HashMap<DeviceId, LastUse> {
+/// Each device's newest use among `logins`.
+pub fn newest_uses(logins: &[Login]) -> HashMap<DeviceId, LastUse> {
     let mut out: HashMap<DeviceId, LastUse> = HashMap::new();
     for l in logins {
         if out.get(&l.device).is_none_or(|u| u.at <= l.at) {
@@ -235,6 +239,9 @@ pub fn parse_login(line: &str) -> Option<Login> {
         client_ip: plain(fields, "rip=").map(String::from),
         pid: plain(fields, "mpid=").and_then(|p| p.parse().ok()),
         device,
+        session: bracketed(fields, "session=<")
+            .unwrap_or_default()
+            .to_string(),
     })
 }
 
@@ -309,6 +316,7 @@ mod tests {
                 client_ip: Some("127.0.0.1".into()),
                 pid: Some(4242),
                 device: 17,
+                session: "AbCd".into(),
             }
         );
         let pop = IMAP.replace("imap-login", "pop3-login");

@@ -154,9 +154,13 @@ mod tests {
             username: "ann@example.test".into(),
             imap_host: "mail.example.test".into(),
             imap_port: 993,
+            imap_starttls_port: 143,
             smtp_host: "mail.example.test".into(),
             submission_port: 587,
             submissions_port: 465,
+            pop3_host: "mail.example.test".into(),
+            pop3s_port: 995,
+            pop3_port: 110,
         }
     }
 

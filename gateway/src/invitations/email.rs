@@ -27,9 +27,20 @@ impl Language {
     }
 }
 
+/// What the link is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    /// Sharing the mailbox (R-INV-2).
+    Share,
+    /// A device-setup link (R-DEV-4) for the account `login`, who already
+    /// uses the mailbox.
+    DeviceSetup { login: String },
+}
+
 /// Everything the message says.
 #[derive(Debug, Clone)]
 pub struct Letter {
+    pub purpose: Purpose,
     pub language: Language,
     /// The inviter as people know them.
     pub inviter: String,
@@ -42,6 +53,14 @@ pub struct Letter {
 
 impl Letter {
     pub fn subject(&self) -> String {
+        if let Purpose::DeviceSetup { .. } = self.purpose {
+            return match self.language {
+                Language::English => format!("Set up a device for the mailbox {}", self.mailbox),
+                Language::Spanish => {
+                    format!("Configura un dispositivo para el buzón {}", self.mailbox)
+                }
+            };
+        }
         match self.language {
             Language::English => format!(
                 "{} invites you to the mailbox {}",
@@ -53,6 +72,33 @@ impl Letter {
 
     pub fn text(&self) -> String {
         let until = postern_shared::format::utc_minutes(self.expires_at);
+        if let Purpose::DeviceSetup { login } = &self.purpose {
+            return match self.language {
+                Language::English => format!(
+                    "Hello,\r\n\r\n{inviter} invites you to connect a device of yours (a phone, a \
+                     mail program, a script) to the mailbox {mailbox}.\r\n\r\n\
+                     Open this link, signed in as {login} (it works once, until {until}):\r\n\r\n\
+                     {link}\r\n\r\nYou will name the device and get a password for it alone, \
+                     with the settings to type. Nobody will ever ask you for a password by \
+                     email.\r\n\r\nIf you did not expect this message, ignore it.\r\n",
+                    inviter = self.inviter,
+                    mailbox = self.mailbox,
+                    link = self.link,
+                ),
+                Language::Spanish => format!(
+                    "Hola:\r\n\r\n{inviter} te invita a conectar un dispositivo tuyo (un teléfono, \
+                     un programa de correo, un script) al buzón {mailbox}.\r\n\r\n\
+                     Abre este enlace con la sesión iniciada como {login} (sirve una vez, hasta \
+                     {until}):\r\n\r\n{link}\r\n\r\nPondrás un nombre al dispositivo y \
+                     obtendrás una contraseña solo para él, con los ajustes que debes escribir. \
+                     Nadie te pedirá nunca una contraseña por correo.\r\n\r\n\
+                     Si no esperabas este mensaje, ignóralo.\r\n",
+                    inviter = self.inviter,
+                    mailbox = self.mailbox,
+                    link = self.link,
+                ),
+            };
+        }
         match self.language {
             Language::English => format!(
                 "Hello,\r\n\r\n{inviter} invites you to use the mailbox {mailbox}.\r\n\r\n\
@@ -139,6 +185,7 @@ pub async fn send(state: &AppState, mailbox_id: i64, letter: &Letter) -> Result<
     tracing::info!(
         mailbox = mailbox_id,
         ok = result.is_ok(),
+        device_setup = matches!(letter.purpose, Purpose::DeviceSetup { .. }),
         "invitation email"
     );
     result
@@ -150,6 +197,7 @@ mod tests {
 
     fn letter(language: Language) -> Letter {
         Letter {
+            purpose: Purpose::Share,
             language,
             inviter: "Ana Pérez".into(),
             mailbox: "sales@example.test".into(),
@@ -184,5 +232,20 @@ mod tests {
         assert!(text.contains("sales@example.test"), "{text}");
         assert!(text.contains("bob@elsewhere.test"), "{text}");
         assert!(!text.to_ascii_lowercase().contains("password:"), "{text}");
+    }
+
+    #[test]
+    fn a_device_setup_letter_names_the_account_to_sign_in_as() {
+        let mut l = letter(Language::English);
+        l.purpose = Purpose::DeviceSetup {
+            login: "bob@elsewhere.test".into(),
+        };
+        assert!(l.subject().contains("Set up a device"), "{}", l.subject());
+        let text = l.text();
+        assert!(text.contains("signed in as bob@elsewhere.test"), "{text}");
+        assert!(text.contains("https://mail.example.test/invite/abc"));
+        l.language = Language::Spanish;
+        assert!(l.subject().contains("Configura un dispositivo"));
+        assert!(l.text().contains("como bob@elsewhere.test"));
     }
 }

@@ -77,6 +77,18 @@ pub fn router(state: AppState) -> Router {
         .route(v1("delete_device"), delete(crate::devices::delete))
         .route(v1("regenerate_device"), post(crate::devices::regenerate))
         .route(v1("device_profile"), get(crate::devices::profile))
+        .route(
+            v1("create_device_setup"),
+            post(crate::devices::setup::create),
+        )
+        .route(
+            v1("revoke_device_setup"),
+            delete(crate::devices::setup::revoke),
+        )
+        .route(
+            v1("mail_program_settings"),
+            get(crate::devices::mail_program_settings),
+        )
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 
@@ -120,6 +132,10 @@ pub fn router(state: AppState) -> Router {
         .route(v1("get_invitation"), get(crate::invitations::info))
         .route(v1("sign_up"), post(crate::invitations::sign_up))
         .route(v1("accept_invitation"), post(crate::invitations::accept))
+        .route(
+            v1("get_device_setup"),
+            get(crate::devices::setup::info).post(crate::devices::setup::redeem),
+        )
         .merge(mailbox)
         .merge(organization)
         .merge(transfers::router())

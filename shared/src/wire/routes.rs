@@ -15,7 +15,7 @@
 
 use crate::admin::DomainId;
 use crate::api::{AccountId, MailboxId, OrganizationId};
-use crate::devices::DeviceId;
+use crate::devices::{DeviceId, DeviceSetupId};
 use crate::invitations::InvitationId;
 use std::fmt::Write as _;
 
@@ -261,6 +261,27 @@ pub enum Route {
         mb: MailboxId,
         device: DeviceId,
     },
+    /// `POST …/devices/setup-invitations` (R-DEV-4).
+    CreateDeviceSetup {
+        mb: MailboxId,
+    },
+    RevokeDeviceSetup {
+        mb: MailboxId,
+        invitation: DeviceSetupId,
+    },
+    /// `GET /api/mailboxes/{mb}/connect`: R-PROTO settings and the
+    /// visitor's address.
+    MailProgramSettings {
+        mb: MailboxId,
+    },
+    /// `GET /api/device-setup/{token}`: signed in as the link's user.
+    GetDeviceSetup {
+        token: String,
+    },
+    /// `POST /api/device-setup/{token}`: makes the invitee's password.
+    RedeemDeviceSetup {
+        token: String,
+    },
     ListAddresses {
         org: OrganizationId,
     },
@@ -447,6 +468,15 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("device_profile", Get "/api/mailboxes/{mb}/devices/{device}/profile.mobileconfig" => Get "/v1/mailboxes/{mb}/devices/{device}/profile.mobileconfig", Mailbox,
         "An Apple configuration profile for the device (IMAP and SMTP settings; the device asks for the password) (R-DEV-7).",
         |a| Route::DeviceProfile { mb: a.mb?, device: a.device? }),
+    endpoint!("create_device_setup", Post "/api/mailboxes/{mb}/devices/setup-invitations" => Post "/v1/mailboxes/{mb}/devices/setup-invitations", Mailbox,
+        "Send a user of the mailbox a single-use link, valid 30 days, to make a password for their own device (R-DEV-4).",
+        |a| Route::CreateDeviceSetup { mb: a.mb? }),
+    endpoint!("revoke_device_setup", Delete "/api/mailboxes/{mb}/devices/setup-invitations/{invitation}" => Delete "/v1/mailboxes/{mb}/devices/setup-invitations/{invitation}", Mailbox,
+        "Withdraw a pending device-setup link: it stops working at once.",
+        |a| Route::RevokeDeviceSetup { mb: a.mb?, invitation: a.invitation? }),
+    endpoint!("mail_program_settings", Get "/api/mailboxes/{mb}/connect" => Get "/v1/mailboxes/{mb}/connect", Mailbox,
+        "How to connect a mail program (hosts, ports, security; R-PROTO-1/2) and the visitor's public address (R-PROTO-3).",
+        |a| Route::MailProgramSettings { mb: a.mb? }),
     endpoint!("list_addresses", Get "/api/orgs/{org}/addresses" => Get "/v1/orgs/{org}/addresses", Organization,
         "The organisation's addresses with who uses each, its domains and members.", |a| Route::ListAddresses { org: a.org? }),
     endpoint!("create_address", Post "/api/orgs/{org}/addresses" => Post "/v1/orgs/{org}/addresses", Organization,
@@ -491,6 +521,12 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("accept_invitation", Post "/api/invitations/{token}/accept" => Post "/v1/invitations/{token}/accept", Session,
         "Accept an invitation: the mailbox joins the caller's webmail in the organisation they pick (R-INV-3).",
         |a| Route::AcceptInvitation { token: a.token.clone()? }),
+    endpoint!("get_device_setup", Get "/api/device-setup/{token}" => Get "/v1/device-setup/{token}", Session,
+        "What a device-setup link is for, to its own user (used, expired, revoked and another account's links are told apart).",
+        |a| Route::GetDeviceSetup { token: a.token.clone()? }),
+    endpoint!("redeem_device_setup", Post "/api/device-setup/{token}" => Post "/v1/device-setup/{token}", Session,
+        "Use a device-setup link: a password for the caller's own device, shown once (R-DEV-4).",
+        |a| Route::RedeemDeviceSetup { token: a.token.clone()? }),
     endpoint!("create_upload", Post "/api/uploads" => Post "/v1/uploads", Session,
         "Declare a file to upload (name, type, size).", |_a| Route::CreateUpload),
     endpoint!("get_upload", Get "/api/uploads/{id}" => Get "/v1/uploads/{id}", Session,
@@ -573,6 +609,14 @@ impl Route {
                 a.device = Some(*device);
                 with_mb(&mut a, *mb, "device_profile")
             }
+            Route::CreateDeviceSetup { mb } => with_mb(&mut a, *mb, "create_device_setup"),
+            Route::RevokeDeviceSetup { mb, invitation } => {
+                a.invitation = Some(*invitation);
+                with_mb(&mut a, *mb, "revoke_device_setup")
+            }
+            Route::MailProgramSettings { mb } => with_mb(&mut a, *mb, "mail_program_settings"),
+            Route::GetDeviceSetup { token } => with_token(&mut a, token, "get_device_setup"),
+            Route::RedeemDeviceSetup { token } => with_token(&mut a, token, "redeem_device_setup"),
             Route::ListAddresses { org } => with_org(&mut a, *org, "list_addresses"),
             Route::CreateAddress { org } => with_org(&mut a, *org, "create_address"),
             Route::DeleteAddresses { org } => with_org(&mut a, *org, "delete_addresses"),
@@ -924,6 +968,30 @@ mod tests {
     #[test]
     fn device_routes() {
         let ok = |m: Method, p: &str| parse(m, p).unwrap();
+        assert_eq!(
+            ok(Method::Post, "/api/mailboxes/7/devices/setup-invitations"),
+            Route::CreateDeviceSetup { mb: 7 }
+        );
+        assert_eq!(
+            ok(
+                Method::Delete,
+                "/api/mailboxes/7/devices/setup-invitations/3"
+            ),
+            Route::RevokeDeviceSetup {
+                mb: 7,
+                invitation: 3
+            }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/connect"),
+            Route::MailProgramSettings { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/device-setup/abc"),
+            Route::RedeemDeviceSetup {
+                token: "abc".into()
+            }
+        );
         assert_eq!(
             ok(Method::Get, "/api/mailboxes/7/devices"),
             Route::ListDevices { mb: 7 }

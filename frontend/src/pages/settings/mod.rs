@@ -10,6 +10,7 @@
 //! slug and when it shows, its label in [`section_label`] and its view in
 //! `section_view`.
 
+pub mod connect;
 pub mod devices;
 pub mod general;
 pub mod invitations;
@@ -37,6 +38,7 @@ pub enum SettingsSection {
     General,
     Users,
     Devices,
+    Connect,
 }
 
 pub struct SectionInfo {
@@ -74,6 +76,11 @@ pub const SECTIONS: &[SectionInfo] = &[
         slug: "devices",
         shown: is_granted,
     },
+    SectionInfo {
+        section: SettingsSection::Connect,
+        slug: "connect",
+        shown: is_granted,
+    },
 ];
 
 /// Device passwords are a granted user's (the section says when the grant
@@ -92,6 +99,7 @@ pub fn section_label(i18n: I18nContext<Locale>, s: SettingsSection) -> String {
         SettingsSection::General => t_string!(i18n, section_general),
         SettingsSection::Users => t_string!(i18n, section_users),
         SettingsSection::Devices => t_string!(i18n, section_devices),
+        SettingsSection::Connect => t_string!(i18n, section_connect),
     }
     .to_string()
 }
@@ -369,6 +377,7 @@ fn section_view(
         Some(SettingsSection::General) => general::general(ctx.clone()).into_any(),
         Some(SettingsSection::Users) => users::users(ctx.clone()).into_any(),
         Some(SettingsSection::Devices) => devices::devices(ctx.clone()).into_any(),
+        Some(SettingsSection::Connect) => connect::connect(ctx.clone()).into_any(),
         None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),
     }
 }
@@ -442,6 +451,10 @@ mod tests {
         assert_eq!(
             section_of(Some("devices")).map(|s| s.section),
             Some(SettingsSection::Devices)
+        );
+        assert_eq!(
+            section_of(Some("connect")).map(|s| s.section),
+            Some(SettingsSection::Connect)
         );
         assert!(section_of(Some("filters")).is_none());
         assert_eq!(section_href(4, "users"), "/settings/4/users");
