@@ -43,6 +43,7 @@ pub fn gateway_command(
     cmd.current_dir(repo_root())
         .env("POSTERN_GATEWAY_ADDR", local(ports.gateway))
         .env("POSTERN_EDGE_SECRET", &secrets.edge_secret)
+        .env("POSTERN_TOTP_KEY", &secrets.totp_key)
         .env("POSTERN_DATABASE", layout.database.location())
         .env("POSTERN_IMAP_ADDR", local(ports.imap))
         .env("POSTERN_IMAP_MASTER_USER", MASTER_USER)
@@ -348,6 +349,11 @@ mod tests {
             assert_eq!(env["POSTERN_DATABASE"], url);
             assert_eq!(env["POSTERN_BLOB_DIR"], "/tmp/x/test-pg/blobs");
             assert_eq!(env["POSTERN_EDGE_SECRET"], "e");
+            assert_eq!(
+                env["POSTERN_TOTP_KEY"],
+                "7".repeat(64),
+                "one key for every gateway"
+            );
             assert_eq!(env["POSTERN_IMAP_ADDR"], "127.0.0.1:21143");
             assert_eq!(env["POSTERN_PUBLIC_URL"], "http://127.0.0.1:18180");
         }

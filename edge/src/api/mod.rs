@@ -10,6 +10,9 @@ use crate::router::Route;
 use crate::session::{self, Session, SessionError};
 use crate::transfer_page;
 pub use message_html::{html_document, message_csp};
+use postern_shared::account::{
+    CodeRequest, DisableTotpRequest, SecondFactorRequest, StartTotpRequest,
+};
 use postern_shared::admin;
 use postern_shared::api::{
     CreateFolderRequest, DeleteMessagesRequest, GatewayLoginRequest, GatewaySession, LoginRequest,
@@ -98,6 +101,7 @@ pub async fn handle<G: Gateway>(
         Route::Health => cx.health().await.into(),
         Route::OpenApi => cx.public_json(&Route::OpenApi).await.into(),
         Route::Login => cx.login().await.into(),
+        Route::LoginSecondFactor => cx.login_second_factor().await.into(),
         Route::GetSession => cx.get_session().await.into(),
         Route::Logout => cx.logout().await.into(),
         Route::GetInvitation { .. } => cx.public_json(&route).await.into(),

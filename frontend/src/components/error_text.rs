@@ -124,6 +124,13 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
         DeviceNotFound => t_string!(i18n, err_device_not_found),
         InvalidDeviceName => t_string!(i18n, err_invalid_device_name),
         InvalidExpiry => t_string!(i18n, err_invalid_expiry),
+        SecondFactorRequired => t_string!(i18n, err_second_factor_required),
+        InvalidSecondFactor => t_string!(i18n, err_invalid_second_factor),
+        SecondFactorExpired => t_string!(i18n, err_second_factor_expired),
+        WrongPassword => t_string!(i18n, err_wrong_password),
+        TwoFactorEnabled => t_string!(i18n, err_two_factor_enabled),
+        TwoFactorNotEnabled => t_string!(i18n, err_two_factor_not_enabled),
+        TwoFactorUnavailable => t_string!(i18n, err_two_factor_unavailable),
     };
     text.to_string()
 }
