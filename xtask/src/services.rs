@@ -187,6 +187,12 @@ impl Services {
             .args(["--env", "GATEWAY_URL"])
             .args(["--env", "POSTERN_EDGE_SECRET"])
             .args(["--env", "POSTERN_SESSION_KEY"])
+            // `wasmtime serve` tells the component no peer address, so on
+            // these loopback stacks a client's address is what
+            // `X-Forwarded-For` says (tests give each client its own); with
+            // neither, sign-in throttling and the sessions list know none.
+            .args(["--env", "POSTERN_TRUST_FORWARDED_FOR"])
+            .env("POSTERN_TRUST_FORWARDED_FOR", "true")
             .env("GATEWAY_URL", gateway_urls.join(","))
             .env("POSTERN_EDGE_SECRET", &secrets.edge_secret)
             .env("POSTERN_SESSION_KEY", &secrets.session_key)

@@ -193,7 +193,8 @@ impl<G: Gateway> Ctx<'_, G> {
     }
 
     /// Sends, and turns every non-2xx answer into the error response
-    /// (clearing the cookie when the gateway no longer knows the session).
+    /// (clearing the cookie when the gateway no longer knows the session —
+    /// not for other 401s, such as a wrong two-factor code).
     async fn send_ok(&self, req: GatewayRequest) -> Result<GatewayResponse, EdgeResponse> {
         let had_session = req.session.is_some();
         let resp = self.send(req).await?;
@@ -201,7 +202,14 @@ impl<G: Gateway> Ctx<'_, G> {
             return Ok(resp);
         }
         let err = gateway_error(&resp);
-        if had_session && resp.status == 401 {
+        let session_gone = resp.status == 401
+            && serde_json::from_slice::<ApiError>(&resp.body).map_or(true, |e| {
+                matches!(
+                    e.code,
+                    ErrorCode::Unauthenticated | ErrorCode::SessionExpired
+                )
+            });
+        if had_session && session_gone {
             return Err(self.clear_cookie(err));
         }
         Err(err)

@@ -193,6 +193,22 @@ fn the_second_factor_step_sets_the_session_cookie() {
 }
 
 #[test]
+fn a_wrong_code_on_a_session_route_keeps_the_cookie_an_ended_session_clears_it() {
+    let gw = FakeGateway::new(|_| err(401, "invalid_second_factor"));
+    let r = run(
+        &authed(Method::Post, "/api/account/totp/confirm").with_body(r#"{"code":"1"}"#),
+        &gw,
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(code(&r), "invalid_second_factor");
+    assert_eq!(r.header("set-cookie"), None);
+    let gw = FakeGateway::new(|_| err(401, "session_expired"));
+    let r = run(&authed(Method::Get, "/api/account/sessions"), &gw);
+    assert_eq!(code(&r), "session_expired");
+    assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
+}
+
+#[test]
 fn login_errors_pass_through_unchanged() {
     let gw = FakeGateway::new(|_| err(429, "too_many_attempts"));
     let req =

@@ -87,14 +87,23 @@ pub async fn touch(
     if seen.is_some_and(|t| now - t < LAST_SEEN_EVERY_SECS) {
         return Ok(());
     }
-    sqlx::query(
-        "UPDATE sessions SET last_seen_at = $1, last_seen_ip = COALESCE($2, last_seen_ip) WHERE id = $3",
-    )
-    .bind(now)
-    .bind(client_ip)
-    .bind(id)
-    .execute(db)
-    .await?;
+    match client_ip {
+        Some(ip) => {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1, last_seen_ip = $2 WHERE id = $3")
+                .bind(now)
+                .bind(ip)
+                .bind(id)
+                .execute(db)
+                .await?
+        }
+        None => {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(db)
+                .await?
+        }
+    };
     Ok(())
 }
 
