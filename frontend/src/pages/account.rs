@@ -190,7 +190,7 @@ fn enrol_view(
         {move || match setup.get() {
             None => view! {
                 <form class="form" data-testid="totp-start" on:submit=start>
-                    <label>
+                    <label class="field">
                         <span>{t!(i18n, security_password)}</span>
                         <input type="password" autocomplete="current-password" required=true
                             data-testid="totp-password" bind:value=password/>
@@ -223,7 +223,7 @@ fn enrol_view(
                             </button>
                         </p>
                         <form class="form" data-testid="totp-confirm" on:submit=confirm_code>
-                            <label>
+                            <label class="field">
                                 <span>{t!(i18n, security_first_code)}</span>
                                 <input type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="8"
                                     required=true data-testid="totp-code" bind:value=code/>
@@ -308,7 +308,7 @@ fn two_factor_on(
         <form class="form" data-testid="totp-regenerate" on:submit=regenerate>
             <h3>{t!(i18n, security_regenerate)}</h3>
             <p class="hint">{t!(i18n, security_regenerate_hint)}</p>
-            <label>
+            <label class="field">
                 <span>{t!(i18n, security_code_or_recovery)}</span>
                 <input type="text" autocomplete="one-time-code" maxlength="20" required=true bind:value=regen_code/>
             </label>
@@ -316,12 +316,12 @@ fn two_factor_on(
         </form>
         <form class="form" data-testid="totp-disable" on:submit=disable>
             <h3>{t!(i18n, security_disable)}</h3>
-            <label>
+            <label class="field">
                 <span>{t!(i18n, security_password)}</span>
                 <input type="password" autocomplete="current-password" required=true
                     data-testid="totp-disable-password" bind:value=password/>
             </label>
-            <label>
+            <label class="field">
                 <span>{t!(i18n, security_code_or_recovery)}</span>
                 <input type="text" autocomplete="one-time-code" maxlength="20" required=true
                     data-testid="totp-disable-code" bind:value=code/>
@@ -397,10 +397,10 @@ fn session_row(
         <li class="user-row" data-testid="session-row" data-current=current.to_string()>
             <strong>{browser}</strong>
             {current.then(|| view! { <span class="badge" data-testid="session-current">{t!(i18n, security_this_session)}</span> })}
-            <dl class="device-facts">
+            <dl class="facts">
                 <dt>{t!(i18n, security_created)}</dt><dd>{created}</dd>
                 <dt>{t!(i18n, security_last_seen)}</dt><dd>{seen}</dd>
-                <dt>{t!(i18n, security_address)}</dt><dd data-testid="session-address">{s.client_ip.unwrap_or_default()}</dd>
+                <dt>{t!(i18n, security_address)}</dt><dd data-testid="session-address">{s.client_ip.unwrap_or_else(|| "—".into())}</dd>
             </dl>
             {(!current).then(|| view! {
                 <button type="button" data-testid="session-end" on:click=end.clone()>{t!(i18n, security_end)}</button>
