@@ -302,6 +302,7 @@ mod tests {
             "/settings/42/signature",
             "/admin/acme",
             "/invite/0123abcd",
+            "/account/security",
             "/%74ransfer",
         ] {
             let r = serve(&root, &Method::Get, p);

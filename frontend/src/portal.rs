@@ -40,6 +40,8 @@ fn PortalRoot() -> impl IntoView {
                 <Route path=path!("/settings/:mailbox/:section?") view=|| pages::settings::SettingsPage().into_any()/>
                 <Route path=path!("/admin") view=|| pages::admin::AdminIndex().into_any()/>
                 <Route path=path!("/admin/:org/:section?") view=|| pages::admin::AdminPage().into_any()/>
+                <Route path=path!("/account") view=|| pages::account::AccountSecurityPage().into_any()/>
+                <Route path=path!("/account/security") view=|| pages::account::AccountSecurityPage().into_any()/>
                 <Route path=path!("/invite/*rest") view=|| pages::invite::invite_page().into_any()/>
                 <Route path=path!("/device-setup/*rest") view=|| pages::device_setup::device_setup_page().into_any()/>
             </Routes>

@@ -75,6 +75,9 @@ pub struct Config {
     pub imap: ImapConfig,
     pub sending: SendingConfig,
     pub devices: DevicesConfig,
+    /// `POSTERN_TOTP_KEY` (64 hex): seals the accounts' TOTP secrets in the
+    /// database. `None`: two-factor sign-in cannot be turned on.
+    pub totp_key: Option<std::sync::Arc<crate::auth::totp::SecretKey>>,
 }
 
 /// Device passwords (R-DEV): what clients are told, and how the gateway
@@ -117,6 +120,7 @@ impl std::fmt::Debug for Config {
             .field("imap", &self.imap)
             .field("sending", &self.sending)
             .field("devices", &self.devices)
+            .field("totp_key", &self.totp_key.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -257,7 +261,17 @@ impl Config {
             });
         }
         let database = database_from_env()?;
+        let totp_key = match var("POSTERN_TOTP_KEY") {
+            None => None,
+            Some(hex_key) => Some(std::sync::Arc::new(
+                crate::auth::totp::SecretKey::from_hex(&hex_key).ok_or(ConfigError::Invalid {
+                    name: "POSTERN_TOTP_KEY",
+                    reason: "must be 64 hex digits (32 bytes)".into(),
+                })?,
+            )),
+        };
         Ok(Config {
+            totp_key,
             listen,
             edge_secret,
             sending: sending_from_env(&database)?,

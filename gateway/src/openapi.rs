@@ -118,7 +118,16 @@ fn shape(name: &str) -> Option<Shape> {
         "get_session" => s(None, &[200], json("SessionInfo")),
         "login" => s(Some("LoginRequest"), &[200], json("SessionInfo")),
         "logout" => s(None, &[204], Answer::Empty),
+        "login_second_factor" => s(Some("SecondFactorRequest"), &[200], json("SessionInfo")),
         "me" => s(None, &[200], json("Me")),
+        "account_security" => s(None, &[200], json("AccountSecurity")),
+        "start_totp" => s(Some("StartTotpRequest"), &[200], json("TotpSetup")),
+        "confirm_totp" => s(Some("CodeRequest"), &[200], json("RecoveryCodes")),
+        "disable_totp" => s(Some("DisableTotpRequest"), &[204], Answer::Empty),
+        "regenerate_recovery_codes" => s(Some("CodeRequest"), &[200], json("RecoveryCodes")),
+        "list_sessions" => s(None, &[200], json("AccountSessions")),
+        "end_other_sessions" => s(None, &[200], json("EndedSessions")),
+        "end_session" => s(None, &[204], Answer::Empty),
         "list_folders" => s(
             None,
             &[200],
@@ -618,6 +627,16 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::admin::CreatedAddress>()
         .schema_from::<postern_shared::ImportIssue>()
         .schema_from::<postern_shared::api::MailboxStorage>()
+        .schema_from::<postern_shared::account::SecondFactorRequest>()
+        .schema_from::<postern_shared::account::AccountSecurity>()
+        .schema_from::<postern_shared::account::StartTotpRequest>()
+        .schema_from::<postern_shared::account::TotpSetup>()
+        .schema_from::<postern_shared::account::CodeRequest>()
+        .schema_from::<postern_shared::account::DisableTotpRequest>()
+        .schema_from::<postern_shared::account::RecoveryCodes>()
+        .schema_from::<postern_shared::account::AccountSessions>()
+        .schema_from::<postern_shared::account::OpenSession>()
+        .schema_from::<postern_shared::account::EndedSessions>()
         .schema_from::<postern_shared::devices::MailboxDevices>()
         .schema_from::<postern_shared::devices::Device>()
         .schema_from::<postern_shared::devices::DeviceKind>()

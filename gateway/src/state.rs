@@ -20,4 +20,6 @@ pub struct AppState {
     pub sending: Arc<SendingConfig>,
     /// Device passwords: client settings, Dovecot's sessions and log.
     pub devices: Arc<crate::devices::Devices>,
+    /// `POSTERN_TOTP_KEY`: seals TOTP secrets at rest (`None`: no 2FA).
+    pub totp_key: Option<Arc<crate::auth::totp::SecretKey>>,
 }

@@ -31,6 +31,9 @@ pub struct GatewayLoginRequest {
     pub login: String,
     pub password: String,
     pub client_ip: Option<String>,
+    /// The browser's `User-Agent` (at most 256 bytes), for the sessions list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 /// The gateway's answer to a successful login: a server-side session the

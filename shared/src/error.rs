@@ -55,6 +55,25 @@ error_codes! {
     InvalidCredentials = "invalid_credentials", 401, "Wrong login or password.";
     /// Too many failed sign-ins; `retry_after` says when to try again.
     TooManyAttempts = "too_many_attempts", 429, "Too many failed attempts. Please wait before trying again.";
+    /// The password was right and the account has two-factor sign-in:
+    /// send a code with `params.pending` (a short-lived, single-use token)
+    /// to `POST /api/session/second-factor`.
+    SecondFactorRequired = "second_factor_required", 401, "Enter the code from your authenticator app.";
+    /// A TOTP code that is wrong, outside the ±30 s window or already
+    /// used, or a recovery code that is unknown or used.
+    InvalidSecondFactor = "invalid_second_factor", 401, "This code is not valid. Enter the current code from your app, or an unused recovery code.";
+    /// The pending sign-in of the second step is unknown, used or older
+    /// than five minutes: start again with the password.
+    SecondFactorExpired = "second_factor_expired", 401, "This sign-in took too long. Enter your password again.";
+    /// The account's own password, asked again for a security change, is wrong.
+    WrongPassword = "wrong_password", 403, "The password is not right.";
+    /// Enrolment started while two-factor sign-in is already on.
+    TwoFactorEnabled = "two_factor_enabled", 409, "Two-factor sign-in is already on.";
+    /// A code to confirm, turn off or regenerate with, while two-factor
+    /// sign-in is off (or no enrolment was started).
+    TwoFactorNotEnabled = "two_factor_not_enabled", 409, "Two-factor sign-in is not on.";
+    /// The gateway has no key to keep TOTP secrets with (`POSTERN_TOTP_KEY`).
+    TwoFactorUnavailable = "two_factor_unavailable", 503, "Two-factor sign-in is not available on this server.";
     /// A state-changing request without a valid CSRF token or from a foreign origin.
     CsrfFailed = "csrf_failed", 403, "This request was refused for your protection. Reload the page and try again.";
     /// Signed in, but not allowed to touch this object.
@@ -261,6 +280,10 @@ pub struct ErrorParams {
     /// kind, domain or column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// `second_factor_required`: the pending sign-in's token, sent back
+    /// with the code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
     /// `import_invalid`: every error of the file, in line order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub issues: Vec<ImportIssue>,

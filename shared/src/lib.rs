@@ -4,6 +4,7 @@
 //! folder ordering, limits). No I/O: this crate compiles for the browser
 //! (wasm32-unknown-unknown), the edge (wasm32-wasip2) and native code.
 
+pub mod account;
 pub mod address;
 pub mod address_import;
 pub mod admin;

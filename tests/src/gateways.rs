@@ -43,6 +43,7 @@ impl GatewayCaller {
             login: login.into(),
             password: password.into(),
             client_ip: None,
+            user_agent: None,
         };
         let session: GatewaySession =
             ApiClient::send(client.request(reqwest_method(method), &path).json(&body))

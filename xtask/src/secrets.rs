@@ -21,6 +21,9 @@ pub struct Secrets {
     /// `POSTERN_PG_PASSWORD`: user `postern` of the run's own PostgreSQL
     /// (alphanumeric: it goes into URLs and Dovecot/Postfix settings as is).
     pub pg_password: String,
+    /// `POSTERN_TOTP_KEY`: seals the accounts' TOTP secrets in the
+    /// gateway's database (64 hex, AES-256-GCM).
+    pub totp_key: String,
 }
 
 impl Secrets {
@@ -51,6 +54,7 @@ impl Secrets {
             session_key: get("POSTERN_SESSION_KEY", || hex(32))?,
             master_password: get("POSTERN_IMAP_MASTER_PASSWORD", || alphanumeric(32))?,
             pg_password: get("POSTERN_PG_PASSWORD", || alphanumeric(32))?,
+            totp_key: get("POSTERN_TOTP_KEY", || hex(32))?,
         };
         if changed {
             let mut text = String::from(
@@ -74,6 +78,7 @@ impl Secrets {
             session_key: "s".into(),
             master_password: "m".into(),
             pg_password: "p".into(),
+            totp_key: "7".repeat(64),
         }
     }
 }
@@ -113,6 +118,8 @@ mod tests {
         assert_eq!(a.master_password, b.master_password);
         assert_eq!(a.pg_password, b.pg_password);
         assert_eq!(a.session_key.len(), 64);
+        assert_eq!(a.totp_key, b.totp_key);
+        assert_eq!(a.totp_key.len(), 64);
         assert!(a.master_password.chars().all(|c| c.is_ascii_alphanumeric()));
         assert!(a.pg_password.chars().all(|c| c.is_ascii_alphanumeric()));
         assert_ne!(a.pg_password, a.master_password);

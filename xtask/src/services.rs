@@ -43,6 +43,7 @@ pub fn gateway_command(
     cmd.current_dir(repo_root())
         .env("POSTERN_GATEWAY_ADDR", local(ports.gateway))
         .env("POSTERN_EDGE_SECRET", &secrets.edge_secret)
+        .env("POSTERN_TOTP_KEY", &secrets.totp_key)
         .env("POSTERN_DATABASE", layout.database.location())
         .env("POSTERN_IMAP_ADDR", local(ports.imap))
         .env("POSTERN_IMAP_MASTER_USER", MASTER_USER)
@@ -189,6 +190,12 @@ impl Services {
             .args(["--env", "GATEWAY_URL"])
             .args(["--env", "POSTERN_EDGE_SECRET"])
             .args(["--env", "POSTERN_SESSION_KEY"])
+            // `wasmtime serve` tells the component no peer address, so on
+            // these loopback stacks a client's address is what
+            // `X-Forwarded-For` says (tests give each client its own); with
+            // neither, sign-in throttling and the sessions list know none.
+            .args(["--env", "POSTERN_TRUST_FORWARDED_FOR"])
+            .env("POSTERN_TRUST_FORWARDED_FOR", "true")
             .env("GATEWAY_URL", gateway_urls.join(","))
             .env("POSTERN_EDGE_SECRET", &secrets.edge_secret)
             .env("POSTERN_SESSION_KEY", &secrets.session_key)
@@ -351,6 +358,11 @@ mod tests {
             assert_eq!(env["POSTERN_DATABASE"], url);
             assert_eq!(env["POSTERN_BLOB_DIR"], "/tmp/x/test-pg/blobs");
             assert_eq!(env["POSTERN_EDGE_SECRET"], "e");
+            assert_eq!(
+                env["POSTERN_TOTP_KEY"],
+                "7".repeat(64),
+                "one key for every gateway"
+            );
             assert_eq!(env["POSTERN_IMAP_ADDR"], "127.0.0.1:21143");
             assert_eq!(env["POSTERN_PUBLIC_URL"], "http://127.0.0.1:18180");
         }

@@ -52,6 +52,7 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::Health
             | Route::OpenApi
             | Route::Login
+            | Route::LoginSecondFactor
             | Route::GetSession
             | Route::Logout
             | Route::GetInvitation { .. }
@@ -148,6 +149,9 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::CreateDeviceSetup { .. } => {
                 revalidate::<postern_shared::devices::CreateDeviceSetupRequest>(b)?
             }
+            Route::StartTotp => revalidate::<StartTotpRequest>(b)?,
+            Route::ConfirmTotp | Route::RegenerateRecoveryCodes => revalidate::<CodeRequest>(b)?,
+            Route::DisableTotp => revalidate::<DisableTotpRequest>(b)?,
             Route::CreateUpload => revalidate::<NewUpload>(b)?,
             Route::CreateTransfer => revalidate::<NewTransfer>(b)?,
             Route::CreateAddress { .. } => revalidate::<admin::CreateAddressRequest>(b)?,

@@ -10,6 +10,9 @@ use crate::router::Route;
 use crate::session::{self, Session, SessionError};
 use crate::transfer_page;
 pub use message_html::{html_document, message_csp};
+use postern_shared::account::{
+    CodeRequest, DisableTotpRequest, SecondFactorRequest, StartTotpRequest,
+};
 use postern_shared::admin;
 use postern_shared::api::{
     CreateFolderRequest, DeleteMessagesRequest, GatewayLoginRequest, GatewaySession, LoginRequest,
@@ -98,6 +101,7 @@ pub async fn handle<G: Gateway>(
         Route::Health => cx.health().await.into(),
         Route::OpenApi => cx.public_json(&Route::OpenApi).await.into(),
         Route::Login => cx.login().await.into(),
+        Route::LoginSecondFactor => cx.login_second_factor().await.into(),
         Route::GetSession => cx.get_session().await.into(),
         Route::Logout => cx.logout().await.into(),
         Route::GetInvitation { .. } => cx.public_json(&route).await.into(),
@@ -189,7 +193,8 @@ impl<G: Gateway> Ctx<'_, G> {
     }
 
     /// Sends, and turns every non-2xx answer into the error response
-    /// (clearing the cookie when the gateway no longer knows the session).
+    /// (clearing the cookie when the gateway no longer knows the session —
+    /// not for other 401s, such as a wrong two-factor code).
     async fn send_ok(&self, req: GatewayRequest) -> Result<GatewayResponse, EdgeResponse> {
         let had_session = req.session.is_some();
         let resp = self.send(req).await?;
@@ -197,7 +202,14 @@ impl<G: Gateway> Ctx<'_, G> {
             return Ok(resp);
         }
         let err = gateway_error(&resp);
-        if had_session && resp.status == 401 {
+        let session_gone = resp.status == 401
+            && serde_json::from_slice::<ApiError>(&resp.body).map_or(true, |e| {
+                matches!(
+                    e.code,
+                    ErrorCode::Unauthenticated | ErrorCode::SessionExpired
+                )
+            });
+        if had_session && session_gone {
             return Err(self.clear_cookie(err));
         }
         Err(err)

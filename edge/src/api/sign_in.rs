@@ -51,14 +51,35 @@ impl<G: Gateway> Ctx<'_, G> {
             login: login.login,
             password: login.password,
             client_ip: client_ip.clone(),
+            user_agent: self.req.header("user-agent").map(str::to_string),
         };
         let mut req = self.gateway_request(&Route::Login, "", None);
         req.body = serde_json::to_vec(&body).ok();
+        // `second_factor_required` (with its pending token) passes through
+        // like any error: the app then asks for the code.
         let resp = match self.send_ok(req).await {
             Ok(r) => r,
             Err(e) => return e,
         };
         self.signed_in(&resp, "/v1/auth/login")
+    }
+
+    /// The code after the password: like sign-in, a new session cookie.
+    pub(super) async fn login_second_factor(&self) -> EdgeResponse {
+        if !session::same_origin(self.req) {
+            return EdgeResponse::code(ErrorCode::CsrfFailed);
+        }
+        let body = match revalidate::<SecondFactorRequest>(&self.req.body) {
+            Ok(b) => b,
+            Err(e) => return e,
+        };
+        let mut req = self.gateway_request(&Route::LoginSecondFactor, "", None);
+        req.body = Some(body);
+        let resp = match self.send_ok(req).await {
+            Ok(r) => r,
+            Err(e) => return e,
+        };
+        self.signed_in(&resp, "/v1/auth/login/second-factor")
     }
 
     /// Sign-up through an invitation link: like sign-in, a new session

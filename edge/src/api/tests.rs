@@ -142,6 +142,73 @@ fn login_sets_a_signed_cookie_and_returns_the_csrf_token() {
 }
 
 #[test]
+fn login_passes_the_user_agent_and_a_second_factor_request_with_its_token() {
+    let gw = FakeGateway::new(|_| {
+        Ok(GatewayResponse {
+            status: 401,
+            headers: vec![],
+            body: br#"{"code":"second_factor_required","message":"m","params":{"pending":"abc"}}"#
+                .to_vec(),
+        })
+    });
+    let req = EdgeRequest::new(Method::Post, "/api/session")
+        .with_header("user-agent", "Firefox/121.0")
+        .with_body(r#"{"login":"bob","password":"pw"}"#);
+    let r = run(&req, &gw);
+    assert_eq!(r.status, 401);
+    assert_eq!(code(&r), "second_factor_required");
+    assert_eq!(r.header("set-cookie"), None);
+    let e: ApiError = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(e.params.pending.as_deref(), Some("abc"));
+    let sent: GatewayLoginRequest =
+        serde_json::from_slice(gw.last().body.as_ref().unwrap()).unwrap();
+    assert_eq!(sent.user_agent.as_deref(), Some("Firefox/121.0"));
+}
+
+#[test]
+fn the_second_factor_step_sets_the_session_cookie() {
+    let gw = FakeGateway::new(|_| ok_json(GW_SESSION));
+    let req = EdgeRequest::new(Method::Post, "/api/session/second-factor")
+        .with_header("host", "mail.example.test")
+        .with_header("origin", "http://mail.example.test")
+        .with_body(r#"{"pending":"abc","code":"123456","extra":1}"#);
+    let r = run(&req, &gw);
+    assert_eq!(r.status, 200);
+    let sent = gw.last();
+    assert_eq!(sent.path_and_query, "/v1/auth/login/second-factor");
+    assert_eq!(
+        sent.body.as_deref(),
+        Some(br#"{"pending":"abc","code":"123456"}"#.as_slice())
+    );
+    assert!(
+        r.header("set-cookie")
+            .unwrap()
+            .starts_with("postern_session=sid1.")
+    );
+    let foreign = EdgeRequest::new(Method::Post, "/api/session/second-factor")
+        .with_header("host", "mail.example.test")
+        .with_header("origin", "https://evil.example")
+        .with_body(r#"{"pending":"abc","code":"123456"}"#);
+    assert_eq!(code(&run(&foreign, &gw)), "csrf_failed");
+}
+
+#[test]
+fn a_wrong_code_on_a_session_route_keeps_the_cookie_an_ended_session_clears_it() {
+    let gw = FakeGateway::new(|_| err(401, "invalid_second_factor"));
+    let r = run(
+        &authed(Method::Post, "/api/account/totp/confirm").with_body(r#"{"code":"1"}"#),
+        &gw,
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(code(&r), "invalid_second_factor");
+    assert_eq!(r.header("set-cookie"), None);
+    let gw = FakeGateway::new(|_| err(401, "session_expired"));
+    let r = run(&authed(Method::Get, "/api/account/sessions"), &gw);
+    assert_eq!(code(&r), "session_expired");
+    assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
+}
+
+#[test]
 fn login_errors_pass_through_unchanged() {
     let gw = FakeGateway::new(|_| err(429, "too_many_attempts"));
     let req =

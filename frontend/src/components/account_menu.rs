@@ -1,7 +1,8 @@
 //! The account menu of both apps' headers: a round button with the
 //! account's initial opens a panel with who is signed in, the mailbox's
-//! settings, the administration (for roles that may see it), the language
-//! and sign-out. One control instead of four keeps a 360 px header whole.
+//! settings, the account's security (two-factor sign-in, sessions), the
+//! administration (for roles that may see it), the language and sign-out.
+//! One control instead of four keeps a 360 px header whole.
 
 use crate::components::language_select::LanguageSelect;
 use crate::core::browser::{focus, go, rel_for};
@@ -136,6 +137,9 @@ pub fn AccountMenu(
                                 }
                             })
                     }}
+                    <a href="/account/security" data-testid="menu-security" rel=move || rel_for("/account/security")>
+                        {t!(i18n, menu_security)}
+                    </a>
                     <Show when=may_admin>
                         <a href="/admin" data-testid="menu-admin" rel=move || rel_for("/admin")>
                             {t!(i18n, admin_title)}

@@ -134,6 +134,13 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
             let login = p.value.clone().unwrap_or_default();
             return t_string!(i18n, err_device_setup_wrong_account, login = login).to_string();
         }
+        SecondFactorRequired => t_string!(i18n, err_second_factor_required),
+        InvalidSecondFactor => t_string!(i18n, err_invalid_second_factor),
+        SecondFactorExpired => t_string!(i18n, err_second_factor_expired),
+        WrongPassword => t_string!(i18n, err_wrong_password),
+        TwoFactorEnabled => t_string!(i18n, err_two_factor_enabled),
+        TwoFactorNotEnabled => t_string!(i18n, err_two_factor_not_enabled),
+        TwoFactorUnavailable => t_string!(i18n, err_two_factor_unavailable),
     };
     text.to_string()
 }

@@ -5,6 +5,7 @@
 
 use crate::core::http::HttpRequest;
 use postern_shared::ApiError;
+use postern_shared::account;
 use postern_shared::admin::{
     AddAliasRequest, AddressRow, CreateAddressRequest, DeleteAddressesRequest, DeletedAddresses,
     DomainId, DomainInfo, ImportAddressesRequest, ImportPreview, ImportedAddresses, OrgAddresses,
@@ -78,6 +79,15 @@ pub async fn sign_in(login: String, password: String) -> Result<SessionInfo, Api
 /// Best effort: the app forgets the session whatever the answer.
 pub async fn sign_out() {
     let _ = request(&Route::Logout, &()).quiet().send::<()>().await;
+}
+
+/// The code after the password (`second_factor_required`'s `pending`).
+pub async fn sign_in_second_factor(pending: String, code: String) -> Result<SessionInfo, ApiError> {
+    request(&Route::LoginSecondFactor, &())
+        .with_json(&postern_shared::account::SecondFactorRequest { pending, code })
+        .quiet()
+        .send()
+        .await
 }
 
 pub async fn me() -> Result<Me, ApiError> {
@@ -594,6 +604,54 @@ pub async fn revoke_invitation(
     )
     .send()
     .await
+}
+
+// ------------------------------------------------------ account security
+
+pub async fn account_security() -> Result<account::AccountSecurity, ApiError> {
+    request(&Route::AccountSecurity, &()).send().await
+}
+
+/// A new TOTP secret for an enrolment (the password first).
+pub async fn start_totp(password: String) -> Result<account::TotpSetup, ApiError> {
+    request(&Route::StartTotp, &())
+        .with_json(&account::StartTotpRequest { password })
+        .send()
+        .await
+}
+
+/// The first code: two-factor sign-in on, the recovery codes shown once.
+pub async fn confirm_totp(code: String) -> Result<account::RecoveryCodes, ApiError> {
+    request(&Route::ConfirmTotp, &())
+        .with_json(&account::CodeRequest { code })
+        .send()
+        .await
+}
+
+pub async fn disable_totp(password: String, code: String) -> Result<(), ApiError> {
+    request(&Route::DisableTotp, &())
+        .with_json(&account::DisableTotpRequest { password, code })
+        .send()
+        .await
+}
+
+pub async fn regenerate_recovery_codes(code: String) -> Result<account::RecoveryCodes, ApiError> {
+    request(&Route::RegenerateRecoveryCodes, &())
+        .with_json(&account::CodeRequest { code })
+        .send()
+        .await
+}
+
+pub async fn list_sessions() -> Result<account::AccountSessions, ApiError> {
+    request(&Route::ListSessions, &()).send().await
+}
+
+pub async fn end_other_sessions() -> Result<account::EndedSessions, ApiError> {
+    request(&Route::EndOtherSessions, &()).send().await
+}
+
+pub async fn end_session(id: String) -> Result<(), ApiError> {
+    request(&Route::EndSession { id }, &()).send().await
 }
 
 #[cfg(test)]

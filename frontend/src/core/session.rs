@@ -53,6 +53,17 @@ impl Session {
         self.load_me().await
     }
 
+    /// The second step of a sign-in with two-factor sign-in.
+    pub async fn sign_in_second_factor(
+        self,
+        pending: String,
+        code: String,
+    ) -> Result<(), ApiError> {
+        let info = api::sign_in_second_factor(pending, code).await?;
+        self.set(Some(info));
+        self.load_me().await
+    }
+
     /// A new account through an invitation link, signed in at once.
     pub async fn sign_up(
         self,

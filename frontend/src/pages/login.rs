@@ -1,4 +1,7 @@
 //! `/login?next=…`: the sign-in form. After signing in, back to `next`.
+//! An account with two-factor sign-in answers the password with
+//! `second_factor_required`: the form then asks for the code (a TOTP code
+//! or a recovery code) and sends it with the pending sign-in's token.
 
 use crate::components::error_text::error_text;
 use crate::components::language_select::LanguageSelect;
@@ -8,6 +11,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
+use postern_shared::ErrorCode;
 
 /// `next` from the address bar, decoded once (the router's query map
 /// decodes twice, which would turn `%2F` inside a folder name into `/`).
@@ -23,6 +27,9 @@ pub fn Login() -> impl IntoView {
     let navigate = use_navigate();
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    // The pending sign-in's token, once the password was right.
+    let pending = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
 
@@ -36,16 +43,35 @@ pub fn Login() -> impl IntoView {
         let navigate = navigate.clone();
         let next = safe_next(next_param());
         spawn_local(async move {
-            match session
-                .sign_in(login.get_untracked(), password.get_untracked())
-                .await
-            {
+            let r = match pending.get_untracked() {
+                Some(token) => {
+                    session
+                        .sign_in_second_factor(token, code.get_untracked())
+                        .await
+                }
+                None => {
+                    session
+                        .sign_in(login.get_untracked(), password.get_untracked())
+                        .await
+                }
+            };
+            match r {
                 Ok(()) => {
                     password.set(String::new());
                     // `next` may be a page of the portal (`/transfer`).
                     go(&next, true, &navigate);
                 }
-                Err(e) => error.set(Some(error_text(i18n, &e))),
+                Err(e) if e.code == ErrorCode::SecondFactorRequired => {
+                    password.set(String::new());
+                    pending.set(e.params.pending.clone());
+                }
+                Err(e) => {
+                    if e.code == ErrorCode::SecondFactorExpired {
+                        pending.set(None);
+                    }
+                    code.set(String::new());
+                    error.set(Some(error_text(i18n, &e)));
+                }
             }
             busy.set(false);
         });
@@ -69,6 +95,36 @@ pub fn Login() -> impl IntoView {
                             }
                         })
                 }}
+                <Show when=move || pending.get().is_some()>
+                    <p class="hint">{t!(i18n, login_code_hint)}</p>
+                    <label>
+                        <span>{t!(i18n, login_code)}</span>
+                        <input
+                            name="code"
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            autocapitalize="none"
+                            spellcheck="false"
+                            maxlength="20"
+                            required=true
+                            autofocus=true
+                            data-testid="login-code"
+                            bind:value=code
+                        />
+                    </label>
+                    <button type="submit" class="primary" disabled=move || busy.get()>
+                        {t!(i18n, login_verify)}
+                    </button>
+                    <button type="button" on:click=move |_| {
+                        pending.set(None);
+                        code.set(String::new());
+                        error.set(None);
+                    }>
+                        {t!(i18n, login_start_again)}
+                    </button>
+                </Show>
+                <Show when=move || pending.get().is_none()>
                 <label>
                     <span>{t!(i18n, login_login)}</span>
                     <input
@@ -101,6 +157,7 @@ pub fn Login() -> impl IntoView {
                         }
                     }}
                 </button>
+                </Show>
                 <div class="login-footer">
                     <LanguageSelect/>
                 </div>

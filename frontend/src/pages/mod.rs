@@ -1,8 +1,10 @@
 //! One view per route. The webmail's: `/login`, `/` (home → first inbox),
 //! `/mail/…` (with writing, `mail/compose/`); the portal's
 //! (`crate::portal`): `/transfer`, `/settings/…` (`settings/`),
-//! `/admin/…` (`admin/`), and `/invite/<token>` (`invite.rs`).
+//! `/admin/…` (`admin/`), `/account/security` (`account.rs`), and
+//! `/invite/<token>` (`invite.rs`).
 
+pub mod account;
 pub mod admin;
 pub mod device_setup;
 pub mod home;

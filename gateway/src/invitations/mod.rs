@@ -198,7 +198,7 @@ pub async fn sign_up(
             .map(str::to_string)
     });
     let (session_id, expires_at) =
-        sessions::create(&state.db, id, client_ip.as_deref(), now).await?;
+        sessions::create(&state.db, id, client_ip.as_deref(), None, now).await?;
     tracing::info!(account = id, "account created to accept an invitation");
     Ok(Json(GatewaySession {
         session_id,

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use postern_shared::account::SecondFactorRequest;
 use postern_shared::api::{GatewayLoginRequest, GatewaySession};
 
 use crate::auth::{self, Authenticated, CLIENT_IP_HEADER};
@@ -34,4 +35,28 @@ pub async fn session(who: Authenticated) -> Json<GatewaySession> {
 pub async fn logout(State(state): State<AppState>, who: Authenticated) -> AppResult<StatusCode> {
     auth::sessions::revoke(&state.db, &who.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v1/auth/login/second-factor`: the code after the password.
+pub async fn login_second_factor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<SecondFactorRequest>,
+) -> AppResult<Json<GatewaySession>> {
+    let client_ip = headers
+        .get(CLIENT_IP_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    Ok(Json(
+        auth::second_factor::complete(
+            &state.db,
+            state.totp_key.as_deref(),
+            &req.pending,
+            &req.code,
+            client_ip,
+            crate::db::now(),
+        )
+        .await?,
+    ))
 }

@@ -2,6 +2,7 @@
 //! in: access log → JSON errors → small bodies read whole → edge secret →
 //! (per router) session/grant.
 
+pub mod account;
 pub mod auth;
 pub mod compose;
 pub mod folders;
@@ -128,7 +129,19 @@ pub fn router(state: AppState) -> Router {
         .route(v1("login"), post(auth::login))
         .route(v1("get_session"), get(auth::session))
         .route(v1("logout"), post(auth::logout))
+        .route(v1("login_second_factor"), post(auth::login_second_factor))
         .route(v1("me"), get(me))
+        .route(v1("account_security"), get(account::security))
+        .route(v1("start_totp"), post(account::start_totp))
+        .route(v1("confirm_totp"), post(account::confirm_totp))
+        .route(v1("disable_totp"), post(account::disable_totp))
+        .route(
+            v1("regenerate_recovery_codes"),
+            post(account::regenerate_recovery_codes),
+        )
+        .route(v1("list_sessions"), get(account::list_sessions))
+        .route(v1("end_other_sessions"), post(account::end_other_sessions))
+        .route(v1("end_session"), delete(account::end_session))
         .route(v1("get_invitation"), get(crate::invitations::info))
         .route(v1("sign_up"), post(crate::invitations::sign_up))
         .route(v1("accept_invitation"), post(crate::invitations::accept))

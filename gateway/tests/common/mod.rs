@@ -59,6 +59,9 @@ pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
                 dovecot_log: None,
             },
         )),
+        totp_key: Some(Arc::new(postern_gateway::auth::totp::SecretKey::new(
+            &[1; 32],
+        ))),
     }
 }
 

@@ -7,7 +7,7 @@
 //! navigate between each other with full page loads.
 
 /// First path segments of the portal's pages.
-pub const PORTAL_SECTIONS: &[&str] = &["transfer", "settings", "admin", "invite", "device-setup"];
+pub const PORTAL_SECTIONS: &[&str] = &["transfer", "settings", "admin", "invite", "device-setup", "account"];
 
 /// The HTML of the portal, beside `index.html` in `dist/`.
 pub const PORTAL_HTML: &str = "portal.html";
@@ -34,6 +34,7 @@ mod tests {
             "/admin/acme/members",
             "/invite/abc#top",
             "/device-setup/abc",
+            "/account/security",
             "transfer",
         ] {
             assert!(is_portal_path(p), "{p}");

@@ -166,7 +166,22 @@ pub enum Route {
     Login,
     GetSession,
     Logout,
+    /// `POST /api/session/second-factor`: the code after the password.
+    LoginSecondFactor,
     Me,
+    /// `GET /api/account/security`: two-factor state (R-ID-1).
+    AccountSecurity,
+    StartTotp,
+    ConfirmTotp,
+    DisableTotp,
+    RegenerateRecoveryCodes,
+    /// `GET /api/account/sessions`: the account's open portal sessions.
+    ListSessions,
+    EndOtherSessions,
+    /// `DELETE /api/account/sessions/{id}`: `id` is the list's handle.
+    EndSession {
+        id: String,
+    },
     ListFolders {
         mb: MailboxId,
     },
@@ -400,8 +415,30 @@ pub static ENDPOINTS: &[Endpoint] = &[
         "Sign in with an account login and password; sets the session cookie.", |_a| Route::Login),
     endpoint!("logout", Delete "/api/session" => Post "/v1/auth/logout", Session,
         "Sign out: the session ends on the server and the cookie is cleared.", |_a| Route::Logout),
+    endpoint!("login_second_factor", Post "/api/session/second-factor" => Post "/v1/auth/login/second-factor", Public,
+        "The second step of a sign-in with two-factor sign-in: the pending token and a TOTP or recovery code; sets the session cookie.",
+        |_a| Route::LoginSecondFactor),
     endpoint!("me", Get "/api/me" => Get "/v1/me", Session,
         "The account, its organisations and the mailboxes it may use.", |_a| Route::Me),
+    endpoint!("account_security", Get "/api/account/security" => Get "/v1/account/security", Session,
+        "Whether two-factor sign-in is on, and how many recovery codes are left (R-ID-1).", |_a| Route::AccountSecurity),
+    endpoint!("start_totp", Post "/api/account/totp" => Post "/v1/account/totp", Session,
+        "Begin enrolling an authenticator app (needs the password): a new secret, not in force until confirmed.",
+        |_a| Route::StartTotp),
+    endpoint!("confirm_totp", Post "/api/account/totp/confirm" => Post "/v1/account/totp/confirm", Session,
+        "Confirm the enrolment with a first code: two-factor sign-in is on; the answer is the only time the recovery codes are shown.",
+        |_a| Route::ConfirmTotp),
+    endpoint!("disable_totp", Post "/api/account/totp/disable" => Post "/v1/account/totp/disable", Session,
+        "Turn two-factor sign-in off (needs the password and a code or recovery code).", |_a| Route::DisableTotp),
+    endpoint!("regenerate_recovery_codes", Post "/api/account/totp/recovery-codes" => Post "/v1/account/totp/recovery-codes", Session,
+        "Ten new recovery codes (needs a code); the old ones stop working.", |_a| Route::RegenerateRecoveryCodes),
+    endpoint!("list_sessions", Get "/api/account/sessions" => Get "/v1/account/sessions", Session,
+        "The account's open sessions: created, last seen, client address, browser; the caller's marked.",
+        |_a| Route::ListSessions),
+    endpoint!("end_other_sessions", Post "/api/account/sessions/end-others" => Post "/v1/account/sessions/end-others", Session,
+        "Sign out everywhere else: every session of the account but the caller's ends.", |_a| Route::EndOtherSessions),
+    endpoint!("end_session", Delete "/api/account/sessions/{id}" => Delete "/v1/account/sessions/{id}", Session,
+        "End one session of the account (its next request is refused).", |a| Route::EndSession { id: a.id.clone()? }),
     endpoint!("list_folders", Get "/api/mailboxes/{mb}/folders" => Get "/v1/mailboxes/{mb}/folders", Mailbox,
         "The mailbox's folders in display order, with counts.", |a| Route::ListFolders { mb: a.mb? }),
     endpoint!("create_folder", Post "/api/mailboxes/{mb}/folders" => Post "/v1/mailboxes/{mb}/folders", Mailbox,
@@ -563,7 +600,16 @@ impl Route {
             Route::Login => "login",
             Route::GetSession => "get_session",
             Route::Logout => "logout",
+            Route::LoginSecondFactor => "login_second_factor",
             Route::Me => "me",
+            Route::AccountSecurity => "account_security",
+            Route::StartTotp => "start_totp",
+            Route::ConfirmTotp => "confirm_totp",
+            Route::DisableTotp => "disable_totp",
+            Route::RegenerateRecoveryCodes => "regenerate_recovery_codes",
+            Route::ListSessions => "list_sessions",
+            Route::EndOtherSessions => "end_other_sessions",
+            Route::EndSession { id } => with_id(&mut a, id, "end_session"),
             Route::ListFolders { mb } => with_mb(&mut a, *mb, "list_folders"),
             Route::CreateFolder { mb } => with_mb(&mut a, *mb, "create_folder"),
             Route::RenameFolder { mb } => with_mb(&mut a, *mb, "rename_folder"),
@@ -916,6 +962,20 @@ mod tests {
         assert_eq!(ok(Method::Delete, "/api/session"), Route::Logout);
         assert_eq!(ok(Method::Get, "/api/me"), Route::Me);
         assert_eq!(
+            ok(Method::Post, "/api/session/second-factor"),
+            Route::LoginSecondFactor
+        );
+        assert_eq!(
+            ok(Method::Post, "/api/account/sessions/end-others"),
+            Route::EndOtherSessions
+        );
+        assert_eq!(
+            ok(Method::Delete, "/api/account/sessions/0123abcd"),
+            Route::EndSession {
+                id: "0123abcd".into()
+            }
+        );
+        assert_eq!(
             ok(Method::Get, "/api/mailboxes/7/folders"),
             Route::ListFolders { mb: 7 }
         );
@@ -1220,6 +1280,7 @@ mod tests {
                 "health",
                 "openapi",
                 "login",
+                "login_second_factor",
                 "get_invitation",
                 "sign_up",
                 "transfer_css",
