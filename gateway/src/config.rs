@@ -75,6 +75,9 @@ pub struct Config {
     pub imap: ImapConfig,
     pub sending: SendingConfig,
     pub devices: DevicesConfig,
+    /// `POSTERN_SIEVE_DIR`: where the spam filter's generated Sieve scripts
+    /// go (Dovecot's `sieve_before` and `sieve_global` point there).
+    pub sieve_dir: Option<String>,
 }
 
 /// Device passwords (R-DEV): what clients are told, and how the gateway
@@ -253,6 +256,7 @@ impl Config {
             edge_secret,
             sending: sending_from_env(&database)?,
             devices: devices_from_env()?,
+            sieve_dir: var("POSTERN_SIEVE_DIR"),
             database,
             imap: imap_from_env()?,
         })

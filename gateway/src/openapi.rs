@@ -226,6 +226,18 @@ fn shape(name: &str) -> Option<Shape> {
         "delete_device" => s(None, &[204], Answer::Empty),
         "regenerate_device" => s(None, &[200], json("CreatedDevice")),
         "device_profile" => s(None, &[200], Answer::Bytes),
+        "get_spam" => s(None, &[200], json("SpamSettings")),
+        "put_spam" => s(Some("UpdateSpamSettings"), &[200], json("SpamSettings")),
+        "add_spam_senders" => s(Some("SenderEntries"), &[200], json("SpamSettings")),
+        "remove_spam_senders" => s(Some("SenderEntries"), &[200], json("SpamSettings")),
+        "get_org_spam" => s(None, &[200], json("OrgSpamLists")),
+        "add_org_spam_senders" => s(Some("SenderEntries"), &[200], json("OrgSpamLists")),
+        "remove_org_spam_senders" => s(Some("SenderEntries"), &[200], json("OrgSpamLists")),
+        "bulk_spam_filter" => s(
+            Some("BulkSpamFilterRequest"),
+            &[200],
+            json("BulkSpamFilterResult"),
+        ),
         "list_addresses" => s(None, &[200], json("OrgAddresses")),
         "create_address" => s(Some("CreateAddressRequest"), &[201], json("CreatedAddress")),
         "delete_addresses" => s(
@@ -618,6 +630,13 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::devices::CreateDeviceRequest>()
         .schema_from::<postern_shared::devices::CreatedDevice>()
         .schema_from::<postern_shared::devices::DisconnectedDevices>()
+        .schema_from::<postern_shared::spam::SpamSettings>()
+        .schema_from::<postern_shared::spam::UpdateSpamSettings>()
+        .schema_from::<postern_shared::spam::SenderEntries>()
+        .schema_from::<postern_shared::spam::SenderList>()
+        .schema_from::<postern_shared::spam::OrgSpamLists>()
+        .schema_from::<postern_shared::spam::BulkSpamFilterRequest>()
+        .schema_from::<postern_shared::spam::BulkSpamFilterResult>()
         .schema_from::<postern_shared::permissions::Action>()
         .schema_from::<postern_shared::invitations::MailboxUsers>()
         .schema_from::<postern_shared::invitations::InviteBlock>()

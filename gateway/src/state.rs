@@ -20,4 +20,6 @@ pub struct AppState {
     pub sending: Arc<SendingConfig>,
     /// Device passwords: client settings, Dovecot's sessions and log.
     pub devices: Arc<crate::devices::Devices>,
+    /// The spam filter's generated Sieve scripts (R-SPAM).
+    pub spam: Arc<crate::spam::Scripts>,
 }

@@ -56,6 +56,7 @@ pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
                 dovecot_log: None,
             },
         )),
+        spam: Arc::new(postern_gateway::spam::Scripts::none()),
     }
 }
 
