@@ -11,6 +11,7 @@
 //! `section_view`.
 
 pub mod devices;
+pub mod filters;
 pub mod general;
 pub mod invitations;
 pub mod signature;
@@ -37,6 +38,7 @@ pub enum SettingsSection {
     General,
     Users,
     Devices,
+    Filters,
 }
 
 pub struct SectionInfo {
@@ -74,10 +76,15 @@ pub const SECTIONS: &[SectionInfo] = &[
         slug: "devices",
         shown: is_granted,
     },
+    SectionInfo {
+        section: SettingsSection::Filters,
+        slug: "filters",
+        shown: is_granted,
+    },
 ];
 
-/// Device passwords are a granted user's (the section says when the grant
-/// lacks "manage devices").
+/// Device passwords and filters are a granted user's (the section says
+/// when the grant lacks "manage devices" / "manage filters").
 fn is_granted(ctx: &SettingsCtx) -> bool {
     ctx.mailbox.grant.is_some()
 }
@@ -92,6 +99,7 @@ pub fn section_label(i18n: I18nContext<Locale>, s: SettingsSection) -> String {
         SettingsSection::General => t_string!(i18n, section_general),
         SettingsSection::Users => t_string!(i18n, section_users),
         SettingsSection::Devices => t_string!(i18n, section_devices),
+        SettingsSection::Filters => t_string!(i18n, section_filters),
     }
     .to_string()
 }
@@ -369,6 +377,7 @@ fn section_view(
         Some(SettingsSection::General) => general::general(ctx.clone()).into_any(),
         Some(SettingsSection::Users) => users::users(ctx.clone()).into_any(),
         Some(SettingsSection::Devices) => devices::devices(ctx.clone()).into_any(),
+        Some(SettingsSection::Filters) => filters::filters(ctx.clone()).into_any(),
         None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),
     }
 }
@@ -443,7 +452,11 @@ mod tests {
             section_of(Some("devices")).map(|s| s.section),
             Some(SettingsSection::Devices)
         );
-        assert!(section_of(Some("filters")).is_none());
+        assert_eq!(
+            section_of(Some("filters")).map(|s| s.section),
+            Some(SettingsSection::Filters)
+        );
+        assert!(section_of(Some("auto-reply")).is_none());
         assert_eq!(section_href(4, "users"), "/settings/4/users");
     }
 }
