@@ -473,6 +473,7 @@ fn sample_addresses(
         aliases: Vec::new(),
         redirect_to: Vec::new(),
         users: Vec::new(),
+        spam_filter: true,
     };
     OrgAddresses {
         organization: 1,

@@ -78,6 +78,9 @@ pub struct Config {
     /// `POSTERN_TOTP_KEY` (64 hex): seals the accounts' TOTP secrets in the
     /// database. `None`: two-factor sign-in cannot be turned on.
     pub totp_key: Option<std::sync::Arc<crate::auth::totp::SecretKey>>,
+    /// `POSTERN_SIEVE_DIR`: where the spam filter's generated Sieve scripts
+    /// go (Dovecot's `sieve_before` and `sieve_global` point there).
+    pub sieve_dir: Option<String>,
 }
 
 /// Device passwords (R-DEV): what clients are told, and how the gateway
@@ -276,6 +279,7 @@ impl Config {
             edge_secret,
             sending: sending_from_env(&database)?,
             devices: devices_from_env()?,
+            sieve_dir: var("POSTERN_SIEVE_DIR"),
             database,
             imap: imap_from_env()?,
         })

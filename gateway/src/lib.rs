@@ -21,6 +21,7 @@ pub mod routes;
 pub mod seed;
 pub mod send;
 pub mod server;
+pub mod spam;
 pub mod state;
 pub mod transfers;
 

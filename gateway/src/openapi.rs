@@ -244,6 +244,18 @@ fn shape(name: &str) -> Option<Shape> {
         "mail_program_settings" => s(None, &[200], json("MailProgramSettings")),
         "get_device_setup" => s(None, &[200], json("DeviceSetupInfo")),
         "redeem_device_setup" => s(Some("CreateDeviceRequest"), &[201], json("CreatedDevice")),
+        "get_spam" => s(None, &[200], json("SpamSettings")),
+        "put_spam" => s(Some("UpdateSpamSettings"), &[200], json("SpamSettings")),
+        "add_spam_senders" => s(Some("SenderEntries"), &[200], json("SpamSettings")),
+        "remove_spam_senders" => s(Some("SenderEntries"), &[200], json("SpamSettings")),
+        "get_org_spam" => s(None, &[200], json("OrgSpamLists")),
+        "add_org_spam_senders" => s(Some("SenderEntries"), &[200], json("OrgSpamLists")),
+        "remove_org_spam_senders" => s(Some("SenderEntries"), &[200], json("OrgSpamLists")),
+        "bulk_spam_filter" => s(
+            Some("BulkSpamFilterRequest"),
+            &[200],
+            json("BulkSpamFilterResult"),
+        ),
         "list_addresses" => s(None, &[200], json("OrgAddresses")),
         "create_address" => s(Some("CreateAddressRequest"), &[201], json("CreatedAddress")),
         "delete_addresses" => s(
@@ -653,6 +665,13 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::devices::CreateDeviceSetupRequest>()
         .schema_from::<postern_shared::devices::CreatedDeviceSetup>()
         .schema_from::<postern_shared::devices::DeviceSetupInfo>()
+        .schema_from::<postern_shared::spam::SpamSettings>()
+        .schema_from::<postern_shared::spam::UpdateSpamSettings>()
+        .schema_from::<postern_shared::spam::SenderEntries>()
+        .schema_from::<postern_shared::spam::SenderList>()
+        .schema_from::<postern_shared::spam::OrgSpamLists>()
+        .schema_from::<postern_shared::spam::BulkSpamFilterRequest>()
+        .schema_from::<postern_shared::spam::BulkSpamFilterResult>()
         .schema_from::<postern_shared::permissions::Action>()
         .schema_from::<postern_shared::invitations::MailboxUsers>()
         .schema_from::<postern_shared::invitations::InviteBlock>()

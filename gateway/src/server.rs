@@ -23,6 +23,10 @@ pub async fn state(config: &Config) -> anyhow_like::Result<AppState> {
         sending: Arc::new(config.sending.clone()),
         devices: Arc::new(crate::devices::Devices::new(config.devices.clone())),
         totp_key: config.totp_key.clone(),
+        spam: Arc::new(crate::spam::Scripts::new(
+            config.sieve_dir.clone(),
+            config.devices.dovecot_conf.clone(),
+        )),
     })
 }
 
@@ -34,6 +38,12 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
         );
     }
     let state = state(&config).await?;
+    // Every mailbox without filter settings of its own runs this script.
+    state
+        .spam
+        .ensure_default()
+        .await
+        .map_err(|e| format!("cannot write the default spam filter script: {e:?}"))?;
     state.imap.spawn_reaper();
     // Sending: resume the outbox (undo windows survive a restart) and
     // answer Postfix's policy requests.

@@ -22,4 +22,6 @@ pub struct AppState {
     pub devices: Arc<crate::devices::Devices>,
     /// `POSTERN_TOTP_KEY`: seals TOTP secrets at rest (`None`: no 2FA).
     pub totp_key: Option<Arc<crate::auth::totp::SecretKey>>,
+    /// The spam filter's generated Sieve scripts (R-SPAM).
+    pub spam: Arc<crate::spam::Scripts>,
 }

@@ -84,6 +84,14 @@ pub struct AddressRow {
     pub redirect_to: Vec<String>,
     /// Who has access, with what.
     pub users: Vec<AddressUser>,
+    /// R-SPAM-1: the mailbox's spam filter is on (mailboxes only; new ones
+    /// start on).
+    #[serde(default = "yes")]
+    pub spam_filter: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

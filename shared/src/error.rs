@@ -182,6 +182,15 @@ error_codes! {
     InvalidKind = "invalid_kind", 400, "Unknown kind; use mailbox, no_reply or redirect.";
     /// A redirect needs at least one address to forward to.
     RedirectWithoutTargets = "redirect_without_targets", 400, "A redirect needs at least one address to forward to.";
+    /// R-SPAM-4: a blocked/approved sender that is not `local@domain` or
+    /// `@domain` (`params.value`: the entry as typed, `params.reason`: a
+    /// `SenderError` name, `params.character` when it is one character).
+    InvalidSender = "invalid_sender", 400, "A sender must be an address (name@example.com) or a whole domain (@example.com).";
+    /// R-SPAM-4: a list would hold more than `params.limit` entries.
+    SenderListFull = "sender_list_full", 400, "This list is full: remove entries before adding more.";
+    /// R-SPAM: the generated Sieve script could not be written or compiled;
+    /// nothing changed, the previous script stays in force.
+    FiltersUnavailable = "filters_unavailable", 503, "The mail filters cannot be changed right now; nothing was changed. Try again later.";
     /// The edge cannot reach the gateway.
     GatewayUnavailable = "gateway_unavailable", 503, "The service is temporarily unavailable. Retrying…";
     /// The gateway cannot reach the mail server.

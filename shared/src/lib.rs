@@ -19,6 +19,7 @@ pub mod invitations;
 pub mod limits;
 pub mod permissions;
 pub mod sending;
+pub mod spam;
 pub mod transfers;
 pub mod wire;
 

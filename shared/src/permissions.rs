@@ -47,7 +47,7 @@ impl Role {
         use Role::*;
         match (action, self) {
             (ViewAddresses, Owner | Administrator | LegalRepresentative) => true,
-            (ManageAddresses | ManageAccess, Owner | Administrator) => true,
+            (ManageAddresses | ManageAccess | ManageSpam, Owner | Administrator) => true,
             _ => false,
         }
     }
@@ -67,13 +67,17 @@ pub enum Action {
     ManageAddresses,
     /// Give, narrow and withdraw access to a mailbox; invite (R-INV).
     ManageAccess,
+    /// The service's global blocked/approved senders and the spam filter
+    /// of many mailboxes at once (R-SPAM-3, R-SPAM-4).
+    ManageSpam,
 }
 
 impl Action {
-    pub const ALL: [Action; 3] = [
+    pub const ALL: [Action; 4] = [
         Action::ViewAddresses,
         Action::ManageAddresses,
         Action::ManageAccess,
+        Action::ManageSpam,
     ];
 
     /// Why a role may not (shown beside a disabled control).
@@ -87,6 +91,9 @@ impl Action {
             }
             Action::ManageAccess => {
                 "Only the organisation's owners and administrators give access to a mailbox."
+            }
+            Action::ManageSpam => {
+                "Only the organisation's owners and administrators change the spam filter of its mailboxes and its sender lists."
             }
         }
     }

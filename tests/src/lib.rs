@@ -25,6 +25,7 @@ pub mod fixtures;
 pub mod gateways;
 pub mod imap;
 pub mod mail;
+pub mod managesieve;
 pub mod pop3;
 pub mod sending;
 pub mod smtp;

@@ -22,6 +22,8 @@ const APT_PACKAGES: &[&str] = &[
     // Postfix's lookups of domains, mailboxes and aliases in the database.
     "postfix-sqlite",
     "postfix-pgsql",
+    // The spam filter of incoming mail (R-SPAM), a milter of Postfix's smtpd.
+    "rspamd",
     // The run's own PostgreSQL server (`up --postgres`, the PostgreSQL
     // stages of `test` and `bench`; the system cluster stays unused).
     "postgresql",
@@ -130,7 +132,7 @@ fn apt() -> Result<()> {
         missing.join(" ")
     );
     // Debian starts a package's service on install; ours run their own
-    // instances on other ports, so keep the system dovecot/postfix down.
+    // instances on other ports, so keep the system dovecot/postfix/rspamd down.
     // policy-rc.d answering 101 ("action forbidden") does that.
     let policy = Path::new("/usr/sbin/policy-rc.d");
     let created_policy = !policy.exists();
@@ -159,7 +161,7 @@ fn apt() -> Result<()> {
     }
     result?;
     // In case an init system started them anyway (e.g. no policy-rc.d support).
-    for svc in ["dovecot", "postfix"] {
+    for svc in ["dovecot", "postfix", "rspamd"] {
         if succeeds(Command::new("service").args([svc, "status"])) {
             println!("→ stopping the system {svc} service (Postern runs its own)");
             let _ = succeeds(Command::new("service").args([svc, "stop"]));

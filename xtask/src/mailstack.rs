@@ -17,6 +17,7 @@
 
 use crate::database::Database;
 use crate::ports::{Ports, local};
+use crate::rspamd;
 use crate::secrets::{MASTER_USER, Secrets};
 use crate::util::{self, chown_to, mkdirs, tail, wait_for_port, write_file};
 use anyhow::{Context, Result, bail};
@@ -57,6 +58,8 @@ const POSTFIX_MESSAGE_SIZE_LIMIT: u64 = 210_763_776 + 1024 * 1024;
 pub const TLS_NAME: &str = "localhost";
 
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// rspamd's first start compiles its Hyperscan databases (~30 s on 2 cores).
+const RSPAMD_START_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// Where everything of a run directory lives.
 #[derive(Debug, Clone)]
@@ -154,6 +157,7 @@ pub struct MailOptions {
 pub struct MailStack {
     pub layout: Layout,
     sink: Option<Child>,
+    rspamd: Option<Child>,
     stopped: bool,
 }
 
@@ -179,8 +183,23 @@ impl MailStack {
         let mut stack = MailStack {
             layout: layout.clone(),
             sink: None,
+            rspamd: None,
             stopped: false,
         };
+
+        // rspamd first: Postfix asks it about every message from outside.
+        // (Its cold start compiles Hyperscan databases for ~30 s; Dovecot
+        // and Postfix start meanwhile.)
+        let rspamd_log = File::create(layout.log("rspamd-start"))?;
+        let rspamd = rspamd::command(layout)
+            .stdin(Stdio::null())
+            .stdout(rspamd_log.try_clone()?)
+            .stderr(rspamd_log)
+            .process_group(0)
+            .spawn()
+            .context("cannot start rspamd")?;
+        write_file(&layout.pid_file("rspamd"), rspamd.id().to_string(), 0o644)?;
+        stack.rspamd = Some(rspamd);
 
         // Dovecot and Postfix daemonise: their output goes to files, never
         // to pipes we would wait on forever (the daemon keeps them open).
@@ -260,6 +279,25 @@ impl MailStack {
             &layout.log("postfix"),
             || l.postfix_pid().is_some(),
         )?;
+        let l = layout.clone();
+        wait_for_port(
+            "Postfix smtpd (submission relay)",
+            &local(ports.relay),
+            START_TIMEOUT,
+            &layout.log("postfix"),
+            || l.postfix_pid().is_some(),
+        )?;
+        let rspamd_alive = {
+            let rspamd = stack.rspamd.as_mut().expect("just set");
+            move || matches!(rspamd.try_wait(), Ok(None))
+        };
+        wait_for_port(
+            "rspamd",
+            &local(ports.rspamd),
+            RSPAMD_START_TIMEOUT,
+            &layout.log("rspamd"),
+            rspamd_alive,
+        )?;
         let sink_alive = {
             let sink = stack.sink.as_mut().expect("just set");
             move || matches!(sink.try_wait(), Ok(None))
@@ -289,6 +327,17 @@ impl MailStack {
             util::kill_group(sink.id() as i32, libc::SIGKILL);
             let _ = sink.wait();
             let _ = std::fs::remove_file(self.layout.pid_file("sink"));
+        }
+        if let Some(mut rspamd) = self.rspamd.take() {
+            util::kill_group(rspamd.id() as i32, libc::SIGTERM);
+            let start = Instant::now();
+            while matches!(rspamd.try_wait(), Ok(None)) && start.elapsed() < Duration::from_secs(5)
+            {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            util::kill_group(rspamd.id() as i32, libc::SIGKILL);
+            let _ = rspamd.wait();
+            let _ = std::fs::remove_file(self.layout.pid_file("rspamd"));
         }
         stop_dovecot(&self.layout);
         stop_postfix(&self.layout);
@@ -320,6 +369,7 @@ pub fn stop_stale_processes(run: &Path) -> Result<()> {
         ("gateway", "postern-gateway"),
         ("gateway2", "postern-gateway"),
         ("sink", "aiosmtpd"),
+        ("rspamd", "rspamd"),
     ] {
         let file = layout.pid_file(name);
         if let Some(pid) = util::read_pid(&file) {
@@ -459,6 +509,9 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
     mkdirs(&[
         &run.join("dovecot/state"),
         &layout.dovecot_base,
+        // The gateway's generated Sieve scripts (R-SPAM), read by LMTP.
+        &run.join("sieve/before"),
+        &run.join("sieve/global"),
         &mail,
         &run.join("tls"),
         &layout.postfix_etc,
@@ -547,7 +600,10 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
         ("policy", ports.policy.to_string()),
         ("milter", ports.milter.to_string()),
         ("quota_status", ports.quota_status.to_string()),
+        ("rspamd", ports.rspamd.to_string()),
+        ("relay", ports.relay.to_string()),
     ];
+    rspamd::write_config(layout, ports.rspamd)?;
     write_file(&layout.dovecot_conf, render(DOVECOT_CONF, &vars)?, 0o644)?;
     write_file(
         &run.join("dovecot/sql.conf.ext"),
@@ -572,7 +628,7 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
         .context("cannot read /etc/postfix/master.cf (is postfix installed?)")?;
     write_file(
         &layout.postfix_etc.join("master.cf"),
-        postfix_master_cf(&master_cf, ports.smtp),
+        postfix_master_cf(&master_cf, ports.smtp, ports.relay, ports.milter),
         0o644,
     )?;
     Ok(())
@@ -592,9 +648,11 @@ pub fn render(template: &str, vars: &[(&str, String)]) -> Result<String> {
 }
 
 /// Debian's master.cf with chroot off (our queue is not a chroot), smtpd
-/// moved to 127.0.0.1:<smtp>, comments and the pipe(8) examples (maildrop,
+/// moved to 127.0.0.1:<smtp>, a second smtpd on 127.0.0.1:<relay> for
+/// Dovecot submission's relay (authenticated mail: the gateway's milter
+/// only, no spam filter), comments and the pipe(8) examples (maildrop,
 /// uucp, …) dropped.
-fn postfix_master_cf(debian: &str, smtp_port: u16) -> String {
+fn postfix_master_cf(debian: &str, smtp_port: u16, relay_port: u16, milter_port: u16) -> String {
     const DROP: [&str; 6] = [
         "maildrop",
         "uucp",
@@ -621,7 +679,8 @@ fn postfix_master_cf(debian: &str, smtp_port: u16) -> String {
         if skip {
             continue;
         }
-        if fields.len() > 1 && fields[0] == "smtp" && fields[1] == "inet" {
+        let is_smtpd = fields.len() > 1 && fields[0] == "smtp" && fields[1] == "inet";
+        if is_smtpd {
             fields[0] = local(smtp_port);
         }
         if fields.len() > 4 && fields[4] == "y" {
@@ -629,6 +688,14 @@ fn postfix_master_cf(debian: &str, smtp_port: u16) -> String {
         }
         out.push_str(&fields.join(" "));
         out.push('\n');
+        if is_smtpd {
+            fields[0] = local(relay_port);
+            out.push_str(&fields.join(" "));
+            out.push_str(&format!(
+                "\n  -o smtpd_milters=inet:{}\n",
+                local(milter_port)
+            ));
+        }
     }
     out
 }
@@ -657,10 +724,11 @@ maildrop  unix  -       n       n       -       -       pipe
   flags=DRhu user=vmail argv=/usr/bin/maildrop -d ${recipient}
 postlog   unix-dgram n  -       n       -       1       postlogd
 ";
-        let out = postfix_master_cf(debian, 20025);
+        let out = postfix_master_cf(debian, 20025, 20031, 20028);
         assert_eq!(
             out,
             "127.0.0.1:20025 inet n - n - - smtpd\n\
+             127.0.0.1:20031 inet n - n - - smtpd\n  -o smtpd_milters=inet:127.0.0.1:20028\n\
              pickup unix n - n 60 1 pickup\n\
              postlog unix-dgram n - n - 1 postlogd\n"
         );
@@ -694,6 +762,8 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             "policy",
             "milter",
             "quota_status",
+            "rspamd",
+            "relay",
         ]
         .iter()
         .map(|k| (*k, "v".to_string()))
@@ -756,6 +826,8 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             ("policy", "20027"),
             ("milter", "20028"),
             ("quota_status", "20029"),
+            ("rspamd", "20030"),
+            ("relay", "20031"),
         ]
         .iter()
         .map(|(k, v)| (*k, v.to_string()))
@@ -875,10 +947,11 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             Some(POSTFIX_MESSAGE_SIZE_LIMIT.to_string())
         );
         assert_eq!(POSTFIX_MESSAGE_SIZE_LIMIT, 210_763_776 + 1_048_576);
-        // R-SEND-3 for the From: header: the gateway's milter, fail closed.
+        // R-SEND-3 for the From: header: the gateway's milter, fail closed;
+        // then rspamd (R-SPAM), which fails open: unscored mail is still mail.
         assert_eq!(
             setting(&main, "smtpd_milters").as_deref(),
-            Some("inet:127.0.0.1:20028")
+            Some("inet:127.0.0.1:20028, { inet:127.0.0.1:20030, default_action=accept }")
         );
         assert_eq!(
             setting(&main, "milter_default_action").as_deref(),
@@ -932,6 +1005,26 @@ postlog   unix-dgram n  -       n       -       1       postlogd
     }
 
     #[test]
+    fn each_delivery_s_sieve_before_script_is_chosen_by_the_rows() {
+        let q = setting(&rendered(DOVECOT_SQL), "user_query").unwrap();
+        assert!(
+            q.contains("CASE WHEN m.spam_filter = 1 THEN '/r/sieve/before/'"),
+            "{q}"
+        );
+        assert!(
+            q.contains("WHEN m.spam_script = 1 THEN 'mailbox-' || m.id"),
+            "{q}"
+        );
+        assert!(
+            q.contains("WHEN o.spam_script = 1 THEN 'org-' || o.id ELSE 'default'"),
+            "{q}"
+        );
+        assert!(q.contains("AS sieve_before"), "{q}");
+        let conf = rendered(DOVECOT_CONF);
+        assert!(conf.contains("sieve_global = /r/sieve/global"));
+    }
+
+    #[test]
     fn dovecot_submission_relays_with_xclient_and_caps_the_size() {
         let conf = rendered(DOVECOT_CONF);
         assert_eq!(
@@ -940,7 +1033,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         );
         assert_eq!(
             setting(&conf, "submission_relay_port").as_deref(),
-            Some("20025")
+            Some("20031")
         );
         // R-LIM-1 exactly: 201 MiB.
         assert_eq!(

@@ -22,6 +22,7 @@ mod install;
 mod mailstack;
 mod ports;
 mod postgres;
+mod rspamd;
 mod secrets;
 mod services;
 mod test;

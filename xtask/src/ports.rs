@@ -114,6 +114,11 @@ pub struct Ports {
     /// Dovecot's quota-status policy service (R-LIM-5), asked by Postfix
     /// at RCPT: a mailbox over its quota is refused there with 552 5.2.2.
     pub quota_status: u16,
+    /// rspamd's proxy worker, a milter asked by Postfix's smtpd (R-SPAM).
+    pub rspamd: u16,
+    /// Postfix smtpd for Dovecot submission's relay (authenticated mail,
+    /// XCLIENT): the gateway's milter only, never the spam filter.
+    pub relay: u16,
     /// The run's own PostgreSQL server (`up --postgres`, the PostgreSQL
     /// stacks); `None`: this run kind never has one.
     pub postgres: Option<u16>,
@@ -150,6 +155,8 @@ impl Ports {
             policy: s(self.policy),
             milter: s(self.milter),
             quota_status: s(self.quota_status),
+            rspamd: s(self.rspamd),
+            relay: s(self.relay),
             postgres: self.postgres.map(s),
             second: self.second.map(|g| SecondGateway {
                 gateway: s(g.gateway),
@@ -176,6 +183,8 @@ impl Ports {
         policy: 10027,
         milter: 10028,
         quota_status: 10029,
+        rspamd: 10030,
+        relay: 10031,
         postgres: Some(10432),
         second: None,
         edge2: None,
@@ -197,6 +206,8 @@ impl Ports {
         policy: 20027,
         milter: 20028,
         quota_status: 20029,
+        rspamd: 20030,
+        relay: 20031,
         postgres: None,
         second: None,
         edge2: None,
@@ -218,6 +229,8 @@ impl Ports {
         policy: 21027,
         milter: 21028,
         quota_status: 21031,
+        rspamd: 21032,
+        relay: 21033,
         postgres: Some(21432),
         second: Some(SecondGateway {
             gateway: 18182,
@@ -246,6 +259,8 @@ impl Ports {
         policy: 30027,
         milter: 30028,
         quota_status: 30029,
+        rspamd: 30030,
+        relay: 30031,
         postgres: None,
         second: None,
         edge2: None,
@@ -267,6 +282,8 @@ impl Ports {
         policy: 31027,
         milter: 31028,
         quota_status: 31031,
+        rspamd: 31032,
+        relay: 31033,
         postgres: Some(31432),
         second: Some(SecondGateway {
             gateway: 28182,
@@ -295,6 +312,8 @@ impl Ports {
             ("policy", self.policy),
             ("milter", self.milter),
             ("quota-status", self.quota_status),
+            ("rspamd", self.rspamd),
+            ("relay", self.relay),
         ];
         if let Some(p) = self.postgres {
             all.push(("PostgreSQL", p));

@@ -62,6 +62,9 @@ pub fn gateway_command(
         )
         .env("POSTERN_SMTP_ADDR", local(ports.smtp))
         .env("POSTERN_SIEVE_ADDR", local(ports.sieve))
+        // The spam filter's generated Sieve scripts (dovecot.conf and the
+        // userdb query point there).
+        .env("POSTERN_SIEVE_DIR", layout.run.join("sieve"))
         .env("POSTERN_LOG_DIR", &layout.log_dir)
         // Device passwords (R-DEV): what clients are told (the stack's own
         // ports, the certificate's name), and Dovecot's sessions and log.

@@ -169,6 +169,12 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::PreviewAddressImport { .. } | Route::ImportAddresses { .. } => {
                 revalidate::<admin::ImportAddressesRequest>(b)?
             }
+            Route::PutSpam { .. } => revalidate::<spam::UpdateSpamSettings>(b)?,
+            Route::AddSpamSenders { .. }
+            | Route::RemoveSpamSenders { .. }
+            | Route::AddOrgSpamSenders { .. }
+            | Route::RemoveOrgSpamSenders { .. } => revalidate::<spam::SenderEntries>(b)?,
+            Route::BulkSpamFilter { .. } => revalidate::<spam::BulkSpamFilterRequest>(b)?,
             _ => return Ok(None),
         }))
     }

@@ -20,6 +20,7 @@ use postern_shared::api::{
 };
 use postern_shared::compose::{SaveDraftRequest, SendRequest, Signature};
 use postern_shared::invitations::{self, GatewaySignUpRequest, SignUpRequest};
+use postern_shared::spam;
 use postern_shared::transfers::{NewTransfer, NewUpload, Transfer};
 use postern_shared::wire::query::{
     BodyHtmlQuery, ContactsQuery, FolderPathQuery, FolderQuery, Images, UploadOffsetQuery,

@@ -27,6 +27,7 @@ pub fn refusal_text(i18n: I18nContext<Locale>, a: Action) -> String {
         Action::ViewAddresses => t_string!(i18n, refusal_view_addresses),
         Action::ManageAddresses => t_string!(i18n, refusal_manage_addresses),
         Action::ManageAccess => t_string!(i18n, refusal_manage_access),
+        Action::ManageSpam => t_string!(i18n, refusal_manage_spam),
     }
     .to_string()
 }
@@ -60,6 +61,7 @@ mod tests {
                 Action::ViewAddresses => "refusal_view_addresses",
                 Action::ManageAddresses => "refusal_manage_addresses",
                 Action::ManageAccess => "refusal_manage_access",
+                Action::ManageSpam => "refusal_manage_spam",
             };
             assert_eq!(en[key].as_str(), Some(a.refusal()), "{key}");
         }

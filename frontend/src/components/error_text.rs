@@ -141,6 +141,35 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
         TwoFactorEnabled => t_string!(i18n, err_two_factor_enabled),
         TwoFactorNotEnabled => t_string!(i18n, err_two_factor_not_enabled),
         TwoFactorUnavailable => t_string!(i18n, err_two_factor_unavailable),
+        InvalidSender => {
+            let value = p.value.clone().unwrap_or_default();
+            return match (&p.character, p.reason.as_deref()) {
+                (Some(c), _) if c.chars().all(|c| !c.is_control() && c != ' ') => t_string!(
+                    i18n,
+                    err_invalid_sender_char,
+                    value = value,
+                    character = c.clone()
+                )
+                .to_string(),
+                (Some(_), _) => {
+                    t_string!(i18n, err_invalid_sender_space, value = value).to_string()
+                }
+                (None, Some("too_long")) => t_string!(
+                    i18n,
+                    err_invalid_sender_long,
+                    max = postern_shared::spam::MAX_SENDER_CHARS
+                )
+                .to_string(),
+                _ => t_string!(i18n, err_invalid_sender, value = value).to_string(),
+            };
+        }
+        SenderListFull => {
+            let max = p
+                .limit
+                .unwrap_or(postern_shared::spam::MAX_SENDERS_PER_LIST as u64);
+            return t_string!(i18n, err_sender_list_full, max = max).to_string();
+        }
+        FiltersUnavailable => t_string!(i18n, err_filters_unavailable),
     };
     text.to_string()
 }

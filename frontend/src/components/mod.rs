@@ -15,4 +15,5 @@ pub mod mailbox_switcher;
 pub mod move_select;
 pub mod permission_toggles;
 pub mod portal_header;
+pub mod sender_lists;
 pub mod star;

@@ -654,6 +654,67 @@ pub async fn end_session(id: String) -> Result<(), ApiError> {
     request(&Route::EndSession { id }, &()).send().await
 }
 
+// ---- Spam filter and sender lists (R-SPAM) --------------------------------
+
+pub async fn get_spam(mb: MailboxId) -> Result<postern_shared::spam::SpamSettings, ApiError> {
+    request(&Route::GetSpam { mb }, &()).send().await
+}
+
+pub async fn put_spam(
+    mb: MailboxId,
+    req: &postern_shared::spam::UpdateSpamSettings,
+) -> Result<postern_shared::spam::SpamSettings, ApiError> {
+    request(&Route::PutSpam { mb }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
+/// Adds (`remove` false) or removes entries of a mailbox's list.
+pub async fn change_spam_senders(
+    mb: MailboxId,
+    req: &postern_shared::spam::SenderEntries,
+    remove: bool,
+) -> Result<postern_shared::spam::SpamSettings, ApiError> {
+    let route = if remove {
+        Route::RemoveSpamSenders { mb }
+    } else {
+        Route::AddSpamSenders { mb }
+    };
+    request(&route, &()).with_json(req).send().await
+}
+
+pub async fn get_org_spam(
+    org: OrganizationId,
+) -> Result<postern_shared::spam::OrgSpamLists, ApiError> {
+    request(&Route::GetOrgSpam { org }, &()).send().await
+}
+
+/// Adds (`remove` false) or removes entries of a service's global list.
+pub async fn change_org_spam_senders(
+    org: OrganizationId,
+    req: &postern_shared::spam::SenderEntries,
+    remove: bool,
+) -> Result<postern_shared::spam::OrgSpamLists, ApiError> {
+    let route = if remove {
+        Route::RemoveOrgSpamSenders { org }
+    } else {
+        Route::AddOrgSpamSenders { org }
+    };
+    request(&route, &()).with_json(req).send().await
+}
+
+pub async fn bulk_spam_filter(
+    org: OrganizationId,
+    mailboxes: Vec<MailboxId>,
+    enabled: bool,
+) -> Result<postern_shared::spam::BulkSpamFilterResult, ApiError> {
+    request(&Route::BulkSpamFilter { org }, &())
+        .with_json(&postern_shared::spam::BulkSpamFilterRequest { mailboxes, enabled })
+        .send()
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,8 +51,8 @@ pub async fn table(db: &Db, access: &OrgAccess) -> AppResult<OrgAddresses> {
     .bind(org)
     .fetch_all(db)
     .await?;
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT id, address, display_name, kind FROM mailboxes
+    let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, address, display_name, kind, spam_filter FROM mailboxes
          WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY address",
     )
     .bind(org)
@@ -90,7 +90,7 @@ pub async fn table(db: &Db, access: &OrgAccess) -> AppResult<OrgAddresses> {
 
     let mut by_id: HashMap<i64, AddressRow> = HashMap::new();
     let mut order = Vec::with_capacity(rows.len());
-    for (id, address, display_name, kind) in rows {
+    for (id, address, display_name, kind, spam_filter) in rows {
         order.push(id);
         by_id.insert(
             id,
@@ -102,6 +102,7 @@ pub async fn table(db: &Db, access: &OrgAccess) -> AppResult<OrgAddresses> {
                 aliases: Vec::new(),
                 redirect_to: Vec::new(),
                 users: Vec::new(),
+                spam_filter: spam_filter != 0,
             },
         );
     }
@@ -477,6 +478,8 @@ pub(super) async fn insert(
         aliases: Vec::new(),
         redirect_to: new.redirect_to.clone(),
         users,
+        // The column's default (R-SPAM-1).
+        spam_filter: true,
     })
 }
 
@@ -529,6 +532,7 @@ pub async fn delete(
     let backend = crate::db::backend(&state.db);
     let mut tx = crate::db::begin_write(&state.db).await?;
     let mut gone: Vec<(String, AddressKind)> = Vec::new();
+    let mut gone_ids: Vec<MailboxId> = Vec::new();
     for &id in &req.ids {
         lock_address(&mut tx, backend, id).await?;
         let (address, kind) = own_address(&mut tx, access.organization, id).await?;
@@ -558,6 +562,7 @@ pub async fn delete(
             "redirects",
             "correspondents",
             "signatures",
+            "mailbox_senders",
             "outbox",
             "sends",
         ] {
@@ -571,8 +576,12 @@ pub async fn delete(
             .execute(&mut *tx)
             .await?;
         gone.push((address, kind));
+        gone_ids.push(id);
     }
     tx.commit().await?;
+    for id in gone_ids {
+        crate::spam::forget_mailbox(&state, id).await;
+    }
     // The rows are gone, so nothing delivers any more; now the mail.
     let root = state.imap.config().mail_root.clone();
     let mut homes = Vec::new();

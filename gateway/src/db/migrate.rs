@@ -257,5 +257,20 @@ mod tests {
                 .await
                 .unwrap();
         assert_eq!(logins, 1);
+        // 0011: an old mailbox has its spam filter on (R-SPAM-1), Junk as
+        // destination, no script of its own and no lists.
+        let spam: (i64, Option<String>, i64) = sqlx::query_as(
+            "SELECT spam_filter, spam_folder, spam_script FROM mailboxes WHERE id = $1",
+        )
+        .bind(mailbox)
+        .fetch_one(&t.db)
+        .await
+        .unwrap();
+        assert_eq!(spam, (1, None, 0));
+        let listed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mailbox_senders")
+            .fetch_one(&t.db)
+            .await
+            .unwrap();
+        assert_eq!(listed, 0);
     }
 }

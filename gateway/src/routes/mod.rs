@@ -90,6 +90,9 @@ pub fn router(state: AppState) -> Router {
             v1("mail_program_settings"),
             get(crate::devices::mail_program_settings),
         )
+        .route(v1("get_spam"), get(crate::spam::get).put(crate::spam::put))
+        .route(v1("add_spam_senders"), post(crate::spam::add_senders))
+        .route(v1("remove_spam_senders"), post(crate::spam::remove_senders))
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 
@@ -112,6 +115,10 @@ pub fn router(state: AppState) -> Router {
             post(import::import).layer(import_body),
         )
         .route(v1("update_address"), patch(addresses::update))
+        .route(v1("get_org_spam"), get(crate::spam::org_get))
+        .route(v1("add_org_spam_senders"), post(crate::spam::org_add))
+        .route(v1("remove_org_spam_senders"), post(crate::spam::org_remove))
+        .route(v1("bulk_spam_filter"), post(crate::spam::bulk))
         .route(v1("add_alias"), post(addresses::add_alias))
         .route(v1("set_catch_all"), put(addresses::set_catch_all))
         .route(v1("set_access"), put(users::set).delete(users::remove))

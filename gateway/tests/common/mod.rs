@@ -62,6 +62,7 @@ pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
         totp_key: Some(Arc::new(postern_gateway::auth::totp::SecretKey::new(
             &[1; 32],
         ))),
+        spam: Arc::new(postern_gateway::spam::Scripts::none()),
     }
 }
 

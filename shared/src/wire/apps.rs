@@ -7,7 +7,14 @@
 //! navigate between each other with full page loads.
 
 /// First path segments of the portal's pages.
-pub const PORTAL_SECTIONS: &[&str] = &["transfer", "settings", "admin", "invite", "device-setup", "account"];
+pub const PORTAL_SECTIONS: &[&str] = &[
+    "transfer",
+    "settings",
+    "admin",
+    "invite",
+    "device-setup",
+    "account",
+];
 
 /// The HTML of the portal, beside `index.html` in `dist/`.
 pub const PORTAL_HTML: &str = "portal.html";

@@ -297,7 +297,34 @@ pub enum Route {
     RedeemDeviceSetup {
         token: String,
     },
+    /// `GET /api/mailboxes/{mb}/spam`: the Filters tab's spam filter (R-SPAM).
+    GetSpam {
+        mb: MailboxId,
+    },
+    PutSpam {
+        mb: MailboxId,
+    },
+    AddSpamSenders {
+        mb: MailboxId,
+    },
+    RemoveSpamSenders {
+        mb: MailboxId,
+    },
     ListAddresses {
+        org: OrganizationId,
+    },
+    /// The service's global sender lists (R-SPAM-4).
+    GetOrgSpam {
+        org: OrganizationId,
+    },
+    AddOrgSpamSenders {
+        org: OrganizationId,
+    },
+    RemoveOrgSpamSenders {
+        org: OrganizationId,
+    },
+    /// The spam filter of many mailboxes at once (R-SPAM-3).
+    BulkSpamFilter {
         org: OrganizationId,
     },
     CreateAddress {
@@ -505,6 +532,18 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("device_profile", Get "/api/mailboxes/{mb}/devices/{device}/profile.mobileconfig" => Get "/v1/mailboxes/{mb}/devices/{device}/profile.mobileconfig", Mailbox,
         "An Apple configuration profile for the device (IMAP and SMTP settings; the device asks for the password) (R-DEV-7).",
         |a| Route::DeviceProfile { mb: a.mb?, device: a.device? }),
+    endpoint!("get_spam", Get "/api/mailboxes/{mb}/spam" => Get "/v1/mailboxes/{mb}/spam", Mailbox,
+        "The mailbox's spam filter: on or off, its destination folder, its blocked and approved senders (R-SPAM).",
+        |a| Route::GetSpam { mb: a.mb? }),
+    endpoint!("put_spam", Put "/api/mailboxes/{mb}/spam" => Put "/v1/mailboxes/{mb}/spam", Mailbox,
+        "Switch the mailbox's spam filter and choose its destination folder; holds from the next delivery (R-SPAM-1, -2).",
+        |a| Route::PutSpam { mb: a.mb? }),
+    endpoint!("add_spam_senders", Post "/api/mailboxes/{mb}/spam/senders" => Post "/v1/mailboxes/{mb}/spam/senders", Mailbox,
+        "Add addresses or @domains to the mailbox's blocked or approved senders, all or none (R-SPAM-4).",
+        |a| Route::AddSpamSenders { mb: a.mb? }),
+    endpoint!("remove_spam_senders", Post "/api/mailboxes/{mb}/spam/senders/remove" => Post "/v1/mailboxes/{mb}/spam/senders/remove", Mailbox,
+        "Remove entries from the mailbox's blocked or approved senders.",
+        |a| Route::RemoveSpamSenders { mb: a.mb? }),
     endpoint!("create_device_setup", Post "/api/mailboxes/{mb}/devices/setup-invitations" => Post "/v1/mailboxes/{mb}/devices/setup-invitations", Mailbox,
         "Send a user of the mailbox a single-use link, valid 30 days, to make a password for their own device (R-DEV-4).",
         |a| Route::CreateDeviceSetup { mb: a.mb? }),
@@ -516,6 +555,18 @@ pub static ENDPOINTS: &[Endpoint] = &[
         |a| Route::MailProgramSettings { mb: a.mb? }),
     endpoint!("list_addresses", Get "/api/orgs/{org}/addresses" => Get "/v1/orgs/{org}/addresses", Organization,
         "The organisation's addresses with who uses each, its domains and members.", |a| Route::ListAddresses { org: a.org? }),
+    endpoint!("get_org_spam", Get "/api/orgs/{org}/spam" => Get "/v1/orgs/{org}/spam", Organization,
+        "The mail service's global blocked and approved senders, applied to every mailbox (R-SPAM-4).",
+        |a| Route::GetOrgSpam { org: a.org? }),
+    endpoint!("add_org_spam_senders", Post "/api/orgs/{org}/spam/senders" => Post "/v1/orgs/{org}/spam/senders", Organization,
+        "Add addresses or @domains to the service's global blocked or approved senders, all or none.",
+        |a| Route::AddOrgSpamSenders { org: a.org? }),
+    endpoint!("remove_org_spam_senders", Post "/api/orgs/{org}/spam/senders/remove" => Post "/v1/orgs/{org}/spam/senders/remove", Organization,
+        "Remove entries from the service's global blocked or approved senders.",
+        |a| Route::RemoveOrgSpamSenders { org: a.org? }),
+    endpoint!("bulk_spam_filter", Post "/api/orgs/{org}/spam/filter" => Post "/v1/orgs/{org}/spam/filter", Organization,
+        "Switch the spam filter of the selected mailboxes on or off (R-SPAM-3).",
+        |a| Route::BulkSpamFilter { org: a.org? }),
     endpoint!("create_address", Post "/api/orgs/{org}/addresses" => Post "/v1/orgs/{org}/addresses", Organization,
         "Create a mailbox (for me, for users, for nobody), a no-reply or a redirect address.", |a| Route::CreateAddress { org: a.org? }),
     endpoint!("delete_addresses", Post "/api/orgs/{org}/addresses/delete" => Post "/v1/orgs/{org}/addresses/delete", Organization,
@@ -655,6 +706,10 @@ impl Route {
                 a.device = Some(*device);
                 with_mb(&mut a, *mb, "device_profile")
             }
+            Route::GetSpam { mb } => with_mb(&mut a, *mb, "get_spam"),
+            Route::PutSpam { mb } => with_mb(&mut a, *mb, "put_spam"),
+            Route::AddSpamSenders { mb } => with_mb(&mut a, *mb, "add_spam_senders"),
+            Route::RemoveSpamSenders { mb } => with_mb(&mut a, *mb, "remove_spam_senders"),
             Route::CreateDeviceSetup { mb } => with_mb(&mut a, *mb, "create_device_setup"),
             Route::RevokeDeviceSetup { mb, invitation } => {
                 a.invitation = Some(*invitation);
@@ -664,6 +719,12 @@ impl Route {
             Route::GetDeviceSetup { token } => with_token(&mut a, token, "get_device_setup"),
             Route::RedeemDeviceSetup { token } => with_token(&mut a, token, "redeem_device_setup"),
             Route::ListAddresses { org } => with_org(&mut a, *org, "list_addresses"),
+            Route::GetOrgSpam { org } => with_org(&mut a, *org, "get_org_spam"),
+            Route::AddOrgSpamSenders { org } => with_org(&mut a, *org, "add_org_spam_senders"),
+            Route::RemoveOrgSpamSenders { org } => {
+                with_org(&mut a, *org, "remove_org_spam_senders")
+            }
+            Route::BulkSpamFilter { org } => with_org(&mut a, *org, "bulk_spam_filter"),
             Route::CreateAddress { org } => with_org(&mut a, *org, "create_address"),
             Route::DeleteAddresses { org } => with_org(&mut a, *org, "delete_addresses"),
             Route::PreviewAddressImport { org } => with_org(&mut a, *org, "preview_address_import"),

@@ -56,9 +56,43 @@ pub fn addresses(ctx: AdminCtx) -> impl IntoView {
         selected.update(|s| table::prune(&r, s));
     });
     let count = move || selected.with(BTreeSet::len);
+    // R-SPAM-3: the spam filter of the selected mailboxes, on or off.
+    let may_spam = ctx.may(Action::ManageSpam);
+    let busy_spam = RwSignal::new(false);
+    let notice = RwSignal::new(None::<String>);
+    let switch_spam = move |enabled: bool| {
+        let ids = selected.with_untracked(|s| rows.with_untracked(|r| table::mailboxes_of(r, s)));
+        if ids.is_empty() {
+            error.set(Some(t_string!(i18n, bulk_spam_no_mailbox).to_string()));
+            return;
+        }
+        busy_spam.set(true);
+        spawn_local(async move {
+            let r = api::bulk_spam_filter(ctx.org, ids, enabled).await;
+            busy_spam.set(false);
+            match r {
+                Ok(done) => {
+                    error.set(None);
+                    ctx.data.update(|d| {
+                        if let Some(d) = d {
+                            table::set_spam(&mut d.addresses, &done.mailboxes, done.enabled);
+                        }
+                    });
+                    let n = done.mailboxes.len();
+                    notice.set(Some(if done.enabled {
+                        t_string!(i18n, bulk_spam_done_on, count = n).to_string()
+                    } else {
+                        t_string!(i18n, bulk_spam_done_off, count = n).to_string()
+                    }));
+                }
+                Err(e) => error.set(Some(error_text(i18n, &e))),
+            }
+        });
+    };
     view! {
         <h2>{t!(i18n, admin_addresses)}</h2>
         {refusal_note(ctx.role(), Action::ManageAddresses)}
+        {move || notice.get().map(|n| view! { <p class="notice" role="status" data-testid="bulk-notice">{n}</p> })}
         {create_form(ctx)}
         {import_panel(ctx)}
         <ErrorAlert error=error/>
@@ -93,6 +127,24 @@ pub fn addresses(ctx: AdminCtx) -> impl IntoView {
             </span>
             <button
                 type="button"
+                class="secondary"
+                data-testid="bulk-spam-on"
+                disabled=move || count() == 0 || !may_spam.get() || busy_spam.get()
+                on:click=move |_| switch_spam(true)
+            >
+                {t!(i18n, bulk_spam_on)}
+            </button>
+            <button
+                type="button"
+                class="secondary"
+                data-testid="bulk-spam-off"
+                disabled=move || count() == 0 || !may_spam.get() || busy_spam.get()
+                on:click=move |_| switch_spam(false)
+            >
+                {t!(i18n, bulk_spam_off)}
+            </button>
+            <button
+                type="button"
                 class="danger"
                 data-testid="delete-addresses"
                 disabled=move || count() == 0 || !may_manage.get()
@@ -122,6 +174,7 @@ pub fn addresses(ctx: AdminCtx) -> impl IntoView {
                     <th>{t!(i18n, field_kind)}</th>
                     <th>{t!(i18n, field_aliases)}</th>
                     <th>{t!(i18n, section_users)}</th>
+                    <th>{t!(i18n, field_spam_filter)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -168,6 +221,7 @@ fn address_row(
     let select_label = address.clone();
     let kind = r.clone();
     let is_mailbox = r.kind == AddressKind::Mailbox;
+    let spam_on = r.spam_filter;
     view! {
         <tr data-testid="address-row" data-address=r.address.clone() class:selected=move || selected.with(|s| s.contains(&id))>
             <td class="check">
@@ -201,6 +255,13 @@ fn address_row(
                 {is_mailbox.then(|| alias_adder(ctx, id, error))}
             </td>
             <td data-label=move || t_string!(i18n, section_users) data-testid="address-users">{users}</td>
+            <td
+                data-label=move || t_string!(i18n, field_spam_filter)
+                data-testid="address-spam"
+                data-spam=if !is_mailbox { "" } else if spam_on { "on" } else { "off" }
+            >
+                {is_mailbox.then(|| if spam_on { t_string!(i18n, spam_on) } else { t_string!(i18n, spam_off) })}
+            </td>
         </tr>
     }
 }

@@ -3,14 +3,16 @@
 //! caller's first such organisation, `/admin/<org>` its addresses. Today
 //! one section, the address table (`addresses.rs`, creation in
 //! `create.rs` with its invitations in `create_invites.rs`, bulk creation from a CSV file in `import.rs` with its pure
-//! logic in `import_rows.rs`, the table's pure logic in `table.rs`);
-//! [`SECTIONS`] is the menu.
+//! logic in `import_rows.rs`, the table's pure logic in `table.rs`), and
+//! the service's global spam sender lists (`spam.rs`); [`SECTIONS`] is the
+//! menu.
 
 pub mod addresses;
 pub mod create;
 pub mod create_invites;
 pub mod import;
 pub mod import_rows;
+pub mod spam;
 pub mod table;
 
 use crate::components::access_text::refusal_text;
@@ -32,14 +34,20 @@ use postern_shared::permissions::{Action, Role};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminSection {
     Addresses,
+    /// The service's global blocked and approved senders (R-SPAM-4).
+    Spam,
 }
 
 /// The administration's menu: (section, slug). The first is the default.
-pub const SECTIONS: &[(AdminSection, &str)] = &[(AdminSection::Addresses, "addresses")];
+pub const SECTIONS: &[(AdminSection, &str)] = &[
+    (AdminSection::Addresses, "addresses"),
+    (AdminSection::Spam, "spam"),
+];
 
 pub fn section_label(i18n: I18nContext<Locale>, s: AdminSection) -> String {
     match s {
         AdminSection::Addresses => t_string!(i18n, admin_addresses),
+        AdminSection::Spam => t_string!(i18n, admin_spam),
     }
     .to_string()
 }
@@ -257,6 +265,7 @@ pub fn AdminPage() -> impl IntoView {
                                     {move || failed.get().map(|f| view! { <p class="alert error" role="alert">{f}</p> })}
                                     {move || match current.get() {
                                         Some(AdminSection::Addresses) => untrack(|| addresses::addresses(ctx)).into_any(),
+                                        Some(AdminSection::Spam) => untrack(|| spam::spam(ctx)).into_any(),
                                         None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),
                                     }}
                                 </section>

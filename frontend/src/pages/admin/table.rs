@@ -144,6 +144,22 @@ pub fn upsert(rows: &mut Vec<AddressRow>, row: AddressRow) {
     rows.insert(at, row);
 }
 
+/// The mailboxes among the selected rows (R-SPAM-3: other kinds have no
+/// spam filter), in the table's order.
+pub fn mailboxes_of(rows: &[AddressRow], selected: &BTreeSet<MailboxId>) -> Vec<MailboxId> {
+    rows.iter()
+        .filter(|r| r.kind == AddressKind::Mailbox && selected.contains(&r.id))
+        .map(|r| r.id)
+        .collect()
+}
+
+/// What a bulk switch answered, written into the loaded table.
+pub fn set_spam(rows: &mut [AddressRow], ids: &[MailboxId], enabled: bool) {
+    for r in rows.iter_mut().filter(|r| ids.contains(&r.id)) {
+        r.spam_filter = enabled;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +175,7 @@ mod tests {
             aliases: Vec::new(),
             redirect_to: Vec::new(),
             users: Vec::new(),
+            spam_filter: true,
         }
     }
 
@@ -303,5 +320,20 @@ mod tests {
         upsert(&mut rows, renamed);
         assert_eq!(rows.len(), 5);
         assert_eq!(rows[0].display_name, "Nobody");
+    }
+
+    #[test]
+    fn the_spam_switch_takes_only_the_selected_mailboxes() {
+        let mut rows = vec![
+            row(1, "a@x.test", "", AddressKind::Mailbox),
+            row(2, "b@x.test", "", AddressKind::Redirect),
+            row(3, "c@x.test", "", AddressKind::Mailbox),
+            row(4, "d@x.test", "", AddressKind::Mailbox),
+        ];
+        let selected: BTreeSet<MailboxId> = [1, 2, 4].into_iter().collect();
+        assert_eq!(mailboxes_of(&rows, &selected), vec![1, 4]);
+        set_spam(&mut rows, &[1, 4], false);
+        let on: Vec<bool> = rows.iter().map(|r| r.spam_filter).collect();
+        assert_eq!(on, vec![false, true, true, false]);
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod connect;
 pub mod devices;
+pub mod filters;
 pub mod general;
 pub mod invitations;
 pub mod signature;
@@ -39,6 +40,7 @@ pub enum SettingsSection {
     Users,
     Devices,
     Connect,
+    Filters,
 }
 
 pub struct SectionInfo {
@@ -81,10 +83,15 @@ pub const SECTIONS: &[SectionInfo] = &[
         slug: "connect",
         shown: is_granted,
     },
+    SectionInfo {
+        section: SettingsSection::Filters,
+        slug: "filters",
+        shown: is_granted,
+    },
 ];
 
-/// Device passwords are a granted user's (the section says when the grant
-/// lacks "manage devices").
+/// Device passwords and filters are a granted user's (the section says
+/// when the grant lacks "manage devices" / "manage filters").
 fn is_granted(ctx: &SettingsCtx) -> bool {
     ctx.mailbox.grant.is_some()
 }
@@ -100,6 +107,7 @@ pub fn section_label(i18n: I18nContext<Locale>, s: SettingsSection) -> String {
         SettingsSection::Users => t_string!(i18n, section_users),
         SettingsSection::Devices => t_string!(i18n, section_devices),
         SettingsSection::Connect => t_string!(i18n, section_connect),
+        SettingsSection::Filters => t_string!(i18n, section_filters),
     }
     .to_string()
 }
@@ -378,6 +386,7 @@ fn section_view(
         Some(SettingsSection::Users) => users::users(ctx.clone()).into_any(),
         Some(SettingsSection::Devices) => devices::devices(ctx.clone()).into_any(),
         Some(SettingsSection::Connect) => connect::connect(ctx.clone()).into_any(),
+        Some(SettingsSection::Filters) => filters::filters(ctx.clone()).into_any(),
         None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),
     }
 }
@@ -456,7 +465,11 @@ mod tests {
             section_of(Some("connect")).map(|s| s.section),
             Some(SettingsSection::Connect)
         );
-        assert!(section_of(Some("filters")).is_none());
+        assert_eq!(
+            section_of(Some("filters")).map(|s| s.section),
+            Some(SettingsSection::Filters)
+        );
+        assert!(section_of(Some("auto-reply")).is_none());
         assert_eq!(section_href(4, "users"), "/settings/4/users");
     }
 }
