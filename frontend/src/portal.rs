@@ -41,6 +41,7 @@ fn PortalRoot() -> impl IntoView {
                 <Route path=path!("/admin") view=|| pages::admin::AdminIndex().into_any()/>
                 <Route path=path!("/admin/:org/:section?") view=|| pages::admin::AdminPage().into_any()/>
                 <Route path=path!("/invite/*rest") view=|| pages::invite::invite_page().into_any()/>
+                <Route path=path!("/privacy") view=|| pages::privacy::PrivacyPage().into_any()/>
             </Routes>
         </Router>
     }

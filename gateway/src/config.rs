@@ -75,6 +75,7 @@ pub struct Config {
     pub imap: ImapConfig,
     pub sending: SendingConfig,
     pub devices: DevicesConfig,
+    pub dpa: crate::dpa::DpaConfig,
 }
 
 /// Device passwords (R-DEV): what clients are told, and how the gateway
@@ -111,6 +112,7 @@ impl std::fmt::Debug for Config {
             .field("imap", &self.imap)
             .field("sending", &self.sending)
             .field("devices", &self.devices)
+            .field("dpa", &self.dpa)
             .finish()
     }
 }
@@ -232,6 +234,38 @@ pub fn devices_from_env() -> Result<DevicesConfig, ConfigError> {
     })
 }
 
+/// The DPA (R-GDPR-1): the host as processor, and where its fonts are.
+/// Lists (`POSTERN_PROCESSOR_ADDRESS`, `POSTERN_SUBPROCESSORS`) are
+/// separated by `;`.
+pub fn dpa_from_env() -> crate::dpa::DpaConfig {
+    let list = |name| {
+        var(name)
+            .map(|v| {
+                v.split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    crate::dpa::DpaConfig {
+        processor: var("POSTERN_PROCESSOR_NAME").map(|name| crate::dpa::ProcessorConfig {
+            name,
+            address: list("POSTERN_PROCESSOR_ADDRESS"),
+            contact: var("POSTERN_PROCESSOR_CONTACT").unwrap_or_default(),
+            signatory: var("POSTERN_PROCESSOR_SIGNATORY").unwrap_or_default(),
+            jurisdiction: var("POSTERN_DATA_JURISDICTION")
+                .unwrap_or_else(|| "the European Union".into()),
+            service: var("POSTERN_SERVICE_NAME").unwrap_or_else(|| "Postern".into()),
+            subprocessors: list("POSTERN_SUBPROCESSORS"),
+        }),
+        font_dir: var("POSTERN_DPA_FONT_DIR")
+            .unwrap_or_else(|| crate::dpa::DEFAULT_FONT_DIR.into())
+            .into(),
+    }
+}
+
 impl Config {
     /// Everything `serve` needs; fails on the first missing variable.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -253,6 +287,7 @@ impl Config {
             edge_secret,
             sending: sending_from_env(&database)?,
             devices: devices_from_env()?,
+            dpa: dpa_from_env(),
             database,
             imap: imap_from_env()?,
         })

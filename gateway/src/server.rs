@@ -22,6 +22,7 @@ pub async fn state(config: &Config) -> anyhow_like::Result<AppState> {
         edge_secret: Arc::from(config.edge_secret.as_bytes()),
         sending: Arc::new(config.sending.clone()),
         devices: Arc::new(crate::devices::Devices::new(config.devices.clone())),
+        dpa: Arc::new(crate::dpa::Dpa::new(&config.dpa)),
     })
 }
 

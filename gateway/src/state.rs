@@ -20,4 +20,6 @@ pub struct AppState {
     pub sending: Arc<SendingConfig>,
     /// Device passwords: client settings, Dovecot's sessions and log.
     pub devices: Arc<crate::devices::Devices>,
+    /// The DPA's processor details and fonts (R-GDPR-1).
+    pub dpa: Arc<crate::dpa::Dpa>,
 }

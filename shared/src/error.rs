@@ -145,6 +145,18 @@ error_codes! {
     InvalidKind = "invalid_kind", 400, "Unknown kind; use mailbox, no_reply or redirect.";
     /// A redirect needs at least one address to forward to.
     RedirectWithoutTargets = "redirect_without_targets", 400, "A redirect needs at least one address to forward to.";
+    /// An organisation detail breaks its rule: `params.field` names it
+    /// (a `DetailsField`), `params.reason` says how (a `DetailsProblem`:
+    /// `required`, `too_long` with `params.limit`, `control_character`,
+    /// `invalid_email`).
+    InvalidOrganizationDetails = "invalid_organization_details", 400, "This organisation detail is not valid.";
+    /// R-GDPR-1: the DPA needs the organisation's legal name, postal
+    /// address, country and representative; `params.field` is the first
+    /// one missing.
+    DpaDetailsMissing = "dpa_details_missing", 409, "Complete the organisation's legal details before downloading the Data Processing Agreement.";
+    /// The host has not configured the DPA (its processor details or its
+    /// fonts are missing): an operator's matter.
+    DpaUnavailable = "dpa_unavailable", 503, "The Data Processing Agreement cannot be made at the moment.";
     /// The edge cannot reach the gateway.
     GatewayUnavailable = "gateway_unavailable", 503, "The service is temporarily unavailable. Retrying…";
     /// The gateway cannot reach the mail server.

@@ -48,6 +48,8 @@ impl Role {
         match (action, self) {
             (ViewAddresses, Owner | Administrator | LegalRepresentative) => true,
             (ManageAddresses | ManageAccess, Owner | Administrator) => true,
+            (ViewOrganization, Owner | Administrator | LegalRepresentative) => true,
+            (ManageOrganization | GenerateDpa, Owner | Administrator) => true,
             _ => false,
         }
     }
@@ -67,13 +69,22 @@ pub enum Action {
     ManageAddresses,
     /// Give, narrow and withdraw access to a mailbox; invite (R-INV).
     ManageAccess,
+    /// See the organisation's legal details (the DPA's controller).
+    ViewOrganization,
+    /// Change the organisation's legal details.
+    ManageOrganization,
+    /// Download the personalised Data Processing Agreement (R-GDPR-1).
+    GenerateDpa,
 }
 
 impl Action {
-    pub const ALL: [Action; 3] = [
+    pub const ALL: [Action; 6] = [
         Action::ViewAddresses,
         Action::ManageAddresses,
         Action::ManageAccess,
+        Action::ViewOrganization,
+        Action::ManageOrganization,
+        Action::GenerateDpa,
     ];
 
     /// Why a role may not (shown beside a disabled control).
@@ -87,6 +98,15 @@ impl Action {
             }
             Action::ManageAccess => {
                 "Only the organisation's owners and administrators give access to a mailbox."
+            }
+            Action::ViewOrganization => {
+                "Only the organisation's owners, administrators and legal representatives see its legal details."
+            }
+            Action::ManageOrganization => {
+                "Only the organisation's owners and administrators change its legal details."
+            }
+            Action::GenerateDpa => {
+                "Only the organisation's owners and administrators download its Data Processing Agreement."
             }
         }
     }
@@ -257,6 +277,11 @@ mod tests {
         assert!(Role::LegalRepresentative.may(Action::ViewAddresses));
         assert!(!Role::LegalRepresentative.may(Action::ManageAddresses));
         assert!(!Role::LegalRepresentative.may(Action::ManageAccess));
+        // R-GDPR-1: they read the legal details, but neither change them
+        // nor make the DPA.
+        assert!(Role::LegalRepresentative.may(Action::ViewOrganization));
+        assert!(!Role::LegalRepresentative.may(Action::ManageOrganization));
+        assert!(!Role::LegalRepresentative.may(Action::GenerateDpa));
     }
 
     #[test]

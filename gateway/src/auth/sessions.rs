@@ -6,7 +6,7 @@ use postern_shared::api::{AccountId, AccountSummary};
 use crate::db::{self, Db};
 
 /// R-…: a session lasts 12 hours.
-pub const SESSION_LIFETIME_SECS: i64 = 12 * 3600;
+pub const SESSION_LIFETIME_SECS: i64 = postern_shared::privacy::SESSION_LIFETIME_SECS;
 
 /// 32 random bytes, lower-hex.
 pub fn new_id() -> String {

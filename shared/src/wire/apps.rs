@@ -7,7 +7,7 @@
 //! navigate between each other with full page loads.
 
 /// First path segments of the portal's pages.
-pub const PORTAL_SECTIONS: &[&str] = &["transfer", "settings", "admin", "invite"];
+pub const PORTAL_SECTIONS: &[&str] = &["transfer", "settings", "admin", "invite", "privacy"];
 
 /// The HTML of the portal, beside `index.html` in `dist/`.
 pub const PORTAL_HTML: &str = "portal.html";
@@ -33,6 +33,7 @@ mod tests {
             "/settings/42/signature",
             "/admin/acme/members",
             "/invite/abc#top",
+            "/privacy",
             "transfer",
         ] {
             assert!(is_portal_path(p), "{p}");

@@ -1,7 +1,8 @@
 //! `/admin/:org/:section` (portal): an organisation's administration, for
 //! roles that may see it (`Role::may(ViewAddresses)`). `/admin` opens the
-//! caller's first such organisation, `/admin/<org>` its addresses. Today
-//! one section, the address table (`addresses.rs`, creation in
+//! caller's first such organisation, `/admin/<org>` its addresses. Two
+//! sections: the organisation's legal details and its DPA
+//! (`organization.rs`, R-GDPR-1), and the address table (`addresses.rs`, creation in
 //! `create.rs` with its invitations in `create_invites.rs`, bulk creation from a CSV file in `import.rs` with its pure
 //! logic in `import_rows.rs`, the table's pure logic in `table.rs`);
 //! [`SECTIONS`] is the menu.
@@ -11,6 +12,7 @@ pub mod create;
 pub mod create_invites;
 pub mod import;
 pub mod import_rows;
+pub mod organization;
 pub mod table;
 
 use crate::components::access_text::refusal_text;
@@ -32,14 +34,19 @@ use postern_shared::permissions::{Action, Role};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminSection {
     Addresses,
+    Organisation,
 }
 
 /// The administration's menu: (section, slug). The first is the default.
-pub const SECTIONS: &[(AdminSection, &str)] = &[(AdminSection::Addresses, "addresses")];
+pub const SECTIONS: &[(AdminSection, &str)] = &[
+    (AdminSection::Addresses, "addresses"),
+    (AdminSection::Organisation, "organisation"),
+];
 
 pub fn section_label(i18n: I18nContext<Locale>, s: AdminSection) -> String {
     match s {
         AdminSection::Addresses => t_string!(i18n, admin_addresses),
+        AdminSection::Organisation => t_string!(i18n, admin_organisation),
     }
     .to_string()
 }
@@ -257,6 +264,7 @@ pub fn AdminPage() -> impl IntoView {
                                     {move || failed.get().map(|f| view! { <p class="alert error" role="alert">{f}</p> })}
                                     {move || match current.get() {
                                         Some(AdminSection::Addresses) => untrack(|| addresses::addresses(ctx)).into_any(),
+                                        Some(AdminSection::Organisation) => untrack(|| organization::organization(ctx)).into_any(),
                                         None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),
                                     }}
                                 </section>
