@@ -212,6 +212,7 @@ pub fn AdminPage() -> impl IntoView {
                     (Some(true), Some(org)) => {
                         let ctx = AdminCtx { org, data };
                         let navigate = navigate.clone();
+                        let go_section = navigate.clone();
                         view! {
                             <div class="settings-layout">
                                 <nav class="section-nav" aria-label=move || t_string!(i18n, admin_title)>
@@ -259,6 +260,26 @@ pub fn AdminPage() -> impl IntoView {
                                             })
                                             .collect_view()}
                                     </ul>
+                                    // A phone has no room for a side menu: the same list as a select.
+                                    <label class="section-select">
+                                        <span class="visually-hidden">{t!(i18n, admin_title)}</span>
+                                        <select
+                                            data-testid="admin-section-select"
+                                            on:change=move |ev| go_section(&admin_href(org, &event_target_value(&ev)), Default::default())
+                                        >
+                                            {SECTIONS
+                                                .iter()
+                                                .map(|(s, slug)| {
+                                                    let s = *s;
+                                                    view! {
+                                                        <option value=*slug selected=move || current.get() == Some(s)>
+                                                            {move || section_label(i18n, s)}
+                                                        </option>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </select>
+                                    </label>
                                 </nav>
                                 <section class="section-body">
                                     {move || failed.get().map(|f| view! { <p class="alert error" role="alert">{f}</p> })}
