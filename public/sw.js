@@ -10,7 +10,7 @@ const VERSION = "dev";
 const PRECACHE = ["/", "/index.html", "/portal.html"];
 const CACHE = "postern-shell-" + VERSION;
 // First path segments of the portal's pages (postern_shared::wire::apps).
-const PORTAL_SECTIONS = ["transfer", "settings", "admin", "invite", "device-setup", "account"];
+const PORTAL_SECTIONS = ["transfer", "settings", "admin", "invite", "device-setup", "account", "privacy"];
 
 function appHtml(pathname) {
   const first = pathname.replace(/^\/+/, "").split("/")[0];

@@ -44,6 +44,19 @@ pub fn apple_profile(resp: GatewayResponse) -> EdgeResponse {
     r
 }
 
+/// The DPA (R-GDPR-1): a PDF to save, never shown inside the app's origin
+/// (`attachment`, sandboxed).
+pub fn pdf(resp: GatewayResponse) -> EdgeResponse {
+    let name = download_name(&resp.headers);
+    let mut r = EdgeResponse::new(200)
+        .with_header("content-type", "application/pdf")
+        .with_header("content-disposition", &filename::content_disposition(&name))
+        .with_header("cache-control", "private, no-store");
+    r.set_header("content-security-policy", "default-src 'none'; sandbox");
+    r.body = resp.body;
+    r
+}
+
 /// Headers of a streamed transfer file (status 200 or 206), from the
 /// gateway's answer headers. A HEAD answer carries no `Content-Length`
 /// (wasi-http checks it against the bytes written).

@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq;
 
 type HmacSha256 = Hmac<Sha256>;
 
-pub const COOKIE_NAME: &str = "postern_session";
+pub const COOKIE_NAME: &str = postern_shared::privacy::SESSION_COOKIE;
 /// Longest session id we accept from the gateway or a cookie.
 const MAX_SESSION_ID: usize = 256;
 

@@ -44,6 +44,7 @@ fn PortalRoot() -> impl IntoView {
                 <Route path=path!("/account/security") view=|| pages::account::AccountSecurityPage().into_any()/>
                 <Route path=path!("/invite/*rest") view=|| pages::invite::invite_page().into_any()/>
                 <Route path=path!("/device-setup/*rest") view=|| pages::device_setup::device_setup_page().into_any()/>
+                <Route path=path!("/privacy") view=|| pages::privacy::PrivacyPage().into_any()/>
             </Routes>
         </Router>
     }

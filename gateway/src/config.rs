@@ -81,6 +81,7 @@ pub struct Config {
     /// `POSTERN_SIEVE_DIR`: where the spam filter's generated Sieve scripts
     /// go (Dovecot's `sieve_before` and `sieve_global` point there).
     pub sieve_dir: Option<String>,
+    pub dpa: crate::dpa::DpaConfig,
 }
 
 /// Device passwords (R-DEV): what clients are told, and how the gateway
@@ -124,6 +125,7 @@ impl std::fmt::Debug for Config {
             .field("sending", &self.sending)
             .field("devices", &self.devices)
             .field("totp_key", &self.totp_key.as_ref().map(|_| "<redacted>"))
+            .field("dpa", &self.dpa)
             .finish()
     }
 }
@@ -248,6 +250,38 @@ pub fn devices_from_env() -> Result<DevicesConfig, ConfigError> {
     })
 }
 
+/// The DPA (R-GDPR-1): the host as processor, and where its fonts are.
+/// Lists (`POSTERN_PROCESSOR_ADDRESS`, `POSTERN_SUBPROCESSORS`) are
+/// separated by `;`.
+pub fn dpa_from_env() -> crate::dpa::DpaConfig {
+    let list = |name| {
+        var(name)
+            .map(|v| {
+                v.split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    crate::dpa::DpaConfig {
+        processor: var("POSTERN_PROCESSOR_NAME").map(|name| crate::dpa::ProcessorConfig {
+            name,
+            address: list("POSTERN_PROCESSOR_ADDRESS"),
+            contact: var("POSTERN_PROCESSOR_CONTACT").unwrap_or_default(),
+            signatory: var("POSTERN_PROCESSOR_SIGNATORY").unwrap_or_default(),
+            jurisdiction: var("POSTERN_DATA_JURISDICTION")
+                .unwrap_or_else(|| "the European Union".into()),
+            service: var("POSTERN_SERVICE_NAME").unwrap_or_else(|| "Postern".into()),
+            subprocessors: list("POSTERN_SUBPROCESSORS"),
+        }),
+        font_dir: var("POSTERN_DPA_FONT_DIR")
+            .unwrap_or_else(|| crate::dpa::DEFAULT_FONT_DIR.into())
+            .into(),
+    }
+}
+
 impl Config {
     /// Everything `serve` needs; fails on the first missing variable.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -280,6 +314,7 @@ impl Config {
             sending: sending_from_env(&database)?,
             devices: devices_from_env()?,
             sieve_dir: var("POSTERN_SIEVE_DIR"),
+            dpa: dpa_from_env(),
             database,
             imap: imap_from_env()?,
         })

@@ -9,6 +9,7 @@ pub mod body_cache;
 pub mod config;
 pub mod db;
 pub mod devices;
+pub mod dpa;
 pub mod error;
 pub mod grants;
 pub mod imap;

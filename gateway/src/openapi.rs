@@ -285,6 +285,24 @@ fn shape(name: &str) -> Option<Shape> {
             json("CreatedInvitation"),
         ),
         "revoke_invitation" => s(None, &[204], Answer::Empty),
+        "get_organization_details" => s(None, &[200], json("OrganizationDetailsView")),
+        "put_organization_details" => s(
+            Some("OrganizationDetails"),
+            &[200],
+            json("OrganizationDetailsView"),
+        ),
+        "dpa_pdf" => Shape {
+            query: vec![Param {
+                name: "lang",
+                required: false,
+                schema: ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::String))
+                    .max_length(Some(35))
+                    .into(),
+                about: "The agreement's language (`en`, `es`); others: English.",
+            }],
+            ..s(None, &[200], Answer::Bytes)
+        },
         "get_invitation" => s(None, &[200], json("InvitationInfo")),
         "sign_up" => s(Some("SignUpRequest"), &[200], json("SessionInfo")),
         "accept_invitation" => s(
@@ -615,6 +633,9 @@ pub fn document() -> OpenApi {
         .schema_from::<Signature>()
         .schema_from::<SendingIdentity>()
         .schema_from::<postern_shared::admin::OrgAddresses>()
+        .schema_from::<postern_shared::organization::OrganizationDetails>()
+        .schema_from::<postern_shared::organization::OrganizationDetailsView>()
+        .schema_from::<postern_shared::organization::DetailsField>()
         .schema_from::<postern_shared::admin::CreateAddressRequest>()
         .schema_from::<postern_shared::admin::DeleteAddressesRequest>()
         .schema_from::<postern_shared::admin::DeletedAddresses>()

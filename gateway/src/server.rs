@@ -27,6 +27,7 @@ pub async fn state(config: &Config) -> anyhow_like::Result<AppState> {
             config.sieve_dir.clone(),
             config.devices.dovecot_conf.clone(),
         )),
+        dpa: Arc::new(crate::dpa::Dpa::new(&config.dpa)),
     })
 }
 

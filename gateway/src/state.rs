@@ -24,4 +24,6 @@ pub struct AppState {
     pub totp_key: Option<Arc<crate::auth::totp::SecretKey>>,
     /// The spam filter's generated Sieve scripts (R-SPAM).
     pub spam: Arc<crate::spam::Scripts>,
+    /// The DPA's processor details and fonts (R-GDPR-1).
+    pub dpa: Arc<crate::dpa::Dpa>,
 }

@@ -191,6 +191,18 @@ error_codes! {
     /// R-SPAM: the generated Sieve script could not be written or compiled;
     /// nothing changed, the previous script stays in force.
     FiltersUnavailable = "filters_unavailable", 503, "The mail filters cannot be changed right now; nothing was changed. Try again later.";
+    /// An organisation detail breaks its rule: `params.field` names it
+    /// (a `DetailsField`), `params.reason` says how (a `DetailsProblem`:
+    /// `required`, `too_long` with `params.limit`, `control_character`,
+    /// `invalid_email`).
+    InvalidOrganizationDetails = "invalid_organization_details", 400, "This organisation detail is not valid.";
+    /// R-GDPR-1: the DPA needs the organisation's legal name, postal
+    /// address, country and representative; `params.field` is the first
+    /// one missing.
+    DpaDetailsMissing = "dpa_details_missing", 409, "Complete the organisation's legal details before downloading the Data Processing Agreement.";
+    /// The host has not configured the DPA (its processor details or its
+    /// fonts are missing): an operator's matter.
+    DpaUnavailable = "dpa_unavailable", 503, "The Data Processing Agreement cannot be made at the moment.";
     /// The edge cannot reach the gateway.
     GatewayUnavailable = "gateway_unavailable", 503, "The service is temporarily unavailable. Retrying…";
     /// The gateway cannot reach the mail server.

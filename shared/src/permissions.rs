@@ -48,6 +48,8 @@ impl Role {
         match (action, self) {
             (ViewAddresses, Owner | Administrator | LegalRepresentative) => true,
             (ManageAddresses | ManageAccess | ManageSpam, Owner | Administrator) => true,
+            (ViewOrganization, Owner | Administrator | LegalRepresentative) => true,
+            (ManageOrganization | GenerateDpa, Owner | Administrator) => true,
             _ => false,
         }
     }
@@ -70,14 +72,23 @@ pub enum Action {
     /// The service's global blocked/approved senders and the spam filter
     /// of many mailboxes at once (R-SPAM-3, R-SPAM-4).
     ManageSpam,
+    /// See the organisation's legal details (the DPA's controller).
+    ViewOrganization,
+    /// Change the organisation's legal details.
+    ManageOrganization,
+    /// Download the personalised Data Processing Agreement (R-GDPR-1).
+    GenerateDpa,
 }
 
 impl Action {
-    pub const ALL: [Action; 4] = [
+    pub const ALL: [Action; 7] = [
         Action::ViewAddresses,
         Action::ManageAddresses,
         Action::ManageAccess,
         Action::ManageSpam,
+        Action::ViewOrganization,
+        Action::ManageOrganization,
+        Action::GenerateDpa,
     ];
 
     /// Why a role may not (shown beside a disabled control).
@@ -94,6 +105,15 @@ impl Action {
             }
             Action::ManageSpam => {
                 "Only the organisation's owners and administrators change the spam filter of its mailboxes and its sender lists."
+            }
+            Action::ViewOrganization => {
+                "Only the organisation's owners, administrators and legal representatives see its legal details."
+            }
+            Action::ManageOrganization => {
+                "Only the organisation's owners and administrators change its legal details."
+            }
+            Action::GenerateDpa => {
+                "Only the organisation's owners and administrators download its Data Processing Agreement."
             }
         }
     }
@@ -264,6 +284,11 @@ mod tests {
         assert!(Role::LegalRepresentative.may(Action::ViewAddresses));
         assert!(!Role::LegalRepresentative.may(Action::ManageAddresses));
         assert!(!Role::LegalRepresentative.may(Action::ManageAccess));
+        // R-GDPR-1: they read the legal details, but neither change them
+        // nor make the DPA.
+        assert!(Role::LegalRepresentative.may(Action::ViewOrganization));
+        assert!(!Role::LegalRepresentative.may(Action::ManageOrganization));
+        assert!(!Role::LegalRepresentative.may(Action::GenerateDpa));
     }
 
     #[test]

@@ -33,6 +33,10 @@ const APT_PACKAGES: &[&str] = &[
     "brotli",
     // The API fuzz signs in with it.
     "curl",
+    // The DPA's fonts (read by the gateway at start, R-GDPR-1), and the
+    // tests' `pdftotext` / `pdffonts`.
+    "fonts-dejavu-core",
+    "poppler-utils",
 ];
 
 const RUST_TARGETS: &[&str] = &["wasm32-wasip2", "wasm32-unknown-unknown"];

@@ -83,6 +83,27 @@ pub fn gateway_command(
         .env("POSTERN_PUBLIC_POP3_PORT", ports.pop3.to_string())
         .env("POSTERN_DOVECOT_CONF", &layout.dovecot_conf)
         .env("POSTERN_DOVECOT_LOG", layout.log("dovecot"))
+        // The host as processor in the DPA (R-GDPR-1): demo values; fonts
+        // from fonts-dejavu-core (installed above).
+        .env("POSTERN_PROCESSOR_NAME", "Postern Demo Hosting S.L.")
+        .env(
+            "POSTERN_PROCESSOR_ADDRESS",
+            "Calle de Alcalá 42; 28014 Madrid; Spain",
+        )
+        .env("POSTERN_PROCESSOR_CONTACT", "privacy@postern.test")
+        .env(
+            "POSTERN_PROCESSOR_SIGNATORY",
+            "Lucía Fernández, Data Protection Officer",
+        )
+        .env(
+            "POSTERN_DATA_JURISDICTION",
+            "en=Spain (European Union);es=España (Unión Europea)",
+        )
+        .env(
+            "POSTERN_SUBPROCESSORS",
+            "Centro de Datos Ibérico S.A., data centre (rack space, power, network), Madrid, Spain",
+        )
+        .env("POSTERN_DPA_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
         .env(
             "RUST_LOG",
             std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),

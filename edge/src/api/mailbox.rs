@@ -37,6 +37,10 @@ impl<G: Gateway> Ctx<'_, G> {
                 let resp = self.send_ok(req).await?;
                 return Ok(crate::download::apple_profile(resp).into());
             }
+            Route::DpaPdf { .. } => {
+                let resp = self.send_ok(req).await?;
+                return Ok(crate::download::pdf(resp).into());
+            }
             Route::UploadData { .. } => {
                 req.headers
                     .push(("content-type".into(), "application/octet-stream".into()));
@@ -120,6 +124,18 @@ impl<G: Gateway> Ctx<'_, G> {
                 }
                 to_query(&q)
             }
+            Route::DpaPdf { .. } => {
+                let q: DpaQuery = self.query()?;
+                if q.lang.as_ref().is_some_and(|l| {
+                    l.len() > 35
+                        || !l
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                }) {
+                    return Err(bad_request("`lang` must be a language code such as `es`."));
+                }
+                to_query(&q)
+            }
             Route::UploadData { .. } => {
                 let q: UploadOffsetQuery = self
                     .query()
@@ -160,6 +176,9 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::AddAlias { .. } => revalidate::<admin::AddAliasRequest>(b)?,
             Route::SetCatchAll { .. } => revalidate::<admin::SetCatchAllRequest>(b)?,
             Route::SetAccess { .. } => revalidate::<admin::SetAccessRequest>(b)?,
+            Route::PutOrganizationDetails { .. } => {
+                revalidate::<postern_shared::organization::OrganizationDetails>(b)?
+            }
             Route::CreateInvitation { .. } => {
                 revalidate::<invitations::CreateInvitationRequest>(b)?
             }

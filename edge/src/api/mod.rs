@@ -23,8 +23,8 @@ use postern_shared::invitations::{self, GatewaySignUpRequest, SignUpRequest};
 use postern_shared::spam;
 use postern_shared::transfers::{NewTransfer, NewUpload, Transfer};
 use postern_shared::wire::query::{
-    BodyHtmlQuery, ContactsQuery, FolderPathQuery, FolderQuery, Images, UploadOffsetQuery,
-    ViewQuery, from_query, to_query,
+    BodyHtmlQuery, ContactsQuery, DpaQuery, FolderPathQuery, FolderQuery, Images,
+    UploadOffsetQuery, ViewQuery, from_query, to_query,
 };
 use postern_shared::wire::routes::with_query;
 use postern_shared::{ApiError, ErrorCode};

@@ -1174,3 +1174,50 @@ fn device_routes_are_forwarded_and_the_profile_is_an_apple_attachment() {
     );
     assert_eq!(r.body, b"<?xml version=\"1.0\"?><plist/>");
 }
+
+#[test]
+fn organisation_details_are_revalidated_and_the_dpa_is_a_pdf_attachment() {
+    let gw = FakeGateway::new(|_| ok_json("{}"));
+    let body = br#"{"legal_name":"Acme","postal_address":"","country":"","registration_number":"","representative_name":"","representative_role":"","contact_email":"","extra":1}"#.to_vec();
+    run(
+        &authed(Method::Put, "/api/orgs/4/details").with_body(body),
+        &gw,
+    );
+    assert_eq!(gw.last().path_and_query, "/v1/orgs/4/details");
+    let sent: serde_json::Value = serde_json::from_slice(&gw.last().body.unwrap()).unwrap();
+    assert!(sent.get("extra").is_none(), "revalidated: {sent}");
+    let r = run(
+        &authed(Method::Put, "/api/orgs/4/details").with_body(br#"{"legal_name":1}"#.to_vec()),
+        &gw,
+    );
+    assert_eq!(r.status, 400);
+    let r = run(
+        &authed(Method::Get, "/api/orgs/4/dpa.pdf?lang=%3Cx%3E"),
+        &gw,
+    );
+    assert_eq!(r.status, 400, "a language is a code");
+
+    let gw = FakeGateway::new(|_| {
+        Ok(GatewayResponse {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "text/html".into()),
+                (
+                    postern_shared::wire::headers::FILENAME.into(),
+                    "DPA-Acme-2026-12-02.pdf".into(),
+                ),
+            ],
+            body: b"%PDF-1.7".to_vec(),
+        })
+    });
+    let r = run(&authed(Method::Get, "/api/orgs/4/dpa.pdf?lang=es&x=1"), &gw);
+    assert_eq!(gw.last().path_and_query, "/v1/orgs/4/dpa.pdf?lang=es");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    let cd = r.header("content-disposition").unwrap();
+    assert!(
+        cd.starts_with("attachment") && cd.contains("DPA-Acme-2026-12-02.pdf"),
+        "{cd}"
+    );
+    assert_eq!(r.body, b"%PDF-1.7");
+}

@@ -28,6 +28,9 @@ pub fn refusal_text(i18n: I18nContext<Locale>, a: Action) -> String {
         Action::ManageAddresses => t_string!(i18n, refusal_manage_addresses),
         Action::ManageAccess => t_string!(i18n, refusal_manage_access),
         Action::ManageSpam => t_string!(i18n, refusal_manage_spam),
+        Action::ViewOrganization => t_string!(i18n, refusal_view_organization),
+        Action::ManageOrganization => t_string!(i18n, refusal_manage_organization),
+        Action::GenerateDpa => t_string!(i18n, refusal_generate_dpa),
     }
     .to_string()
 }
@@ -62,6 +65,9 @@ mod tests {
                 Action::ManageAddresses => "refusal_manage_addresses",
                 Action::ManageAccess => "refusal_manage_access",
                 Action::ManageSpam => "refusal_manage_spam",
+                Action::ViewOrganization => "refusal_view_organization",
+                Action::ManageOrganization => "refusal_manage_organization",
+                Action::GenerateDpa => "refusal_generate_dpa",
             };
             assert_eq!(en[key].as_str(), Some(a.refusal()), "{key}");
         }

@@ -145,6 +145,13 @@ pub fn AccountMenu(
                             {t!(i18n, admin_title)}
                         </a>
                     </Show>
+                    <a
+                        href=crate::pages::privacy::PRIVACY_PATH
+                        data-testid="menu-privacy"
+                        rel=move || rel_for(crate::pages::privacy::PRIVACY_PATH)
+                    >
+                        {t!(i18n, privacy_title)}
+                    </a>
                     <LanguageSelect/>
                     <button type="button" class="sign-out" data-testid="sign-out" on:click=sign_out.clone()>
                         {t!(i18n, sign_out)}

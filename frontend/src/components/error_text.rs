@@ -170,6 +170,40 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
             return t_string!(i18n, err_sender_list_full, max = max).to_string();
         }
         FiltersUnavailable => t_string!(i18n, err_filters_unavailable),
+        InvalidOrganizationDetails => {
+            use postern_shared::organization::{DetailsField, DetailsProblem};
+            let field = p
+                .field
+                .as_deref()
+                .and_then(DetailsField::parse)
+                .map(|f| crate::pages::admin::organization::field_label(i18n, f))
+                .unwrap_or_default();
+            let limit = p.limit.unwrap_or_default();
+            return match p.reason.as_deref().and_then(DetailsProblem::parse) {
+                Some(DetailsProblem::Required) => {
+                    t_string!(i18n, err_org_required, field = field).to_string()
+                }
+                Some(DetailsProblem::TooLong) => {
+                    t_string!(i18n, err_org_too_long, field = field, limit = limit).to_string()
+                }
+                Some(DetailsProblem::InvalidEmail) => {
+                    t_string!(i18n, err_org_invalid_email, field = field).to_string()
+                }
+                Some(DetailsProblem::ControlCharacter) | None => {
+                    t_string!(i18n, err_org_control_character, field = field).to_string()
+                }
+            };
+        }
+        DpaDetailsMissing => {
+            let field = p
+                .field
+                .as_deref()
+                .and_then(postern_shared::organization::DetailsField::parse)
+                .map(|f| crate::pages::admin::organization::field_label(i18n, f))
+                .unwrap_or_default();
+            return t_string!(i18n, dpa_missing, field = field).to_string();
+        }
+        DpaUnavailable => t_string!(i18n, err_dpa_unavailable),
     };
     text.to_string()
 }

@@ -386,6 +386,35 @@ pub async fn redeem_device_setup(
 
 // ------------------------------------------------------ administration
 
+/// The organisation's legal details and what the caller may do with them.
+pub async fn organization_details(
+    org: OrganizationId,
+) -> Result<postern_shared::organization::OrganizationDetailsView, ApiError> {
+    request(&Route::GetOrganizationDetails { org }, &())
+        .send()
+        .await
+}
+
+pub async fn put_organization_details(
+    org: OrganizationId,
+    details: &postern_shared::organization::OrganizationDetails,
+) -> Result<postern_shared::organization::OrganizationDetailsView, ApiError> {
+    request(&Route::PutOrganizationDetails { org }, &())
+        .with_json(details)
+        .send()
+        .await
+}
+
+/// The DPA's download link in `lang` (a plain link: the browser saves the
+/// PDF itself).
+pub fn dpa_href(org: OrganizationId, lang: &str) -> String {
+    Route::DpaPdf { org }.path_with(&postern_shared::wire::query::to_query(
+        &postern_shared::wire::query::DpaQuery {
+            lang: Some(lang.to_string()),
+        },
+    ))
+}
+
 /// The organisation's address table, its domains and members, and what
 /// the caller's role allows there.
 pub async fn list_addresses(org: OrganizationId) -> Result<OrgAddresses, ApiError> {

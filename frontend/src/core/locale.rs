@@ -6,7 +6,7 @@ use leptos_i18n::I18nContext;
 use leptos_i18n::Locale as _;
 use std::str::FromStr;
 
-const KEY: &str = "postern.locale";
+const KEY: &str = postern_shared::privacy::LOCAL_STORAGE_KEYS[0];
 
 /// Applies a stored choice, if any (call once, at start).
 pub fn restore(i18n: I18nContext<Locale>) {

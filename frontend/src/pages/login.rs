@@ -160,6 +160,9 @@ pub fn Login() -> impl IntoView {
                 </Show>
                 <div class="login-footer">
                     <LanguageSelect/>
+                    <a href=crate::pages::privacy::PRIVACY_PATH rel="external" data-testid="footer-privacy">
+                        {t!(i18n, privacy_title)}
+                    </a>
                 </div>
             </form>
         </main>

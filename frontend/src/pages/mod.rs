@@ -12,6 +12,7 @@ pub mod invite;
 pub mod login;
 pub mod mail;
 pub mod not_found;
+pub mod privacy;
 pub mod settings;
 pub mod transfer;
 

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::db::{self, Db};
 
 /// R-…: a session lasts 12 hours.
-pub const SESSION_LIFETIME_SECS: i64 = 12 * 3600;
+pub const SESSION_LIFETIME_SECS: i64 = postern_shared::privacy::SESSION_LIFETIME_SECS;
 
 /// "Last seen" is written when it is older than this: a use of a session
 /// costs a database write at most once per five minutes, not per request.

@@ -125,6 +125,11 @@ pub fn router(state: AppState) -> Router {
         .route(v1("mailbox_users"), get(invitations::users_tab))
         .route(v1("create_invitation"), post(invitations::create))
         .route(v1("revoke_invitation"), delete(invitations::revoke))
+        .route(
+            v1("get_organization_details"),
+            get(crate::admin::organization::get).put(crate::admin::organization::put),
+        )
+        .route(v1("dpa_pdf"), get(crate::dpa::download))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_member,

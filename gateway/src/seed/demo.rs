@@ -55,6 +55,9 @@ pub async fn run(db: Db, imap: ImapConfig) -> Result<String> {
             (o, u, t)
         }
     };
+    if let Some(org) = p.find_organization(ORG).await? {
+        organization_details(p.db(), org).await?;
+    }
     let now = crate::db::now();
     let mut report = vec![format!(
         "organisation {ORG:?}: mailboxes {olivia_mb}, {umar_mb}, {team_mb}"
@@ -175,6 +178,23 @@ async fn generic_addresses(
     ))
     .bind(now)
     .bind(now + postern_shared::invitations::INVITATION_DAYS * 86_400)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The demo organisation's legal details (the DPA's controller, R-GDPR-1),
+/// unless someone already saved others.
+async fn organization_details(db: &crate::db::Db, org: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO organization_details (organization_id, legal_name, postal_address, country, \
+         registration_number, representative_name, representative_role, contact_email, updated_at) \
+         VALUES ($1, 'Example Org Servicios S.L.', $2, 'España', 'ESB12345678', 'Olivia Ortega', \
+         'Administradora única', 'olivia@example.test', $3) ON CONFLICT (organization_id) DO NOTHING",
+    )
+    .bind(org)
+    .bind("Calle de la Princesa 25, 3.º B\n28008 Madrid")
+    .bind(crate::db::now())
     .execute(db)
     .await?;
     Ok(())

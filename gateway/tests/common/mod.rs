@@ -63,6 +63,20 @@ pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
             &[1; 32],
         ))),
         spam: Arc::new(postern_gateway::spam::Scripts::none()),
+        dpa: Arc::new(postern_gateway::dpa::Dpa::new(
+            &postern_gateway::dpa::DpaConfig {
+                processor: Some(postern_gateway::dpa::ProcessorConfig {
+                    name: "Test Hosting S.L.".into(),
+                    address: vec!["Calle 1".into(), "28001 Madrid".into()],
+                    contact: "privacy@host.test".into(),
+                    signatory: "Lucía Fernández, DPO".into(),
+                    jurisdiction: "en=Spain;es=España".into(),
+                    service: "Postern".into(),
+                    subprocessors: Vec::new(),
+                }),
+                font_dir: postern_gateway::dpa::DEFAULT_FONT_DIR.into(),
+            },
+        )),
     }
 }
 

@@ -14,6 +14,7 @@ pub const PORTAL_SECTIONS: &[&str] = &[
     "invite",
     "device-setup",
     "account",
+    "privacy",
 ];
 
 /// The HTML of the portal, beside `index.html` in `dist/`.
@@ -42,6 +43,7 @@ mod tests {
             "/invite/abc#top",
             "/device-setup/abc",
             "/account/security",
+            "/privacy",
             "transfer",
         ] {
             assert!(is_portal_path(p), "{p}");

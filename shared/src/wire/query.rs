@@ -70,6 +70,15 @@ pub struct UploadOffsetQuery {
     pub offset: u64,
 }
 
+/// `GET …/dpa.pdf?lang=es`: the DPA's language (a UI language code;
+/// unknown or absent: English).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DpaQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
 /// `a=1&b=x+y` of a query struct.
 pub fn to_query<T: Serialize>(q: &T) -> String {
     // Only fails for values that are not flat key/value pairs: none of ours.

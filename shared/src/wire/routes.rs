@@ -377,6 +377,17 @@ pub enum Route {
         addr: MailboxId,
         invitation: InvitationId,
     },
+    /// The organisation's legal details (the DPA's controller).
+    GetOrganizationDetails {
+        org: OrganizationId,
+    },
+    PutOrganizationDetails {
+        org: OrganizationId,
+    },
+    /// `GET …/dpa.pdf?lang=`: the personalised DPA (R-GDPR-1).
+    DpaPdf {
+        org: OrganizationId,
+    },
     /// `GET /api/invitations/{token}`: public, the link is the credential.
     GetInvitation {
         token: String,
@@ -600,6 +611,15 @@ pub static ENDPOINTS: &[Endpoint] = &[
     endpoint!("revoke_invitation", Delete "/api/orgs/{org}/addresses/{addr}/invitations/{invitation}" => Delete "/v1/orgs/{org}/addresses/{addr}/invitations/{invitation}", Organization,
         "Revoke a pending invitation: its link stops working at once.",
         |a| Route::RevokeInvitation { org: a.org?, addr: a.addr?, invitation: a.invitation? }),
+    endpoint!("get_organization_details", Get "/api/orgs/{org}/details" => Get "/v1/orgs/{org}/details", Organization,
+        "The organisation's legal details (name, address, registration, representative) and what the caller may do with them.",
+        |a| Route::GetOrganizationDetails { org: a.org? }),
+    endpoint!("put_organization_details", Put "/api/orgs/{org}/details" => Put "/v1/orgs/{org}/details", Organization,
+        "Change the organisation's legal details (owners and administrators).",
+        |a| Route::PutOrganizationDetails { org: a.org? }),
+    endpoint!("dpa_pdf", Get "/api/orgs/{org}/dpa.pdf" => Get "/v1/orgs/{org}/dpa.pdf", Organization,
+        "The personalised Data Processing Agreement as a PDF, in `lang` (R-GDPR-1; owners and administrators).",
+        |a| Route::DpaPdf { org: a.org? }),
     endpoint!("get_invitation", Get "/api/invitations/{token}" => Get "/v1/public/invitations/{token}", Public,
         "What an invitation link shares, for its page (expired, revoked and used links are told apart).",
         |a| Route::GetInvitation { token: a.token.clone()? }),
@@ -768,6 +788,13 @@ impl Route {
                 a.invitation = Some(*invitation);
                 with_org(&mut a, *org, "revoke_invitation")
             }
+            Route::GetOrganizationDetails { org } => {
+                with_org(&mut a, *org, "get_organization_details")
+            }
+            Route::PutOrganizationDetails { org } => {
+                with_org(&mut a, *org, "put_organization_details")
+            }
+            Route::DpaPdf { org } => with_org(&mut a, *org, "dpa_pdf"),
             Route::GetInvitation { token } => with_token(&mut a, token, "get_invitation"),
             Route::SignUp { token } => with_token(&mut a, token, "sign_up"),
             Route::AcceptInvitation { token } => with_token(&mut a, token, "accept_invitation"),

@@ -1,7 +1,8 @@
 //! `/admin/:org/:section` (portal): an organisation's administration, for
 //! roles that may see it (`Role::may(ViewAddresses)`). `/admin` opens the
-//! caller's first such organisation, `/admin/<org>` its addresses. Today
-//! one section, the address table (`addresses.rs`, creation in
+//! caller's first such organisation, `/admin/<org>` its addresses. Three
+//! sections: the organisation's legal details and its DPA
+//! (`organization.rs`, R-GDPR-1), and the address table (`addresses.rs`, creation in
 //! `create.rs` with its invitations in `create_invites.rs`, bulk creation from a CSV file in `import.rs` with its pure
 //! logic in `import_rows.rs`, the table's pure logic in `table.rs`), and
 //! the service's global spam sender lists (`spam.rs`); [`SECTIONS`] is the
@@ -13,6 +14,7 @@ pub mod create_invites;
 pub mod import;
 pub mod import_rows;
 pub mod spam;
+pub mod organization;
 pub mod table;
 
 use crate::components::access_text::refusal_text;
@@ -36,18 +38,21 @@ pub enum AdminSection {
     Addresses,
     /// The service's global blocked and approved senders (R-SPAM-4).
     Spam,
+    Organisation,
 }
 
 /// The administration's menu: (section, slug). The first is the default.
 pub const SECTIONS: &[(AdminSection, &str)] = &[
     (AdminSection::Addresses, "addresses"),
     (AdminSection::Spam, "spam"),
+    (AdminSection::Organisation, "organisation"),
 ];
 
 pub fn section_label(i18n: I18nContext<Locale>, s: AdminSection) -> String {
     match s {
         AdminSection::Addresses => t_string!(i18n, admin_addresses),
         AdminSection::Spam => t_string!(i18n, admin_spam),
+        AdminSection::Organisation => t_string!(i18n, admin_organisation),
     }
     .to_string()
 }
@@ -213,6 +218,7 @@ pub fn AdminPage() -> impl IntoView {
                     (Some(true), Some(org)) => {
                         let ctx = AdminCtx { org, data };
                         let navigate = navigate.clone();
+                        let go_section = navigate.clone();
                         view! {
                             <div class="settings-layout">
                                 <nav class="section-nav" aria-label=move || t_string!(i18n, admin_title)>
@@ -260,12 +266,33 @@ pub fn AdminPage() -> impl IntoView {
                                             })
                                             .collect_view()}
                                     </ul>
+                                    // A phone has no room for a side menu: the same list as a select.
+                                    <label class="section-select">
+                                        <span class="visually-hidden">{t!(i18n, admin_title)}</span>
+                                        <select
+                                            data-testid="admin-section-select"
+                                            on:change=move |ev| go_section(&admin_href(org, &event_target_value(&ev)), Default::default())
+                                        >
+                                            {SECTIONS
+                                                .iter()
+                                                .map(|(s, slug)| {
+                                                    let s = *s;
+                                                    view! {
+                                                        <option value=*slug selected=move || current.get() == Some(s)>
+                                                            {move || section_label(i18n, s)}
+                                                        </option>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </select>
+                                    </label>
                                 </nav>
                                 <section class="section-body">
                                     {move || failed.get().map(|f| view! { <p class="alert error" role="alert">{f}</p> })}
                                     {move || match current.get() {
                                         Some(AdminSection::Addresses) => untrack(|| addresses::addresses(ctx)).into_any(),
                                         Some(AdminSection::Spam) => untrack(|| spam::spam(ctx)).into_any(),
+                                        Some(AdminSection::Organisation) => untrack(|| organization::organization(ctx)).into_any(),
                                         None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),
                                     }}
                                 </section>

@@ -21,10 +21,11 @@
 //! measurement, not a failure); non-zero only when the bench cannot run.
 //!
 //! One module per figure (`list`, `sizes`, `open`, `folders`, `frontend`, `memory`,
-//! `upload`, `send`, `import`, after `seed`); `plan` holds the sizes and counts,
+//! `upload`, `send`, `import`, `dpa`, after `seed`); `plan` holds the sizes and counts,
 //! `measure` the timing helpers, `newsletter` the big message, `report`
 //! the two files.
 
+mod dpa;
 mod folders;
 mod frontend;
 mod import;
@@ -99,6 +100,7 @@ async fn run() -> Result<()> {
     let upload = upload::measure(&fx.api, gateway_pid, edge_pid).await?;
     let send = send::measure(&fx, stack).await?;
     let csv = import::measure().await?;
+    let dpa_ms = dpa::measure().await?;
 
     let figures = Figures {
         seed_seconds,
@@ -111,6 +113,7 @@ async fn run() -> Result<()> {
         upload,
         send,
         csv,
+        dpa_ms,
     };
     let run = RunFacts {
         total_seconds: started.elapsed().as_secs_f64(),

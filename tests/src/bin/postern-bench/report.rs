@@ -37,6 +37,8 @@ pub struct Figures {
     pub upload: UploadFigures,
     pub send: SendFigures,
     pub csv: CsvFigures,
+    /// One DPA each, milliseconds (R-GDPR-1).
+    pub dpa_ms: Vec<f64>,
 }
 
 /// The run itself, for the Machine section.
@@ -278,6 +280,7 @@ fn metrics(f: &Figures) -> Vec<Metric> {
         Metric::new("transfer_edge_rss_growth_mb", upload.edge_growth, "MiB", 1).at_most(64.0),
         Metric::new("send_20mib_p50_ms", pct(&send.send_ms, 50.0), "ms", 0),
         Metric::new("csv_create_500_s", f.csv.total_s(), "s", 2).at_most(10.0),
+        Metric::new("dpa_pdf_ms", pct(&f.dpa_ms, 50.0), "ms", 0).at_most(500.0),
     ]);
     all
 }

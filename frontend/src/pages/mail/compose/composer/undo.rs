@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use postern_shared::compose::{DEFAULT_UNDO_SECONDS, MAX_UNDO_SECONDS};
 
-const UNDO_KEY: &str = "postern.undo_seconds";
+const UNDO_KEY: &str = postern_shared::privacy::LOCAL_STORAGE_KEYS[1];
 
 /// The user's undo window (localStorage), default 5 s, 0 = off.
 pub fn undo_seconds() -> u32 {

@@ -1,0 +1,377 @@
+//! The DPA's words: the clause texts of one language (`gateway/dpa/<lang>.toml`,
+//! compiled in) filled with the organisation's and the host's details,
+//! as a list of blocks for the typesetter.
+
+use std::sync::OnceLock;
+
+use postern_shared::organization::OrganizationDetails;
+use serde::Deserialize;
+
+use super::ProcessorConfig;
+
+/// The languages a DPA is written in. Others fall back to English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    /// `es`, `es-ES`, `ES_es` → Spanish; anything else, or nothing, English.
+    pub fn pick(code: Option<&str>) -> Lang {
+        let code = code.unwrap_or("").trim().to_ascii_lowercase();
+        let primary = code.split(['-', '_']).next().unwrap_or("");
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code() == primary)
+            .unwrap_or(Lang::En)
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Lang::En => include_str!("../../dpa/en.toml"),
+            Lang::Es => include_str!("../../dpa/es.toml"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Texts {
+    pub title: String,
+    pub subtitle: String,
+    pub between: String,
+    pub controller_role: String,
+    pub processor_role: String,
+    pub and: String,
+    pub registration: String,
+    pub country: String,
+    pub represented_by: String,
+    pub represented_by_name: String,
+    pub contact: String,
+    pub made_on: String,
+    pub page: String,
+    pub signatures: String,
+    pub for_controller: String,
+    pub for_processor: String,
+    pub signature: String,
+    pub date: String,
+    pub place: String,
+    pub no_subprocessors: String,
+    pub date_format: String,
+    pub months: Vec<String>,
+    pub clause: Vec<Clause>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Clause {
+    pub heading: String,
+    pub text: Vec<String>,
+}
+
+/// The texts of `lang`, parsed once. The files are compiled in and a unit
+/// test parses every one, so a failure here is a broken build.
+pub fn texts(lang: Lang) -> &'static Texts {
+    static CACHE: [OnceLock<Texts>; 2] = [OnceLock::new(), OnceLock::new()];
+    let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+    CACHE[i].get_or_init(|| {
+        toml::from_str(lang.source())
+            .unwrap_or_else(|e| panic!("gateway/dpa/{}.toml: {e}", lang.code()))
+    })
+}
+
+/// `template` with each `{key}` replaced by its value, in one pass: a
+/// value is never read again, so a name typed as `{processor}` stays as
+/// typed. Unknown keys stay as they are.
+pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').map(|close| (&after[..close], close)) {
+            Some((key, close)) if vars.iter().any(|(k, _)| *k == key) => {
+                let value = vars.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+                out.push_str(value.unwrap_or_default());
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// How a paragraph is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Justify,
+    Left,
+    Center,
+}
+
+/// Which face and size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Title,
+    Subtitle,
+    Heading,
+    Body,
+    /// The parties' names.
+    Strong,
+    Small,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Para {
+        text: String,
+        style: Style,
+        align: Align,
+    },
+    /// A list item (a bullet, indented).
+    Item(String),
+    /// A clause's heading: kept with the lines after it.
+    Heading(String),
+    /// Vertical space, in points.
+    Gap(f32),
+    /// The two signature blocks side by side, kept on one page.
+    Signatures {
+        heading: String,
+        columns: [Vec<(String, Style)>; 2],
+        labels: Vec<String>,
+    },
+}
+
+/// What goes into one DPA.
+pub struct Facts<'a> {
+    pub controller: &'a OrganizationDetails,
+    pub processor: &'a ProcessorConfig,
+    /// (year, month 1–12, day).
+    pub date: (i32, u8, u8),
+}
+
+pub fn date_text(t: &Texts, (y, m, d): (i32, u8, u8)) -> String {
+    let month = t
+        .months
+        .get(usize::from(m.saturating_sub(1)))
+        .map(String::as_str)
+        .unwrap_or("");
+    fill(
+        &t.date_format,
+        &[
+            ("day", &d.to_string()),
+            ("month", month),
+            ("year", &y.to_string()),
+        ],
+    )
+}
+
+/// The whole agreement, block by block.
+pub fn document(lang: Lang, f: &Facts) -> Vec<Block> {
+    let t = texts(lang);
+    let c = f.controller;
+    let p = f.processor;
+    let para = |text: String| Block::Para {
+        text,
+        style: Style::Body,
+        align: Align::Justify,
+    };
+    let left = |text: String, style: Style| Block::Para {
+        text,
+        style,
+        align: Align::Left,
+    };
+    let mut out = vec![
+        Block::Para {
+            text: t.title.clone(),
+            style: Style::Title,
+            align: Align::Center,
+        },
+        Block::Para {
+            text: t.subtitle.clone(),
+            style: Style::Subtitle,
+            align: Align::Center,
+        },
+        Block::Gap(14.0),
+        para(t.between.clone()),
+        Block::Gap(4.0),
+    ];
+    // The controller.
+    out.push(left(c.legal_name.clone(), Style::Strong));
+    for line in c.postal_address.lines() {
+        out.push(left(line.to_string(), Style::Body));
+    }
+    if !c.country.is_empty() {
+        out.push(left(
+            fill(&t.country, &[("value", &c.country)]),
+            Style::Body,
+        ));
+    }
+    if !c.registration_number.is_empty() {
+        out.push(left(
+            fill(&t.registration, &[("value", &c.registration_number)]),
+            Style::Body,
+        ));
+    }
+    let represented = if c.representative_role.is_empty() {
+        fill(&t.represented_by_name, &[("name", &c.representative_name)])
+    } else {
+        fill(
+            &t.represented_by,
+            &[
+                ("name", &c.representative_name),
+                ("role", &c.representative_role),
+            ],
+        )
+    };
+    out.push(left(represented, Style::Body));
+    if !c.contact_email.is_empty() {
+        out.push(left(
+            fill(&t.contact, &[("value", &c.contact_email)]),
+            Style::Body,
+        ));
+    }
+    out.push(left(t.controller_role.clone(), Style::Body));
+    out.push(Block::Gap(4.0));
+    out.push(para(t.and.clone()));
+    out.push(Block::Gap(4.0));
+    // The processor.
+    out.push(left(p.name.clone(), Style::Strong));
+    for line in &p.address {
+        out.push(left(line.clone(), Style::Body));
+    }
+    if !p.contact.is_empty() {
+        out.push(left(
+            fill(&t.contact, &[("value", &p.contact)]),
+            Style::Body,
+        ));
+    }
+    out.push(left(t.processor_role.clone(), Style::Body));
+    out.push(Block::Gap(6.0));
+
+    let controller_contact = if c.contact_email.is_empty() {
+        c.legal_name.as_str()
+    } else {
+        c.contact_email.as_str()
+    };
+    let vars: [(&str, &str); 6] = [
+        ("controller", &c.legal_name),
+        ("processor", &p.name),
+        ("jurisdiction", p.jurisdiction_in(lang.code())),
+        ("service", &p.service),
+        ("controller_contact", controller_contact),
+        ("processor_contact", &p.contact),
+    ];
+    for clause in &t.clause {
+        out.push(Block::Heading(clause.heading.clone()));
+        for line in &clause.text {
+            if line == "{subprocessors}" {
+                if p.subprocessors.is_empty() {
+                    out.push(Block::Item(t.no_subprocessors.clone()));
+                }
+                for s in &p.subprocessors {
+                    out.push(Block::Item(s.clone()));
+                }
+            } else if let Some(item) = line.strip_prefix("- ") {
+                out.push(Block::Item(fill(item, &vars)));
+            } else {
+                out.push(para(fill(line, &vars)));
+            }
+        }
+    }
+    out.push(Block::Gap(8.0));
+    out.push(para(fill(&t.made_on, &[("date", &date_text(t, f.date))])));
+    let role = |name: &str, role: &str| {
+        if role.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}, {role}")
+        }
+    };
+    out.push(Block::Signatures {
+        heading: t.signatures.clone(),
+        columns: [
+            vec![
+                (t.for_controller.clone(), Style::Strong),
+                (c.legal_name.clone(), Style::Body),
+                (
+                    role(&c.representative_name, &c.representative_role),
+                    Style::Body,
+                ),
+            ],
+            vec![
+                (t.for_processor.clone(), Style::Strong),
+                (p.name.clone(), Style::Body),
+                (p.signatory.clone(), Style::Body),
+            ],
+        ],
+        labels: vec![t.place.clone(), t.date.clone(), t.signature.clone()],
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_parses_with_the_same_clauses() {
+        let en = texts(Lang::En);
+        for lang in Lang::ALL {
+            let t = texts(lang);
+            assert_eq!(t.clause.len(), en.clause.len(), "{lang:?}");
+            assert_eq!(t.months.len(), 12, "{lang:?}");
+            for (a, b) in t.clause.iter().zip(&en.clause) {
+                assert_eq!(
+                    a.text.iter().filter(|l| *l == "{subprocessors}").count(),
+                    b.text.iter().filter(|l| *l == "{subprocessors}").count(),
+                    "{lang:?} {}",
+                    a.heading
+                );
+            }
+            assert!(t.page.contains("{n}") && t.page.contains("{m}"));
+        }
+    }
+
+    #[test]
+    fn languages_are_picked_by_their_primary_code() {
+        assert_eq!(Lang::pick(Some("es")), Lang::Es);
+        assert_eq!(Lang::pick(Some("ES-es")), Lang::Es);
+        assert_eq!(Lang::pick(Some("fr")), Lang::En);
+        assert_eq!(Lang::pick(None), Lang::En);
+    }
+
+    #[test]
+    fn values_are_filled_once_and_never_read_again() {
+        assert_eq!(
+            fill("{a} and {b}", &[("a", "{b}"), ("b", "x")]),
+            "{b} and x"
+        );
+        assert_eq!(fill("{unknown} {", &[("a", "1")]), "{unknown} {");
+        assert_eq!(fill(r"\ ) ( {a}", &[("a", r")\(")]), r"\ ) ( )\(");
+    }
+
+    #[test]
+    fn dates_are_written_as_each_language_does() {
+        assert_eq!(
+            date_text(texts(Lang::En), (2026, 12, 2)),
+            "December 2, 2026"
+        );
+        assert_eq!(
+            date_text(texts(Lang::Es), (2026, 3, 9)),
+            "9 de marzo de 2026"
+        );
+    }
+}
