@@ -7,9 +7,9 @@
 //! webmail.
 
 use crate::components::banner::Banner;
+use crate::core::locale::I18nProvider;
 use crate::core::session::provide_session;
 use crate::core::status::provide_status;
-use crate::i18n::*;
 use crate::pages;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -18,16 +18,14 @@ use leptos_router::path;
 #[component]
 pub fn PortalApp() -> impl IntoView {
     view! {
-        <I18nContextProvider>
+        <I18nProvider>
             <PortalRoot/>
-        </I18nContextProvider>
+        </I18nProvider>
     }
 }
 
 #[component]
 fn PortalRoot() -> impl IntoView {
-    let i18n = use_i18n();
-    Effect::new(move |_| crate::core::locale::restore(i18n));
     provide_status();
     provide_session();
     view! {
