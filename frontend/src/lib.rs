@@ -24,7 +24,7 @@ use crate::core::locale::I18nProvider;
 use crate::core::session::{login_href, provide_session};
 use crate::core::status::provide_status;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
@@ -45,11 +45,11 @@ fn Root() -> impl IntoView {
         <Router>
             <SignedOutWatcher/>
             <Banner/>
-            <Routes fallback=|| pages::not_found::NotFound().into_any()>
+            <FlatRoutes fallback=|| pages::not_found::NotFound().into_any()>
                 <Route path=path!("/login") view=|| pages::login::Login().into_any()/>
                 <Route path=path!("/") view=|| pages::home::Home().into_any()/>
                 <Route path=path!("/mail/:mailbox/:folder/:uid?") view=|| pages::mail::MailLayout().into_any()/>
-            </Routes>
+            </FlatRoutes>
         </Router>
     }
 }

@@ -12,7 +12,7 @@ use crate::core::session::provide_session;
 use crate::core::status::provide_status;
 use crate::pages;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
 
 #[component]
@@ -32,14 +32,14 @@ fn PortalRoot() -> impl IntoView {
         <Router>
             <crate::SignedOutWatcher/>
             <Banner/>
-            <Routes fallback=|| pages::not_found::NotFound().into_any()>
+            <FlatRoutes fallback=|| pages::not_found::NotFound().into_any()>
                 <Route path=path!("/transfer") view=|| pages::transfer::TransferPage().into_any()/>
                 <Route path=path!("/settings") view=|| pages::settings::SettingsHome().into_any()/>
                 <Route path=path!("/settings/:mailbox/:section?") view=|| pages::settings::SettingsPage().into_any()/>
                 <Route path=path!("/admin") view=|| pages::admin::AdminIndex().into_any()/>
                 <Route path=path!("/admin/:org/:section?") view=|| pages::admin::AdminPage().into_any()/>
                 <Route path=path!("/invite/*rest") view=|| pages::invite::invite_page().into_any()/>
-            </Routes>
+            </FlatRoutes>
         </Router>
     }
 }
