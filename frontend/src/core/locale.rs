@@ -100,6 +100,6 @@ mod tests {
         assert_eq!(negotiate(&["fr", "es_ES"]), Locale::es);
         // `est` (Estonian) is not `es`; nothing known → the default.
         assert_eq!(negotiate(&["est", "de"]), Locale::en);
-        assert_eq!(negotiate::<&str>(&[]), Locale::en);
+        assert_eq!(negotiate(&[] as &[&str]), Locale::en);
     }
 }
