@@ -20,39 +20,36 @@ pub mod portal;
 
 use crate::components::banner::Banner;
 use crate::core::browser::go;
+use crate::core::locale::I18nProvider;
 use crate::core::session::{login_href, provide_session};
 use crate::core::status::provide_status;
-use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
 #[component]
 pub fn App() -> impl IntoView {
     view! {
-        <I18nContextProvider>
+        <I18nProvider>
             <Root/>
-        </I18nContextProvider>
+        </I18nProvider>
     }
 }
 
 #[component]
 fn Root() -> impl IntoView {
-    let i18n = use_i18n();
-    // After leptos_i18n's own effect, which applies the browser's language.
-    Effect::new(move |_| crate::core::locale::restore(i18n));
     provide_status();
     provide_session();
     view! {
         <Router>
             <SignedOutWatcher/>
             <Banner/>
-            <Routes fallback=|| pages::not_found::NotFound().into_any()>
+            <FlatRoutes fallback=|| pages::not_found::NotFound().into_any()>
                 <Route path=path!("/login") view=|| pages::login::Login().into_any()/>
                 <Route path=path!("/") view=|| pages::home::Home().into_any()/>
                 <Route path=path!("/mail/:mailbox/:folder/:uid?") view=|| pages::mail::MailLayout().into_any()/>
-            </Routes>
+            </FlatRoutes>
         </Router>
     }
 }

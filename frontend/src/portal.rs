@@ -7,34 +7,32 @@
 //! webmail.
 
 use crate::components::banner::Banner;
+use crate::core::locale::I18nProvider;
 use crate::core::session::provide_session;
 use crate::core::status::provide_status;
-use crate::i18n::*;
 use crate::pages;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
 
 #[component]
 pub fn PortalApp() -> impl IntoView {
     view! {
-        <I18nContextProvider>
+        <I18nProvider>
             <PortalRoot/>
-        </I18nContextProvider>
+        </I18nProvider>
     }
 }
 
 #[component]
 fn PortalRoot() -> impl IntoView {
-    let i18n = use_i18n();
-    Effect::new(move |_| crate::core::locale::restore(i18n));
     provide_status();
     provide_session();
     view! {
         <Router>
             <crate::SignedOutWatcher/>
             <Banner/>
-            <Routes fallback=|| pages::not_found::NotFound().into_any()>
+            <FlatRoutes fallback=|| pages::not_found::NotFound().into_any()>
                 <Route path=path!("/transfer") view=|| pages::transfer::TransferPage().into_any()/>
                 <Route path=path!("/settings") view=|| pages::settings::SettingsHome().into_any()/>
                 <Route path=path!("/settings/:mailbox/:section?") view=|| pages::settings::SettingsPage().into_any()/>
@@ -45,7 +43,7 @@ fn PortalRoot() -> impl IntoView {
                 <Route path=path!("/invite/*rest") view=|| pages::invite::invite_page().into_any()/>
                 <Route path=path!("/device-setup/*rest") view=|| pages::device_setup::device_setup_page().into_any()/>
                 <Route path=path!("/privacy") view=|| pages::privacy::PrivacyPage().into_any()/>
-            </Routes>
+            </FlatRoutes>
         </Router>
     }
 }

@@ -7,7 +7,7 @@ use postern_frontend::components::filter_menu::FilterMenu;
 use postern_frontend::components::folder_tree::{FolderAction, FolderTree};
 use postern_frontend::components::star::StarButton;
 use postern_frontend::core::format::{SizeUnits, format_size};
-use postern_frontend::i18n::I18nContextProvider;
+use postern_frontend::core::locale::I18nProvider;
 use postern_shared::api::{Folder, MessageFilter};
 use postern_shared::folders::SpecialUse;
 use std::sync::{Arc, Mutex};
@@ -37,7 +37,7 @@ async fn star_reflects_state_in_aria_pressed_and_asks_for_the_opposite() {
     let _h = mount_to(root.clone(), move || {
         let asked = asked2.clone();
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <StarButton
                     flagged=flagged
                     on_toggle=Callback::new(move |v| {
@@ -45,7 +45,7 @@ async fn star_reflects_state_in_aria_pressed_and_asks_for_the_opposite() {
                         flagged.set(v);
                     })
                 />
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -84,12 +84,12 @@ async fn filter_menu_offers_exactly_the_five_filters_and_emits_the_choice() {
     let _h = mount_to(root.clone(), move || {
         let chosen = chosen2.clone();
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <FilterMenu
                     value=MessageFilter::All
                     on_change=Callback::new(move |f| *chosen.lock().unwrap() = Some(f))
                 />
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -145,7 +145,7 @@ async fn folder_tree_indents_subfolders_shows_badges_and_protects_special_folder
         let actions = actions2.clone();
         let folders = folders.clone();
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <leptos_router::components::Router>
                     <FolderTree
                         mailbox=5i64
@@ -154,7 +154,7 @@ async fn folder_tree_indents_subfolders_shows_badges_and_protects_special_folder
                         on_action=Callback::new(move |a| actions.lock().unwrap().push(a))
                     />
                 </leptos_router::components::Router>
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -225,7 +225,6 @@ fn SpanishErrors(errors: Vec<postern_shared::ApiError>) -> impl IntoView {
     use postern_frontend::components::error_text::error_text;
     use postern_frontend::i18n::{Locale, use_i18n};
     let i18n = use_i18n();
-    // After the provider's own start-up (which applies the browser's language).
     Effect::new(move |_| i18n.set_locale(Locale::es));
     errors
         .into_iter()
@@ -253,9 +252,9 @@ async fn server_errors_are_worded_in_the_users_language() {
     let root = container();
     let _h = mount_to(root.clone(), move || {
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <SpanishErrors errors=vec![quota, exists, address] />
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -303,11 +302,11 @@ async fn app_header_shows_the_pages_actions_after_the_mailbox_switcher() {
     let root = container();
     let _h = mount_to(root.clone(), || {
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <leptos_router::components::Router>
                     <HeaderWithAction/>
                 </leptos_router::components::Router>
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -353,12 +352,12 @@ async fn file_rows_show_each_files_state_and_ask_to_remove_it() {
         let done = FileItem::new(3, info("a.txt"), FileState::Done, None);
         let failed = FileItem::new(7, info("b.txt"), FileState::Error("Too big".into()), None);
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <ul>
                     <FileRow item=done on_remove=on_remove/>
                     <FileRow item=failed on_remove=on_remove/>
                 </ul>
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -400,11 +399,11 @@ async fn account_menu_opens_on_settings_language_and_sign_out() {
     let root = container();
     let _h = mount_to(root.clone(), || {
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <leptos_router::components::Router>
                     <MenuInContext/>
                 </leptos_router::components::Router>
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -537,9 +536,9 @@ async fn address_table_filters_as_you_type_sorts_and_checks_the_local_part() {
     let root = container();
     let _h = mount_to(root.clone(), || {
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <AddressTable role=Role::Owner/>
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -613,9 +612,9 @@ async fn a_legal_representative_sees_why_deleting_and_creating_are_off() {
     let root = container();
     let _h = mount_to(root.clone(), || {
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <AddressTable role=Role::LegalRepresentative/>
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -721,9 +720,9 @@ async fn an_import_preview_shows_every_row_with_its_own_errors_and_the_totals() 
     let root = container();
     let _h = mount_to(root.clone(), || {
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 {preview_view(Signal::stored(Some(sample_preview())), Signal::stored(Vec::new()))}
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -767,9 +766,9 @@ async fn the_import_panel_shows_the_header_and_waits_for_a_file() {
     let root = container();
     let _h = mount_to(root.clone(), || {
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <AddressTable role=Role::Owner/>
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -812,9 +811,9 @@ async fn a_legal_representative_sees_why_importing_is_off() {
     let root = container();
     let _h = mount_to(root.clone(), || {
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <AddressTable role=Role::LegalRepresentative/>
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -835,14 +834,14 @@ async fn storage_shows_used_of_the_limit_a_bar_and_a_warning_past_ninety() {
     let mib = 1024 * 1024u64;
     let _h = mount_to(root.clone(), move || {
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <div class="full">
                     {storage_figure(MailboxStorage { used_bytes: 95 * mib, limit_bytes: Some(100 * mib) })}
                 </div>
                 <div class="free">
                     {storage_figure(MailboxStorage { used_bytes: 1536, limit_bytes: None })}
                 </div>
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -924,9 +923,9 @@ async fn an_owner_edits_the_display_name_in_place_within_its_rule() {
     let root = container();
     let _h = mount_to(root.clone(), || {
         view! {
-            <I18nContextProvider>
+            <I18nProvider>
                 <GeneralAs role=Role::Owner/>
-            </I18nContextProvider>
+            </I18nProvider>
         }
     });
     tick().await;
@@ -986,9 +985,9 @@ async fn without_the_role_the_display_name_is_read_only_with_the_reason() {
         let root = container();
         let _h = mount_to(root.clone(), move || {
             view! {
-                <I18nContextProvider>
+                <I18nProvider>
                     <GeneralAs role=role/>
-                </I18nContextProvider>
+                </I18nProvider>
             }
         });
         tick().await;
@@ -1006,4 +1005,82 @@ async fn without_the_role_the_display_name_is_read_only_with_the_reason() {
             "{role:?}: {why}"
         );
     }
+}
+
+#[wasm_bindgen_test]
+async fn the_language_context_sets_html_lang_and_remembers_the_users_choice() {
+    use postern_frontend::core::locale::choose;
+    use postern_frontend::i18n::{Locale, use_i18n};
+    let storage = window().local_storage().unwrap().unwrap();
+    let _ = storage.remove_item("postern.locale");
+    let html = document().document_element().unwrap();
+    let root = container();
+    let _h = mount_to(root.clone(), move || {
+        view! {
+            <I18nProvider>
+                {
+                    let i18n = use_i18n();
+                    view! {
+                        <button on:click=move |_| choose(i18n, Locale::es)>"es"</button>
+                        <p>{move || i18n.get_locale().to_string()}</p>
+                    }
+                }
+            </I18nProvider>
+        }
+    });
+    tick().await;
+    // Headless Chromium's language is English: the browser's choice.
+    assert_eq!(
+        root.query_selector("p")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .as_deref(),
+        Some("en")
+    );
+    assert_eq!(html.get_attribute("lang").as_deref(), Some("en"));
+    assert_eq!(html.get_attribute("dir").as_deref(), Some("ltr"));
+    let b: web_sys::HtmlElement = root
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    b.click();
+    tick().await;
+    assert_eq!(
+        root.query_selector("p")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .as_deref(),
+        Some("es")
+    );
+    assert_eq!(html.get_attribute("lang").as_deref(), Some("es"));
+    assert_eq!(
+        storage.get_item("postern.locale").unwrap().as_deref(),
+        Some("es")
+    );
+    // A new start (another page load) begins in the stored choice.
+    let again = container();
+    let _h2 = mount_to(again.clone(), move || {
+        view! {
+            <I18nProvider>
+                {
+                    let i18n = use_i18n();
+                    view! { <p>{move || i18n.get_locale().to_string()}</p> }
+                }
+            </I18nProvider>
+        }
+    });
+    tick().await;
+    assert_eq!(
+        again
+            .query_selector("p")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .as_deref(),
+        Some("es")
+    );
+    let _ = storage.remove_item("postern.locale");
 }

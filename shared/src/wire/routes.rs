@@ -425,245 +425,263 @@ pub enum Route {
     TransferCss,
 }
 
-macro_rules! endpoint {
-    ($name:literal, $m:ident $path:literal => $gm:ident $gpath:literal, $access:ident,
-     $summary:literal, |$a:ident| $build:expr) => {
-        Endpoint {
-            name: $name,
-            method: Method::$m,
-            path: $path,
-            gateway: Some((Method::$gm, $gpath)),
-            access: Access::$access,
-            summary: $summary,
-            build: |$a| Some($build),
-        }
+/// Builds, from one list, the route table ([`ENDPOINTS`]) and the little
+/// the browser apps need of it ([`CALLS`]: name, method, path), so an app
+/// that only calls routes links neither the summaries, the gateway paths
+/// nor the parsers (about 4 KB brotli of the webmail). An entry:
+/// `name, Method "/browser/path" => (Method "/v1/gateway/path") or (), Access, "summary", |args| route;`.
+macro_rules! endpoints {
+    ($($name:literal, $m:ident $path:literal => $gw:tt, $access:ident,
+       $summary:literal, |$a:ident| $build:expr;)*) => {
+        /// The route table, in the order ARCHITECTURE.md lists it. For one path,
+        /// the methods are listed in the order `Allow` names them.
+        pub static ENDPOINTS: &[Endpoint] = &[$(
+            Endpoint {
+                name: $name,
+                method: Method::$m,
+                path: $path,
+                gateway: gateway!$gw,
+                access: Access::$access,
+                summary: $summary,
+                build: |$a| Some($build),
+            },
+        )*];
+
+        /// Name, method and browser path of each of [`ENDPOINTS`], in its order.
+        static CALLS: &[(&str, Method, &str)] = &[$(($name, Method::$m, $path),)*];
     };
 }
 
-/// The route table, in the order ARCHITECTURE.md lists it. For one path,
-/// the methods are listed in the order `Allow` names them.
-pub static ENDPOINTS: &[Endpoint] = &[
-    endpoint!("health", Get "/api/health" => Get "/v1/health", Public,
-        "Is the service up (edge and gateway)?", |_a| Route::Health),
-    endpoint!("openapi", Get "/api/openapi.json" => Get "/v1/openapi.json", Public,
-        "This API as an OpenAPI 3.1 document.", |_a| Route::OpenApi),
-    endpoint!("get_session", Get "/api/session" => Get "/v1/auth/session", Session,
-        "The current session, extended when it is close to expiring.", |_a| Route::GetSession),
-    endpoint!("login", Post "/api/session" => Post "/v1/auth/login", Public,
-        "Sign in with an account login and password; sets the session cookie.", |_a| Route::Login),
-    endpoint!("logout", Delete "/api/session" => Post "/v1/auth/logout", Session,
-        "Sign out: the session ends on the server and the cookie is cleared.", |_a| Route::Logout),
-    endpoint!("login_second_factor", Post "/api/session/second-factor" => Post "/v1/auth/login/second-factor", Public,
+macro_rules! gateway {
+    () => {
+        None
+    };
+    ($gm:ident $gpath:literal) => {
+        Some((Method::$gm, $gpath))
+    };
+}
+
+endpoints! {
+    "health", Get "/api/health" => (Get "/v1/health"), Public,
+        "Is the service up (edge and gateway)?", |_a| Route::Health;
+    "openapi", Get "/api/openapi.json" => (Get "/v1/openapi.json"), Public,
+        "This API as an OpenAPI 3.1 document.", |_a| Route::OpenApi;
+    "get_session", Get "/api/session" => (Get "/v1/auth/session"), Session,
+        "The current session, extended when it is close to expiring.", |_a| Route::GetSession;
+    "login", Post "/api/session" => (Post "/v1/auth/login"), Public,
+        "Sign in with an account login and password; sets the session cookie.", |_a| Route::Login;
+    "logout", Delete "/api/session" => (Post "/v1/auth/logout"), Session,
+        "Sign out: the session ends on the server and the cookie is cleared.", |_a| Route::Logout;
+    "login_second_factor", Post "/api/session/second-factor" => (Post "/v1/auth/login/second-factor"), Public,
         "The second step of a sign-in with two-factor sign-in: the pending token and a TOTP or recovery code; sets the session cookie.",
-        |_a| Route::LoginSecondFactor),
-    endpoint!("me", Get "/api/me" => Get "/v1/me", Session,
-        "The account, its organisations and the mailboxes it may use.", |_a| Route::Me),
-    endpoint!("account_security", Get "/api/account/security" => Get "/v1/account/security", Session,
-        "Whether two-factor sign-in is on, and how many recovery codes are left (R-ID-1).", |_a| Route::AccountSecurity),
-    endpoint!("start_totp", Post "/api/account/totp" => Post "/v1/account/totp", Session,
+        |_a| Route::LoginSecondFactor;
+    "me", Get "/api/me" => (Get "/v1/me"), Session,
+        "The account, its organisations and the mailboxes it may use.", |_a| Route::Me;
+    "account_security", Get "/api/account/security" => (Get "/v1/account/security"), Session,
+        "Whether two-factor sign-in is on, and how many recovery codes are left (R-ID-1).", |_a| Route::AccountSecurity;
+    "start_totp", Post "/api/account/totp" => (Post "/v1/account/totp"), Session,
         "Begin enrolling an authenticator app (needs the password): a new secret, not in force until confirmed.",
-        |_a| Route::StartTotp),
-    endpoint!("confirm_totp", Post "/api/account/totp/confirm" => Post "/v1/account/totp/confirm", Session,
+        |_a| Route::StartTotp;
+    "confirm_totp", Post "/api/account/totp/confirm" => (Post "/v1/account/totp/confirm"), Session,
         "Confirm the enrolment with a first code: two-factor sign-in is on; the answer is the only time the recovery codes are shown.",
-        |_a| Route::ConfirmTotp),
-    endpoint!("disable_totp", Post "/api/account/totp/disable" => Post "/v1/account/totp/disable", Session,
-        "Turn two-factor sign-in off (needs the password and a code or recovery code).", |_a| Route::DisableTotp),
-    endpoint!("regenerate_recovery_codes", Post "/api/account/totp/recovery-codes" => Post "/v1/account/totp/recovery-codes", Session,
-        "Ten new recovery codes (needs a code); the old ones stop working.", |_a| Route::RegenerateRecoveryCodes),
-    endpoint!("list_sessions", Get "/api/account/sessions" => Get "/v1/account/sessions", Session,
+        |_a| Route::ConfirmTotp;
+    "disable_totp", Post "/api/account/totp/disable" => (Post "/v1/account/totp/disable"), Session,
+        "Turn two-factor sign-in off (needs the password and a code or recovery code).", |_a| Route::DisableTotp;
+    "regenerate_recovery_codes", Post "/api/account/totp/recovery-codes" => (Post "/v1/account/totp/recovery-codes"), Session,
+        "Ten new recovery codes (needs a code); the old ones stop working.", |_a| Route::RegenerateRecoveryCodes;
+    "list_sessions", Get "/api/account/sessions" => (Get "/v1/account/sessions"), Session,
         "The account's open sessions: created, last seen, client address, browser; the caller's marked.",
-        |_a| Route::ListSessions),
-    endpoint!("end_other_sessions", Post "/api/account/sessions/end-others" => Post "/v1/account/sessions/end-others", Session,
-        "Sign out everywhere else: every session of the account but the caller's ends.", |_a| Route::EndOtherSessions),
-    endpoint!("end_session", Delete "/api/account/sessions/{id}" => Delete "/v1/account/sessions/{id}", Session,
-        "End one session of the account (its next request is refused).", |a| Route::EndSession { id: a.id.clone()? }),
-    endpoint!("list_folders", Get "/api/mailboxes/{mb}/folders" => Get "/v1/mailboxes/{mb}/folders", Mailbox,
-        "The mailbox's folders in display order, with counts.", |a| Route::ListFolders { mb: a.mb? }),
-    endpoint!("create_folder", Post "/api/mailboxes/{mb}/folders" => Post "/v1/mailboxes/{mb}/folders", Mailbox,
-        "Create a folder (optionally under a parent).", |a| Route::CreateFolder { mb: a.mb? }),
-    endpoint!("rename_folder", Patch "/api/mailboxes/{mb}/folders" => Patch "/v1/mailboxes/{mb}/folders", Mailbox,
-        "Rename the folder named by `path`.", |a| Route::RenameFolder { mb: a.mb? }),
-    endpoint!("delete_folder", Delete "/api/mailboxes/{mb}/folders" => Delete "/v1/mailboxes/{mb}/folders", Mailbox,
-        "Delete the folder named by `path` and its mail.", |a| Route::DeleteFolder { mb: a.mb? }),
-    endpoint!("list_messages", Get "/api/mailboxes/{mb}/messages" => Get "/v1/mailboxes/{mb}/messages", Mailbox,
-        "One page of a folder, newest first, filtered and searched, anchored.", |a| Route::ListMessages { mb: a.mb? }),
-    endpoint!("set_flags", Post "/api/mailboxes/{mb}/messages/flags" => Post "/v1/mailboxes/{mb}/messages/flags", Mailbox,
-        "Set or clear a flag (read, starred) on messages.", |a| Route::SetFlags { mb: a.mb? }),
-    endpoint!("move_messages", Post "/api/mailboxes/{mb}/messages/move" => Post "/v1/mailboxes/{mb}/messages/move", Mailbox,
-        "Move messages to another folder.", |a| Route::MoveMessages { mb: a.mb? }),
-    endpoint!("delete_messages", Post "/api/mailboxes/{mb}/messages/delete" => Post "/v1/mailboxes/{mb}/messages/delete", Mailbox,
-        "Delete messages (to Trash; for good when already in Trash).", |a| Route::DeleteMessages { mb: a.mb? }),
-    endpoint!("get_message", Get "/api/mailboxes/{mb}/messages/{uid}" => Get "/v1/mailboxes/{mb}/messages/{uid}/view", Mailbox,
+        |_a| Route::ListSessions;
+    "end_other_sessions", Post "/api/account/sessions/end-others" => (Post "/v1/account/sessions/end-others"), Session,
+        "Sign out everywhere else: every session of the account but the caller's ends.", |_a| Route::EndOtherSessions;
+    "end_session", Delete "/api/account/sessions/{id}" => (Delete "/v1/account/sessions/{id}"), Session,
+        "End one session of the account (its next request is refused).", |a| Route::EndSession { id: a.id.clone()? };
+    "list_folders", Get "/api/mailboxes/{mb}/folders" => (Get "/v1/mailboxes/{mb}/folders"), Mailbox,
+        "The mailbox's folders in display order, with counts.", |a| Route::ListFolders { mb: a.mb? };
+    "create_folder", Post "/api/mailboxes/{mb}/folders" => (Post "/v1/mailboxes/{mb}/folders"), Mailbox,
+        "Create a folder (optionally under a parent).", |a| Route::CreateFolder { mb: a.mb? };
+    "rename_folder", Patch "/api/mailboxes/{mb}/folders" => (Patch "/v1/mailboxes/{mb}/folders"), Mailbox,
+        "Rename the folder named by `path`.", |a| Route::RenameFolder { mb: a.mb? };
+    "delete_folder", Delete "/api/mailboxes/{mb}/folders" => (Delete "/v1/mailboxes/{mb}/folders"), Mailbox,
+        "Delete the folder named by `path` and its mail.", |a| Route::DeleteFolder { mb: a.mb? };
+    "list_messages", Get "/api/mailboxes/{mb}/messages" => (Get "/v1/mailboxes/{mb}/messages"), Mailbox,
+        "One page of a folder, newest first, filtered and searched, anchored.", |a| Route::ListMessages { mb: a.mb? };
+    "set_flags", Post "/api/mailboxes/{mb}/messages/flags" => (Post "/v1/mailboxes/{mb}/messages/flags"), Mailbox,
+        "Set or clear a flag (read, starred) on messages.", |a| Route::SetFlags { mb: a.mb? };
+    "move_messages", Post "/api/mailboxes/{mb}/messages/move" => (Post "/v1/mailboxes/{mb}/messages/move"), Mailbox,
+        "Move messages to another folder.", |a| Route::MoveMessages { mb: a.mb? };
+    "delete_messages", Post "/api/mailboxes/{mb}/messages/delete" => (Post "/v1/mailboxes/{mb}/messages/delete"), Mailbox,
+        "Delete messages (to Trash; for good when already in Trash).", |a| Route::DeleteMessages { mb: a.mb? };
+    "get_message", Get "/api/mailboxes/{mb}/messages/{uid}" => (Get "/v1/mailboxes/{mb}/messages/{uid}/view"), Mailbox,
         "The reading view of one message (headers, text, attachments); marks it read.",
-        |a| Route::GetMessage { mb: a.mb?, uid: a.uid? }),
-    endpoint!("get_message_html", Get "/api/mailboxes/{mb}/messages/{uid}/body.html" => Get "/v1/mailboxes/{mb}/messages/{uid}/body.html", Mailbox,
+        |a| Route::GetMessage { mb: a.mb?, uid: a.uid? };
+    "get_message_html", Get "/api/mailboxes/{mb}/messages/{uid}/body.html" => (Get "/v1/mailboxes/{mb}/messages/{uid}/body.html"), Mailbox,
         "The sanitised HTML body as a document for a sandboxed frame.",
-        |a| Route::GetMessageHtml { mb: a.mb?, uid: a.uid? }),
-    endpoint!("get_part", Get "/api/mailboxes/{mb}/messages/{uid}/parts/{section}" => Get "/v1/mailboxes/{mb}/messages/{uid}/parts/{section}", Mailbox,
+        |a| Route::GetMessageHtml { mb: a.mb?, uid: a.uid? };
+    "get_part", Get "/api/mailboxes/{mb}/messages/{uid}/parts/{section}" => (Get "/v1/mailboxes/{mb}/messages/{uid}/parts/{section}"), Mailbox,
         "An attachment's decoded bytes, streamed.",
-        |a| Route::GetPart { mb: a.mb?, uid: a.uid?, section: a.section.clone()? }),
-    endpoint!("save_draft", Post "/api/mailboxes/{mb}/drafts" => Post "/v1/mailboxes/{mb}/drafts", Mailbox,
-        "Save a draft on the server (replacing its previous version).", |a| Route::SaveDraft { mb: a.mb? }),
-    endpoint!("get_draft", Get "/api/mailboxes/{mb}/drafts/{uid}" => Get "/v1/mailboxes/{mb}/drafts/{uid}", Mailbox,
-        "Open a saved draft for editing.", |a| Route::GetDraft { mb: a.mb?, uid: a.uid? }),
-    endpoint!("send", Post "/api/mailboxes/{mb}/send" => Post "/v1/mailboxes/{mb}/send", Mailbox,
-        "Send a message now, or after the undo delay.", |a| Route::Send { mb: a.mb? }),
-    endpoint!("get_outgoing", Get "/api/mailboxes/{mb}/outbox/{id}" => Get "/v1/mailboxes/{mb}/outbox/{id}", Mailbox,
+        |a| Route::GetPart { mb: a.mb?, uid: a.uid?, section: a.section.clone()? };
+    "save_draft", Post "/api/mailboxes/{mb}/drafts" => (Post "/v1/mailboxes/{mb}/drafts"), Mailbox,
+        "Save a draft on the server (replacing its previous version).", |a| Route::SaveDraft { mb: a.mb? };
+    "get_draft", Get "/api/mailboxes/{mb}/drafts/{uid}" => (Get "/v1/mailboxes/{mb}/drafts/{uid}"), Mailbox,
+        "Open a saved draft for editing.", |a| Route::GetDraft { mb: a.mb?, uid: a.uid? };
+    "send", Post "/api/mailboxes/{mb}/send" => (Post "/v1/mailboxes/{mb}/send"), Mailbox,
+        "Send a message now, or after the undo delay.", |a| Route::Send { mb: a.mb? };
+    "get_outgoing", Get "/api/mailboxes/{mb}/outbox/{id}" => (Get "/v1/mailboxes/{mb}/outbox/{id}"), Mailbox,
         "The state of a message waiting in the undo outbox.",
-        |a| Route::GetOutgoing { mb: a.mb?, id: a.id.clone()? }),
-    endpoint!("cancel_outgoing", Delete "/api/mailboxes/{mb}/outbox/{id}" => Delete "/v1/mailboxes/{mb}/outbox/{id}", Mailbox,
+        |a| Route::GetOutgoing { mb: a.mb?, id: a.id.clone()? };
+    "cancel_outgoing", Delete "/api/mailboxes/{mb}/outbox/{id}" => (Delete "/v1/mailboxes/{mb}/outbox/{id}"), Mailbox,
         "Undo a send while it is still in the outbox; the draft comes back.",
-        |a| Route::CancelOutgoing { mb: a.mb?, id: a.id.clone()? }),
-    endpoint!("contacts", Get "/api/mailboxes/{mb}/contacts" => Get "/v1/mailboxes/{mb}/contacts", Mailbox,
-        "Recent correspondents matching `q`, for recipient autocomplete.", |a| Route::Contacts { mb: a.mb? }),
-    endpoint!("get_signature", Get "/api/mailboxes/{mb}/signature" => Get "/v1/mailboxes/{mb}/signature", Mailbox,
-        "The mailbox's signature.", |a| Route::GetSignature { mb: a.mb? }),
-    endpoint!("put_signature", Put "/api/mailboxes/{mb}/signature" => Put "/v1/mailboxes/{mb}/signature", Mailbox,
-        "Replace the mailbox's signature.", |a| Route::PutSignature { mb: a.mb? }),
-    endpoint!("identities", Get "/api/mailboxes/{mb}/identities" => Get "/v1/mailboxes/{mb}/identities", Mailbox,
-        "The addresses this mailbox may send as, and today's sending quota.", |a| Route::Identities { mb: a.mb? }),
-    endpoint!("mailbox_storage", Get "/api/mailboxes/{mb}/storage" => Get "/v1/mailboxes/{mb}/storage", Mailbox,
+        |a| Route::CancelOutgoing { mb: a.mb?, id: a.id.clone()? };
+    "contacts", Get "/api/mailboxes/{mb}/contacts" => (Get "/v1/mailboxes/{mb}/contacts"), Mailbox,
+        "Recent correspondents matching `q`, for recipient autocomplete.", |a| Route::Contacts { mb: a.mb? };
+    "get_signature", Get "/api/mailboxes/{mb}/signature" => (Get "/v1/mailboxes/{mb}/signature"), Mailbox,
+        "The mailbox's signature.", |a| Route::GetSignature { mb: a.mb? };
+    "put_signature", Put "/api/mailboxes/{mb}/signature" => (Put "/v1/mailboxes/{mb}/signature"), Mailbox,
+        "Replace the mailbox's signature.", |a| Route::PutSignature { mb: a.mb? };
+    "identities", Get "/api/mailboxes/{mb}/identities" => (Get "/v1/mailboxes/{mb}/identities"), Mailbox,
+        "The addresses this mailbox may send as, and today's sending quota.", |a| Route::Identities { mb: a.mb? };
+    "mailbox_storage", Get "/api/mailboxes/{mb}/storage" => (Get "/v1/mailboxes/{mb}/storage"), Mailbox,
         "The bytes the mailbox holds and its limit (none on most offers), as Dovecot counts them (R-LIM-5).",
-        |a| Route::MailboxStorage { mb: a.mb? }),
-    endpoint!("list_devices", Get "/api/mailboxes/{mb}/devices" => Get "/v1/mailboxes/{mb}/devices", Mailbox,
+        |a| Route::MailboxStorage { mb: a.mb? };
+    "list_devices", Get "/api/mailboxes/{mb}/devices" => (Get "/v1/mailboxes/{mb}/devices"), Mailbox,
         "The mailbox's device passwords (never the passwords), their last use and connections, and the client settings (R-DEV).",
-        |a| Route::ListDevices { mb: a.mb? }),
-    endpoint!("create_device", Post "/api/mailboxes/{mb}/devices" => Post "/v1/mailboxes/{mb}/devices", Mailbox,
+        |a| Route::ListDevices { mb: a.mb? };
+    "create_device", Post "/api/mailboxes/{mb}/devices" => (Post "/v1/mailboxes/{mb}/devices"), Mailbox,
         "Make a device password; the answer is the only time it is shown (R-DEV-2).",
-        |a| Route::CreateDevice { mb: a.mb? }),
-    endpoint!("disconnect_all_devices", Post "/api/mailboxes/{mb}/devices/disconnect-all" => Post "/v1/mailboxes/{mb}/devices/disconnect-all", Mailbox,
+        |a| Route::CreateDevice { mb: a.mb? };
+    "disconnect_all_devices", Post "/api/mailboxes/{mb}/devices/disconnect-all" => (Post "/v1/mailboxes/{mb}/devices/disconnect-all"), Mailbox,
         "Revoke every device password of the mailbox and cut their connections (R-DEV-3).",
-        |a| Route::DisconnectAllDevices { mb: a.mb? }),
-    endpoint!("delete_device", Delete "/api/mailboxes/{mb}/devices/{device}" => Delete "/v1/mailboxes/{mb}/devices/{device}", Mailbox,
+        |a| Route::DisconnectAllDevices { mb: a.mb? };
+    "delete_device", Delete "/api/mailboxes/{mb}/devices/{device}" => (Delete "/v1/mailboxes/{mb}/devices/{device}"), Mailbox,
         "Disconnect a device: its password revoked, its connections cut.",
-        |a| Route::DeleteDevice { mb: a.mb?, device: a.device? }),
-    endpoint!("regenerate_device", Post "/api/mailboxes/{mb}/devices/{device}/regenerate" => Post "/v1/mailboxes/{mb}/devices/{device}/regenerate", Mailbox,
+        |a| Route::DeleteDevice { mb: a.mb?, device: a.device? };
+    "regenerate_device", Post "/api/mailboxes/{mb}/devices/{device}/regenerate" => (Post "/v1/mailboxes/{mb}/devices/{device}/regenerate"), Mailbox,
         "A new password for a device, shown once; the old one and its connections end at once.",
-        |a| Route::RegenerateDevice { mb: a.mb?, device: a.device? }),
-    endpoint!("device_profile", Get "/api/mailboxes/{mb}/devices/{device}/profile.mobileconfig" => Get "/v1/mailboxes/{mb}/devices/{device}/profile.mobileconfig", Mailbox,
+        |a| Route::RegenerateDevice { mb: a.mb?, device: a.device? };
+    "device_profile", Get "/api/mailboxes/{mb}/devices/{device}/profile.mobileconfig" => (Get "/v1/mailboxes/{mb}/devices/{device}/profile.mobileconfig"), Mailbox,
         "An Apple configuration profile for the device (IMAP and SMTP settings; the device asks for the password) (R-DEV-7).",
-        |a| Route::DeviceProfile { mb: a.mb?, device: a.device? }),
-    endpoint!("get_spam", Get "/api/mailboxes/{mb}/spam" => Get "/v1/mailboxes/{mb}/spam", Mailbox,
+        |a| Route::DeviceProfile { mb: a.mb?, device: a.device? };
+    "get_spam", Get "/api/mailboxes/{mb}/spam" => (Get "/v1/mailboxes/{mb}/spam"), Mailbox,
         "The mailbox's spam filter: on or off, its destination folder, its blocked and approved senders (R-SPAM).",
-        |a| Route::GetSpam { mb: a.mb? }),
-    endpoint!("put_spam", Put "/api/mailboxes/{mb}/spam" => Put "/v1/mailboxes/{mb}/spam", Mailbox,
+        |a| Route::GetSpam { mb: a.mb? };
+    "put_spam", Put "/api/mailboxes/{mb}/spam" => (Put "/v1/mailboxes/{mb}/spam"), Mailbox,
         "Switch the mailbox's spam filter and choose its destination folder; holds from the next delivery (R-SPAM-1, -2).",
-        |a| Route::PutSpam { mb: a.mb? }),
-    endpoint!("add_spam_senders", Post "/api/mailboxes/{mb}/spam/senders" => Post "/v1/mailboxes/{mb}/spam/senders", Mailbox,
+        |a| Route::PutSpam { mb: a.mb? };
+    "add_spam_senders", Post "/api/mailboxes/{mb}/spam/senders" => (Post "/v1/mailboxes/{mb}/spam/senders"), Mailbox,
         "Add addresses or @domains to the mailbox's blocked or approved senders, all or none (R-SPAM-4).",
-        |a| Route::AddSpamSenders { mb: a.mb? }),
-    endpoint!("remove_spam_senders", Post "/api/mailboxes/{mb}/spam/senders/remove" => Post "/v1/mailboxes/{mb}/spam/senders/remove", Mailbox,
+        |a| Route::AddSpamSenders { mb: a.mb? };
+    "remove_spam_senders", Post "/api/mailboxes/{mb}/spam/senders/remove" => (Post "/v1/mailboxes/{mb}/spam/senders/remove"), Mailbox,
         "Remove entries from the mailbox's blocked or approved senders.",
-        |a| Route::RemoveSpamSenders { mb: a.mb? }),
-    endpoint!("create_device_setup", Post "/api/mailboxes/{mb}/devices/setup-invitations" => Post "/v1/mailboxes/{mb}/devices/setup-invitations", Mailbox,
+        |a| Route::RemoveSpamSenders { mb: a.mb? };
+    "create_device_setup", Post "/api/mailboxes/{mb}/devices/setup-invitations" => (Post "/v1/mailboxes/{mb}/devices/setup-invitations"), Mailbox,
         "Send a user of the mailbox a single-use link, valid 30 days, to make a password for their own device (R-DEV-4).",
-        |a| Route::CreateDeviceSetup { mb: a.mb? }),
-    endpoint!("revoke_device_setup", Delete "/api/mailboxes/{mb}/devices/setup-invitations/{invitation}" => Delete "/v1/mailboxes/{mb}/devices/setup-invitations/{invitation}", Mailbox,
+        |a| Route::CreateDeviceSetup { mb: a.mb? };
+    "revoke_device_setup", Delete "/api/mailboxes/{mb}/devices/setup-invitations/{invitation}" => (Delete "/v1/mailboxes/{mb}/devices/setup-invitations/{invitation}"), Mailbox,
         "Withdraw a pending device-setup link: it stops working at once.",
-        |a| Route::RevokeDeviceSetup { mb: a.mb?, invitation: a.invitation? }),
-    endpoint!("mail_program_settings", Get "/api/mailboxes/{mb}/connect" => Get "/v1/mailboxes/{mb}/connect", Mailbox,
+        |a| Route::RevokeDeviceSetup { mb: a.mb?, invitation: a.invitation? };
+    "mail_program_settings", Get "/api/mailboxes/{mb}/connect" => (Get "/v1/mailboxes/{mb}/connect"), Mailbox,
         "How to connect a mail program (hosts, ports, security; R-PROTO-1/2) and the visitor's public address (R-PROTO-3).",
-        |a| Route::MailProgramSettings { mb: a.mb? }),
-    endpoint!("list_addresses", Get "/api/orgs/{org}/addresses" => Get "/v1/orgs/{org}/addresses", Organization,
-        "The organisation's addresses with who uses each, its domains and members.", |a| Route::ListAddresses { org: a.org? }),
-    endpoint!("get_org_spam", Get "/api/orgs/{org}/spam" => Get "/v1/orgs/{org}/spam", Organization,
+        |a| Route::MailProgramSettings { mb: a.mb? };
+    "list_addresses", Get "/api/orgs/{org}/addresses" => (Get "/v1/orgs/{org}/addresses"), Organization,
+        "The organisation's addresses with who uses each, its domains and members.", |a| Route::ListAddresses { org: a.org? };
+    "get_org_spam", Get "/api/orgs/{org}/spam" => (Get "/v1/orgs/{org}/spam"), Organization,
         "The mail service's global blocked and approved senders, applied to every mailbox (R-SPAM-4).",
-        |a| Route::GetOrgSpam { org: a.org? }),
-    endpoint!("add_org_spam_senders", Post "/api/orgs/{org}/spam/senders" => Post "/v1/orgs/{org}/spam/senders", Organization,
+        |a| Route::GetOrgSpam { org: a.org? };
+    "add_org_spam_senders", Post "/api/orgs/{org}/spam/senders" => (Post "/v1/orgs/{org}/spam/senders"), Organization,
         "Add addresses or @domains to the service's global blocked or approved senders, all or none.",
-        |a| Route::AddOrgSpamSenders { org: a.org? }),
-    endpoint!("remove_org_spam_senders", Post "/api/orgs/{org}/spam/senders/remove" => Post "/v1/orgs/{org}/spam/senders/remove", Organization,
+        |a| Route::AddOrgSpamSenders { org: a.org? };
+    "remove_org_spam_senders", Post "/api/orgs/{org}/spam/senders/remove" => (Post "/v1/orgs/{org}/spam/senders/remove"), Organization,
         "Remove entries from the service's global blocked or approved senders.",
-        |a| Route::RemoveOrgSpamSenders { org: a.org? }),
-    endpoint!("bulk_spam_filter", Post "/api/orgs/{org}/spam/filter" => Post "/v1/orgs/{org}/spam/filter", Organization,
+        |a| Route::RemoveOrgSpamSenders { org: a.org? };
+    "bulk_spam_filter", Post "/api/orgs/{org}/spam/filter" => (Post "/v1/orgs/{org}/spam/filter"), Organization,
         "Switch the spam filter of the selected mailboxes on or off (R-SPAM-3).",
-        |a| Route::BulkSpamFilter { org: a.org? }),
-    endpoint!("create_address", Post "/api/orgs/{org}/addresses" => Post "/v1/orgs/{org}/addresses", Organization,
-        "Create a mailbox (for me, for users, for nobody), a no-reply or a redirect address.", |a| Route::CreateAddress { org: a.org? }),
-    endpoint!("delete_addresses", Post "/api/orgs/{org}/addresses/delete" => Post "/v1/orgs/{org}/addresses/delete", Organization,
-        "Delete addresses for good, with their mail, access, devices and aliases.", |a| Route::DeleteAddresses { org: a.org? }),
-    endpoint!("preview_address_import", Post "/api/orgs/{org}/addresses/import/preview" => Post "/v1/orgs/{org}/addresses/import/preview", Organization,
+        |a| Route::BulkSpamFilter { org: a.org? };
+    "create_address", Post "/api/orgs/{org}/addresses" => (Post "/v1/orgs/{org}/addresses"), Organization,
+        "Create a mailbox (for me, for users, for nobody), a no-reply or a redirect address.", |a| Route::CreateAddress { org: a.org? };
+    "delete_addresses", Post "/api/orgs/{org}/addresses/delete" => (Post "/v1/orgs/{org}/addresses/delete"), Organization,
+        "Delete addresses for good, with their mail, access, devices and aliases.", |a| Route::DeleteAddresses { org: a.org? };
+    "preview_address_import", Post "/api/orgs/{org}/addresses/import/preview" => (Post "/v1/orgs/{org}/addresses/import/preview"), Organization,
         "Check a CSV file of addresses (header `address,display_name,kind,users,redirect_to`) row by row; nothing is written (R-ADDR-4).",
-        |a| Route::PreviewAddressImport { org: a.org? }),
-    endpoint!("import_addresses", Post "/api/orgs/{org}/addresses/import" => Post "/v1/orgs/{org}/addresses/import", Organization,
+        |a| Route::PreviewAddressImport { org: a.org? };
+    "import_addresses", Post "/api/orgs/{org}/addresses/import" => (Post "/v1/orgs/{org}/addresses/import"), Organization,
         "Create every address of a CSV file in one transaction, or none when a row has an error (R-ADDR-4).",
-        |a| Route::ImportAddresses { org: a.org? }),
-    endpoint!("update_address", Patch "/api/orgs/{org}/addresses/{addr}" => Patch "/v1/orgs/{org}/addresses/{addr}", Organization,
+        |a| Route::ImportAddresses { org: a.org? };
+    "update_address", Patch "/api/orgs/{org}/addresses/{addr}" => (Patch "/v1/orgs/{org}/addresses/{addr}"), Organization,
         "Change an address's display name (what the webmail lists and outgoing mail's `From:` shows).",
-        |a| Route::UpdateAddress { org: a.org?, addr: a.addr? }),
-    endpoint!("add_alias", Post "/api/orgs/{org}/addresses/{addr}/aliases" => Post "/v1/orgs/{org}/addresses/{addr}/aliases", Organization,
-        "Give a mailbox another address.", |a| Route::AddAlias { org: a.org?, addr: a.addr? }),
-    endpoint!("set_catch_all", Put "/api/orgs/{org}/domains/{domain}/catch-all" => Put "/v1/orgs/{org}/domains/{domain}/catch-all", Organization,
+        |a| Route::UpdateAddress { org: a.org?, addr: a.addr? };
+    "add_alias", Post "/api/orgs/{org}/addresses/{addr}/aliases" => (Post "/v1/orgs/{org}/addresses/{addr}/aliases"), Organization,
+        "Give a mailbox another address.", |a| Route::AddAlias { org: a.org?, addr: a.addr? };
+    "set_catch_all", Put "/api/orgs/{org}/domains/{domain}/catch-all" => (Put "/v1/orgs/{org}/domains/{domain}/catch-all"), Organization,
         "Choose the mailbox that receives mail for unknown addresses of a domain (or none).",
-        |a| Route::SetCatchAll { org: a.org?, domain: a.domain? }),
-    endpoint!("set_access", Put "/api/orgs/{org}/addresses/{addr}/users/{account}" => Put "/v1/orgs/{org}/addresses/{addr}/users/{account}", Organization,
+        |a| Route::SetCatchAll { org: a.org?, domain: a.domain? };
+    "set_access", Put "/api/orgs/{org}/addresses/{addr}/users/{account}" => (Put "/v1/orgs/{org}/addresses/{addr}/users/{account}"), Organization,
         "Give a member of the organisation access to a mailbox, or change their permissions (R-INV-1, -5).",
-        |a| Route::SetAccess { org: a.org?, addr: a.addr?, account: a.account? }),
-    endpoint!("remove_access", Delete "/api/orgs/{org}/addresses/{addr}/users/{account}" => Delete "/v1/orgs/{org}/addresses/{addr}/users/{account}", Organization,
+        |a| Route::SetAccess { org: a.org?, addr: a.addr?, account: a.account? };
+    "remove_access", Delete "/api/orgs/{org}/addresses/{addr}/users/{account}" => (Delete "/v1/orgs/{org}/addresses/{addr}/users/{account}"), Organization,
         "Withdraw a user's access to a mailbox.",
-        |a| Route::RemoveAccess { org: a.org?, addr: a.addr?, account: a.account? }),
-    endpoint!("mailbox_users", Get "/api/orgs/{org}/addresses/{addr}/users" => Get "/v1/orgs/{org}/addresses/{addr}/users", Organization,
+        |a| Route::RemoveAccess { org: a.org?, addr: a.addr?, account: a.account? };
+    "mailbox_users", Get "/api/orgs/{org}/addresses/{addr}/users" => (Get "/v1/orgs/{org}/addresses/{addr}/users"), Organization,
         "A mailbox's users tab: who has access with what, pending invitations, whether inviting is possible (R-INV-4).",
-        |a| Route::MailboxUsers { org: a.org?, addr: a.addr? }),
-    endpoint!("create_invitation", Post "/api/orgs/{org}/addresses/{addr}/invitations" => Post "/v1/orgs/{org}/addresses/{addr}/invitations", Organization,
+        |a| Route::MailboxUsers { org: a.org?, addr: a.addr? };
+    "create_invitation", Post "/api/orgs/{org}/addresses/{addr}/invitations" => (Post "/v1/orgs/{org}/addresses/{addr}/invitations"), Organization,
         "Invite someone to a mailbox: a single-use link valid 30 days, optionally emailed (R-INV-2).",
-        |a| Route::CreateInvitation { org: a.org?, addr: a.addr? }),
-    endpoint!("revoke_invitation", Delete "/api/orgs/{org}/addresses/{addr}/invitations/{invitation}" => Delete "/v1/orgs/{org}/addresses/{addr}/invitations/{invitation}", Organization,
+        |a| Route::CreateInvitation { org: a.org?, addr: a.addr? };
+    "revoke_invitation", Delete "/api/orgs/{org}/addresses/{addr}/invitations/{invitation}" => (Delete "/v1/orgs/{org}/addresses/{addr}/invitations/{invitation}"), Organization,
         "Revoke a pending invitation: its link stops working at once.",
-        |a| Route::RevokeInvitation { org: a.org?, addr: a.addr?, invitation: a.invitation? }),
-    endpoint!("get_organization_details", Get "/api/orgs/{org}/details" => Get "/v1/orgs/{org}/details", Organization,
+        |a| Route::RevokeInvitation { org: a.org?, addr: a.addr?, invitation: a.invitation? };
+    "get_organization_details", Get "/api/orgs/{org}/details" => (Get "/v1/orgs/{org}/details"), Organization,
         "The organisation's legal details (name, address, registration, representative) and what the caller may do with them.",
-        |a| Route::GetOrganizationDetails { org: a.org? }),
-    endpoint!("put_organization_details", Put "/api/orgs/{org}/details" => Put "/v1/orgs/{org}/details", Organization,
+        |a| Route::GetOrganizationDetails { org: a.org? };
+    "put_organization_details", Put "/api/orgs/{org}/details" => (Put "/v1/orgs/{org}/details"), Organization,
         "Change the organisation's legal details (owners and administrators).",
-        |a| Route::PutOrganizationDetails { org: a.org? }),
-    endpoint!("dpa_pdf", Get "/api/orgs/{org}/dpa.pdf" => Get "/v1/orgs/{org}/dpa.pdf", Organization,
+        |a| Route::PutOrganizationDetails { org: a.org? };
+    "dpa_pdf", Get "/api/orgs/{org}/dpa.pdf" => (Get "/v1/orgs/{org}/dpa.pdf"), Organization,
         "The personalised Data Processing Agreement as a PDF, in `lang` (R-GDPR-1; owners and administrators).",
-        |a| Route::DpaPdf { org: a.org? }),
-    endpoint!("get_invitation", Get "/api/invitations/{token}" => Get "/v1/public/invitations/{token}", Public,
+        |a| Route::DpaPdf { org: a.org? };
+    "get_invitation", Get "/api/invitations/{token}" => (Get "/v1/public/invitations/{token}"), Public,
         "What an invitation link shares, for its page (expired, revoked and used links are told apart).",
-        |a| Route::GetInvitation { token: a.token.clone()? }),
-    endpoint!("sign_up", Post "/api/invitations/{token}/account" => Post "/v1/public/invitations/{token}/account", Public,
+        |a| Route::GetInvitation { token: a.token.clone()? };
+    "sign_up", Post "/api/invitations/{token}/account" => (Post "/v1/public/invitations/{token}/account"), Public,
         "Create an account to accept an invitation with, and sign in (only with a usable link).",
-        |a| Route::SignUp { token: a.token.clone()? }),
-    endpoint!("accept_invitation", Post "/api/invitations/{token}/accept" => Post "/v1/invitations/{token}/accept", Session,
+        |a| Route::SignUp { token: a.token.clone()? };
+    "accept_invitation", Post "/api/invitations/{token}/accept" => (Post "/v1/invitations/{token}/accept"), Session,
         "Accept an invitation: the mailbox joins the caller's webmail in the organisation they pick (R-INV-3).",
-        |a| Route::AcceptInvitation { token: a.token.clone()? }),
-    endpoint!("get_device_setup", Get "/api/device-setup/{token}" => Get "/v1/device-setup/{token}", Session,
+        |a| Route::AcceptInvitation { token: a.token.clone()? };
+    "get_device_setup", Get "/api/device-setup/{token}" => (Get "/v1/device-setup/{token}"), Session,
         "What a device-setup link is for, to its own user (used, expired, revoked and another account's links are told apart).",
-        |a| Route::GetDeviceSetup { token: a.token.clone()? }),
-    endpoint!("redeem_device_setup", Post "/api/device-setup/{token}" => Post "/v1/device-setup/{token}", Session,
+        |a| Route::GetDeviceSetup { token: a.token.clone()? };
+    "redeem_device_setup", Post "/api/device-setup/{token}" => (Post "/v1/device-setup/{token}"), Session,
         "Use a device-setup link: a password for the caller's own device, shown once (R-DEV-4).",
-        |a| Route::RedeemDeviceSetup { token: a.token.clone()? }),
-    endpoint!("create_upload", Post "/api/uploads" => Post "/v1/uploads", Session,
-        "Declare a file to upload (name, type, size).", |_a| Route::CreateUpload),
-    endpoint!("get_upload", Get "/api/uploads/{id}" => Get "/v1/uploads/{id}", Session,
-        "How many bytes of an upload arrived (to resume it).", |a| Route::GetUpload { id: a.id.clone()? }),
-    endpoint!("upload_data", Patch "/api/uploads/{id}" => Patch "/v1/uploads/{id}", Session,
-        "Append bytes at `offset` (raw body, streamed).", |a| Route::UploadData { id: a.id.clone()? }),
-    endpoint!("delete_upload", Delete "/api/uploads/{id}" => Delete "/v1/uploads/{id}", Session,
-        "Abandon an upload and delete its bytes.", |a| Route::DeleteUpload { id: a.id.clone()? }),
-    endpoint!("create_transfer", Post "/api/transfers" => Post "/v1/transfers", Session,
-        "Publish finished uploads as a transfer link.", |_a| Route::CreateTransfer),
-    Endpoint {
-        name: "transfer_css",
-        method: Method::Get,
-        path: "/t/page.css",
-        gateway: None,
-        access: Access::Public,
-        summary: "The download page's stylesheet.",
-        build: |_a| Some(Route::TransferCss),
-    },
-    endpoint!("transfer_page", Get "/t/{token}" => Get "/v1/public/transfers/{token}", Public,
-        "The public download page of a transfer (HTML).", |a| Route::TransferPage { token: a.token.clone()? }),
-    endpoint!("transfer_file", Get "/t/{token}/{file}" => Get "/v1/public/transfers/{token}/files/{file}", Public,
+        |a| Route::RedeemDeviceSetup { token: a.token.clone()? };
+    "create_upload", Post "/api/uploads" => (Post "/v1/uploads"), Session,
+        "Declare a file to upload (name, type, size).", |_a| Route::CreateUpload;
+    "get_upload", Get "/api/uploads/{id}" => (Get "/v1/uploads/{id}"), Session,
+        "How many bytes of an upload arrived (to resume it).", |a| Route::GetUpload { id: a.id.clone()? };
+    "upload_data", Patch "/api/uploads/{id}" => (Patch "/v1/uploads/{id}"), Session,
+        "Append bytes at `offset` (raw body, streamed).", |a| Route::UploadData { id: a.id.clone()? };
+    "delete_upload", Delete "/api/uploads/{id}" => (Delete "/v1/uploads/{id}"), Session,
+        "Abandon an upload and delete its bytes.", |a| Route::DeleteUpload { id: a.id.clone()? };
+    "create_transfer", Post "/api/transfers" => (Post "/v1/transfers"), Session,
+        "Publish finished uploads as a transfer link.", |_a| Route::CreateTransfer;
+    "transfer_css", Get "/t/page.css" => (), Public,
+        "The download page's stylesheet.", |_a| Route::TransferCss;
+    "transfer_page", Get "/t/{token}" => (Get "/v1/public/transfers/{token}"), Public,
+        "The public download page of a transfer (HTML).", |a| Route::TransferPage { token: a.token.clone()? };
+    "transfer_file", Get "/t/{token}/{file}" => (Get "/v1/public/transfers/{token}/files/{file}"), Public,
         "A file of a transfer, streamed; `Range` is honoured.",
-        |a| Route::TransferFile { token: a.token.clone()?, file: a.file.clone()? }),
-];
+        |a| Route::TransferFile { token: a.token.clone()?, file: a.file.clone()? };
+}
 
 impl Route {
     /// This call's endpoint and its path parameters.
     pub fn parts(&self) -> (&'static Endpoint, Args) {
+        let (name, a) = self.named();
+        (endpoint(name), a)
+    }
+
+    /// This call's endpoint name and its path parameters.
+    fn named(&self) -> (&'static str, Args) {
         let mut a = Args::default();
         let name = match self {
             Route::Health => "health",
@@ -814,21 +832,32 @@ impl Route {
                 "transfer_file"
             }
         };
-        (endpoint(name), a)
+        (name, a)
     }
 
     pub fn endpoint(&self) -> &'static Endpoint {
         self.parts().0
     }
 
+    /// The method and browser path template, from [`CALLS`] (not
+    /// [`ENDPOINTS`]: what the browser apps link).
+    fn call(&self) -> (Method, &'static str, Args) {
+        let (name, a) = self.named();
+        let (_, m, path) = CALLS
+            .iter()
+            .find(|c| c.0 == name)
+            .unwrap_or_else(|| panic!("no endpoint named {name}"));
+        (*m, path, a)
+    }
+
     pub fn method(&self) -> Method {
-        self.endpoint().method
+        self.call().0
     }
 
     /// The path the browser calls, parameters percent-safe by construction.
     pub fn path(&self) -> String {
-        let (ep, args) = self.parts();
-        fill(ep.path, &args)
+        let (_, template, args) = self.call();
+        fill(template, &args)
     }
 
     /// The path with a query string (`?` omitted when `query` is empty).
@@ -1384,6 +1413,8 @@ mod tests {
             let route = (ep.build)(&sample(ep)).expect(ep.name);
             let (back, _) = route.parts();
             assert!(std::ptr::eq(back, ep), "{} maps to {}", ep.name, back.name);
+            // `method` and `path` read `CALLS`, the browser's copy.
+            assert_eq!(route.method(), ep.method, "{}", ep.name);
             let path = route.path();
             assert!(!path.contains('{'), "{path}");
             assert_eq!(parse(ep.method, &path), Ok(route.clone()), "{}", ep.name);

@@ -13,8 +13,8 @@ pub mod create;
 pub mod create_invites;
 pub mod import;
 pub mod import_rows;
-pub mod spam;
 pub mod organization;
+pub mod spam;
 pub mod table;
 
 use crate::components::access_text::refusal_text;
