@@ -630,9 +630,13 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
         .await
         .unwrap();
     assert_eq!(seen.role, Role::LegalRepresentative);
+    // (and the legal details, the DPA's controller: R-GDPR-1).
     assert_eq!(
         seen.allowed,
-        vec![postern_shared::permissions::Action::ViewAddresses]
+        vec![
+            postern_shared::permissions::Action::ViewAddresses,
+            postern_shared::permissions::Action::ViewOrganization
+        ]
     );
 
     // The stranger's own organisation, aimed at this one's ids.
