@@ -246,7 +246,9 @@ async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "ok": true }))
 }
 
-/// `GET /v1/me`: the account, its organisations and its granted mailboxes.
+/// `GET /v1/me`: the account, its organisations and its granted mailboxes —
+/// the one named like the login first (what the webmail opens), then by
+/// address.
 async fn me(State(state): State<AppState>, who: Authenticated) -> AppResult<Json<Me>> {
     let orgs: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT o.id, o.name, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id
@@ -260,9 +262,10 @@ async fn me(State(state): State<AppState>, who: Authenticated) -> AppResult<Json
                 COALESCE(g.shown_in_organization_id, mb.organization_id), g.permissions
          FROM grants g JOIN mailboxes mb ON mb.id = g.mailbox_id
          WHERE g.account_id = $1 AND mb.deleted_at IS NULL AND g.permissions <> 0
-         ORDER BY mb.address",
+         ORDER BY CASE WHEN LOWER(mb.address) = LOWER($2) THEN 0 ELSE 1 END, mb.address",
     )
     .bind(who.account.id)
+    .bind(&who.account.login)
     .fetch_all(&state.db)
     .await?;
     Ok(Json(Me {
