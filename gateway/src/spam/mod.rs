@@ -281,19 +281,7 @@ pub async fn add_senders(
     let mut tx = crate::db::begin_write(&state.db).await?;
     lock_mailbox(&mut tx, &state.db, grant.mailbox_id).await?;
     let (blocked, approved) = mailbox_rows(&mut tx, grant.mailbox_id).await?;
-    let listed = match req.list {
-        SenderList::Blocked => blocked,
-        SenderList::Approved => approved,
-    };
-    let new: Vec<String> = senders
-        .iter()
-        .map(Sender::entry)
-        .filter(|e| !listed.contains(e))
-        .collect();
-    if listed.len() + new.len() > MAX_SENDERS_PER_LIST {
-        return Err(AppError::from(ErrorCode::SenderListFull)
-            .with(|p| p.limit = Some(MAX_SENDERS_PER_LIST as u64)));
-    }
+    let new = entries_to_add(&senders, req.list, blocked, approved)?;
     let at = now();
     for entry in &new {
         sqlx::query(
@@ -394,19 +382,7 @@ async fn change_org_lists(
     lock_org(&mut tx, &state.db, org).await?;
     if add {
         let (blocked, approved) = org_rows(&mut tx, org).await?;
-        let listed = match req.list {
-            SenderList::Blocked => blocked,
-            SenderList::Approved => approved,
-        };
-        let new: Vec<String> = senders
-            .iter()
-            .map(Sender::entry)
-            .filter(|e| !listed.contains(e))
-            .collect();
-        if listed.len() + new.len() > MAX_SENDERS_PER_LIST {
-            return Err(AppError::from(ErrorCode::SenderListFull)
-                .with(|p| p.limit = Some(MAX_SENDERS_PER_LIST as u64)));
-        }
+        let new = entries_to_add(&senders, req.list, blocked, approved)?;
         let at = now();
         for entry in &new {
             sqlx::query(
@@ -510,4 +486,29 @@ pub async fn bulk(
 /// A deleted mailbox's script goes with it.
 pub async fn forget_mailbox(state: &AppState, mailbox: MailboxId) {
     state.spam.remove(Script::Mailbox(mailbox)).await;
+}
+
+/// The entries of `senders` not yet on `list` (one of a mailbox's or a
+/// service's two lists), refused when they would fill it past
+/// [`MAX_SENDERS_PER_LIST`].
+fn entries_to_add(
+    senders: &[Sender],
+    list: SenderList,
+    blocked: Vec<String>,
+    approved: Vec<String>,
+) -> AppResult<Vec<String>> {
+    let listed = match list {
+        SenderList::Blocked => blocked,
+        SenderList::Approved => approved,
+    };
+    let new: Vec<String> = senders
+        .iter()
+        .map(Sender::entry)
+        .filter(|e| !listed.contains(e))
+        .collect();
+    if listed.len() + new.len() > MAX_SENDERS_PER_LIST {
+        return Err(AppError::from(ErrorCode::SenderListFull)
+            .with(|p| p.limit = Some(MAX_SENDERS_PER_LIST as u64)));
+    }
+    Ok(new)
 }
