@@ -60,6 +60,7 @@ options:
   --test=NAME        (test) run only this integration test file (tests/tests/NAME.rs) of
                      postern-tests; repeatable
   --no-e2e           (test) skip the browser e2e tests
+  --e2e=NAME         (test) run only this browser spec (tests/e2e/NAME.spec.ts); repeatable
   --seconds=N        (fuzz) seconds per fuzz target (default 60)
   --no-fuzz          (test) skip the API fuzz (schemathesis)
 ";
@@ -73,6 +74,8 @@ pub struct Options {
     /// `--test=NAME`: only these files of `tests/tests/` (empty: all).
     pub test_files: Vec<String>,
     pub no_e2e: bool,
+    /// `--e2e=NAME`: only these specs of `tests/e2e/` (empty: all).
+    pub e2e_specs: Vec<String>,
     pub no_fuzz: bool,
     /// `--seconds=N` (fuzz): time per target.
     pub fuzz_seconds: Option<u64>,
@@ -118,6 +121,13 @@ fn run() -> Result<ExitCode> {
                     bail!("--test= needs a file name, e.g. --test=send\n\n{USAGE}");
                 }
                 opts.test_files.push(name.to_string());
+            }
+            a if a.starts_with("--e2e=") => {
+                let name = &a["--e2e=".len()..];
+                if name.is_empty() {
+                    bail!("--e2e= needs a spec name, e.g. --e2e=compose\n\n{USAGE}");
+                }
+                opts.e2e_specs.push(name.to_string());
             }
             "-h" | "--help" => {
                 print!("{USAGE}");

@@ -292,6 +292,7 @@ pub fn run(opts: &Options) -> Result<ExitCode> {
             Command::new("npx")
                 .args(["playwright", "test", "--config"])
                 .arg(&config)
+                .args(opts.e2e_specs.iter().map(|n| format!("{n}.spec.ts")))
                 .current_dir(&root)
                 .env("PATH", path_with_node_tools())
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
