@@ -49,8 +49,10 @@ fn PortalRoot() -> impl IntoView {
 }
 
 /// Entry point of the portal's binary: registers the service worker (the
-/// same one as the webmail's) and mounts the portal on `<body>`.
+/// same one as the webmail's) and the wording of the portal's errors, and
+/// mounts the portal on `<body>`.
 pub fn start() {
     crate::core::browser::register_service_worker();
+    crate::components::portal_error_text::register();
     leptos::mount::mount_to_body(PortalApp);
 }

@@ -234,6 +234,8 @@ fn SpanishErrors(errors: Vec<postern_shared::ApiError>) -> impl IntoView {
 
 #[wasm_bindgen_test]
 async fn server_errors_are_worded_in_the_users_language() {
+    // The portal's start does this: its codes are worded by the portal.
+    postern_frontend::components::portal_error_text::register();
     use postern_frontend::core::http::decode_error;
     // Bodies as the gateway sends them: an English message for logs, and
     // the code with its parameters for the app to word.
@@ -716,6 +718,8 @@ fn sample_preview() -> postern_shared::admin::ImportPreview {
 
 #[wasm_bindgen_test]
 async fn an_import_preview_shows_every_row_with_its_own_errors_and_the_totals() {
+    // The portal's start does this: its codes are worded by the portal.
+    postern_frontend::components::portal_error_text::register();
     use postern_frontend::pages::admin::import::preview_view;
     let root = container();
     let _h = mount_to(root.clone(), || {

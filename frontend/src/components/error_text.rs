@@ -8,8 +8,27 @@ use crate::core::browser::{format_time, now};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_i18n::{I18nContext, Locale as _};
-use postern_shared::invitations::InviteBlock;
 use postern_shared::{ApiError, ErrorCode};
+use std::sync::OnceLock;
+
+/// Words the codes only the portal's pages meet
+/// (`portal_error_text::register`, at the portal's start). The webmail
+/// never sets it, so it links none of those texts: they would be bytes of
+/// its first load for errors it cannot get.
+static PORTAL_TEXT: OnceLock<fn(I18nContext<Locale>, &ApiError) -> String> = OnceLock::new();
+
+pub(crate) fn set_portal_text(f: fn(I18nContext<Locale>, &ApiError) -> String) {
+    let _ = PORTAL_TEXT.set(f);
+}
+
+/// A portal code's text; without the portal's wording (the webmail), the
+/// server's own message, which is written for people too.
+fn portal_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
+    match PORTAL_TEXT.get() {
+        Some(word) => word(i18n, e),
+        None => e.message.clone(),
+    }
+}
 
 pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
     use ErrorCode::*;
@@ -54,24 +73,6 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
             };
         }
         SenderMismatch => t_string!(i18n, err_sender_mismatch),
-        InvalidAddress => {
-            return match &p.character {
-                Some(c) => {
-                    t_string!(i18n, err_invalid_address_char, character = c.clone()).to_string()
-                }
-                None => t_string!(i18n, err_invalid_address).to_string(),
-            };
-        }
-        AddressTaken => t_string!(i18n, err_address_taken),
-        InviteImpossible => {
-            return match p.reason.as_deref().and_then(InviteBlock::parse) {
-                Some(b) => invite_block_text(i18n, b),
-                None => t_string!(i18n, err_invite_impossible).to_string(),
-            };
-        }
-        InvitationRevoked => t_string!(i18n, err_invitation_revoked),
-        InvitationUsed => t_string!(i18n, err_invitation_used),
-        LoginTaken => t_string!(i18n, err_login_taken),
         MailboxFull => t_string!(i18n, err_mailbox_full),
         InvalidRecipient => t_string!(i18n, err_invalid_recipient),
         MessageTooLarge => t_string!(i18n, err_message_too_large),
@@ -88,161 +89,49 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
         Expired => t_string!(i18n, err_expired),
         UploadOffset | UploadIncomplete => t_string!(i18n, err_upload_interrupted),
         MethodNotAllowed | Internal => t_string!(i18n, err_generic),
-        ImportInvalid => t_string!(i18n, err_import_invalid),
-        ImportTooLarge => t_string!(i18n, err_import_too_large),
-        CsvEmpty => t_string!(i18n, err_csv_empty),
-        CsvMalformed => {
-            return match &p.character {
-                Some(c) => {
-                    t_string!(i18n, err_csv_control_character, character = c.clone()).to_string()
-                }
-                None => t_string!(i18n, err_csv_malformed).to_string(),
-            };
-        }
-        CsvColumns => {
-            let value = p.value.clone().unwrap_or_default();
-            return t_string!(i18n, err_csv_columns, value = value).to_string();
-        }
-        DuplicateInFile => {
-            let line = p.line.map(|l| l.to_string()).unwrap_or_default();
-            return t_string!(i18n, err_duplicate_in_file, line = line).to_string();
-        }
-        UnknownDomain => t_string!(i18n, err_unknown_domain),
-        UnknownMember => {
-            let value = p.value.clone().unwrap_or_default();
-            return t_string!(i18n, err_unknown_member, value = value).to_string();
-        }
-        InvalidPermission => {
-            let value = p.value.clone().unwrap_or_default();
-            return t_string!(i18n, err_invalid_permission, value = value).to_string();
-        }
-        InvalidKind => {
-            let value = p.value.clone().unwrap_or_default();
-            return t_string!(i18n, err_invalid_kind, value = value).to_string();
-        }
-        RedirectWithoutTargets => t_string!(i18n, err_redirect_without_targets),
-        DeviceNotFound => t_string!(i18n, err_device_not_found),
-        InvalidDeviceName => t_string!(i18n, err_invalid_device_name),
-        InvalidExpiry => t_string!(i18n, err_invalid_expiry),
-        InvalidDeviceProtocols => t_string!(i18n, err_invalid_device_protocols),
-        SetupInviteeInvalid => t_string!(i18n, err_setup_invitee_invalid),
-        DeviceSetupNotFound => t_string!(i18n, err_device_setup_not_found),
-        DeviceSetupUsed => t_string!(i18n, err_device_setup_used),
-        DeviceSetupExpired => t_string!(i18n, err_device_setup_expired),
-        DeviceSetupRevoked => t_string!(i18n, err_device_setup_revoked),
-        DeviceSetupWrongAccount => {
-            let login = p.value.clone().unwrap_or_default();
-            return t_string!(i18n, err_device_setup_wrong_account, login = login).to_string();
-        }
         SecondFactorRequired => t_string!(i18n, err_second_factor_required),
         InvalidSecondFactor => t_string!(i18n, err_invalid_second_factor),
         SecondFactorExpired => t_string!(i18n, err_second_factor_expired),
-        WrongPassword => t_string!(i18n, err_wrong_password),
-        TwoFactorEnabled => t_string!(i18n, err_two_factor_enabled),
-        TwoFactorNotEnabled => t_string!(i18n, err_two_factor_not_enabled),
-        TwoFactorUnavailable => t_string!(i18n, err_two_factor_unavailable),
-        InvalidSender => {
-            let value = p.value.clone().unwrap_or_default();
-            return match (&p.character, p.reason.as_deref()) {
-                (Some(c), _) if c.chars().all(|c| !c.is_control() && c != ' ') => t_string!(
-                    i18n,
-                    err_invalid_sender_char,
-                    value = value,
-                    character = c.clone()
-                )
-                .to_string(),
-                (Some(_), _) => {
-                    t_string!(i18n, err_invalid_sender_space, value = value).to_string()
-                }
-                (None, Some("too_long")) => t_string!(
-                    i18n,
-                    err_invalid_sender_long,
-                    max = postern_shared::spam::MAX_SENDER_CHARS
-                )
-                .to_string(),
-                _ => t_string!(i18n, err_invalid_sender, value = value).to_string(),
-            };
-        }
-        SenderListFull => {
-            let max = p
-                .limit
-                .unwrap_or(postern_shared::spam::MAX_SENDERS_PER_LIST as u64);
-            return t_string!(i18n, err_sender_list_full, max = max).to_string();
-        }
-        FiltersUnavailable => t_string!(i18n, err_filters_unavailable),
-        InvalidOrganizationDetails => {
-            use postern_shared::organization::{DetailsField, DetailsProblem};
-            let field = p
-                .field
-                .as_deref()
-                .and_then(DetailsField::parse)
-                .map(|f| crate::pages::admin::organization::field_label(i18n, f))
-                .unwrap_or_default();
-            let limit = p.limit.unwrap_or_default();
-            return match p.reason.as_deref().and_then(DetailsProblem::parse) {
-                Some(DetailsProblem::Required) => {
-                    t_string!(i18n, err_org_required, field = field).to_string()
-                }
-                Some(DetailsProblem::TooLong) => {
-                    t_string!(i18n, err_org_too_long, field = field, limit = limit).to_string()
-                }
-                Some(DetailsProblem::InvalidEmail) => {
-                    t_string!(i18n, err_org_invalid_email, field = field).to_string()
-                }
-                Some(DetailsProblem::ControlCharacter) | None => {
-                    t_string!(i18n, err_org_control_character, field = field).to_string()
-                }
-            };
-        }
-        DpaDetailsMissing => {
-            let field = p
-                .field
-                .as_deref()
-                .and_then(postern_shared::organization::DetailsField::parse)
-                .map(|f| crate::pages::admin::organization::field_label(i18n, f))
-                .unwrap_or_default();
-            return t_string!(i18n, dpa_missing, field = field).to_string();
-        }
-        DpaUnavailable => t_string!(i18n, err_dpa_unavailable),
+        // Met only on the portal's pages: worded there (see `portal_text`).
+        InvalidAddress
+        | AddressTaken
+        | InviteImpossible
+        | InvitationRevoked
+        | InvitationUsed
+        | LoginTaken
+        | ImportInvalid
+        | ImportTooLarge
+        | CsvEmpty
+        | CsvMalformed
+        | CsvColumns
+        | DuplicateInFile
+        | UnknownDomain
+        | UnknownMember
+        | InvalidPermission
+        | InvalidKind
+        | RedirectWithoutTargets
+        | DeviceNotFound
+        | InvalidDeviceName
+        | InvalidExpiry
+        | InvalidDeviceProtocols
+        | SetupInviteeInvalid
+        | DeviceSetupNotFound
+        | DeviceSetupUsed
+        | DeviceSetupExpired
+        | DeviceSetupRevoked
+        | DeviceSetupWrongAccount
+        | WrongPassword
+        | TwoFactorEnabled
+        | TwoFactorNotEnabled
+        | TwoFactorUnavailable
+        | InvalidSender
+        | SenderListFull
+        | FiltersUnavailable
+        | InvalidOrganizationDetails
+        | DpaDetailsMissing
+        | DpaUnavailable => return portal_text(i18n, e),
     };
     text.to_string()
-}
-
-/// Why a mailbox cannot be shared by invitation (R-INV-4), in the UI's
-/// language: beside the disabled Invite button and in a refusal.
-pub fn invite_block_text(i18n: I18nContext<Locale>, block: InviteBlock) -> String {
-    match block {
-        InviteBlock::NoPermission => t_string!(i18n, invite_block_no_permission),
-        InviteBlock::AddressIsLogin => t_string!(i18n, invite_block_address_is_login),
-        InviteBlock::UserHasAddress => t_string!(i18n, invite_block_user_has_address),
-    }
-    .to_string()
-}
-
-/// Why a local part breaks R-ADDR-1, said as the user types it (the
-/// server says the same with `invalid_address`): names the character.
-pub fn local_part_text(
-    i18n: I18nContext<Locale>,
-    e: &postern_shared::address::LocalPartError,
-) -> String {
-    use postern_shared::address::{LocalPartError::*, MAX_LOCAL_PART};
-    match e {
-        Empty => t_string!(i18n, err_invalid_address).to_string(),
-        TooLong(n) => t_string!(i18n, addr_too_long, max = MAX_LOCAL_PART, count = *n).to_string(),
-        ForbiddenChar(' ', _) => t_string!(i18n, addr_space).to_string(),
-        ForbiddenChar(c, _) => {
-            // A control character has no face: named by its code point.
-            let shown = if (*c as u32) < 32 {
-                format!("U+{:04X}", *c as u32)
-            } else {
-                c.to_string()
-            };
-            t_string!(i18n, err_invalid_address_char, character = shown).to_string()
-        }
-        LeadingOrTrailingHyphen => t_string!(i18n, addr_hyphen_edge).to_string(),
-        LeadingOrTrailingDot => t_string!(i18n, addr_dot_edge).to_string(),
-        DoubleDot => t_string!(i18n, addr_double_dot).to_string(),
-    }
 }
 
 /// A dismissible error message (`role="alert"`), shown while `error` is set.

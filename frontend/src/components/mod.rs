@@ -14,6 +14,7 @@ pub mod language_select;
 pub mod mailbox_switcher;
 pub mod move_select;
 pub mod permission_toggles;
+pub mod portal_error_text;
 pub mod portal_header;
 pub mod sender_lists;
 pub mod star;

@@ -12,8 +12,9 @@ use super::create_invites::{
     InviteDraft, InviteProblem, invitation_requests, invite_drafts, made_invitations,
 };
 use super::table;
-use crate::components::error_text::{ErrorAlert, error_text, local_part_text};
+use crate::components::error_text::{ErrorAlert, error_text};
 use crate::components::permission_toggles::permission_toggles;
+use crate::components::portal_error_text::local_part_text;
 use crate::core::api;
 use crate::core::session::use_session;
 use crate::i18n::*;

@@ -5,8 +5,9 @@
 //! Both read `GET …/addresses/{addr}/users` (`MailboxUsers`).
 
 use super::SettingsCtx;
-use crate::components::error_text::{ErrorAlert, error_text, invite_block_text};
+use crate::components::error_text::{ErrorAlert, error_text};
 use crate::components::permission_toggles::permission_toggles;
+use crate::components::portal_error_text::invite_block_text;
 use crate::core::api;
 use crate::core::browser::format_time;
 use crate::i18n::*;
