@@ -81,6 +81,11 @@ pub struct Config {
     /// `POSTERN_SIEVE_DIR`: where the spam filter's generated Sieve scripts
     /// go (Dovecot's `sieve_before` and `sieve_global` point there).
     pub sieve_dir: Option<String>,
+    /// `POSTERN_RSPAMD_CONTROLLER` (`host:port`) and `POSTERN_RSPAMD_PASSWORD`:
+    /// rspamd's controller, taught what users report as spam or not spam.
+    /// Either unset: reports move messages, nothing is learned.
+    pub rspamd_controller: Option<String>,
+    pub rspamd_password: Option<String>,
     pub dpa: crate::dpa::DpaConfig,
 }
 
@@ -125,6 +130,7 @@ impl std::fmt::Debug for Config {
             .field("sending", &self.sending)
             .field("devices", &self.devices)
             .field("totp_key", &self.totp_key.as_ref().map(|_| "<redacted>"))
+            .field("rspamd_controller", &self.rspamd_controller)
             .field("dpa", &self.dpa)
             .finish()
     }
@@ -314,6 +320,8 @@ impl Config {
             sending: sending_from_env(&database)?,
             devices: devices_from_env()?,
             sieve_dir: var("POSTERN_SIEVE_DIR"),
+            rspamd_controller: var("POSTERN_RSPAMD_CONTROLLER"),
+            rspamd_password: var("POSTERN_RSPAMD_PASSWORD"),
             dpa: dpa_from_env(),
             database,
             imap: imap_from_env()?,

@@ -180,6 +180,7 @@ fn shape(name: &str) -> Option<Shape> {
         },
         "set_flags" => s(Some("SetFlagsRequest"), &[204], Answer::Empty),
         "move_messages" => s(Some("MoveMessagesRequest"), &[200], json("MoveResult")),
+        "report_messages" => s(Some("ReportRequest"), &[200], json("ReportResult")),
         "delete_messages" => s(Some("DeleteMessagesRequest"), &[200], json("MoveResult")),
         "get_message" => Shape {
             query: vec![folder_param("folder")],
@@ -689,6 +690,9 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::spam::SpamSettings>()
         .schema_from::<postern_shared::spam::UpdateSpamSettings>()
         .schema_from::<postern_shared::spam::SenderEntries>()
+        .schema_from::<postern_shared::spam::ReportRequest>()
+        .schema_from::<postern_shared::spam::ReportResult>()
+        .schema_from::<postern_shared::spam::Verdict>()
         .schema_from::<postern_shared::spam::SenderList>()
         .schema_from::<postern_shared::spam::OrgSpamLists>()
         .schema_from::<postern_shared::spam::BulkSpamFilterRequest>()

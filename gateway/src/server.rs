@@ -27,6 +27,10 @@ pub async fn state(config: &Config) -> anyhow_like::Result<AppState> {
             config.sieve_dir.clone(),
             config.devices.dovecot_conf.clone(),
         )),
+        learner: Arc::new(crate::spam::learn::Learner::new(
+            config.rspamd_controller.clone(),
+            config.rspamd_password.clone(),
+        )),
         dpa: Arc::new(crate::dpa::Dpa::new(&config.dpa)),
     })
 }

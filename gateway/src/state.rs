@@ -24,6 +24,8 @@ pub struct AppState {
     pub totp_key: Option<Arc<crate::auth::totp::SecretKey>>,
     /// The spam filter's generated Sieve scripts (R-SPAM).
     pub spam: Arc<crate::spam::Scripts>,
+    /// rspamd's controller, taught what users report (R-SPAM-5).
+    pub learner: Arc<crate::spam::learn::Learner>,
     /// The DPA's processor details and fonts (R-GDPR-1).
     pub dpa: Arc<crate::dpa::Dpa>,
 }

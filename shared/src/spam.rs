@@ -118,6 +118,49 @@ pub struct BulkSpamFilterResult {
     pub enabled: bool,
 }
 
+/// The most messages one report may name: each is fetched whole for the
+/// spam filter to learn from.
+pub const MAX_REPORTED: usize = 100;
+
+/// What a user says of messages (R-SPAM-5, R-MAIL-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// To the spam destination folder; learned as spam.
+    Spam,
+    /// To the Inbox; learned as not spam.
+    NotSpam,
+}
+
+/// `POST /api/mailboxes/{mb}/messages/report`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportRequest {
+    pub folder: String,
+    pub uids: Vec<u32>,
+    pub verdict: Verdict,
+}
+
+/// What a report did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportResult {
+    /// Where the messages are now: the spam destination, or the Inbox.
+    pub destination: String,
+    /// How many moved (0 when they already were there).
+    pub moved: u32,
+    /// Their senders' addresses (lower-case, distinct, in order), to offer
+    /// blocking or approving them in one click.
+    pub senders: Vec<String>,
+    /// Whether the caller may put them on the mailbox's lists (the
+    /// "manage filters" permission, R-SPAM-6).
+    pub can_list: bool,
+    /// How many the spam filter learned from (this mailbox's own
+    /// statistics); 0 where it cannot learn.
+    pub learned: u32,
+}
+
 /// A valid list entry.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Sender {

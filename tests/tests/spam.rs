@@ -17,8 +17,8 @@ use postern_shared::admin::{
 use postern_shared::api::{CreateFolderRequest, Folder, MailboxId};
 use postern_shared::permissions::Role;
 use postern_shared::spam::{
-    BulkSpamFilterRequest, BulkSpamFilterResult, OrgSpamLists, SenderEntries, SenderList,
-    SpamSettings, UpdateSpamSettings,
+    BulkSpamFilterRequest, BulkSpamFilterResult, OrgSpamLists, ReportRequest, ReportResult,
+    SenderEntries, SenderList, SpamSettings, UpdateSpamSettings, Verdict,
 };
 use postern_shared::wire::routes::Route;
 use postern_shared::{Permission, admin::DomainInfo};
@@ -528,6 +528,123 @@ async fn the_bulk_switch_changes_exactly_the_selected_mailboxes() {
         "nothing changed"
     );
     assert!(settings(&other.api, other.mailbox).await.enabled);
+}
+
+/// Long enough for rspamd's Bayes to have tokens to learn (`min_tokens`).
+const SALES_PITCH: &str = "Dear friend, our exclusive offer of discounted watches, \
+    handbags and sunglasses ends tonight. Reply now to claim your prize: limited stock, \
+    free shipping worldwide, satisfaction guaranteed or your money back.";
+
+async fn report(
+    api: &ApiClient,
+    mb: MailboxId,
+    folder: &str,
+    uids: Vec<u32>,
+    verdict: Verdict,
+) -> Result<ReportResult, ApiFailure> {
+    let req = ReportRequest {
+        folder: folder.into(),
+        uids,
+        verdict,
+    };
+    api.post(&Route::ReportMessages { mb }.path(), &req).await
+}
+
+#[tokio::test]
+async fn reporting_spam_moves_it_teaches_the_mailbox_s_filter_and_names_the_sender() {
+    let fx = Fixture::new().await;
+    let (st, a, mb) = (fx.stack, &fx.address, fx.mailbox);
+    let sender = format!("{}@pushy.test", unique("seller"));
+    let subject = deliver(st, &sender, a, SALES_PITCH);
+    let (uid, _) = st.wait_for_subject(a, "INBOX", &subject).await;
+
+    let r = report(&fx.api, mb, "INBOX", vec![uid], Verdict::Spam)
+        .await
+        .unwrap();
+    assert_eq!((r.destination.as_str(), r.moved), ("Junk", 1));
+    assert_eq!(r.senders, [sender.as_str()]);
+    assert!(r.can_list);
+    // rspamd's controller took it into this mailbox's statistics.
+    assert_eq!(r.learned, 1, "{r:?}");
+    let (junk_uid, _) = st.wait_for_subject(a, "Junk", &subject).await;
+    assert!(st.find_subject(a, "INBOX", &subject).await.is_empty());
+    // The same message again teaches nothing new (rspamd knows it).
+    let again = report(&fx.api, mb, "Junk", vec![junk_uid], Verdict::Spam)
+        .await
+        .unwrap();
+    assert_eq!((again.moved, again.learned), (0, 0), "{again:?}");
+
+    // Not spam after all: back to the Inbox, learned the other way.
+    let r = report(&fx.api, mb, "Junk", vec![junk_uid], Verdict::NotSpam)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.destination.as_str(), r.moved, r.learned),
+        ("INBOX", 1, 1)
+    );
+    st.wait_for_subject(a, "INBOX", &subject).await;
+    assert!(st.find_subject(a, "Junk", &subject).await.is_empty());
+
+    // The one-click block the webmail offers is the list route: the
+    // sender's next message goes to Junk.
+    add(&fx.api, mb, SenderList::Blocked, &[sender.as_str()])
+        .await
+        .unwrap();
+    lands(st, &sender, a, "One more offer.", a, "Junk").await;
+}
+
+#[tokio::test]
+async fn reporting_follows_the_chosen_destination_and_needs_only_the_grant() {
+    // Read alone may report (like a move); the lists are not offered.
+    let perms: PermissionSet = [Permission::Read].into_iter().collect();
+    let fx = Fixture::with_permissions(perms).await;
+    let (st, a, mb) = (fx.stack, &fx.address, fx.mailbox);
+    let subject = deliver(st, "someone@outside.test", a, SALES_PITCH);
+    let (uid, _) = st.wait_for_subject(a, "INBOX", &subject).await;
+    let r = report(&fx.api, mb, "INBOX", vec![uid], Verdict::Spam)
+        .await
+        .unwrap();
+    assert!(!r.can_list);
+    assert_eq!(r.senders, ["someone@outside.test"]);
+    st.wait_for_subject(a, "Junk", &subject).await;
+
+    // An owner's mailbox with a chosen destination: reports go there too.
+    let owner = Fixture::new().await;
+    let (a, mb) = (&owner.address, owner.mailbox);
+    let _: Folder = owner
+        .api
+        .post(
+            &Route::CreateFolder { mb }.path(),
+            &CreateFolderRequest {
+                parent: None,
+                name: "Suspicious".into(),
+            },
+        )
+        .await
+        .unwrap();
+    put(&owner.api, mb, true, Some("Suspicious")).await.unwrap();
+    let subject = deliver(st, "other@outside.test", a, SALES_PITCH);
+    let (uid, _) = st.wait_for_subject(a, "INBOX", &subject).await;
+    let r = report(&owner.api, mb, "INBOX", vec![uid], Verdict::Spam)
+        .await
+        .unwrap();
+    assert_eq!(r.destination, "Suspicious");
+    st.wait_for_subject(a, "Suspicious", &subject).await;
+
+    // Someone else's mailbox, bad input: refused, nothing moves.
+    let e = report(&fx.api, mb, "Suspicious", vec![1], Verdict::NotSpam)
+        .await
+        .unwrap_err();
+    assert_eq!((e.status, e.code()), (403, ErrorCode::Forbidden));
+    let e = report(&owner.api, mb, "INBOX", vec![], Verdict::Spam)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::BadRequest);
+    let e = report(&owner.api, mb, "Nowhere", vec![1], Verdict::Spam)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::FolderNotFound);
+    assert_eq!(st.find_subject(a, "Suspicious", &subject).await.len(), 1);
 }
 
 #[tokio::test]

@@ -24,6 +24,8 @@ const APT_PACKAGES: &[&str] = &[
     "postfix-pgsql",
     // The spam filter of incoming mail (R-SPAM), a milter of Postfix's smtpd.
     "rspamd",
+    // rspamd's Bayes statistics (the run's own server, R-SPAM-5).
+    "redis-server",
     // The run's own PostgreSQL server (`up --postgres`, the PostgreSQL
     // stages of `test` and `bench`; the system cluster stays unused).
     "postgresql",

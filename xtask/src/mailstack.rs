@@ -158,6 +158,7 @@ pub struct MailStack {
     pub layout: Layout,
     sink: Option<Child>,
     rspamd: Option<Child>,
+    redis: Option<Child>,
     stopped: bool,
 }
 
@@ -184,8 +185,21 @@ impl MailStack {
             layout: layout.clone(),
             sink: None,
             rspamd: None,
+            redis: None,
             stopped: false,
         };
+
+        // Redis before rspamd, whose Bayes classifier keeps its statistics there.
+        let redis_log = File::create(layout.log("redis-start"))?;
+        let redis = rspamd::redis_command(layout)
+            .stdin(Stdio::null())
+            .stdout(redis_log.try_clone()?)
+            .stderr(redis_log)
+            .process_group(0)
+            .spawn()
+            .context("cannot start redis-server")?;
+        write_file(&layout.pid_file("redis"), redis.id().to_string(), 0o644)?;
+        stack.redis = Some(redis);
 
         // rspamd first: Postfix asks it about every message from outside.
         // (Its cold start compiles Hyperscan databases for ~30 s; Dovecot
@@ -298,6 +312,17 @@ impl MailStack {
             &layout.log("rspamd"),
             rspamd_alive,
         )?;
+        let redis_alive = {
+            let redis = stack.redis.as_mut().expect("just set");
+            move || matches!(redis.try_wait(), Ok(None))
+        };
+        wait_for_port(
+            "Redis",
+            &local(ports.redis),
+            START_TIMEOUT,
+            &layout.log("redis"),
+            redis_alive,
+        )?;
         let sink_alive = {
             let sink = stack.sink.as_mut().expect("just set");
             move || matches!(sink.try_wait(), Ok(None))
@@ -318,30 +343,41 @@ impl MailStack {
             return;
         }
         self.stopped = true;
-        if let Some(mut sink) = self.sink.take() {
-            util::kill_group(sink.id() as i32, libc::SIGTERM);
-            let start = Instant::now();
-            while matches!(sink.try_wait(), Ok(None)) && start.elapsed() < Duration::from_secs(3) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            util::kill_group(sink.id() as i32, libc::SIGKILL);
-            let _ = sink.wait();
-            let _ = std::fs::remove_file(self.layout.pid_file("sink"));
-        }
-        if let Some(mut rspamd) = self.rspamd.take() {
-            util::kill_group(rspamd.id() as i32, libc::SIGTERM);
-            let start = Instant::now();
-            while matches!(rspamd.try_wait(), Ok(None)) && start.elapsed() < Duration::from_secs(5)
-            {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            util::kill_group(rspamd.id() as i32, libc::SIGKILL);
-            let _ = rspamd.wait();
-            let _ = std::fs::remove_file(self.layout.pid_file("rspamd"));
-        }
+        stop_child(
+            self.sink.take(),
+            &self.layout,
+            "sink",
+            Duration::from_secs(3),
+        );
+        stop_child(
+            self.rspamd.take(),
+            &self.layout,
+            "rspamd",
+            Duration::from_secs(5),
+        );
+        stop_child(
+            self.redis.take(),
+            &self.layout,
+            "redis",
+            Duration::from_secs(3),
+        );
         stop_dovecot(&self.layout);
         stop_postfix(&self.layout);
     }
+}
+
+/// Stops a child we started in its own process group: TERM, up to `grace`
+/// to go, then KILL; forgets its pid file.
+fn stop_child(child: Option<Child>, layout: &Layout, name: &str, grace: Duration) {
+    let Some(mut child) = child else { return };
+    util::kill_group(child.id() as i32, libc::SIGTERM);
+    let start = Instant::now();
+    while matches!(child.try_wait(), Ok(None)) && start.elapsed() < grace {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    util::kill_group(child.id() as i32, libc::SIGKILL);
+    let _ = child.wait();
+    let _ = std::fs::remove_file(layout.pid_file(name));
 }
 
 impl Drop for MailStack {
@@ -370,6 +406,7 @@ pub fn stop_stale_processes(run: &Path) -> Result<()> {
         ("gateway2", "postern-gateway"),
         ("sink", "aiosmtpd"),
         ("rspamd", "rspamd"),
+        ("redis", "redis-server"),
     ] {
         let file = layout.pid_file(name);
         if let Some(pid) = util::read_pid(&file) {
@@ -603,7 +640,15 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
         ("rspamd", ports.rspamd.to_string()),
         ("relay", ports.relay.to_string()),
     ];
-    rspamd::write_config(layout, ports.rspamd)?;
+    rspamd::write_config(
+        layout,
+        &rspamd::RspamdPorts {
+            milter: ports.rspamd,
+            controller: ports.rspamd_controller,
+            redis: ports.redis,
+            controller_password: &secrets.rspamd_password,
+        },
+    )?;
     write_file(&layout.dovecot_conf, render(DOVECOT_CONF, &vars)?, 0o644)?;
     write_file(
         &run.join("dovecot/sql.conf.ext"),

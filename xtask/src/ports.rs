@@ -119,6 +119,11 @@ pub struct Ports {
     /// Postfix smtpd for Dovecot submission's relay (authenticated mail,
     /// XCLIENT): the gateway's milter only, never the spam filter.
     pub relay: u16,
+    /// rspamd's controller worker: the gateway teaches it what users
+    /// report as spam or not spam (R-SPAM-5).
+    pub rspamd_controller: u16,
+    /// The Redis server of rspamd's statistics (its Bayes classifier).
+    pub redis: u16,
     /// The run's own PostgreSQL server (`up --postgres`, the PostgreSQL
     /// stacks); `None`: this run kind never has one.
     pub postgres: Option<u16>,
@@ -157,6 +162,8 @@ impl Ports {
             quota_status: s(self.quota_status),
             rspamd: s(self.rspamd),
             relay: s(self.relay),
+            rspamd_controller: s(self.rspamd_controller),
+            redis: s(self.redis),
             postgres: self.postgres.map(s),
             second: self.second.map(|g| SecondGateway {
                 gateway: s(g.gateway),
@@ -185,6 +192,8 @@ impl Ports {
         quota_status: 10029,
         rspamd: 10030,
         relay: 10031,
+        rspamd_controller: 10032,
+        redis: 10033,
         postgres: Some(10432),
         second: None,
         edge2: None,
@@ -208,6 +217,8 @@ impl Ports {
         quota_status: 20029,
         rspamd: 20030,
         relay: 20031,
+        rspamd_controller: 20032,
+        redis: 20033,
         postgres: None,
         second: None,
         edge2: None,
@@ -231,6 +242,8 @@ impl Ports {
         quota_status: 21031,
         rspamd: 21032,
         relay: 21033,
+        rspamd_controller: 21034,
+        redis: 21035,
         postgres: Some(21432),
         second: Some(SecondGateway {
             gateway: 18182,
@@ -261,6 +274,8 @@ impl Ports {
         quota_status: 30029,
         rspamd: 30030,
         relay: 30031,
+        rspamd_controller: 30032,
+        redis: 30033,
         postgres: None,
         second: None,
         edge2: None,
@@ -284,6 +299,8 @@ impl Ports {
         quota_status: 31031,
         rspamd: 31032,
         relay: 31033,
+        rspamd_controller: 31034,
+        redis: 31035,
         postgres: Some(31432),
         second: Some(SecondGateway {
             gateway: 28182,
@@ -314,6 +331,8 @@ impl Ports {
             ("quota-status", self.quota_status),
             ("rspamd", self.rspamd),
             ("relay", self.relay),
+            ("rspamd controller", self.rspamd_controller),
+            ("Redis", self.redis),
         ];
         if let Some(p) = self.postgres {
             all.push(("PostgreSQL", p));

@@ -24,6 +24,9 @@ pub struct Secrets {
     /// `POSTERN_TOTP_KEY`: seals the accounts' TOTP secrets in the
     /// gateway's database (64 hex, AES-256-GCM).
     pub totp_key: String,
+    /// `POSTERN_RSPAMD_PASSWORD`: rspamd's controller, which the gateway
+    /// teaches what users report (alphanumeric: it goes into rspamd.conf).
+    pub rspamd_password: String,
 }
 
 impl Secrets {
@@ -55,6 +58,7 @@ impl Secrets {
             master_password: get("POSTERN_IMAP_MASTER_PASSWORD", || alphanumeric(32))?,
             pg_password: get("POSTERN_PG_PASSWORD", || alphanumeric(32))?,
             totp_key: get("POSTERN_TOTP_KEY", || hex(32))?,
+            rspamd_password: get("POSTERN_RSPAMD_PASSWORD", || alphanumeric(32))?,
         };
         if changed {
             let mut text = String::from(
@@ -79,6 +83,7 @@ impl Secrets {
             master_password: "m".into(),
             pg_password: "p".into(),
             totp_key: "7".repeat(64),
+            rspamd_password: "r".into(),
         }
     }
 }

@@ -66,6 +66,9 @@ pub fn gateway_command(
         // userdb query point there).
         .env("POSTERN_SIEVE_DIR", layout.run.join("sieve"))
         .env("POSTERN_LOG_DIR", &layout.log_dir)
+        // rspamd's controller: reports teach its Bayes classifier (R-SPAM-5).
+        .env("POSTERN_RSPAMD_CONTROLLER", local(ports.rspamd_controller))
+        .env("POSTERN_RSPAMD_PASSWORD", &secrets.rspamd_password)
         // Device passwords (R-DEV): what clients are told (the stack's own
         // ports, the certificate's name), and Dovecot's sessions and log.
         .env("POSTERN_MAIL_HOST", TLS_NAME)

@@ -13,6 +13,10 @@ pub const MOVE: &str = "M3 6h6l2 2h10v11H3zM10 13h7M14 10l3 3-3 3";
 pub const BACK: &str = "M15 18l-6-6 6-6";
 pub const SETTINGS: &str = "M4 6h9M17 6h3M15 4v4M4 12h3M11 12h9M9 10v4M4 18h11M19 18h1M17 16v4";
 pub const UPLOAD: &str = "M12 16V4M7 9l5-5 5 5M4 20h16";
+/// A shield with a cross: "spam".
+pub const SPAM: &str = "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6zM9.5 9.5l5 5M14.5 9.5l-5 5";
+/// A shield with a tick: "not spam".
+pub const NOT_SPAM: &str = "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6zM8.5 12l2.5 2.5 4.5-5";
 pub const PEN: &str = "M4 20h4L19 9l-4-4L4 16zM13 7l4 4";
 
 /// The icon of `shape` (one of the constants above).

@@ -211,6 +211,24 @@ pub async fn move_messages(
         .await
 }
 
+/// Spam or not spam (R-SPAM-5): moves and teaches the filter.
+pub async fn report_messages(
+    mb: MailboxId,
+    folder: String,
+    uids: Vec<u32>,
+    verdict: postern_shared::spam::Verdict,
+) -> Result<postern_shared::spam::ReportResult, ApiError> {
+    let req = postern_shared::spam::ReportRequest {
+        folder,
+        uids,
+        verdict,
+    };
+    request(&Route::ReportMessages { mb }, &())
+        .with_json(&req)
+        .send()
+        .await
+}
+
 pub async fn delete_messages(
     mb: MailboxId,
     folder: String,

@@ -43,7 +43,7 @@ pub fn page_slice(total: usize, page: u32) -> std::ops::Range<usize> {
 }
 
 /// A missing folder on SELECT/EXAMINE is a 404, not a server failure.
-fn map_select(e: ImapError) -> AppError {
+pub(crate) fn map_select(e: ImapError) -> AppError {
     if matches!(e, ImapError::No { .. }) {
         ErrorCode::FolderNotFound.into()
     } else {
@@ -51,7 +51,7 @@ fn map_select(e: ImapError) -> AppError {
     }
 }
 
-fn require_folder(folder: &str) -> AppResult<()> {
+pub(crate) fn require_folder(folder: &str) -> AppResult<()> {
     if folder.is_empty() || folder.chars().any(char::is_control) {
         Err(AppError::bad_request("The folder parameter is required."))
     } else {
@@ -59,7 +59,7 @@ fn require_folder(folder: &str) -> AppResult<()> {
     }
 }
 
-fn validate_uids(uids: &[u32]) -> AppResult<()> {
+pub(crate) fn validate_uids(uids: &[u32]) -> AppResult<()> {
     if uids.is_empty() {
         return Err(AppError::bad_request("No messages given."));
     }
@@ -280,7 +280,7 @@ pub async fn move_messages(
 }
 
 /// Moves to `to`, or deletes for good when `to` is `None`.
-async fn move_or_expunge(
+pub(crate) async fn move_or_expunge(
     state: &AppState,
     grant: &Grant,
     folder: &str,

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route(v1("list_messages"), get(messages::list))
         .route(v1("set_flags"), post(messages::set_flags))
         .route(v1("move_messages"), post(messages::move_messages))
+        .route(v1("report_messages"), post(crate::spam::report::report))
         .route(v1("delete_messages"), post(messages::delete_messages))
         .route(v1("get_message"), get(messages::view))
         .route(v1("get_message_html"), get(messages::body_html))

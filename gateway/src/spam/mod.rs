@@ -13,6 +13,8 @@
 //! cannot be written or does not compile, the rows are not changed either
 //! (503 `filters_unavailable`, the old script stays in force).
 
+pub mod learn;
+pub mod report;
 pub mod scripts;
 pub mod sieve;
 
@@ -93,7 +95,7 @@ async fn org_rows(
 }
 
 /// `(enabled, folder, organisation)` of a mailbox.
-async fn mailbox_state(
+pub(crate) async fn mailbox_state(
     conn: &mut sqlx::AnyConnection,
     mailbox: MailboxId,
 ) -> AppResult<(bool, Option<String>, OrganizationId)> {

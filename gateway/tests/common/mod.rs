@@ -63,6 +63,7 @@ pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
             &[1; 32],
         ))),
         spam: Arc::new(postern_gateway::spam::Scripts::none()),
+        learner: Arc::new(postern_gateway::spam::learn::Learner::none()),
         dpa: Arc::new(postern_gateway::dpa::Dpa::new(
             &postern_gateway::dpa::DpaConfig {
                 processor: Some(postern_gateway::dpa::ProcessorConfig {

@@ -219,6 +219,10 @@ pub enum Route {
     DeleteMessages {
         mb: MailboxId,
     },
+    /// `POST /api/mailboxes/{mb}/messages/report`: spam or not spam (R-SPAM-5).
+    ReportMessages {
+        mb: MailboxId,
+    },
     SaveDraft {
         mb: MailboxId,
     },
@@ -512,6 +516,9 @@ endpoints! {
         "Move messages to another folder.", |a| Route::MoveMessages { mb: a.mb? };
     "delete_messages", Post "/api/mailboxes/{mb}/messages/delete" => (Post "/v1/mailboxes/{mb}/messages/delete"), Mailbox,
         "Delete messages (to Trash; for good when already in Trash).", |a| Route::DeleteMessages { mb: a.mb? };
+    "report_messages", Post "/api/mailboxes/{mb}/messages/report" => (Post "/v1/mailboxes/{mb}/messages/report"), Mailbox,
+        "Report messages as spam (to the spam folder) or not spam (to the Inbox); the spam filter learns from them (R-SPAM-5).",
+        |a| Route::ReportMessages { mb: a.mb? };
     "get_message", Get "/api/mailboxes/{mb}/messages/{uid}" => (Get "/v1/mailboxes/{mb}/messages/{uid}/view"), Mailbox,
         "The reading view of one message (headers, text, attachments); marks it read.",
         |a| Route::GetMessage { mb: a.mb?, uid: a.uid? };
@@ -707,6 +714,7 @@ impl Route {
             Route::SetFlags { mb } => with_mb(&mut a, *mb, "set_flags"),
             Route::MoveMessages { mb } => with_mb(&mut a, *mb, "move_messages"),
             Route::DeleteMessages { mb } => with_mb(&mut a, *mb, "delete_messages"),
+            Route::ReportMessages { mb } => with_mb(&mut a, *mb, "report_messages"),
             Route::GetMessage { mb, uid } => with_uid(&mut a, *mb, *uid, "get_message"),
             Route::GetMessageHtml { mb, uid } => with_uid(&mut a, *mb, *uid, "get_message_html"),
             Route::GetPart { mb, uid, section } => {

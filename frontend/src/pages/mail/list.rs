@@ -347,6 +347,12 @@ pub fn MessageList() -> impl IntoView {
                 on_move=move_to
                 disabled=Signal::derive(move || selected.with(|s| s.is_empty()))
             />
+            <super::report::ReportButton
+                disabled=Signal::derive(move || selected.with(|s| s.is_empty()))
+                on_report=Callback::new(move |_| {
+                    super::report::report(ctx, i18n, uids_of_selection(), after_bulk)
+                })
+            />
             <button
                 type="button"
                 class="danger"

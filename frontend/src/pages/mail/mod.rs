@@ -5,6 +5,7 @@
 pub mod compose;
 pub mod list;
 pub mod reader;
+pub mod report;
 
 use crate::components::app_header::AppHeader;
 use crate::components::error_text::{ErrorAlert, error_text};
@@ -38,6 +39,8 @@ pub struct MailCtx {
     /// The list page on screen (rows are updated in place by actions).
     pub page: RwSignal<Option<MessagePage>>,
     pub error: RwSignal<Option<String>>,
+    /// The last spam report, with its offer to block or approve senders.
+    pub reported: RwSignal<Option<report::Reported>>,
 }
 
 pub fn use_mail() -> MailCtx {
@@ -109,6 +112,7 @@ pub fn MailLayout() -> impl IntoView {
         reload_list: RwSignal::new(0),
         page: RwSignal::new(None),
         error: RwSignal::new(None),
+        reported: RwSignal::new(None),
     };
     provide_context(ctx);
     let compose = compose::provide_compose(mailbox, [ctx.reload_list, ctx.reload_folders]);
@@ -202,6 +206,7 @@ pub fn MailLayout() -> impl IntoView {
                 {compose_actions()}
             </AppHeader>
             <ErrorAlert error=ctx.error/>
+            <report::ReportNotice/>
             <div class="panes">
                 <div class="folder-pane">
                     <FolderTree

@@ -116,7 +116,19 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
             }
         });
     });
-    let (nav1, nav2, nav3) = (navigate.clone(), navigate.clone(), navigate);
+    let (nav1, nav2, nav3, nav4) = (
+        navigate.clone(),
+        navigate.clone(),
+        navigate.clone(),
+        navigate,
+    );
+    let on_report = Callback::new(move |_| {
+        let navigate = nav4.clone();
+        super::report::report(ctx, i18n, vec![uid], move || {
+            after_leave(ctx);
+            navigate(&ctx.list_href(), Default::default())
+        });
+    });
     let folder_unread = folder.clone();
     let mark_unread = move |_| {
         let folder = folder_unread.clone();
@@ -269,6 +281,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                     {icon(MOVE)}
                     <MoveSelect folders=ctx.folders current=ctx.folder on_move=on_move/>
                 </span>
+                <super::report::ReportButton disabled=false on_report=on_report icon_only=true/>
                 <button
                     type="button"
                     class="icon-button danger"
