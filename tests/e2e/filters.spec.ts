@@ -3,29 +3,12 @@
 // spam filter off and on again — each change saved and still there after a
 // reload —, adds a blocked sender (a bad one is refused with its reason
 // first), imports a pasted list and removes an entry.
-import { test, expect, Page } from '@playwright/test';
-import { deleteByApi, openAdmin, uniqueLocal } from './helpers';
-
-async function csrf(page: Page): Promise<string> {
-  return (await (await page.request.get('/api/session')).json()).csrf_token;
-}
-
-/** A mailbox of the demo organisation granted to the demo owner. */
-async function myMailbox(page: Page, org: number): Promise<{ id: number; address: string }> {
-  const table = await (await page.request.get(`/api/orgs/${org}/addresses`)).json();
-  const domain = table.domains[0].id;
-  const res = await page.request.post(`/api/orgs/${org}/addresses`, {
-    headers: { 'X-CSRF-Token': await csrf(page) },
-    data: { local_part: uniqueLocal('e2e-filters'), domain, kind: 'mailbox', recipients: { mode: 'myself' } },
-  });
-  expect(res.status()).toBe(201);
-  const created = await res.json();
-  return { id: created.address.id, address: created.address.address };
-}
+import { test, expect } from '@playwright/test';
+import { deleteByApi, myMailbox, openAdmin } from './helpers';
 
 test('the spam filter switches off and on and a blocked sender is added', async ({ page }) => {
   const org = await openAdmin(page);
-  const mb = await myMailbox(page, org);
+  const mb = await myMailbox(page, org, 'e2e-filters');
   try {
     await page.goto(`/settings/${mb.id}/filters`);
     await expect(page.locator('[data-testid="settings-section"][data-section="filters"]')).toBeVisible();

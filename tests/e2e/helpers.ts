@@ -108,3 +108,22 @@ export async function openSection(page: Page, slug: string): Promise<void> {
   await expect(page).toHaveURL(new RegExp(`/settings/\\d+/${slug}$`));
   await expect(page.locator(`[data-testid="settings-section"][data-section="${slug}"]`)).toBeVisible();
 }
+
+/** The page's CSRF token (for API calls with the page's session). */
+export async function csrf(page: Page): Promise<string> {
+  return (await (await page.request.get('/api/session')).json()).csrf_token;
+}
+
+/** A new mailbox of the demo organisation granted to the signed-in owner
+ * ("for myself"), so parallel projects never share one. */
+export async function myMailbox(page: Page, org: number, prefix: string): Promise<{ id: number; address: string }> {
+  const table = await (await page.request.get(`/api/orgs/${org}/addresses`)).json();
+  const domain = table.domains[0].id;
+  const res = await page.request.post(`/api/orgs/${org}/addresses`, {
+    headers: { 'X-CSRF-Token': await csrf(page) },
+    data: { local_part: uniqueLocal(prefix), domain, kind: 'mailbox', recipients: { mode: 'myself' } },
+  });
+  expect(res.status()).toBe(201);
+  const created = await res.json();
+  return { id: created.address.id, address: created.address.address };
+}
