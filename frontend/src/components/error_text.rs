@@ -5,13 +5,13 @@
 //! translation can know, is shown as it came.
 
 use crate::core::browser::{format_time, now};
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_i18n::{I18nContext, Locale as _};
 use postern_shared::invitations::InviteBlock;
 use postern_shared::{ApiError, ErrorCode};
 
-pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
+pub fn error_text(i18n: I18nContext, e: &ApiError) -> String {
     use ErrorCode::*;
     let p = &e.params;
     // Exhaustive on purpose: a new code does not build until it has a text.
@@ -210,7 +210,7 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
 
 /// Why a mailbox cannot be shared by invitation (R-INV-4), in the UI's
 /// language: beside the disabled Invite button and in a refusal.
-pub fn invite_block_text(i18n: I18nContext<Locale>, block: InviteBlock) -> String {
+pub fn invite_block_text(i18n: I18nContext, block: InviteBlock) -> String {
     match block {
         InviteBlock::NoPermission => t_string!(i18n, invite_block_no_permission),
         InviteBlock::AddressIsLogin => t_string!(i18n, invite_block_address_is_login),
@@ -221,10 +221,7 @@ pub fn invite_block_text(i18n: I18nContext<Locale>, block: InviteBlock) -> Strin
 
 /// Why a local part breaks R-ADDR-1, said as the user types it (the
 /// server says the same with `invalid_address`): names the character.
-pub fn local_part_text(
-    i18n: I18nContext<Locale>,
-    e: &postern_shared::address::LocalPartError,
-) -> String {
+pub fn local_part_text(i18n: I18nContext, e: &postern_shared::address::LocalPartError) -> String {
     use postern_shared::address::{LocalPartError::*, MAX_LOCAL_PART};
     match e {
         Empty => t_string!(i18n, err_invalid_address).to_string(),

@@ -13,10 +13,10 @@ use super::table::{self, Order};
 use crate::components::access_text::refusal_note;
 use crate::components::error_text::{ErrorAlert, error_text, local_part_text};
 use crate::core::api;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::I18nContext;
 use postern_shared::address::validate_local_part;
 use postern_shared::admin::{AddressKind, AddressRow, DomainId, DomainInfo};
 use postern_shared::api::MailboxId;
@@ -24,7 +24,7 @@ use postern_shared::permissions::Action;
 use std::collections::BTreeSet;
 
 /// "Mailbox", "No-reply", or "Redirect → a, b".
-pub fn kind_text(i18n: I18nContext<Locale>, r: &AddressRow) -> String {
+pub fn kind_text(i18n: I18nContext, r: &AddressRow) -> String {
     match r.kind {
         AddressKind::Mailbox => t_string!(i18n, kind_mailbox).to_string(),
         AddressKind::NoReply => t_string!(i18n, kind_no_reply).to_string(),
