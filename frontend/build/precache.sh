@@ -24,7 +24,13 @@ for f in $(cd "$portal" && find . -type f ! -path '*/.*' | sed 's|^\./||'); do
     cp "$portal/$f" "$f"
   fi
 done
-files=$(find . -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.png' -o -name '*.webmanifest' \) ! -name sw.js | sed 's|^\./|/|' | sort)
+# The fetched translations (xtask writes them, named by content hash, from
+# the plan build.rs compiled into the apps: frontend/build/locales.rs).
+locales="${POSTERN_LOCALES_DIST:?the translations are written first: use cargo xtask build frontend}"
+ls "$locales"/*.json >/dev/null || { echo "no translations in $locales" >&2; exit 1; }
+mkdir -p locales
+cp "$locales"/*.json locales/
+files=$(find . -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.png' -o -name '*.webmanifest' -o -path './locales/*.json' \) ! -name sw.js | sed 's|^\./|/|' | sort)
 list='"/", "/index.html", "/portal.html"'
 for f in $files; do
   list="$list, \"$f\""

@@ -18,7 +18,7 @@ use leptos_router::path;
 #[component]
 pub fn PortalApp() -> impl IntoView {
     view! {
-        <I18nProvider>
+        <I18nProvider portal=true>
             <PortalRoot/>
         </I18nProvider>
     }

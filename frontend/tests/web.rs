@@ -16,8 +16,10 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A fresh container appended to `<body>`.
+/// A fresh container appended to `<body>`. Every locale's strings are
+/// installed from the build: this page has no `/locales/` to fetch.
 fn container() -> web_sys::HtmlElement {
+    postern_frontend::i18n::install_bundled();
     let doc = document();
     let el = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&el).unwrap();
@@ -887,6 +889,7 @@ fn GeneralAs(role: postern_shared::permissions::Role) -> impl IntoView {
             id: 1,
             login: "a@example.test".into(),
             display_name: String::new(),
+            locale: None,
         },
         organizations: vec![OrganizationMembership {
             id: 1,

@@ -127,6 +127,7 @@ fn shape(name: &str) -> Option<Shape> {
         "regenerate_recovery_codes" => s(Some("CodeRequest"), &[200], json("RecoveryCodes")),
         "list_sessions" => s(None, &[200], json("AccountSessions")),
         "end_other_sessions" => s(None, &[200], json("EndedSessions")),
+        "set_locale" => s(Some("SetLocaleRequest"), &[204], Answer::Empty),
         "end_session" => s(None, &[204], Answer::Empty),
         "list_folders" => s(
             None,
@@ -664,6 +665,7 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::account::SecondFactorRequest>()
         .schema_from::<postern_shared::account::AccountSecurity>()
         .schema_from::<postern_shared::account::StartTotpRequest>()
+        .schema_from::<postern_shared::account::SetLocaleRequest>()
         .schema_from::<postern_shared::account::TotpSetup>()
         .schema_from::<postern_shared::account::CodeRequest>()
         .schema_from::<postern_shared::account::DisableTotpRequest>()

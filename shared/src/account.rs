@@ -38,6 +38,19 @@ pub struct AccountSecurity {
     pub recovery_codes_left: u32,
 }
 
+/// The UI languages (R-CLI-2): the apps' `frontend/locales/<code>.json`,
+/// the codes an account may keep (`PUT /api/account/locale`).
+pub const UI_LOCALES: &[&str] = &["en", "de", "es", "fr", "it"];
+
+/// `PUT /api/account/locale`: the account's UI language, kept so it follows
+/// the user to another browser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetLocaleRequest {
+    /// One of [`UI_LOCALES`].
+    pub locale: String,
+}
+
 /// `POST /api/account/totp`: begin an enrolment (needs the password).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

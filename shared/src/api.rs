@@ -65,6 +65,10 @@ pub struct AccountSummary {
     pub id: AccountId,
     pub login: String,
     pub display_name: String,
+    /// The UI language the account chose (one of
+    /// `account::UI_LOCALES`), applied at sign-in; none: the browser's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 /// `GET /api/me`: who I am, where I belong, and which mailboxes I may open.

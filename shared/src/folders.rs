@@ -199,8 +199,25 @@ mod tests {
         ] {
             assert_eq!(SpecialUse::from_name(n), Some(SpecialUse::Trash), "{n}");
         }
-        for n in ["Junk", "Spam", "Correo no deseado", "Indésirables"] {
+        for n in [
+            "Junk",
+            "Spam",
+            "Correo no deseado",
+            "Indésirables",
+            "Junk-E-Mail",
+            "Posta indesiderata",
+        ] {
             assert_eq!(SpecialUse::from_name(n), Some(SpecialUse::Junk), "{n}");
+        }
+        // The five UI languages (R-CLI-2): sent, drafts, archive.
+        for n in ["Sent", "Enviados", "Envoyés", "Gesendet", "Posta inviata"] {
+            assert_eq!(SpecialUse::from_name(n), Some(SpecialUse::Sent), "{n}");
+        }
+        for n in ["Drafts", "Borradores", "Brouillons", "Entwürfe", "Bozze"] {
+            assert_eq!(SpecialUse::from_name(n), Some(SpecialUse::Drafts), "{n}");
+        }
+        for n in ["Archive", "Archivo", "Archives", "Archiv", "Archivio"] {
+            assert_eq!(SpecialUse::from_name(n), Some(SpecialUse::Archive), "{n}");
         }
         assert_eq!(SpecialUse::from_name("Projects"), None);
         assert!(SpecialUse::Trash.is_short_term() && SpecialUse::Junk.is_short_term());

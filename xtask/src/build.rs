@@ -53,6 +53,9 @@ pub fn edge() -> Result<()> {
 /// Where the portal's build is staged before the webmail's build takes it
 /// into `dist/`.
 const PORTAL_DIST: &str = "target/portal-dist";
+/// The fetched translations (`locales.rs`), copied into `dist/locales/` by
+/// the webmail's post-build hook.
+const LOCALES_DIST: &str = "target/locales-dist";
 
 /// Both browser apps into `dist/`. Trunk builds one HTML target at a time
 /// and replaces its whole dist directory, so the portal (`portal.html`) is
@@ -67,6 +70,8 @@ pub fn frontend() -> Result<()> {
     }
     let portal_dist = root.join(PORTAL_DIST);
     std::fs::create_dir_all(&portal_dist)?;
+    let locales_dist = root.join(LOCALES_DIST);
+    crate::locales::write_files(&root, &locales_dist)?;
     exec(
         Command::new(cargo_bin("trunk"))
             // The target first: `--release` and `--offline` take an optional value.
@@ -82,7 +87,8 @@ pub fn frontend() -> Result<()> {
             .args(["build", "--release", "--offline"])
             .current_dir(&root)
             .env("PATH", path_with_node_tools())
-            .env("POSTERN_PORTAL_DIST", &portal_dist),
+            .env("POSTERN_PORTAL_DIST", &portal_dist)
+            .env("POSTERN_LOCALES_DIST", &locales_dist),
     )
 }
 

@@ -19,6 +19,7 @@ mod build;
 mod database;
 mod fuzz;
 mod install;
+mod locales;
 mod mailstack;
 mod ports;
 mod postgres;

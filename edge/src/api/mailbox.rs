@@ -166,6 +166,7 @@ impl<G: Gateway> Ctx<'_, G> {
                 revalidate::<postern_shared::devices::CreateDeviceSetupRequest>(b)?
             }
             Route::StartTotp => revalidate::<StartTotpRequest>(b)?,
+            Route::SetLocale => revalidate::<postern_shared::account::SetLocaleRequest>(b)?,
             Route::ConfirmTotp | Route::RegenerateRecoveryCodes => revalidate::<CodeRequest>(b)?,
             Route::DisableTotp => revalidate::<DisableTotpRequest>(b)?,
             Route::CreateUpload => revalidate::<NewUpload>(b)?,

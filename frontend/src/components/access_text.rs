@@ -4,13 +4,13 @@
 //! keeps them equal). Exhaustive matches: a new action or permission does
 //! not build until it has its text.
 
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use postern_shared::Permission;
 use postern_shared::permissions::{Action, Role};
 
-pub fn permission_label(i18n: I18nContext<Locale>, p: Permission) -> String {
+pub fn permission_label(i18n: I18nContext, p: Permission) -> String {
     match p {
         Permission::Read => t_string!(i18n, perm_read),
         Permission::Send => t_string!(i18n, perm_send),
@@ -22,7 +22,7 @@ pub fn permission_label(i18n: I18nContext<Locale>, p: Permission) -> String {
     .to_string()
 }
 
-pub fn refusal_text(i18n: I18nContext<Locale>, a: Action) -> String {
+pub fn refusal_text(i18n: I18nContext, a: Action) -> String {
     match a {
         Action::ViewAddresses => t_string!(i18n, refusal_view_addresses),
         Action::ManageAddresses => t_string!(i18n, refusal_manage_addresses),

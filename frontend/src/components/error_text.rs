@@ -5,9 +5,9 @@
 //! translation can know, is shown as it came.
 
 use crate::core::browser::{format_time, now};
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_i18n::{I18nContext, Locale as _};
 use postern_shared::{ApiError, ErrorCode};
 use std::sync::OnceLock;
 
@@ -15,22 +15,22 @@ use std::sync::OnceLock;
 /// (`portal_error_text::register`, at the portal's start). The webmail
 /// never sets it, so it links none of those texts: they would be bytes of
 /// its first load for errors it cannot get.
-static PORTAL_TEXT: OnceLock<fn(I18nContext<Locale>, &ApiError) -> String> = OnceLock::new();
+static PORTAL_TEXT: OnceLock<fn(I18nContext, &ApiError) -> String> = OnceLock::new();
 
-pub(crate) fn set_portal_text(f: fn(I18nContext<Locale>, &ApiError) -> String) {
+pub(crate) fn set_portal_text(f: fn(I18nContext, &ApiError) -> String) {
     let _ = PORTAL_TEXT.set(f);
 }
 
 /// A portal code's text; without the portal's wording (the webmail), the
 /// server's own message, which is written for people too.
-fn portal_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
+fn portal_text(i18n: I18nContext, e: &ApiError) -> String {
     match PORTAL_TEXT.get() {
         Some(word) => word(i18n, e),
         None => e.message.clone(),
     }
 }
 
-pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
+pub fn error_text(i18n: I18nContext, e: &ApiError) -> String {
     use ErrorCode::*;
     let p = &e.params;
     // Exhaustive on purpose: a new code does not build until it has a text.

@@ -6,10 +6,10 @@
 use crate::components::error_text::error_text;
 use crate::core::format::{SizeUnits, format_size};
 use crate::core::upload::{Cancel, delete_upload, upload_file};
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::I18nContext;
 use postern_shared::compose::AttachmentRef;
 use postern_shared::limits::{
     MAX_ATTACHMENT_BYTES, MAX_STANDALONE_TRANSFER_BYTES, MAX_WEBMAIL_TRANSFER_BYTES,
@@ -81,7 +81,7 @@ pub type OnStored = Rc<dyn Fn(&FileItem, String)>;
 /// that limit only shows why. `stored` gets the row and the upload id once
 /// the server has the whole file (it marks the row done).
 pub fn upload_files(
-    i18n: I18nContext<Locale>,
+    i18n: I18nContext,
     list: web_sys::FileList,
     standalone: bool,
     next_key: StoredValue<u32>,
@@ -135,7 +135,7 @@ pub fn upload_files(
 }
 
 /// The size units in the user's language.
-pub fn size_units(i18n: I18nContext<Locale>) -> SizeUnits<'static> {
+pub fn size_units(i18n: I18nContext) -> SizeUnits<'static> {
     SizeUnits {
         b: t_string!(i18n, unit_b),
         kb: t_string!(i18n, unit_kb),

@@ -1,11 +1,11 @@
 //! The filter menu of R-MAIL-2: All, Read, Unread, Flagged, Unflagged.
 
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use postern_shared::api::MessageFilter;
 
-pub fn filter_label(i18n: I18nContext<Locale>, f: MessageFilter) -> &'static str {
+pub fn filter_label(i18n: I18nContext, f: MessageFilter) -> &'static str {
     match f {
         MessageFilter::All => t_string!(i18n, filter_all),
         MessageFilter::Read => t_string!(i18n, filter_read),

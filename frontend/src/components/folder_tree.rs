@@ -3,9 +3,9 @@
 //! for ordinary folders.
 
 use crate::core::format::folder_href;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use postern_shared::api::Folder;
 use postern_shared::folders::SpecialUse;
 
@@ -23,7 +23,7 @@ pub fn special_icon(s: Option<SpecialUse>) -> &'static str {
 }
 
 /// The name shown: special folders in the UI language, others as named.
-pub fn folder_label(i18n: I18nContext<Locale>, f: &Folder) -> String {
+pub fn folder_label(i18n: I18nContext, f: &Folder) -> String {
     match f.special {
         Some(SpecialUse::Inbox) => t_string!(i18n, folder_inbox).to_string(),
         Some(SpecialUse::Drafts) => t_string!(i18n, folder_drafts).to_string(),

@@ -2,7 +2,6 @@
 
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_i18n::Locale as _;
 
 #[component]
 pub fn LanguageSelect() -> impl IntoView {
@@ -28,7 +27,7 @@ pub fn LanguageSelect() -> impl IntoView {
                         let l = *l;
                         view! {
                             <option value=l.as_str() selected=move || i18n.get_locale() == l>
-                                {td_string!(l, lang_name)}
+                                {l.native_name()}
                             </option>
                         }
                     })

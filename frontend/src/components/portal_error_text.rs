@@ -5,7 +5,7 @@
 
 use crate::components::error_text::set_portal_text;
 use crate::i18n::*;
-use leptos_i18n::I18nContext;
+use crate::i18n::I18nContext;
 use postern_shared::invitations::InviteBlock;
 use postern_shared::{ApiError, ErrorCode};
 
@@ -17,7 +17,7 @@ pub fn register() {
 /// The text of a code `error_text` hands to the portal (its match lists
 /// them); any other code, which `error_text` words itself, gets the
 /// generic text.
-pub fn portal_error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
+pub fn portal_error_text(i18n: I18nContext, e: &ApiError) -> String {
     use ErrorCode::*;
     let p = &e.params;
     let text = match e.code {
@@ -159,7 +159,7 @@ pub fn portal_error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
 
 /// Why a mailbox cannot be shared by invitation (R-INV-4), in the UI's
 /// language: beside the disabled Invite button and in a refusal.
-pub fn invite_block_text(i18n: I18nContext<Locale>, block: InviteBlock) -> String {
+pub fn invite_block_text(i18n: I18nContext, block: InviteBlock) -> String {
     match block {
         InviteBlock::NoPermission => t_string!(i18n, invite_block_no_permission),
         InviteBlock::AddressIsLogin => t_string!(i18n, invite_block_address_is_login),
@@ -171,7 +171,7 @@ pub fn invite_block_text(i18n: I18nContext<Locale>, block: InviteBlock) -> Strin
 /// Why a local part breaks R-ADDR-1, said as the user types it (the
 /// server says the same with `invalid_address`): names the character.
 pub fn local_part_text(
-    i18n: I18nContext<Locale>,
+    i18n: I18nContext,
     e: &postern_shared::address::LocalPartError,
 ) -> String {
     use postern_shared::address::{LocalPartError::*, MAX_LOCAL_PART};

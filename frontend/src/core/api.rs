@@ -695,6 +695,16 @@ pub async fn list_sessions() -> Result<account::AccountSessions, ApiError> {
     request(&Route::ListSessions, &()).send().await
 }
 
+/// Keeps the account's UI language (R-CLI-2).
+pub async fn set_locale(locale: &str) -> Result<(), ApiError> {
+    request(&Route::SetLocale, &())
+        .with_json(&account::SetLocaleRequest {
+            locale: locale.to_owned(),
+        })
+        .send()
+        .await
+}
+
 pub async fn end_other_sessions() -> Result<account::EndedSessions, ApiError> {
     request(&Route::EndOtherSessions, &()).send().await
 }

@@ -1,32 +1,33 @@
-//! The UI language: the user's pick (kept in localStorage), else the
+//! The UI language: the signed-in account's choice (`AccountSummary.locale`,
+//! R-CLI-2: it follows the user to another browser), else the choice kept
+//! in localStorage (the fast path at start, before any answer), else the
 //! browser's (`navigator.languages`, followed when it changes), else `en`.
 //!
-//! The context is our own, not leptos_i18n's `I18nContextProvider`: for a
-//! choice among a few locale codes, that one parses every browser language
-//! with icu_locale_core and watches it through leptos-use, and sets the
-//! `<html>` attributes through leptos_meta — about 5 KB brotli of the
-//! webmail (ARCHITECTURE.md, "The browser apps"). `t!` and friends only
-//! read the `I18nContext` this provides.
+//! The context is our own (`crate::i18n`), not leptos_i18n's provider: for
+//! a choice among a few locale codes, that one parses every browser
+//! language with icu_locale_core and watches it through leptos-use, and
+//! sets the `<html>` attributes through leptos_meta — about 5 KB brotli of
+//! the webmail (ARCHITECTURE.md, "The browser apps").
 
-use crate::i18n::Locale;
+use crate::i18n::{I18nContext, Locale};
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
-use leptos_i18n::Locale as _;
 use std::str::FromStr;
 
 const KEY: &str = postern_shared::privacy::LOCAL_STORAGE_KEYS[0];
 
 /// Provides the language context to `children` and keeps `<html lang dir>`
-/// in step (both apps' root; the component tests mount under it too).
+/// in step (both apps' root, `portal` in the portal's: it fetches its
+/// pages' strings too; the component tests mount under it as well).
 #[component]
-pub fn I18nProvider(children: Children) -> impl IntoView {
-    let i18n = context(RwSignal::new(initial()));
+pub fn I18nProvider(#[prop(optional)] portal: bool, children: Children) -> impl IntoView {
+    let i18n = I18nContext::new(portal);
     provide_context(i18n);
+    i18n.set_locale(initial());
     Effect::new(move || {
         let l = i18n.get_locale();
         if let Some(html) = document().document_element() {
             let _ = html.set_attribute("lang", l.as_str());
-            let _ = html.set_attribute("dir", l.direction().as_str());
+            let _ = html.set_attribute("dir", l.direction());
         }
     });
     // A browser language changed: followed unless the user picked one.
@@ -37,18 +38,6 @@ pub fn I18nProvider(children: Children) -> impl IntoView {
     });
     on_cleanup(move || h.remove());
     children()
-}
-
-/// The `I18nContext` reading and writing `signal`.
-fn context(signal: RwSignal<Locale>) -> I18nContext<Locale> {
-    // SAFETY: leptos_i18n 0.6 (without its `unified_contexts` feature,
-    // which nothing here enables) defines `I18nContext<L>` as one
-    // `RwSignal<L>` and two `PhantomData`s and has no public constructor
-    // but its provider. `transmute` checks the sizes are equal, so the
-    // signal is the whole value, at offset 0; both types are `Copy`
-    // handles without `Drop`. The component tests (frontend/tests/web.rs)
-    // read and switch the language through this context.
-    unsafe { std::mem::transmute::<RwSignal<Locale>, I18nContext<Locale>>(signal) }
 }
 
 fn stored() -> Option<Locale> {
@@ -83,10 +72,33 @@ pub fn negotiate(tags: &[impl AsRef<str>]) -> Locale {
         .unwrap_or_default()
 }
 
-/// Switches the language and remembers the choice.
-pub fn choose(i18n: I18nContext<Locale>, locale: Locale) {
+/// Switches the language and remembers the choice: in this browser at once,
+/// and for the account when signed in (a failure there is logged only: the
+/// switch itself worked).
+pub fn choose(i18n: I18nContext, locale: Locale) {
     i18n.set_locale(locale);
     crate::core::browser::local_storage_set(KEY, locale.as_str());
+    if crate::core::http::csrf_token().is_some() {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = crate::core::api::set_locale(locale.as_str()).await {
+                leptos::logging::warn!("language not kept for the account: {}", e.code);
+            }
+        });
+    }
+}
+
+/// The signed-in account's language (`AccountSummary.locale`): shown, and
+/// kept as this browser's choice too.
+pub fn apply_account(i18n: I18nContext, code: Option<&str>) {
+    let Some(locale) = code.and_then(|c| Locale::from_str(c).ok()) else {
+        return;
+    };
+    if stored() != Some(locale) {
+        crate::core::browser::local_storage_set(KEY, locale.as_str());
+    }
+    if i18n.get_locale_untracked() != locale {
+        i18n.set_locale(locale);
+    }
 }
 
 #[cfg(test)]
@@ -96,10 +108,11 @@ mod tests {
     #[test]
     fn the_first_browser_language_we_have_wins() {
         assert_eq!(negotiate(&["es-MX", "en-US"]), Locale::es);
-        assert_eq!(negotiate(&["fr-FR", "EN", "es"]), Locale::en);
-        assert_eq!(negotiate(&["fr", "es_ES"]), Locale::es);
+        assert_eq!(negotiate(&["fr-FR", "EN", "es"]), Locale::fr);
+        assert_eq!(negotiate(&["de_CH", "es"]), Locale::de);
+        assert_eq!(negotiate(&["pt-BR", "it", "es_ES"]), Locale::it);
         // `est` (Estonian) is not `es`; nothing known → the default.
-        assert_eq!(negotiate(&["est", "de"]), Locale::en);
+        assert_eq!(negotiate(&["est", "pt"]), Locale::en);
         assert_eq!(negotiate(&[] as &[&str]), Locale::en);
     }
 }

@@ -20,6 +20,19 @@ pub fn provide_session() -> Session {
         me: RwSignal::new(None),
     };
     provide_context(s);
+    // The account's language wins over this browser's (R-CLI-2): applied
+    // when a sign-in, the session or `Me` answers with it.
+    if let Some(i18n) = use_context::<crate::i18n::I18nContext>() {
+        Effect::new(move || {
+            let locale =
+                s.me.with(|m| m.as_ref().and_then(|m| m.account.locale.clone()))
+                    .or_else(|| {
+                        s.info
+                            .with(|i| i.as_ref().and_then(|i| i.account.locale.clone()))
+                    });
+            crate::core::locale::apply_account(i18n, locale.as_deref());
+        });
+    }
     s
 }
 

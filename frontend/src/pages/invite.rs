@@ -10,10 +10,10 @@ use crate::components::language_select::LanguageSelect;
 use crate::core::api;
 use crate::core::browser::go;
 use crate::core::session::use_session;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::{I18nContext, Locale as _};
 use leptos_router::hooks::{use_navigate, use_params_map};
 use postern_shared::invitations::{InvitationInfo, OrganizationChoice};
 use postern_shared::{ApiError, ErrorCode, Permission};
@@ -88,7 +88,7 @@ pub fn invite_page() -> impl IntoView {
 }
 
 /// A link that cannot be used, in words (never a bare error code).
-fn unusable(i18n: I18nContext<Locale>, e: &ApiError) -> impl IntoView {
+fn unusable(i18n: I18nContext, e: &ApiError) -> impl IntoView {
     let text = match e.code {
         ErrorCode::NotFound => t_string!(i18n, invite_unknown).to_string(),
         ErrorCode::Expired => t_string!(i18n, invite_expired).to_string(),
@@ -101,7 +101,7 @@ fn unusable(i18n: I18nContext<Locale>, e: &ApiError) -> impl IntoView {
     }
 }
 
-fn permission_name(i18n: I18nContext<Locale>, p: Permission) -> String {
+fn permission_name(i18n: I18nContext, p: Permission) -> String {
     match p {
         Permission::Read => t_string!(i18n, perm_read),
         Permission::Send => t_string!(i18n, perm_send),
@@ -113,7 +113,7 @@ fn permission_name(i18n: I18nContext<Locale>, p: Permission) -> String {
     .to_string()
 }
 
-fn shared_summary(i18n: I18nContext<Locale>, info: &InvitationInfo) -> impl IntoView {
+fn shared_summary(i18n: I18nContext, info: &InvitationInfo) -> impl IntoView {
     let perms: Vec<String> = Permission::ALL
         .into_iter()
         .filter(|p| info.permissions.contains(*p))

@@ -13,7 +13,6 @@ use crate::i18n::*;
 use crate::pages::use_require_session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::Locale as _;
 use postern_shared::transfers::Transfer;
 use std::rc::Rc;
 

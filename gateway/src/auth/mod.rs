@@ -38,8 +38,9 @@ pub async fn login(db: &Db, req: GatewayLoginRequest, now: i64) -> AppResult<Gat
     if let Some(wait) = throttle::check(db, &login, client_ip, now).await? {
         return Err(AppError::from(ErrorCode::TooManyAttempts).with_retry_after(wait));
     }
-    let row: Option<(i64, String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT id, display_name, password_hash, totp_enabled_at FROM accounts WHERE login = $1",
+    type Row = (i64, String, String, Option<i64>, Option<String>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, display_name, password_hash, totp_enabled_at, locale FROM accounts WHERE login = $1",
     )
     .bind(&login)
     .fetch_optional(db)
@@ -53,14 +54,14 @@ pub async fn login(db: &Db, req: GatewayLoginRequest, now: i64) -> AppResult<Gat
         .await
         .map_err(AppError::internal)?;
     match row {
-        Some((id, _, _, Some(_))) if ok => {
+        Some((id, _, _, Some(_), _)) if ok => {
             let pending =
                 second_factor::create_challenge(db, id, client_ip, req.user_agent.as_deref(), now)
                     .await?;
             tracing::info!(account = id, "password accepted, second factor asked");
             Err(AppError::from(ErrorCode::SecondFactorRequired).with(|p| p.pending = Some(pending)))
         }
-        Some((id, display_name, _, None)) if ok => {
+        Some((id, display_name, _, None, locale)) if ok => {
             let (session_id, expires_at) =
                 sessions::create(db, id, client_ip, req.user_agent.as_deref(), now).await?;
             tracing::info!(account = id, "signed in");
@@ -71,6 +72,7 @@ pub async fn login(db: &Db, req: GatewayLoginRequest, now: i64) -> AppResult<Gat
                     id,
                     login,
                     display_name,
+                    locale,
                 },
             })
         }

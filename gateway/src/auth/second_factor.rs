@@ -63,15 +63,16 @@ pub async fn complete(
         return Err(ErrorCode::SecondFactorExpired.into());
     }
     let token_hash = sha256_hex(pending);
-    let row: Option<(i64, Option<String>, i64, String, String)> = sqlx::query_as(
-        "SELECT c.account_id, c.user_agent, c.expires_at, a.login, a.display_name
+    type Row = (i64, Option<String>, i64, String, String, Option<String>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT c.account_id, c.user_agent, c.expires_at, a.login, a.display_name, a.locale
          FROM login_challenges c JOIN accounts a ON a.id = c.account_id
          WHERE c.token_sha256 = $1",
     )
     .bind(&token_hash)
     .fetch_optional(db)
     .await?;
-    let Some((account, user_agent, expires_at, login, display_name)) = row else {
+    let Some((account, user_agent, expires_at, login, display_name, locale)) = row else {
         return Err(ErrorCode::SecondFactorExpired.into());
     };
     if expires_at <= now {
@@ -103,6 +104,7 @@ pub async fn complete(
             id: account,
             login,
             display_name,
+            locale,
         },
     })
 }

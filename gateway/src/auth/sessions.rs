@@ -207,21 +207,31 @@ pub async fn lookup(
     if !looks_valid(id) {
         return Ok((SessionState::Unknown, None));
     }
-    type Row = (i64, Option<i64>, Option<i64>, i64, String, String);
+    type Row = (
+        i64,
+        Option<i64>,
+        Option<i64>,
+        i64,
+        String,
+        String,
+        Option<String>,
+    );
     let row: Option<Row> = sqlx::query_as(
-        "SELECT s.expires_at, s.revoked_at, s.last_seen_at, a.id, a.login, a.display_name
+        "SELECT s.expires_at, s.revoked_at, s.last_seen_at, a.id, a.login, a.display_name, a.locale
          FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = $1",
     )
     .bind(id)
     .fetch_optional(db)
     .await?;
-    let Some((expires_at, revoked_at, last_seen_at, account_id, login, display_name)) = row else {
+    let Some((expires_at, revoked_at, last_seen_at, account_id, login, display_name, locale)) = row
+    else {
         return Ok((SessionState::Unknown, None));
     };
     let account = AccountSummary {
         id: account_id,
         login,
         display_name,
+        locale,
     };
     let state = if revoked_at.is_some() {
         SessionState::Revoked

@@ -207,6 +207,7 @@ pub async fn sign_up(
             id,
             login,
             display_name,
+            locale: None,
         },
     }))
 }

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use postern_shared::ErrorCode;
 use postern_shared::account::{
     AccountSecurity, AccountSessions, CodeRequest, DisableTotpRequest, EndedSessions,
-    RecoveryCodes, StartTotpRequest, TotpSetup,
+    RecoveryCodes, SetLocaleRequest, StartTotpRequest, TotpSetup, UI_LOCALES,
 };
 
 use crate::auth::second_factor::{self, check_code, check_totp};
@@ -245,6 +245,28 @@ pub async fn list_sessions(
     let sessions =
         sessions::list(&state.db, who.account.id, &who.session_id, crate::db::now()).await?;
     Ok(Json(AccountSessions { sessions }))
+}
+
+/// `PUT /v1/account/locale`: the caller's UI language (R-CLI-2), one of
+/// `UI_LOCALES`; anything else is 400 `bad_request` (nothing stored).
+pub async fn set_locale(
+    State(state): State<AppState>,
+    who: Authenticated,
+    Json(req): Json<SetLocaleRequest>,
+) -> AppResult<StatusCode> {
+    if !UI_LOCALES.contains(&req.locale.as_str()) {
+        return Err(AppError::bad_request(format!(
+            "unknown language (one of {})",
+            UI_LOCALES.join(", ")
+        )));
+    }
+    sqlx::query("UPDATE accounts SET locale = $1 WHERE id = $2")
+        .bind(&req.locale)
+        .bind(who.account.id)
+        .execute(&state.db)
+        .await?;
+    tracing::info!(account = who.account.id, locale = %req.locale, "language kept");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /v1/account/sessions/end-others`.

@@ -154,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(v1("list_sessions"), get(account::list_sessions))
         .route(v1("end_other_sessions"), post(account::end_other_sessions))
+        .route(v1("set_locale"), put(account::set_locale))
         .route(v1("end_session"), delete(account::end_session))
         .route(v1("get_invitation"), get(crate::invitations::info))
         .route(v1("sign_up"), post(crate::invitations::sign_up))

@@ -177,6 +177,8 @@ pub enum Route {
     RegenerateRecoveryCodes,
     /// `GET /api/account/sessions`: the account's open portal sessions.
     ListSessions,
+    /// `PUT /api/account/locale`: the account's UI language (R-CLI-2).
+    SetLocale,
     EndOtherSessions,
     /// `DELETE /api/account/sessions/{id}`: `id` is the list's handle.
     EndSession {
@@ -498,6 +500,9 @@ endpoints! {
         |_a| Route::ListSessions;
     "end_other_sessions", Post "/api/account/sessions/end-others" => (Post "/v1/account/sessions/end-others"), Session,
         "Sign out everywhere else: every session of the account but the caller's ends.", |_a| Route::EndOtherSessions;
+    "set_locale", Put "/api/account/locale" => (Put "/v1/account/locale"), Session,
+        "Keep the account's UI language (one of en, de, es, fr, it): the apps show it at every sign-in.",
+        |_a| Route::SetLocale;
     "end_session", Delete "/api/account/sessions/{id}" => (Delete "/v1/account/sessions/{id}"), Session,
         "End one session of the account (its next request is refused).", |a| Route::EndSession { id: a.id.clone()? };
     "list_folders", Get "/api/mailboxes/{mb}/folders" => (Get "/v1/mailboxes/{mb}/folders"), Mailbox,
@@ -704,6 +709,7 @@ impl Route {
             Route::DisableTotp => "disable_totp",
             Route::RegenerateRecoveryCodes => "regenerate_recovery_codes",
             Route::ListSessions => "list_sessions",
+            Route::SetLocale => "set_locale",
             Route::EndOtherSessions => "end_other_sessions",
             Route::EndSession { id } => with_id(&mut a, id, "end_session"),
             Route::ListFolders { mb } => with_mb(&mut a, *mb, "list_folders"),

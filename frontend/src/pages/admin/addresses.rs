@@ -14,10 +14,10 @@ use crate::components::access_text::refusal_note;
 use crate::components::error_text::{ErrorAlert, error_text};
 use crate::components::portal_error_text::local_part_text;
 use crate::core::api;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::I18nContext;
 use postern_shared::address::validate_local_part;
 use postern_shared::admin::{AddressKind, AddressRow, DomainId, DomainInfo};
 use postern_shared::api::MailboxId;
@@ -25,7 +25,7 @@ use postern_shared::permissions::Action;
 use std::collections::BTreeSet;
 
 /// "Mailbox", "No-reply", or "Redirect → a, b".
-pub fn kind_text(i18n: I18nContext<Locale>, r: &AddressRow) -> String {
+pub fn kind_text(i18n: I18nContext, r: &AddressRow) -> String {
     match r.kind {
         AddressKind::Mailbox => t_string!(i18n, kind_mailbox).to_string(),
         AddressKind::NoReply => t_string!(i18n, kind_no_reply).to_string(),

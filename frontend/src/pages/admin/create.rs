@@ -21,7 +21,6 @@ use crate::i18n::*;
 use crate::pages::settings::users::default_permissions;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::Locale as _;
 use postern_shared::address::{LocalPartError, validate_local_part};
 use postern_shared::admin::{AddressKind, CreateAddressRequest, DomainId, NewGrant, Recipients};
 use postern_shared::api::AccountId;

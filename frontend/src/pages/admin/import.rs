@@ -17,17 +17,16 @@ use crate::components::error_text::{ErrorAlert, error_text};
 use crate::components::portal_error_text::local_part_text;
 use crate::core::api;
 use crate::core::session::use_session;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::I18nContext;
-use leptos_i18n::Locale as _;
 use postern_shared::address_import::{Column, HEADER};
 use postern_shared::admin::{AddressKind, ImportPreview, ImportRow};
 use postern_shared::permissions::Action;
 use postern_shared::{ErrorCode, ImportIssue, Permission};
 
-fn kind_label(i18n: I18nContext<Locale>, k: Option<AddressKind>) -> String {
+fn kind_label(i18n: I18nContext, k: Option<AddressKind>) -> String {
     match k {
         Some(AddressKind::Mailbox) => t_string!(i18n, kind_mailbox).to_string(),
         Some(AddressKind::NoReply) => t_string!(i18n, kind_no_reply).to_string(),
@@ -37,7 +36,7 @@ fn kind_label(i18n: I18nContext<Locale>, k: Option<AddressKind>) -> String {
 }
 
 /// One issue of `row`, in the reader's language.
-pub fn issue_text(i18n: I18nContext<Locale>, issue: &ImportIssue, row: &ImportRow) -> String {
+pub fn issue_text(i18n: I18nContext, issue: &ImportIssue, row: &ImportRow) -> String {
     match import_rows::wording(issue, row) {
         Wording::Error => error_text(i18n, &issue.error()),
         Wording::EmptyAddress => t_string!(i18n, import_err_empty_address).to_string(),
@@ -53,7 +52,7 @@ pub fn issue_text(i18n: I18nContext<Locale>, issue: &ImportIssue, row: &ImportRo
     }
 }
 
-fn column_text(i18n: I18nContext<Locale>, c: Column) -> String {
+fn column_text(i18n: I18nContext, c: Column) -> String {
     match c {
         Column::Address => t_string!(i18n, import_col_address),
         Column::DisplayName => t_string!(i18n, import_col_display_name),

@@ -23,10 +23,10 @@ use crate::components::portal_header::PortalHeader;
 use crate::core::api;
 use crate::core::session::use_session;
 use crate::core::status::use_status;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use crate::pages::use_require_session;
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use postern_shared::admin::OrgAddresses;
@@ -48,7 +48,7 @@ pub const SECTIONS: &[(AdminSection, &str)] = &[
     (AdminSection::Organisation, "organisation"),
 ];
 
-pub fn section_label(i18n: I18nContext<Locale>, s: AdminSection) -> String {
+pub fn section_label(i18n: I18nContext, s: AdminSection) -> String {
     match s {
         AdminSection::Addresses => t_string!(i18n, admin_addresses),
         AdminSection::Spam => t_string!(i18n, admin_spam),
@@ -318,6 +318,7 @@ mod tests {
                 id: 1,
                 login: "a@x.test".into(),
                 display_name: String::new(),
+                locale: None,
             },
             organizations: [
                 (4, Role::User),

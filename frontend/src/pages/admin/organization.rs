@@ -10,16 +10,16 @@ use crate::components::access_text::refusal_text;
 use crate::components::error_text::error_text;
 use crate::core::api;
 use crate::core::status::use_status;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::I18nContext;
 use postern_shared::organization::{
     DetailsField, OrganizationDetails, OrganizationDetailsView, clean,
 };
 use postern_shared::permissions::Action;
 
-pub fn field_label(i18n: I18nContext<Locale>, f: DetailsField) -> String {
+pub fn field_label(i18n: I18nContext, f: DetailsField) -> String {
     match f {
         DetailsField::LegalName => t_string!(i18n, org_legal_name),
         DetailsField::PostalAddress => t_string!(i18n, org_postal_address),
@@ -33,11 +33,7 @@ pub fn field_label(i18n: I18nContext<Locale>, f: DetailsField) -> String {
 }
 
 /// Why the DPA cannot be downloaded now, if it cannot.
-fn dpa_blocked(
-    i18n: I18nContext<Locale>,
-    view: &OrganizationDetailsView,
-    dirty: bool,
-) -> Option<String> {
+fn dpa_blocked(i18n: I18nContext, view: &OrganizationDetailsView, dirty: bool) -> Option<String> {
     if !view.allowed.contains(&Action::GenerateDpa) {
         return Some(refusal_text(i18n, Action::GenerateDpa));
     }

@@ -10,11 +10,10 @@ use crate::core::api;
 use crate::core::browser::{confirm, focus, format_list_date, iso_date};
 use crate::core::format::{address_label, message_href};
 use crate::core::status::use_status;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::I18nContext;
-use leptos_i18n::Locale as _;
 use leptos_router::hooks::use_navigate;
 use postern_shared::api::{Flag, MessageFilter, MessageSummary};
 use postern_shared::limits::{LARGE_FOLDER_HINT, TRASH_RETENTION_DAYS};
@@ -22,7 +21,7 @@ use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
 
 /// Toggles the star of one row: optimistic, rolled back on failure.
-pub fn toggle_star(ctx: MailCtx, i18n: I18nContext<Locale>, uid: u32, value: bool) {
+pub fn toggle_star(ctx: MailCtx, i18n: I18nContext, uid: u32, value: bool) {
     ctx.update_row(uid, |m| m.flagged = value);
     let (mb, folder) = (ctx.mailbox.get_untracked(), ctx.folder.get_untracked());
     spawn_local(async move {

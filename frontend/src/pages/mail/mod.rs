@@ -14,6 +14,7 @@ use crate::core::api;
 use crate::core::browser::{confirm, prompt};
 use crate::core::format::folder_href;
 use crate::core::status::use_status;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use crate::pages::use_require_session;
 use compose::actions::compose_actions;
@@ -21,7 +22,6 @@ use compose::composer::Composer;
 use compose::toast::SendToast;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use postern_shared::api::{Folder, MessagePage};
 
@@ -54,7 +54,7 @@ impl MailCtx {
             .with(|fs| fs.iter().find(|f| f.path == path).cloned())
     }
 
-    pub fn show_error(self, i18n: I18nContext<Locale>, e: &postern_shared::ApiError) {
+    pub fn show_error(self, i18n: I18nContext, e: &postern_shared::ApiError) {
         // Unavailability has its own banner; a lost session redirects.
         use postern_shared::ErrorCode::*;
         if !matches!(

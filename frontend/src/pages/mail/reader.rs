@@ -13,7 +13,6 @@ use crate::core::status::use_status;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::Locale as _;
 use leptos_router::hooks::use_navigate;
 use postern_shared::api::{Attachment, Flag, MessageView};
 

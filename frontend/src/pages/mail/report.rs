@@ -9,7 +9,7 @@ use crate::core::api;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::I18nContext;
+use crate::i18n::I18nContext;
 use postern_shared::folders::SpecialUse;
 use postern_shared::spam::{SenderEntries, SenderList, Verdict};
 
@@ -36,7 +36,7 @@ pub fn verdict_here(ctx: MailCtx) -> Verdict {
 /// (it reloads what shows them).
 pub fn report(
     ctx: MailCtx,
-    i18n: I18nContext<Locale>,
+    i18n: I18nContext,
     uids: Vec<u32>,
     after: impl FnOnce() + 'static,
 ) {

@@ -11,10 +11,10 @@ use super::SettingsCtx;
 use crate::components::error_text::{ErrorAlert, error_text};
 use crate::core::api;
 use crate::core::browser::{confirm, format_time};
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::I18nContext;
 use postern_shared::ApiError;
 use postern_shared::Permission;
 use postern_shared::devices::{
@@ -24,7 +24,7 @@ use postern_shared::devices::{
 };
 use std::future::Future;
 
-pub fn protocol_label(i18n: I18nContext<Locale>, p: DeviceProtocol) -> String {
+pub fn protocol_label(i18n: I18nContext, p: DeviceProtocol) -> String {
     match p {
         DeviceProtocol::Imap => t_string!(i18n, devices_protocol_imap),
         DeviceProtocol::Pop3 => t_string!(i18n, devices_protocol_pop3),
@@ -59,7 +59,7 @@ pub fn copy_button(text: String, testid: &'static str) -> impl IntoView {
     }
 }
 
-pub fn kind_label(i18n: I18nContext<Locale>, k: DeviceKind) -> String {
+pub fn kind_label(i18n: I18nContext, k: DeviceKind) -> String {
     match k {
         DeviceKind::Phone => t_string!(i18n, devices_kind_phone),
         DeviceKind::Tablet => t_string!(i18n, devices_kind_tablet),

@@ -13,7 +13,6 @@ use crate::core::browser::format_time;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::Locale as _;
 use postern_shared::ApiError;
 use postern_shared::invitations::{CreateInvitationRequest, MailboxUsers};
 use postern_shared::permissions::Action;
@@ -223,7 +222,7 @@ pub fn invite_form(ctx: SettingsCtx, inv: Invitations) -> impl IntoView {
 /// An invitation's link, shown once, with a copy button — and, when its
 /// email could not go, why, and that it must be handed over instead.
 pub fn invitation_link(
-    i18n: leptos_i18n::I18nContext<Locale>,
+    i18n: crate::i18n::I18nContext,
     link: String,
     email_error: Option<ApiError>,
 ) -> impl IntoView {

@@ -24,10 +24,10 @@ use crate::components::portal_header::PortalHeader;
 use crate::core::api;
 use crate::core::format::folder_href;
 use crate::core::session::use_session;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use crate::pages::use_require_session;
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use postern_shared::admin::{AddressKind, AddressRow, OrgAddresses};
 use postern_shared::api::{MailboxId, Me, OrganizationId};
@@ -101,7 +101,7 @@ pub fn section_of(slug: Option<&str>) -> Option<&'static SectionInfo> {
     SECTIONS.iter().find(|s| s.slug == slug)
 }
 
-pub fn section_label(i18n: I18nContext<Locale>, s: SettingsSection) -> String {
+pub fn section_label(i18n: I18nContext, s: SettingsSection) -> String {
     match s {
         SettingsSection::General => t_string!(i18n, section_general),
         SettingsSection::Users => t_string!(i18n, section_users),
@@ -402,6 +402,7 @@ mod tests {
                 id: 1,
                 login: "a@example.test".into(),
                 display_name: String::new(),
+                locale: None,
             },
             organizations: orgs
                 .iter()

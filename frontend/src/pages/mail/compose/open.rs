@@ -6,9 +6,9 @@ use super::{ComposeCtx, ComposeInit, Toast};
 use crate::components::file_list::FileInfo;
 use crate::core::api;
 use crate::core::browser::format_full_date;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::task::spawn_local;
-use leptos_i18n::{I18nContext, Locale as _};
 use postern_shared::ApiError;
 use postern_shared::api::{Attachment, MessageView};
 use postern_shared::compose::{AttachmentRef, Draft, OriginalRef, ReplyKind};
@@ -24,7 +24,7 @@ impl ComposeCtx {
         });
     }
 
-    pub fn reply(self, i18n: I18nContext<Locale>, m: &MessageView, all: bool) {
+    pub fn reply(self, i18n: I18nContext, m: &MessageView, all: bool) {
         let (to, cc) = reply_recipients(m, &self.own_addresses(), all);
         let who = m
             .from
@@ -58,7 +58,7 @@ impl ComposeCtx {
         });
     }
 
-    pub fn forward(self, i18n: I18nContext<Locale>, m: &MessageView) {
+    pub fn forward(self, i18n: I18nContext, m: &MessageView) {
         let list = crate::core::format::address_list;
         let date = m
             .date

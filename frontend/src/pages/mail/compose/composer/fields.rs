@@ -3,11 +3,11 @@
 
 use super::state::ComposerState;
 use crate::core::browser::focus;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use crate::pages::mail::compose::recipients::RecipientField;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::I18nContext;
 use postern_shared::compose::SendingIdentity;
 
 /// The fields; `identities` are the addresses the mailbox may send as,
@@ -23,9 +23,8 @@ pub fn header_fields(
     // A draft with Cc or Bcc opens with them shown.
     let show_cc = RwSignal::new(!cs.cc.get_untracked().is_empty());
     let show_bcc = RwSignal::new(!cs.bcc.get_untracked().is_empty());
-    let label = move |f: fn(I18nContext<Locale>) -> &'static str| {
-        Signal::derive(move || f(i18n).to_string())
-    };
+    let label =
+        move |f: fn(I18nContext) -> &'static str| Signal::derive(move || f(i18n).to_string());
     // The "Cc" / "Bcc" buttons that reveal their field.
     let reveal = move |shown: RwSignal<bool>, kind: &'static str, text: Signal<String>| {
         view! {

@@ -5,7 +5,6 @@ use super::state::{ComposerState, SaveStatus};
 use crate::core::browser::format_time;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_i18n::Locale as _;
 use postern_shared::compose::ReplyKind;
 
 /// The title bar; `kind` is what the message answers (`None`: a new one).

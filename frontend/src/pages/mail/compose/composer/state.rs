@@ -2,13 +2,12 @@
 //! the panel can hold it.
 
 use crate::components::file_list::{FileInfo, FileItem, FileState};
-use crate::i18n::Locale;
+use crate::i18n::I18nContext;
 use crate::pages::mail::compose::ComposeInit;
 use crate::pages::mail::compose::editor::serialize;
 use crate::pages::mail::compose::prefill::Chip;
 use leptos::html::Div;
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use postern_shared::compose::{Draft, OriginalRef};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -32,7 +31,7 @@ pub struct Queue {
 #[derive(Clone, Copy)]
 pub struct ComposerState {
     pub mb: i64,
-    pub i18n: I18nContext<Locale>,
+    pub i18n: I18nContext,
     pub from: RwSignal<Option<String>>,
     pub to: RwSignal<Vec<Chip>>,
     pub cc: RwSignal<Vec<Chip>>,
@@ -55,7 +54,7 @@ pub struct ComposerState {
 }
 
 impl ComposerState {
-    pub fn new(mb: i64, i18n: I18nContext<Locale>, init: &ComposeInit) -> Self {
+    pub fn new(mb: i64, i18n: I18nContext, init: &ComposeInit) -> Self {
         let d = &init.draft;
         let chips = |v: &[postern_shared::api::EmailAddress]| {
             v.iter().cloned().map(Chip::of).collect::<Vec<_>>()

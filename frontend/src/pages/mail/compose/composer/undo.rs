@@ -2,9 +2,9 @@
 //! chosen in the composer's footer and kept in localStorage.
 
 use crate::core::browser::{local_storage_get, local_storage_set};
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use postern_shared::compose::{DEFAULT_UNDO_SECONDS, MAX_UNDO_SECONDS};
 
 const UNDO_KEY: &str = postern_shared::privacy::LOCAL_STORAGE_KEYS[1];
@@ -18,7 +18,7 @@ pub fn undo_seconds() -> u32 {
 }
 
 /// The footer's choice of undo window.
-pub fn undo_setting(i18n: I18nContext<Locale>) -> impl IntoView {
+pub fn undo_setting(i18n: I18nContext) -> impl IntoView {
     let cur = undo_seconds();
     view! {
         <label class="undo-setting">
