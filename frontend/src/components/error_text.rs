@@ -130,6 +130,7 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
         DeviceSetupUsed => t_string!(i18n, err_device_setup_used),
         DeviceSetupExpired => t_string!(i18n, err_device_setup_expired),
         DeviceSetupRevoked => t_string!(i18n, err_device_setup_revoked),
+        SupportAccessExpired => t_string!(i18n, err_support_access_expired),
         DeviceSetupWrongAccount => {
             let login = p.value.clone().unwrap_or_default();
             return t_string!(i18n, err_device_setup_wrong_account, login = login).to_string();

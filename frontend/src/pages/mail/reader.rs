@@ -161,6 +161,21 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         });
     };
 
+    let shared = RwSignal::new(false);
+    let folder_share = folder.clone();
+    let on_share = move |_| {
+        let scope = postern_shared::support::SupportScope::Message {
+            folder: folder_share.clone(),
+            uid,
+        };
+        spawn_local(async move {
+            match api::grant_support(mb, scope).await {
+                Ok(_) => shared.set(true),
+                Err(e) => ctx.show_error(i18n, &e),
+            }
+        });
+    };
+
     // Same-origin and script-free: the parent may read the height.
     let on_frame_load = move |_| {
         if let Some(h) = frame
@@ -278,6 +293,10 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                     on:click=on_delete
                 >
                     {icon(TRASH)}
+                </button>
+                // R-SUP-4: one call; the shares are listed in the portal.
+                <button type="button" data-testid="reader-share-support" on:click=on_share>
+                    {move || if shared.get() { t_string!(i18n, mail_shared_support) } else { t_string!(i18n, mail_share_support) }}
                 </button>
             </div>
             <header class="reader-header">
