@@ -13,6 +13,8 @@ pub const MOVE: &str = "M3 6h6l2 2h10v11H3zM10 13h7M14 10l3 3-3 3";
 pub const BACK: &str = "M15 18l-6-6 6-6";
 pub const SETTINGS: &str = "M4 6h9M17 6h3M15 4v4M4 12h3M11 12h9M9 10v4M4 18h11M19 18h1M17 16v4";
 pub const UPLOAD: &str = "M12 16V4M7 9l5-5 5 5M4 20h16";
+/// A lifebuoy: share with support (R-SUP-4).
+pub const SUPPORT: &str = "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18zM12 8a4 4 0 1 0 0 8a4 4 0 1 0 0-8zM5.6 5.6l3.6 3.6M14.8 14.8l3.6 3.6M18.4 5.6l-3.6 3.6M9.2 14.8l-3.6 3.6";
 pub const PEN: &str = "M4 20h4L19 9l-4-4L4 16zM13 7l4 4";
 
 /// The icon of `shape` (one of the constants above).
