@@ -5,14 +5,20 @@
 //!
 //! A missing mailbox, a deleted one, another organisation's, or one without
 //! the needed permission all answer the same 403: no existence oracle.
+//!
+//! Support staff (R-SUP) get a read-only [`Grant`] from [`require_support`],
+//! the staff router's guard, for the mailbox a support grant opens: that
+//! router mounts only `GET` read handlers, and `read_only` keeps even those
+//! from setting `\Seen`.
 
 use std::collections::HashMap;
 
-use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Path, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 use postern_shared::api::{AccountId, MailboxId};
+use postern_shared::support::SupportRead;
 use postern_shared::{ErrorCode, Permission, PermissionSet};
 
 use crate::auth::Authenticated;
@@ -28,6 +34,9 @@ pub struct Grant {
     pub address: String,
     pub permissions: PermissionSet,
     pub account: Authenticated,
+    /// Support staff reading (R-SUP): nothing of the mailbox may change,
+    /// not even a message's `\Seen` flag.
+    pub read_only: bool,
 }
 
 impl Grant {
@@ -86,7 +95,98 @@ pub async fn require_grant(
         address,
         permissions,
         account,
+        read_only: false,
     });
+    Ok(next.run(Request::from_parts(parts, body)).await)
+}
+
+/// A support staff member (R-SUP), put in the request by [`require_support`].
+#[derive(Debug, Clone)]
+pub struct Staff(pub Authenticated);
+
+impl<S: Send + Sync> FromRequestParts<S> for Staff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        guarded(parts, "Staff extracted on a route without require_support")
+    }
+}
+
+/// Which read a staff route makes, by its contract name.
+fn support_read(parts: &Parts) -> Option<SupportRead> {
+    let matched = parts.extensions.get::<MatchedPath>()?.as_str();
+    let v1 = |name| postern_shared::wire::routes::endpoint(name).v1();
+    [
+        ("staff_folders", SupportRead::Folders),
+        ("staff_messages", SupportRead::Messages),
+        ("staff_message", SupportRead::Message),
+        ("staff_part", SupportRead::Attachment),
+    ]
+    .into_iter()
+    .find(|(name, _)| v1(name) == matched)
+    .map(|(_, read)| read)
+}
+
+#[derive(serde::Deserialize)]
+struct FolderParam {
+    folder: Option<String>,
+}
+
+/// Middleware of the staff router (R-SUP): session first (401), then the
+/// staff role in the staff organisation (403). On `{id}` routes, the
+/// support grant `{id}` must be in force (403 `support_access_expired` once
+/// revoked or past its 7 days: checked on every request, so it ends
+/// mid-session too) and cover the read (a shared message: only itself);
+/// the read is recorded for the mailbox's users before it is served, and
+/// the handler gets a read-only [`Grant`].
+pub async fn require_support(
+    State(state): State<AppState>,
+    // The list of grants has no path parameter at all.
+    params: Option<Path<HashMap<String, String>>>,
+    req: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let (mut parts, body) = req.into_parts();
+    let account = Authenticated::from_request_parts(&mut parts, &state).await?;
+    crate::support::require_staff(&state.db, account.account.id).await?;
+    let params = params.map(|p| p.0).unwrap_or_default();
+    if let Some(id) = params.get("id") {
+        let read = support_read(&parts)
+            .ok_or_else(|| AppError::internal("a staff route without its SupportRead"))?;
+        let folder = axum::extract::Query::<FolderParam>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|q| q.0.folder);
+        let uid = match params.get("uid") {
+            Some(u) => Some(
+                u.parse::<u32>()
+                    .map_err(|_| AppError::from(ErrorCode::Forbidden))?,
+            ),
+            None => None,
+        };
+        let now = crate::db::now();
+        let support = crate::support::active(&state.db, id, now).await?;
+        if !support.covers(read, folder.as_deref(), uid) {
+            return Err(ErrorCode::Forbidden.into());
+        }
+        crate::support::record(
+            &state.db,
+            &support.id,
+            account.account.id,
+            read,
+            folder.as_deref(),
+            uid,
+            now,
+        )
+        .await?;
+        parts.extensions.insert(Grant {
+            mailbox_id: support.mailbox_id,
+            address: support.address,
+            permissions: PermissionSet::empty().with(Permission::Read),
+            account: account.clone(),
+            read_only: true,
+        });
+    }
+    parts.extensions.insert(Staff(account));
     Ok(next.run(Request::from_parts(parts, body)).await)
 }
 

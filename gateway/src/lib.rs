@@ -24,6 +24,7 @@ pub mod send;
 pub mod server;
 pub mod spam;
 pub mod state;
+pub mod support;
 pub mod transfers;
 
 pub use provision::Provisioner;

@@ -258,6 +258,15 @@ fn shape(name: &str) -> Option<Shape> {
             &[200],
             json("BulkSpamFilterResult"),
         ),
+        "get_support" => s(None, &[200], json("SupportOverview")),
+        "grant_support" => s(Some("SupportScope"), &[201], json("SupportGrant")),
+        "revoke_support" => s(None, &[204], Answer::Empty),
+        "staff_grants" => s(None, &[200], json("StaffGrants")),
+        // Staff read through the webmail's own handlers: the same shapes.
+        "staff_folders" => return shape("list_folders"),
+        "staff_messages" => return shape("list_messages"),
+        "staff_message" => return shape("get_message"),
+        "staff_part" => return shape("get_part"),
         "list_addresses" => s(None, &[200], json("OrgAddresses")),
         "create_address" => s(Some("CreateAddressRequest"), &[201], json("CreatedAddress")),
         "delete_addresses" => s(
@@ -584,7 +593,7 @@ fn operation(ep: &Endpoint, shape: &Shape) -> utoipa::openapi::path::Operation {
     op = op.responses(responses.build());
     match ep.access {
         Access::Public => op = op.securities(Some(Vec::<SecurityRequirement>::new())),
-        Access::Session | Access::Mailbox | Access::Organization => {
+        Access::Session | Access::Mailbox | Access::Organization | Access::Staff => {
             let mut req = vec![SecurityRequirement::new("session", Vec::<String>::new())];
             if !matches!(ep.method, Method::Get | Method::Head) {
                 req = vec![
@@ -699,6 +708,14 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::spam::OrgSpamLists>()
         .schema_from::<postern_shared::spam::BulkSpamFilterRequest>()
         .schema_from::<postern_shared::spam::BulkSpamFilterResult>()
+        .schema_from::<postern_shared::support::SupportKind>()
+        .schema_from::<postern_shared::support::SupportScope>()
+        .schema_from::<postern_shared::support::SupportGrant>()
+        .schema_from::<postern_shared::support::SupportRead>()
+        .schema_from::<postern_shared::support::SupportAccess>()
+        .schema_from::<postern_shared::support::SupportOverview>()
+        .schema_from::<postern_shared::support::StaffGrant>()
+        .schema_from::<postern_shared::support::StaffGrants>()
         .schema_from::<postern_shared::permissions::Action>()
         .schema_from::<postern_shared::invitations::MailboxUsers>()
         .schema_from::<postern_shared::invitations::InviteBlock>()
@@ -788,6 +805,7 @@ pub fn route_table_markdown() -> String {
             Access::Session => "session",
             Access::Mailbox => "grant on `{mb}`",
             Access::Organization => "role in `{org}`",
+            Access::Staff => "support staff (grant `{id}` in force)",
         };
         let body = match shape.body {
             Some("") => "raw bytes ".to_string(),

@@ -66,6 +66,16 @@ impl Provisioner {
         Ok(id)
     }
 
+    /// Makes `org` the host's staff organisation (R-SUP): its members with
+    /// the staff role read what mailbox users open to support.
+    pub async fn mark_staff(&self, org: OrganizationId) -> Result<(), ProvisionError> {
+        sqlx::query("UPDATE organizations SET staff = 1 WHERE id = $1")
+            .bind(org)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
     pub async fn find_organization(
         &self,
         name: &str,

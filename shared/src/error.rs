@@ -126,6 +126,9 @@ error_codes! {
     /// R-DEV-4: signed in as someone else than the link's user
     /// (`params.value`: whose link it is).
     DeviceSetupWrongAccount = "device_setup_wrong_account", 403, "This device-setup link is for another account.";
+    /// R-SUP-2: the support grant was revoked or is over (7 days); the
+    /// staff member's next request after that is refused.
+    SupportAccessExpired = "support_access_expired", 403, "Support access to this mailbox has ended: it was switched off or it expired.";
     MethodNotAllowed = "method_not_allowed", 405, "This method is not allowed here.";
     PayloadTooLarge = "payload_too_large", 413, "The request is too large.";
     /// R-SEND-1: more than 100 recipients.

@@ -22,6 +22,7 @@ pub mod permissions;
 pub mod privacy;
 pub mod sending;
 pub mod spam;
+pub mod support;
 pub mod transfers;
 pub mod wire;
 

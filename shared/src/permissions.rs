@@ -11,6 +11,10 @@ pub enum Role {
     Administrator,
     LegalRepresentative,
     User,
+    /// Support staff of the host (R-SUP): meaningful only in the staff
+    /// organisation (`organizations.staff`), where it reads the mailboxes
+    /// whose users switched support access on, and nothing else.
+    Staff,
 }
 
 impl Role {
@@ -20,6 +24,7 @@ impl Role {
             Role::Administrator => "administrator",
             Role::LegalRepresentative => "legal_representative",
             Role::User => "user",
+            Role::Staff => "staff",
         }
     }
 
@@ -29,6 +34,7 @@ impl Role {
             "administrator" => Role::Administrator,
             "legal_representative" => Role::LegalRepresentative,
             "user" => Role::User,
+            "staff" => Role::Staff,
             _ => return None,
         })
     }
@@ -50,6 +56,9 @@ impl Role {
             (ManageAddresses | ManageAccess | ManageSpam, Owner | Administrator) => true,
             (ViewOrganization, Owner | Administrator | LegalRepresentative) => true,
             (ManageOrganization | GenerateDpa, Owner | Administrator) => true,
+            // Staff only: an owner of the staff organisation reads no
+            // customer's mail for being its owner.
+            (ReadSupportedMailboxes, Staff) => true,
             _ => false,
         }
     }
@@ -78,10 +87,13 @@ pub enum Action {
     ManageOrganization,
     /// Download the personalised Data Processing Agreement (R-GDPR-1).
     GenerateDpa,
+    /// Read, read-only, what mailbox users opened to support (R-SUP); only
+    /// in the staff organisation.
+    ReadSupportedMailboxes,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::ViewAddresses,
         Action::ManageAddresses,
         Action::ManageAccess,
@@ -89,7 +101,13 @@ impl Action {
         Action::ViewOrganization,
         Action::ManageOrganization,
         Action::GenerateDpa,
+        Action::ReadSupportedMailboxes,
     ];
+
+    /// Actions of an organisation's own administration (not support's).
+    pub fn is_administration(self) -> bool {
+        self != Action::ReadSupportedMailboxes
+    }
 
     /// Why a role may not (shown beside a disabled control).
     pub fn refusal(self) -> &'static str {
@@ -114,6 +132,9 @@ impl Action {
             }
             Action::GenerateDpa => {
                 "Only the organisation's owners and administrators download its Data Processing Agreement."
+            }
+            Action::ReadSupportedMailboxes => {
+                "Only support staff read the mailboxes whose users switched support access on."
             }
         }
     }
@@ -277,9 +298,10 @@ mod tests {
 
     #[test]
     fn only_owners_and_administrators_manage_and_users_see_nothing() {
-        for action in Action::ALL {
+        for action in Action::ALL.into_iter().filter(|a| a.is_administration()) {
             assert!(Role::Owner.may(action) && Role::Administrator.may(action));
             assert!(!Role::User.may(action), "{action:?}");
+            assert!(!Role::Staff.may(action), "{action:?}");
         }
         assert!(Role::LegalRepresentative.may(Action::ViewAddresses));
         assert!(!Role::LegalRepresentative.may(Action::ManageAddresses));
@@ -289,6 +311,20 @@ mod tests {
         assert!(Role::LegalRepresentative.may(Action::ViewOrganization));
         assert!(!Role::LegalRepresentative.may(Action::ManageOrganization));
         assert!(!Role::LegalRepresentative.may(Action::GenerateDpa));
+    }
+
+    #[test]
+    fn only_staff_read_supported_mailboxes() {
+        let read = Action::ReadSupportedMailboxes;
+        assert!(Role::Staff.may(read));
+        for r in [
+            Role::Owner,
+            Role::Administrator,
+            Role::LegalRepresentative,
+            Role::User,
+        ] {
+            assert!(!r.may(read), "{r:?}");
+        }
     }
 
     #[test]
@@ -303,6 +339,7 @@ mod tests {
             Role::Administrator,
             Role::LegalRepresentative,
             Role::User,
+            Role::Staff,
         ] {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }

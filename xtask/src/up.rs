@@ -43,6 +43,7 @@ pub fn run(opts: &Options) -> Result<()> {
          \x20 open      http://127.0.0.1:{}\n\
          \x20 sign in   olivia@example.test / postern-demo   (owner of the demo organisation)\n\
          \x20           umar@example.test   / postern-demo   (member)\n\
+         \x20           support@postern.test / postern-demo  (support staff: reads what users open to support)\n\
          \x20 IMAP      127.0.0.1:{} (STARTTLS) or :{} (TLS); submission :{} — self-signed certificate\n\
          \x20 POP3      127.0.0.1:{} (STARTTLS) or :{} (TLS)\n\
          \x20           mail programs need a device password (R-DEV): settings → Devices\n\

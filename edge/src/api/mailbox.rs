@@ -32,7 +32,9 @@ impl<G: Gateway> Ctx<'_, G> {
                 let clean = String::from_utf8_lossy(&resp.body);
                 return Ok(html_document(&clean, allow).into());
             }
-            Route::GetPart { .. } => return Ok(Outcome::StreamPart(req)),
+            Route::GetPart { .. } | Route::StaffPart { .. } => {
+                return Ok(Outcome::StreamPart(req));
+            }
             Route::DeviceProfile { .. } => {
                 let resp = self.send_ok(req).await?;
                 return Ok(crate::download::apple_profile(resp).into());
@@ -86,7 +88,7 @@ impl<G: Gateway> Ctx<'_, G> {
                 check_folder(&q.path, "path")?;
                 to_query(&q)
             }
-            Route::ListMessages { .. } => {
+            Route::ListMessages { .. } | Route::StaffMessages { .. } => {
                 let mut q: MessageListQuery = self.query()?;
                 check_folder(&q.folder, "folder")?;
                 q.q = q.q.filter(|t| !t.trim().is_empty());
@@ -108,7 +110,8 @@ impl<G: Gateway> Ctx<'_, G> {
                 check_folder(&q.folder, "folder")?;
                 to_query(&q)
             }
-            Route::GetPart { .. } => {
+            // Support staff's reading view never marks read (R-SUP).
+            Route::GetPart { .. } | Route::StaffMessage { .. } | Route::StaffPart { .. } => {
                 let q: FolderQuery = self.query()?;
                 check_folder(&q.folder, "folder")?;
                 to_query(&q)
@@ -195,6 +198,7 @@ impl<G: Gateway> Ctx<'_, G> {
             | Route::AddOrgSpamSenders { .. }
             | Route::RemoveOrgSpamSenders { .. } => revalidate::<spam::SenderEntries>(b)?,
             Route::BulkSpamFilter { .. } => revalidate::<spam::BulkSpamFilterRequest>(b)?,
+            Route::GrantSupport { .. } => revalidate::<postern_shared::support::SupportScope>(b)?,
             _ => return Ok(None),
         }))
     }

@@ -31,6 +31,7 @@ pub fn refusal_text(i18n: I18nContext, a: Action) -> String {
         Action::ViewOrganization => t_string!(i18n, refusal_view_organization),
         Action::ManageOrganization => t_string!(i18n, refusal_manage_organization),
         Action::GenerateDpa => t_string!(i18n, refusal_generate_dpa),
+        Action::ReadSupportedMailboxes => t_string!(i18n, refusal_read_supported_mailboxes),
     }
     .to_string()
 }
@@ -68,6 +69,7 @@ mod tests {
                 Action::ViewOrganization => "refusal_view_organization",
                 Action::ManageOrganization => "refusal_manage_organization",
                 Action::GenerateDpa => "refusal_generate_dpa",
+                Action::ReadSupportedMailboxes => "refusal_read_supported_mailboxes",
             };
             assert_eq!(en[key].as_str(), Some(a.refusal()), "{key}");
         }

@@ -129,7 +129,8 @@ pub fn error_text(i18n: I18nContext, e: &ApiError) -> String {
         | FiltersUnavailable
         | InvalidOrganizationDetails
         | DpaDetailsMissing
-        | DpaUnavailable => return portal_text(i18n, e),
+        | DpaUnavailable
+        | SupportAccessExpired => return portal_text(i18n, e),
     };
     text.to_string()
 }

@@ -17,6 +17,8 @@ pub const UPLOAD: &str = "M12 16V4M7 9l5-5 5 5M4 20h16";
 pub const SPAM: &str = "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6zM9.5 9.5l5 5M14.5 9.5l-5 5";
 /// A shield with a tick: "not spam".
 pub const NOT_SPAM: &str = "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6zM8.5 12l2.5 2.5 4.5-5";
+/// A lifebuoy: share with support (R-SUP-4).
+pub const SUPPORT: &str = "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18zM12 8a4 4 0 1 0 0 8a4 4 0 1 0 0-8zM5.6 5.6l3.6 3.6M14.8 14.8l3.6 3.6M18.4 5.6l-3.6 3.6M9.2 14.8l-3.6 3.6";
 pub const PEN: &str = "M4 20h4L19 9l-4-4L4 16zM13 7l4 4";
 
 /// The icon of `shape` (one of the constants above).

@@ -152,6 +152,7 @@ pub fn portal_error_text(i18n: I18nContext, e: &ApiError) -> String {
             return t_string!(i18n, dpa_missing, field = field).to_string();
         }
         DpaUnavailable => t_string!(i18n, err_dpa_unavailable),
+        SupportAccessExpired => t_string!(i18n, err_support_access_expired),
         _ => t_string!(i18n, err_generic),
     };
     text.to_string()

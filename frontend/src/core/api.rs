@@ -774,6 +774,30 @@ pub async fn bulk_spam_filter(
         .await
 }
 
+// ---- Support access (R-SUP) ------------------------------------------------
+
+pub async fn get_support(
+    mb: MailboxId,
+) -> Result<postern_shared::support::SupportOverview, ApiError> {
+    request(&Route::GetSupport { mb }, &()).send().await
+}
+
+/// Switch support access on for a kind of content, or share one message
+/// (the webmail reader's one call).
+pub async fn grant_support(
+    mb: MailboxId,
+    scope: postern_shared::support::SupportScope,
+) -> Result<postern_shared::support::SupportGrant, ApiError> {
+    request(&Route::GrantSupport { mb }, &())
+        .with_json(&scope)
+        .send()
+        .await
+}
+
+pub async fn revoke_support(mb: MailboxId, id: String) -> Result<(), ApiError> {
+    request(&Route::RevokeSupport { mb, id }, &()).send().await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,8 @@
 //! a mailbox's — two-factor sign-in (enrol with a QR code drawn here as
 //! inline SVG, confirm with a first code, recovery codes shown once, turn
 //! off, new recovery codes) and the open sessions (sign out one, or every
-//! other). Reached from the account menu of both apps.
+//! other), and support access to the account's mailboxes (R-SUP,
+//! `account_support.rs`). Reached from the account menu of both apps.
 
 use crate::components::error_text::{ErrorAlert, error_text};
 use crate::components::portal_header::PortalHeader;
@@ -100,6 +101,7 @@ pub fn AccountSecurityPage() -> impl IntoView {
                         Some(list) => sessions_view(list, error, notice, reload).into_any(),
                     }}
                 </section>
+                <crate::pages::account_support::SupportAccessSection/>
             </main>
         </div>
     }

@@ -1,10 +1,11 @@
 //! One view per route. The webmail's: `/login`, `/` (home → first inbox),
 //! `/mail/…` (with writing, `mail/compose/`); the portal's
 //! (`crate::portal`): `/transfer`, `/settings/…` (`settings/`),
-//! `/admin/…` (`admin/`), `/account/security` (`account.rs`), and
+//! `/admin/…` (`admin/`), `/account/security` (`account.rs`, `account_support.rs`), and
 //! `/invite/<token>` (`invite.rs`).
 
 pub mod account;
+pub mod account_support;
 pub mod admin;
 pub mod device_setup;
 pub mod home;

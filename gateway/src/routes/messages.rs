@@ -25,6 +25,13 @@ use crate::state::AppState;
 /// Most UIDs one request may touch.
 pub const MAX_UIDS: usize = 1000;
 
+/// The `{uid}` of a message route, by name: the mailbox's routes have it
+/// after `{mb}`, support staff's after `{id}`.
+#[derive(serde::Deserialize)]
+pub struct UidParam {
+    pub uid: u32,
+}
+
 /// The anchor a page is computed against: the client's (from the first
 /// page) or, for a first page, the folder's UIDNEXT. A client anchor above
 /// UIDNEXT (stale, or a different UIDVALIDITY) is clamped.
@@ -116,10 +123,12 @@ pub async fn list(
 pub async fn view(
     State(state): State<AppState>,
     grant: Grant,
-    Path((_mb, uid)): Path<(i64, u32)>,
-    Query(q): Query<ViewQuery>,
+    Path(UidParam { uid }): Path<UidParam>,
+    Query(mut q): Query<ViewQuery>,
 ) -> AppResult<Json<MessageView>> {
     require_folder(&q.folder)?;
+    // Support staff read without a trace in the mailbox (R-SUP).
+    q.mark_seen &= !grant.read_only;
     let key = |uid_validity| BodyKey {
         mailbox_id: grant.mailbox_id,
         folder: &q.folder,

@@ -94,8 +94,29 @@ pub fn router(state: AppState) -> Router {
         .route(v1("get_spam"), get(crate::spam::get).put(crate::spam::put))
         .route(v1("add_spam_senders"), post(crate::spam::add_senders))
         .route(v1("remove_spam_senders"), post(crate::spam::remove_senders))
+        .route(
+            v1("get_support"),
+            get(crate::support::routes::get).post(crate::support::routes::create),
+        )
+        .route(v1("revoke_support"), delete(crate::support::routes::revoke))
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
+
+    // Support staff (R-SUP): the webmail's read handlers, `GET` only, each
+    // behind the one staff check, which hands them a read-only grant.
+    let staff = Router::new()
+        .route(
+            v1("staff_grants"),
+            get(crate::support::routes::staff_grants),
+        )
+        .route(v1("staff_folders"), get(folders::list))
+        .route(v1("staff_messages"), get(messages::list))
+        .route(v1("staff_message"), get(messages::view))
+        .route(v1("staff_part"), get(parts::download))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::grants::require_support,
+        ));
 
     use crate::admin::{access::require_member, addresses, import, invitations, users};
     // A CSV file of 2 MiB is more than axum's default body limit as JSON.
@@ -165,6 +186,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(mailbox)
         .merge(organization)
+        .merge(staff)
         .merge(transfers::router())
         .fallback(|| async { AppError::from(ErrorCode::NotFound) })
         .layer(middleware::from_fn_with_state(

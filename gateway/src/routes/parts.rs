@@ -19,10 +19,17 @@ use crate::imap::pool::Pooled;
 use crate::imap::{ImapError, ops};
 use crate::state::AppState;
 
+/// `{uid}` and `{section}` by name (after `{mb}`, or staff's `{id}`).
+#[derive(serde::Deserialize)]
+pub struct PartParam {
+    uid: u32,
+    section: String,
+}
+
 pub async fn download(
     State(state): State<AppState>,
     grant: Grant,
-    Path((_mb, uid, section)): Path<(i64, u32, String)>,
+    Path(PartParam { uid, section }): Path<PartParam>,
     Query(q): Query<FolderQuery>,
 ) -> AppResult<Response> {
     if q.folder.is_empty() || !is_valid_section(&section) {

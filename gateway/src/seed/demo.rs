@@ -14,6 +14,9 @@ use super::generator::{self, Spec};
 
 pub const ORG: &str = "Example Org";
 pub const PASSWORD: &str = "postern-demo";
+/// The host's support organisation and its staff member (R-SUP).
+pub const STAFF_ORG: &str = "Postern Support";
+pub const STAFF_LOGIN: &str = "support@postern.test";
 
 pub async fn run(db: Db, imap: ImapConfig) -> Result<String> {
     let p = Provisioner::from_db(db);
@@ -58,6 +61,7 @@ pub async fn run(db: Db, imap: ImapConfig) -> Result<String> {
     if let Some(org) = p.find_organization(ORG).await? {
         organization_details(p.db(), org).await?;
     }
+    support_staff(&p).await?;
     let now = crate::db::now();
     let mut report = vec![format!(
         "organisation {ORG:?}: mailboxes {olivia_mb}, {umar_mb}, {team_mb}"
@@ -109,7 +113,7 @@ pub async fn run(db: Db, imap: ImapConfig) -> Result<String> {
         report.push(format!("{address}: appended {n} messages"));
     }
     report.push(format!(
-        "sign in as olivia@example.test or umar@example.test, password {PASSWORD:?}"
+        "sign in as olivia@example.test or umar@example.test (support staff: {STAFF_LOGIN}), password {PASSWORD:?}"
     ));
     Ok(report.join("\n"))
 }
@@ -180,6 +184,18 @@ async fn generic_addresses(
     .bind(now + postern_shared::invitations::INVITATION_DAYS * 86_400)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// The staff organisation with one staff member, unless it exists.
+async fn support_staff(p: &Provisioner) -> Result<()> {
+    if p.find_organization(STAFF_ORG).await?.is_some() {
+        return Ok(());
+    }
+    let org = p.create_organization(STAFF_ORG, "standard").await?;
+    p.mark_staff(org).await?;
+    p.create_account(org, STAFF_LOGIN, "Postern Support", PASSWORD, Role::Staff)
+        .await?;
     Ok(())
 }
 

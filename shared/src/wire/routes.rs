@@ -68,6 +68,10 @@ pub enum Access {
     /// [`crate::permissions::Action`]; the gateway checks, and that every
     /// other id in the path belongs to `{org}`.
     Organization,
+    /// A session whose account is support staff (R-SUP: the staff role in
+    /// the staff organisation); with `{id}`, a support grant in force that
+    /// covers what is read. The gateway checks and records every read.
+    Staff,
 }
 
 /// One route of the contract.
@@ -315,6 +319,35 @@ pub enum Route {
     },
     RemoveSpamSenders {
         mb: MailboxId,
+    },
+    /// `GET /api/mailboxes/{mb}/support`: support grants in force and the
+    /// history of support's reads (R-SUP).
+    GetSupport {
+        mb: MailboxId,
+    },
+    GrantSupport {
+        mb: MailboxId,
+    },
+    RevokeSupport {
+        mb: MailboxId,
+        id: String,
+    },
+    /// Staff: the grants in force (R-SUP).
+    StaffGrants,
+    StaffFolders {
+        id: String,
+    },
+    StaffMessages {
+        id: String,
+    },
+    StaffMessage {
+        id: String,
+        uid: u32,
+    },
+    StaffPart {
+        id: String,
+        uid: u32,
+        section: String,
     },
     ListAddresses {
         org: OrganizationId,
@@ -595,6 +628,30 @@ endpoints! {
     "mail_program_settings", Get "/api/mailboxes/{mb}/connect" => (Get "/v1/mailboxes/{mb}/connect"), Mailbox,
         "How to connect a mail program (hosts, ports, security; R-PROTO-1/2) and the visitor's public address (R-PROTO-3).",
         |a| Route::MailProgramSettings { mb: a.mb? };
+    "get_support", Get "/api/mailboxes/{mb}/support" => (Get "/v1/mailboxes/{mb}/support"), Mailbox,
+        "Support access of the mailbox: the grants in force with their end, and every read support staff made (R-SUP).",
+        |a| Route::GetSupport { mb: a.mb? };
+    "grant_support", Post "/api/mailboxes/{mb}/support" => (Post "/v1/mailboxes/{mb}/support"), Mailbox,
+        "Let support staff read a kind of the mailbox's content, or one message, read-only for 7 days (R-SUP-1, -2, -4).",
+        |a| Route::GrantSupport { mb: a.mb? };
+    "revoke_support", Delete "/api/mailboxes/{mb}/support/{id}" => (Delete "/v1/mailboxes/{mb}/support/{id}"), Mailbox,
+        "End a support grant now: staff's next request is refused.",
+        |a| Route::RevokeSupport { mb: a.mb?, id: a.id.clone()? };
+    "staff_grants", Get "/api/support/access" => (Get "/v1/support/access"), Staff,
+        "Support staff: the mailboxes and messages opened to support, with their end.",
+        |_a| Route::StaffGrants;
+    "staff_folders", Get "/api/support/access/{id}/folders" => (Get "/v1/support/access/{id}/folders"), Staff,
+        "Support staff: the folders of a mailbox opened to support (recorded).",
+        |a| Route::StaffFolders { id: a.id.clone()? };
+    "staff_messages", Get "/api/support/access/{id}/messages" => (Get "/v1/support/access/{id}/messages"), Staff,
+        "Support staff: one page of a folder of a mailbox opened to support (recorded).",
+        |a| Route::StaffMessages { id: a.id.clone()? };
+    "staff_message", Get "/api/support/access/{id}/messages/{uid}" => (Get "/v1/support/access/{id}/messages/{uid}/view"), Staff,
+        "Support staff: the reading view of a message opened to support; never marks it read (recorded).",
+        |a| Route::StaffMessage { id: a.id.clone()?, uid: a.uid? };
+    "staff_part", Get "/api/support/access/{id}/messages/{uid}/parts/{section}" => (Get "/v1/support/access/{id}/messages/{uid}/parts/{section}"), Staff,
+        "Support staff: an attachment of a message opened to support, streamed (recorded).",
+        |a| Route::StaffPart { id: a.id.clone()?, uid: a.uid?, section: a.section.clone()? };
     "list_addresses", Get "/api/orgs/{org}/addresses" => (Get "/v1/orgs/{org}/addresses"), Organization,
         "The organisation's addresses with who uses each, its domains and members.", |a| Route::ListAddresses { org: a.org? };
     "get_org_spam", Get "/api/orgs/{org}/spam" => (Get "/v1/orgs/{org}/spam"), Organization,
@@ -770,6 +827,24 @@ impl Route {
             Route::MailProgramSettings { mb } => with_mb(&mut a, *mb, "mail_program_settings"),
             Route::GetDeviceSetup { token } => with_token(&mut a, token, "get_device_setup"),
             Route::RedeemDeviceSetup { token } => with_token(&mut a, token, "redeem_device_setup"),
+            Route::GetSupport { mb } => with_mb(&mut a, *mb, "get_support"),
+            Route::GrantSupport { mb } => with_mb(&mut a, *mb, "grant_support"),
+            Route::RevokeSupport { mb, id } => {
+                a.id = Some(id.clone());
+                with_mb(&mut a, *mb, "revoke_support")
+            }
+            Route::StaffGrants => "staff_grants",
+            Route::StaffFolders { id } => with_id(&mut a, id, "staff_folders"),
+            Route::StaffMessages { id } => with_id(&mut a, id, "staff_messages"),
+            Route::StaffMessage { id, uid } => {
+                a.uid = Some(*uid);
+                with_id(&mut a, id, "staff_message")
+            }
+            Route::StaffPart { id, uid, section } => {
+                a.uid = Some(*uid);
+                a.section = Some(section.clone());
+                with_id(&mut a, id, "staff_part")
+            }
             Route::ListAddresses { org } => with_org(&mut a, *org, "list_addresses"),
             Route::GetOrgSpam { org } => with_org(&mut a, *org, "get_org_spam"),
             Route::AddOrgSpamSenders { org } => with_org(&mut a, *org, "add_org_spam_senders"),
@@ -1433,6 +1508,32 @@ mod tests {
             assert!(!path.contains('{'), "{path}");
             assert_eq!(parse(ep.method, &path), Ok(route.clone()), "{}", ep.name);
         }
+    }
+
+    #[test]
+    fn staff_routes_only_read() {
+        // R-SUP: read-only by construction — no staff route changes anything.
+        let staff: Vec<_> = ENDPOINTS
+            .iter()
+            .filter(|e| e.access == Access::Staff)
+            .collect();
+        assert_eq!(staff.len(), 5);
+        for ep in staff {
+            assert_eq!(ep.method, Method::Get, "{}", ep.name);
+            assert!(ep.path.starts_with("/api/support/"), "{}", ep.name);
+        }
+        assert_eq!(
+            parse(Method::Post, "/api/support/access/ab12/messages"),
+            Err(RouteError::MethodNotAllowed("GET".into()))
+        );
+        assert_eq!(
+            parse(Method::Get, "/api/support/access/ab12/messages/3/parts/2"),
+            Ok(Route::StaffPart {
+                id: "ab12".into(),
+                uid: 3,
+                section: "2".into()
+            })
+        );
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! (remote images only on request), attachments.
 
 use super::{MailCtx, use_mail};
-use crate::components::icon::{BACK, FORWARD, MOVE, REPLY, REPLY_ALL, TRASH, UNREAD, icon};
+use crate::components::icon::{
+    BACK, FORWARD, MOVE, REPLY, REPLY_ALL, SUPPORT, TRASH, UNREAD, icon,
+};
 use crate::components::move_select::MoveSelect;
 use crate::components::star::StarButton;
 use crate::core::api;
@@ -172,6 +174,21 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         });
     };
 
+    let shared = RwSignal::new(false);
+    let folder_share = folder.clone();
+    let on_share = move |_| {
+        let scope = postern_shared::support::SupportScope::Message {
+            folder: folder_share.clone(),
+            uid,
+        };
+        spawn_local(async move {
+            match api::grant_support(mb, scope).await {
+                Ok(_) => shared.set(true),
+                Err(e) => ctx.show_error(i18n, &e),
+            }
+        });
+    };
+
     // Same-origin and script-free: the parent may read the height.
     let on_frame_load = move |_| {
         if let Some(h) = frame
@@ -291,7 +308,22 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                 >
                     {icon(TRASH)}
                 </button>
+                // R-SUP-4: one call; the shares are listed in the portal.
+                <button
+                    type="button"
+                    class="icon-button"
+                    data-testid="reader-share-support"
+                    aria-label=move || t_string!(i18n, mail_share_support)
+                    title=move || t_string!(i18n, mail_share_support)
+                    disabled=move || shared.get()
+                    on:click=on_share
+                >
+                    {icon(SUPPORT)}
+                </button>
             </div>
+            {move || shared.get().then(|| view! {
+                <p class="notice" role="status" data-testid="reader-shared-support">{t!(i18n, mail_shared_support)}</p>
+            })}
             <header class="reader-header">
                 <h2 class="subject">
                     {move || if has_subject { subject.clone() } else { t_string!(i18n, no_subject).to_string() }}
