@@ -82,6 +82,10 @@ pub struct Config {
     /// go (Dovecot's `sieve_before` and `sieve_global` point there).
     pub sieve_dir: Option<String>,
     pub dpa: crate::dpa::DpaConfig,
+    /// The mail server's log files the send and receive logs are read
+    /// from (R-LOG): `<POSTERN_LOG_DIR>/postfix.log` (Postfix's
+    /// `maillog_file`) and `POSTERN_DOVECOT_LOG`.
+    pub mail_logs: crate::maillog::LogFiles,
 }
 
 /// Device passwords (R-DEV): what clients are told, and how the gateway
@@ -315,6 +319,11 @@ impl Config {
             devices: devices_from_env()?,
             sieve_dir: var("POSTERN_SIEVE_DIR"),
             dpa: dpa_from_env(),
+            mail_logs: crate::maillog::LogFiles {
+                postfix: var("POSTERN_LOG_DIR")
+                    .map(|d| std::path::Path::new(&d).join("postfix.log")),
+                dovecot: var("POSTERN_DOVECOT_LOG").map(Into::into),
+            },
             database,
             imap: imap_from_env()?,
         })

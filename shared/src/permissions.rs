@@ -50,6 +50,7 @@ impl Role {
             (ManageAddresses | ManageAccess | ManageSpam, Owner | Administrator) => true,
             (ViewOrganization, Owner | Administrator | LegalRepresentative) => true,
             (ManageOrganization | GenerateDpa, Owner | Administrator) => true,
+            (ViewLogs, Owner | Administrator | LegalRepresentative) => true,
             _ => false,
         }
     }
@@ -78,10 +79,13 @@ pub enum Action {
     ManageOrganization,
     /// Download the personalised Data Processing Agreement (R-GDPR-1).
     GenerateDpa,
+    /// Read a mailbox's send and receive logs (R-LOG-3), together with the
+    /// grant's `view_logs` permission on that mailbox.
+    ViewLogs,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::ViewAddresses,
         Action::ManageAddresses,
         Action::ManageAccess,
@@ -89,6 +93,7 @@ impl Action {
         Action::ViewOrganization,
         Action::ManageOrganization,
         Action::GenerateDpa,
+        Action::ViewLogs,
     ];
 
     /// Why a role may not (shown beside a disabled control).
@@ -114,6 +119,9 @@ impl Action {
             }
             Action::GenerateDpa => {
                 "Only the organisation's owners and administrators download its Data Processing Agreement."
+            }
+            Action::ViewLogs => {
+                "Only the organisation's owners, administrators and legal representatives holding the \"view logs\" permission on the mailbox read its logs."
             }
         }
     }
@@ -289,6 +297,8 @@ mod tests {
         assert!(Role::LegalRepresentative.may(Action::ViewOrganization));
         assert!(!Role::LegalRepresentative.may(Action::ManageOrganization));
         assert!(!Role::LegalRepresentative.may(Action::GenerateDpa));
+        // R-LOG-3: they read logs (with the grant's view_logs).
+        assert!(Role::LegalRepresentative.may(Action::ViewLogs));
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub fn refusal_text(i18n: I18nContext<Locale>, a: Action) -> String {
         Action::ViewOrganization => t_string!(i18n, refusal_view_organization),
         Action::ManageOrganization => t_string!(i18n, refusal_manage_organization),
         Action::GenerateDpa => t_string!(i18n, refusal_generate_dpa),
+        Action::ViewLogs => t_string!(i18n, refusal_view_logs),
     }
     .to_string()
 }
@@ -68,6 +69,7 @@ mod tests {
                 Action::ViewOrganization => "refusal_view_organization",
                 Action::ManageOrganization => "refusal_manage_organization",
                 Action::GenerateDpa => "refusal_generate_dpa",
+                Action::ViewLogs => "refusal_view_logs",
             };
             assert_eq!(en[key].as_str(), Some(a.refusal()), "{key}");
         }
