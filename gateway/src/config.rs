@@ -87,6 +87,10 @@ pub struct Config {
     pub rspamd_controller: Option<String>,
     pub rspamd_password: Option<String>,
     pub dpa: crate::dpa::DpaConfig,
+    /// The mail server's log files the send and receive logs are read
+    /// from (R-LOG): `<POSTERN_LOG_DIR>/postfix.log` (Postfix's
+    /// `maillog_file`) and `POSTERN_DOVECOT_LOG`.
+    pub mail_logs: crate::maillog::LogFiles,
 }
 
 /// Device passwords (R-DEV): what clients are told, and how the gateway
@@ -323,6 +327,11 @@ impl Config {
             rspamd_controller: var("POSTERN_RSPAMD_CONTROLLER"),
             rspamd_password: var("POSTERN_RSPAMD_PASSWORD"),
             dpa: dpa_from_env(),
+            mail_logs: crate::maillog::LogFiles {
+                postfix: var("POSTERN_LOG_DIR")
+                    .map(|d| std::path::Path::new(&d).join("postfix.log")),
+                dovecot: var("POSTERN_DOVECOT_LOG").map(Into::into),
+            },
             database,
             imap: imap_from_env()?,
         })

@@ -15,6 +15,7 @@ pub mod grants;
 pub mod imap;
 pub mod invitations;
 pub mod ledger;
+pub mod maillog;
 pub mod openapi;
 pub mod postfix;
 pub mod provision;

@@ -103,6 +103,54 @@ fn integer(min: i64, max: i64) -> RefOr<Schema> {
         .into()
 }
 
+/// `?direction=&since=&until=&q=&before=` of the Logs page (R-LOG-1).
+fn log_params() -> Vec<Param> {
+    let text = |max: usize, pattern: Option<&str>| {
+        let mut b = ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .max_length(Some(max));
+        if let Some(p) = pattern {
+            b = b.pattern(Some(p));
+        }
+        b.into()
+    };
+    vec![
+        Param {
+            name: "direction",
+            required: false,
+            schema: ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .enum_values(Some(["sent", "received"]))
+                .into(),
+            about: "Only mail the mailbox sent, or only mail it received.",
+        },
+        Param {
+            name: "since",
+            required: false,
+            schema: integer(0, i64::MAX / 2),
+            about: "From this time on (Unix seconds, inclusive).",
+        },
+        Param {
+            name: "until",
+            required: false,
+            schema: integer(0, i64::MAX / 2),
+            about: "Before this time (Unix seconds, exclusive).",
+        },
+        Param {
+            name: "q",
+            required: false,
+            schema: text(postern_shared::logs::MAX_SEARCH_CHARS, None),
+            about: "Part of the sender's or a recipient's address, or of the subject.",
+        },
+        Param {
+            name: "before",
+            required: false,
+            schema: text(50, Some("^[0-9]+\\.[0-9]+$")),
+            about: "The `next` of the previous page.",
+        },
+    ]
+}
+
 /// The shape of endpoint `name`; `None` for a name the document does not
 /// know (a test keeps the two lists equal).
 fn shape(name: &str) -> Option<Shape> {
@@ -337,6 +385,14 @@ fn shape(name: &str) -> Option<Shape> {
         "transfer_css" => s(None, &[200], Answer::Css),
         "transfer_page" => s(None, &[200], Answer::Html),
         "transfer_file" => s(None, &[200, 206], Answer::Bytes),
+        "mailbox_logs" => Shape {
+            query: log_params(),
+            ..s(None, &[200], json("LogPage"))
+        },
+        "org_logs" => Shape {
+            query: log_params(),
+            ..s(None, &[200], json("LogPage"))
+        },
         _ => return None,
     })
 }
@@ -698,6 +754,11 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::devices::CreateDeviceSetupRequest>()
         .schema_from::<postern_shared::devices::CreatedDeviceSetup>()
         .schema_from::<postern_shared::devices::DeviceSetupInfo>()
+        .schema_from::<postern_shared::logs::LogPage>()
+        .schema_from::<postern_shared::logs::LogEntry>()
+        .schema_from::<postern_shared::logs::Direction>()
+        .schema_from::<postern_shared::logs::LogStatus>()
+        .schema_from::<postern_shared::logs::Reason>()
         .schema_from::<postern_shared::spam::SpamSettings>()
         .schema_from::<postern_shared::spam::UpdateSpamSettings>()
         .schema_from::<postern_shared::spam::SenderEntries>()

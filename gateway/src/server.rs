@@ -61,6 +61,7 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
         crate::postfix::milter::spawn(state.db.clone(), addr).await?;
     }
     crate::transfers::sweeper::spawn(state.clone());
+    crate::maillog::spawn(state.clone(), config.mail_logs.clone());
     let app = routes::router(state);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(addr = %config.listen, "gateway listening");

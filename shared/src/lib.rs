@@ -17,6 +17,7 @@ pub mod format;
 pub mod html;
 pub mod invitations;
 pub mod limits;
+pub mod logs;
 pub mod organization;
 pub mod permissions;
 pub mod privacy;

@@ -59,6 +59,7 @@ impl Role {
             // Staff only: an owner of the staff organisation reads no
             // customer's mail for being its owner.
             (ReadSupportedMailboxes, Staff) => true,
+            (ViewLogs, Owner | Administrator | LegalRepresentative) => true,
             _ => false,
         }
     }
@@ -90,6 +91,9 @@ pub enum Action {
     /// Read, read-only, what mailbox users opened to support (R-SUP); only
     /// in the staff organisation.
     ReadSupportedMailboxes,
+    /// Read a mailbox's send and receive logs (R-LOG-3), together with the
+    /// grant's `view_logs` permission on that mailbox.
+    ViewLogs,
 }
 
 impl Action {
@@ -102,6 +106,7 @@ impl Action {
         Action::ManageOrganization,
         Action::GenerateDpa,
         Action::ReadSupportedMailboxes,
+        Action::ViewLogs,
     ];
 
     /// Actions of an organisation's own administration (not support's).
@@ -135,6 +140,9 @@ impl Action {
             }
             Action::ReadSupportedMailboxes => {
                 "Only support staff read the mailboxes whose users switched support access on."
+            }
+            Action::ViewLogs => {
+                "Only the organisation's owners, administrators and legal representatives holding the \"view logs\" permission on the mailbox read its logs."
             }
         }
     }
@@ -311,6 +319,8 @@ mod tests {
         assert!(Role::LegalRepresentative.may(Action::ViewOrganization));
         assert!(!Role::LegalRepresentative.may(Action::ManageOrganization));
         assert!(!Role::LegalRepresentative.may(Action::GenerateDpa));
+        // R-LOG-3: they read logs (with the grant's view_logs).
+        assert!(Role::LegalRepresentative.may(Action::ViewLogs));
     }
 
     #[test]

@@ -127,6 +127,13 @@ impl<G: Gateway> Ctx<'_, G> {
                 }
                 to_query(&q)
             }
+            Route::MailboxLogs { .. } | Route::OrgLogs { .. } => {
+                let q: postern_shared::logs::LogQuery = self.query()?;
+                if let Some(m) = q.problem() {
+                    return Err(bad_request(m));
+                }
+                to_query(&q)
+            }
             Route::DpaPdf { .. } => {
                 let q: DpaQuery = self.query()?;
                 if q.lang.as_ref().is_some_and(|l| {

@@ -32,6 +32,7 @@ pub fn refusal_text(i18n: I18nContext, a: Action) -> String {
         Action::ManageOrganization => t_string!(i18n, refusal_manage_organization),
         Action::GenerateDpa => t_string!(i18n, refusal_generate_dpa),
         Action::ReadSupportedMailboxes => t_string!(i18n, refusal_read_supported_mailboxes),
+        Action::ViewLogs => t_string!(i18n, refusal_view_logs),
     }
     .to_string()
 }
@@ -70,6 +71,7 @@ mod tests {
                 Action::ManageOrganization => "refusal_manage_organization",
                 Action::GenerateDpa => "refusal_generate_dpa",
                 Action::ReadSupportedMailboxes => "refusal_read_supported_mailboxes",
+                Action::ViewLogs => "refusal_view_logs",
             };
             assert_eq!(en[key].as_str(), Some(a.refusal()), "{key}");
         }

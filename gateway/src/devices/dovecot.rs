@@ -26,7 +26,6 @@
 
 use postern_shared::devices::{DeviceId, LastUse};
 use std::collections::{HashMap, HashSet};
-use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -47,8 +46,8 @@ pub struct Login {
 
 #[derive(Default)]
 struct LogState {
-    /// Bytes of the log read so far (up to the last complete line).
-    offset: u64,
+    /// Where reading stopped (after the last complete line).
+    cursor: crate::maillog::follow::Cursor,
     /// PID → the device of the newest login line with that PID.
     pids: HashMap<u32, DeviceId>,
 }
@@ -176,28 +175,18 @@ impl Sessions {
     }
 }
 
-/// Reads whole lines past `st.offset`; a log that shrank (rotated,
-/// truncated) is read again from its start.
+/// Reads the whole lines written since the last call (`maillog::follow`:
+/// rotation and truncation); a log read again from its start forgets the
+/// PIDs it knew.
 fn read_new(path: &std::path::Path, st: &mut LogState) -> std::io::Result<Vec<Login>> {
-    let mut f = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
-    let len = f.metadata()?.len();
-    if len < st.offset {
-        st.offset = 0;
+    let chunk = crate::maillog::follow::read(path, st.cursor, u64::MAX)?;
+    if chunk.next.inode == st.cursor.inode && chunk.next.position < st.cursor.position
+        || chunk.next.inode != st.cursor.inode && st.cursor.inode != 0
+    {
         st.pids.clear();
     }
-    f.seek(SeekFrom::Start(st.offset))?;
-    let mut buf = Vec::new();
-    f.take(len - st.offset).read_to_end(&mut buf)?;
-    let Some(end) = buf.iter().rposition(|b| *b == b'\n') else {
-        return Ok(Vec::new());
-    };
-    st.offset += end as u64 + 1;
-    let text = String::from_utf8_lossy(&buf[..=end]);
-    let logins: Vec<Login> = text.lines().filter_map(parse_login).collect();
+    st.cursor = chunk.next;
+    let logins: Vec<Login> = chunk.lines.iter().filter_map(|l| parse_login(l)).collect();
     for l in &logins {
         if let Some(pid) = l.pid {
             st.pids.insert(pid, l.device);
@@ -263,7 +252,7 @@ fn plain<'a>(fields: &'a str, key: &str) -> Option<&'a str> {
 
 /// `log_timestamp = "%Y-%m-%dT%H:%M:%S "`, read as UTC (run Dovecot with
 /// `TZ` unset or UTC).
-fn parse_stamp(s: &str) -> Option<i64> {
+pub(crate) fn parse_stamp(s: &str) -> Option<i64> {
     let (date, time) = s.split_once('T')?;
     let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
     let (y, m, day) = (d.next()??, d.next()??, d.next()??);
@@ -276,7 +265,7 @@ fn parse_stamp(s: &str) -> Option<i64> {
 }
 
 /// Days since 1970-01-01 (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;

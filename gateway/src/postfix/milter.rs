@@ -9,6 +9,10 @@
 //! the SASL login — with Dovecot submission's XCLIENT, the mailbox), the
 //! headers, and the verdict at end of message. Unauthenticated mail
 //! (inbound) is accepted untouched.
+//!
+//! It also notes each accepted message's `Subject:` by queue id (the `i`
+//! macro of end of message) for the send and receive logs (R-LOG), which
+//! Postfix's log lines do not carry.
 
 use std::net::SocketAddr;
 
@@ -44,6 +48,16 @@ pub async fn serve(db: Db, listener: TcpListener) {
 struct Message {
     auth: String,
     from_headers: Vec<String>,
+    queue_id: String,
+    subject: Option<String>,
+}
+
+impl Message {
+    fn reset(&mut self) {
+        self.from_headers.clear();
+        self.subject = None;
+        self.queue_id.clear();
+    }
 }
 
 async fn connection(db: Db, mut stream: TcpStream) -> std::io::Result<()> {
@@ -70,25 +84,32 @@ async fn connection(db: Db, mut stream: TcpStream) -> std::io::Result<()> {
                 for (name, value) in pairs(data.get(1..).unwrap_or_default()) {
                     if name == "{auth_authen}" {
                         msg.auth = value.trim().to_ascii_lowercase();
+                    } else if name == "i" {
+                        msg.queue_id = value.trim().to_string();
                     }
                 }
             }
             b'M' => {
                 // A new transaction: headers of an earlier one do not count.
-                msg.from_headers.clear();
+                msg.reset();
                 write_packet(&mut stream, b'c', &[]).await?;
             }
             b'L' => {
-                if let Some((name, value)) = pairs(&data).next()
-                    && name.eq_ignore_ascii_case("from")
-                {
-                    msg.from_headers.push(value);
+                if let Some((name, value)) = pairs(&data).next() {
+                    if name.eq_ignore_ascii_case("from") {
+                        msg.from_headers.push(value);
+                    } else if name.eq_ignore_ascii_case("subject") && msg.subject.is_none() {
+                        msg.subject = Some(value);
+                    }
                 }
                 write_packet(&mut stream, b'c', &[]).await?;
             }
             b'E' => {
                 match verdict(&db, &msg).await {
-                    Ok(None) => write_packet(&mut stream, b'a', &[]).await?,
+                    Ok(None) => {
+                        note_subject(&db, &msg).await;
+                        write_packet(&mut stream, b'a', &[]).await?
+                    }
                     Ok(Some(reply)) => {
                         let mut body = reply.into_bytes();
                         body.push(0);
@@ -98,15 +119,53 @@ async fn connection(db: Db, mut stream: TcpStream) -> std::io::Result<()> {
                     // (milter_default_action = tempfail): never let it through.
                     Err(e) => return Err(std::io::Error::other(e)),
                 }
-                msg.from_headers.clear();
+                msg.reset();
             }
-            b'A' => msg.from_headers.clear(),
+            b'A' => msg.reset(),
             b'Q' => return Ok(()),
             b'K' => msg = Message::default(),
             // Connect, helo, recipient, data, end of headers, body, unknown.
             _ => write_packet(&mut stream, b'c', &[]).await?,
         }
     }
+}
+
+/// Keeps the message's subject for its log entries; a failure only costs
+/// the subject column (never the message).
+async fn note_subject(db: &Db, msg: &Message) {
+    let Some(raw) = &msg.subject else { return };
+    if msg.queue_id.is_empty() || msg.queue_id.len() > 32 {
+        return;
+    }
+    let subject = decoded_subject(raw);
+    let res = sqlx::query(
+        "INSERT INTO mail_log_subjects (queue_id, subject, at) VALUES ($1, $2, $3)
+         ON CONFLICT (queue_id) DO UPDATE SET subject = excluded.subject, at = excluded.at",
+    )
+    .bind(&msg.queue_id)
+    .bind(subject)
+    .bind(crate::db::now())
+    .execute(db)
+    .await;
+    if let Err(e) = res {
+        tracing::warn!(error = %e, "milter: cannot note a subject for the mail logs");
+    }
+}
+
+/// A `Subject:` value as people read it (RFC 2047 words decoded, folding
+/// and control characters gone, at most 500 characters).
+fn decoded_subject(raw: &str) -> String {
+    let doc = format!("Subject: {raw}\r\n\r\n");
+    let text = mail_parser::MessageParser::default()
+        .parse(doc.as_bytes())
+        .and_then(|m| m.subject().map(str::to_string))
+        .unwrap_or_else(|| raw.to_string());
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(500)
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// `None` accepts; `Some("550 …")` refuses with that reply.
@@ -200,6 +259,13 @@ async fn write_packet(stream: &mut TcpStream, cmd: u8, data: &[u8]) -> std::io::
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subjects_are_decoded_and_cleaned() {
+        assert_eq!(decoded_subject("=?UTF-8?B?w4l0w6k=?= report"), "Été report");
+        assert_eq!(decoded_subject(" Hello\r\n\tworld\u{7}"), "Hello world");
+        assert_eq!(decoded_subject(&"x".repeat(900)).len(), 500);
+    }
 
     #[test]
     fn from_header_addresses_are_parsed_from_display_forms() {

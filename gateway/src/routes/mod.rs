@@ -152,6 +152,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::admin::organization::get).put(crate::admin::organization::put),
         )
         .route(v1("dpa_pdf"), get(crate::dpa::download))
+        .route(v1("org_logs"), get(crate::maillog::routes::organization))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_member,
@@ -184,6 +185,8 @@ pub fn router(state: AppState) -> Router {
             v1("get_device_setup"),
             get(crate::devices::setup::info).post(crate::devices::setup::redeem),
         )
+        // Logs need `view_logs` and a role, not `read` (maillog::routes).
+        .route(v1("mailbox_logs"), get(crate::maillog::routes::mailbox))
         .merge(mailbox)
         .merge(organization)
         .merge(staff)

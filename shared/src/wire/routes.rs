@@ -427,6 +427,14 @@ pub enum Route {
     DpaPdf {
         org: OrganizationId,
     },
+    /// `GET /api/mailboxes/{mb}/logs?…`: the send and receive logs (R-LOG).
+    MailboxLogs {
+        mb: MailboxId,
+    },
+    /// `GET /api/orgs/{org}/logs?…`: the service's view of them.
+    OrgLogs {
+        org: OrganizationId,
+    },
     /// `GET /api/invitations/{token}`: public, the link is the credential.
     GetInvitation {
         token: String,
@@ -708,6 +716,12 @@ endpoints! {
     "dpa_pdf", Get "/api/orgs/{org}/dpa.pdf" => (Get "/v1/orgs/{org}/dpa.pdf"), Organization,
         "The personalised Data Processing Agreement as a PDF, in `lang` (R-GDPR-1; owners and administrators).",
         |a| Route::DpaPdf { org: a.org? };
+    "org_logs", Get "/api/orgs/{org}/logs" => (Get "/v1/orgs/{org}/logs"), Organization,
+        "The send and receive logs of every mailbox of the organisation whose grant lets the caller read them (R-LOG-3), newest first.",
+        |a| Route::OrgLogs { org: a.org? };
+    "mailbox_logs", Get "/api/mailboxes/{mb}/logs" => (Get "/v1/mailboxes/{mb}/logs"), Mailbox,
+        "The mailbox's send and receive logs, searched by direction, time range and address or subject, newest first (R-LOG; owners, administrators and legal representatives with `view_logs`).",
+        |a| Route::MailboxLogs { mb: a.mb? };
     "get_invitation", Get "/api/invitations/{token}" => (Get "/v1/public/invitations/{token}"), Public,
         "What an invitation link shares, for its page (expired, revoked and used links are told apart).",
         |a| Route::GetInvitation { token: a.token.clone()? };
@@ -902,6 +916,8 @@ impl Route {
                 with_org(&mut a, *org, "put_organization_details")
             }
             Route::DpaPdf { org } => with_org(&mut a, *org, "dpa_pdf"),
+            Route::OrgLogs { org } => with_org(&mut a, *org, "org_logs"),
+            Route::MailboxLogs { mb } => with_mb(&mut a, *mb, "mailbox_logs"),
             Route::GetInvitation { token } => with_token(&mut a, token, "get_invitation"),
             Route::SignUp { token } => with_token(&mut a, token, "sign_up"),
             Route::AcceptInvitation { token } => with_token(&mut a, token, "accept_invitation"),
