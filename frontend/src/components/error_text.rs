@@ -170,6 +170,14 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
             return t_string!(i18n, err_sender_list_full, max = max).to_string();
         }
         FiltersUnavailable => t_string!(i18n, err_filters_unavailable),
+        InvalidFilterValue => {
+            return filter_problem(
+                i18n,
+                p.field.as_deref().unwrap_or_default(),
+                p.reason.as_deref().unwrap_or_default(),
+                p.limit,
+            );
+        }
         InvalidOrganizationDetails => {
             use postern_shared::organization::{DetailsField, DetailsProblem};
             let field = p
@@ -210,6 +218,42 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
 
 /// Why a mailbox cannot be shared by invitation (R-INV-4), in the UI's
 /// language: beside the disabled Invite button and in a refusal.
+/// An auto-reply or sorting-rule value refused (`invalid_filter_value`,
+/// or the same check in the portal before sending): `reason` is a
+/// `FilterReason` name. The field is shown by where the form puts the
+/// message, so only the rule is said.
+pub fn filter_problem(
+    i18n: I18nContext<Locale>,
+    _field: &str,
+    reason: &str,
+    limit: Option<u64>,
+) -> String {
+    let max = limit.unwrap_or_default();
+    match reason {
+        "empty" => t_string!(i18n, err_filter_empty).to_string(),
+        "too_long" => t_string!(i18n, err_filter_too_long, max = max).to_string(),
+        "too_many" => t_string!(i18n, err_filter_too_many, max = max).to_string(),
+        "character" => t_string!(i18n, err_filter_character).to_string(),
+        "date" => t_string!(i18n, err_filter_date).to_string(),
+        "date_order" => t_string!(i18n, err_filter_date_order).to_string(),
+        "days" => t_string!(
+            i18n,
+            err_filter_days,
+            min = postern_shared::filters::MIN_REPLY_DAYS,
+            max = postern_shared::filters::MAX_REPLY_DAYS
+        )
+        .to_string(),
+        "header_name" => t_string!(i18n, err_filter_header_name).to_string(),
+        "size" => t_string!(i18n, err_filter_size).to_string(),
+        "match" => t_string!(i18n, err_filter_match).to_string(),
+        "address" => t_string!(i18n, err_filter_address).to_string(),
+        "own_address" => t_string!(i18n, err_filter_own_address).to_string(),
+        "no_actions" => t_string!(i18n, err_filter_no_actions).to_string(),
+        "actions" => t_string!(i18n, err_filter_actions).to_string(),
+        _ => t_string!(i18n, err_filter_value).to_string(),
+    }
+}
+
 pub fn invite_block_text(i18n: I18nContext<Locale>, block: InviteBlock) -> String {
     match block {
         InviteBlock::NoPermission => t_string!(i18n, invite_block_no_permission),

@@ -93,6 +93,14 @@ pub fn router(state: AppState) -> Router {
         .route(v1("get_spam"), get(crate::spam::get).put(crate::spam::put))
         .route(v1("add_spam_senders"), post(crate::spam::add_senders))
         .route(v1("remove_spam_senders"), post(crate::spam::remove_senders))
+        .route(
+            v1("get_auto_reply"),
+            get(crate::filters::get_auto_reply).put(crate::filters::put_auto_reply),
+        )
+        .route(
+            v1("get_rules"),
+            get(crate::filters::get_rules).put(crate::filters::put_rules),
+        )
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 
