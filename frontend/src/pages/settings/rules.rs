@@ -24,6 +24,9 @@ fn field_of(s: &str) -> RuleField {
     }
 }
 
+/// A change to the list, written at once.
+type Edit = Box<dyn FnOnce(&mut Vec<Rule>)>;
+
 pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl IntoView {
     let i18n = use_i18n();
     let rules = RwSignal::new(None::<Vec<Rule>>);
@@ -69,7 +72,7 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
             }
         });
     };
-    let change = move |f: Box<dyn FnOnce(&mut Vec<Rule>)>| {
+    let change = move |f: Edit| {
         let mut next = rules.get_untracked().unwrap_or_default();
         f(&mut next);
         write(next, None);
