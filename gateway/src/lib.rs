@@ -11,6 +11,7 @@ pub mod db;
 pub mod devices;
 pub mod dpa;
 pub mod error;
+pub mod filters;
 pub mod grants;
 pub mod imap;
 pub mod invitations;

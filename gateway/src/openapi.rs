@@ -298,6 +298,10 @@ fn shape(name: &str) -> Option<Shape> {
         "put_spam" => s(Some("UpdateSpamSettings"), &[200], json("SpamSettings")),
         "add_spam_senders" => s(Some("SenderEntries"), &[200], json("SpamSettings")),
         "remove_spam_senders" => s(Some("SenderEntries"), &[200], json("SpamSettings")),
+        "get_auto_reply" => s(None, &[200], json("AutoReplySettings")),
+        "put_auto_reply" => s(Some("AutoReply"), &[200], json("AutoReplySettings")),
+        "get_rules" => s(None, &[200], json("MailboxRules")),
+        "put_rules" => s(Some("PutRules"), &[200], json("MailboxRules")),
         "get_org_spam" => s(None, &[200], json("OrgSpamLists")),
         "add_org_spam_senders" => s(Some("SenderEntries"), &[200], json("OrgSpamLists")),
         "remove_org_spam_senders" => s(Some("SenderEntries"), &[200], json("OrgSpamLists")),
@@ -777,6 +781,15 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::support::SupportOverview>()
         .schema_from::<postern_shared::support::StaffGrant>()
         .schema_from::<postern_shared::support::StaffGrants>()
+        .schema_from::<postern_shared::filters::AutoReply>()
+        .schema_from::<postern_shared::filters::AutoReplySettings>()
+        .schema_from::<postern_shared::filters::MailboxRules>()
+        .schema_from::<postern_shared::filters::PutRules>()
+        .schema_from::<postern_shared::filters::Rule>()
+        .schema_from::<postern_shared::filters::Condition>()
+        .schema_from::<postern_shared::filters::RuleAction>()
+        .schema_from::<postern_shared::filters::RuleField>()
+        .schema_from::<postern_shared::filters::Match>()
         .schema_from::<postern_shared::permissions::Action>()
         .schema_from::<postern_shared::invitations::MailboxUsers>()
         .schema_from::<postern_shared::invitations::InviteBlock>()

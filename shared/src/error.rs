@@ -194,6 +194,11 @@ error_codes! {
     /// R-SPAM: the generated Sieve script could not be written or compiled;
     /// nothing changed, the previous script stays in force.
     FiltersUnavailable = "filters_unavailable", 503, "The mail filters cannot be changed right now; nothing was changed. Try again later.";
+    /// An auto-reply or sorting-rule value that may not be written into a
+    /// mail filter: `params.field` names it (`subject`,
+    /// `rules[0].conditions[1].value`, …), `params.reason` says why (a
+    /// `FilterReason` name), with `params.character` or `params.limit`.
+    InvalidFilterValue = "invalid_filter_value", 400, "This value cannot be used in a mail filter.";
     /// An organisation detail breaks its rule: `params.field` names it
     /// (a `DetailsField`), `params.reason` says how (a `DetailsProblem`:
     /// `required`, `too_long` with `params.limit`, `control_character`,

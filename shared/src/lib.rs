@@ -12,6 +12,7 @@ pub mod api;
 pub mod compose;
 pub mod devices;
 pub mod error;
+pub mod filters;
 pub mod folders;
 pub mod format;
 pub mod html;

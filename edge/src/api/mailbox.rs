@@ -206,6 +206,8 @@ impl<G: Gateway> Ctx<'_, G> {
             | Route::RemoveOrgSpamSenders { .. } => revalidate::<spam::SenderEntries>(b)?,
             Route::BulkSpamFilter { .. } => revalidate::<spam::BulkSpamFilterRequest>(b)?,
             Route::GrantSupport { .. } => revalidate::<postern_shared::support::SupportScope>(b)?,
+            Route::PutAutoReply { .. } => revalidate::<postern_shared::filters::AutoReply>(b)?,
+            Route::PutRules { .. } => revalidate::<postern_shared::filters::PutRules>(b)?,
             _ => return Ok(None),
         }))
     }

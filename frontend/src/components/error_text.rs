@@ -130,7 +130,8 @@ pub fn error_text(i18n: I18nContext, e: &ApiError) -> String {
         | InvalidOrganizationDetails
         | DpaDetailsMissing
         | DpaUnavailable
-        | SupportAccessExpired => return portal_text(i18n, e),
+        | SupportAccessExpired
+        | InvalidFilterValue => return portal_text(i18n, e),
     };
     text.to_string()
 }

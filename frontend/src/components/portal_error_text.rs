@@ -4,8 +4,8 @@
 //! registers it at its start ([`register`]).
 
 use crate::components::error_text::set_portal_text;
-use crate::i18n::*;
 use crate::i18n::I18nContext;
+use crate::i18n::*;
 use postern_shared::invitations::InviteBlock;
 use postern_shared::{ApiError, ErrorCode};
 
@@ -153,6 +153,14 @@ pub fn portal_error_text(i18n: I18nContext, e: &ApiError) -> String {
         }
         DpaUnavailable => t_string!(i18n, err_dpa_unavailable),
         SupportAccessExpired => t_string!(i18n, err_support_access_expired),
+        InvalidFilterValue => {
+            return filter_problem(
+                i18n,
+                p.field.as_deref().unwrap_or_default(),
+                p.reason.as_deref().unwrap_or_default(),
+                p.limit,
+            );
+        }
         _ => t_string!(i18n, err_generic),
     };
     text.to_string()
@@ -171,10 +179,7 @@ pub fn invite_block_text(i18n: I18nContext, block: InviteBlock) -> String {
 
 /// Why a local part breaks R-ADDR-1, said as the user types it (the
 /// server says the same with `invalid_address`): names the character.
-pub fn local_part_text(
-    i18n: I18nContext,
-    e: &postern_shared::address::LocalPartError,
-) -> String {
+pub fn local_part_text(i18n: I18nContext, e: &postern_shared::address::LocalPartError) -> String {
     use postern_shared::address::{LocalPartError::*, MAX_LOCAL_PART};
     match e {
         Empty => t_string!(i18n, err_invalid_address).to_string(),
@@ -192,5 +197,36 @@ pub fn local_part_text(
         LeadingOrTrailingHyphen => t_string!(i18n, addr_hyphen_edge).to_string(),
         LeadingOrTrailingDot => t_string!(i18n, addr_dot_edge).to_string(),
         DoubleDot => t_string!(i18n, addr_double_dot).to_string(),
+    }
+}
+
+/// An auto-reply or sorting-rule value refused (`invalid_filter_value`,
+/// or the same check in the portal before sending): `reason` is a
+/// `FilterReason` name. The field is shown by where the form puts the
+/// message, so only the rule is said.
+pub fn filter_problem(i18n: I18nContext, _field: &str, reason: &str, limit: Option<u64>) -> String {
+    let max = limit.unwrap_or_default();
+    match reason {
+        "empty" => t_string!(i18n, err_filter_empty).to_string(),
+        "too_long" => t_string!(i18n, err_filter_too_long, max = max).to_string(),
+        "too_many" => t_string!(i18n, err_filter_too_many, max = max).to_string(),
+        "character" => t_string!(i18n, err_filter_character).to_string(),
+        "date" => t_string!(i18n, err_filter_date).to_string(),
+        "date_order" => t_string!(i18n, err_filter_date_order).to_string(),
+        "days" => t_string!(
+            i18n,
+            err_filter_days,
+            min = postern_shared::filters::MIN_REPLY_DAYS,
+            max = postern_shared::filters::MAX_REPLY_DAYS
+        )
+        .to_string(),
+        "header_name" => t_string!(i18n, err_filter_header_name).to_string(),
+        "size" => t_string!(i18n, err_filter_size).to_string(),
+        "match" => t_string!(i18n, err_filter_match).to_string(),
+        "address" => t_string!(i18n, err_filter_address).to_string(),
+        "own_address" => t_string!(i18n, err_filter_own_address).to_string(),
+        "no_actions" => t_string!(i18n, err_filter_no_actions).to_string(),
+        "actions" => t_string!(i18n, err_filter_actions).to_string(),
+        _ => t_string!(i18n, err_filter_value).to_string(),
     }
 }

@@ -713,6 +713,38 @@ pub async fn end_session(id: String) -> Result<(), ApiError> {
     request(&Route::EndSession { id }, &()).send().await
 }
 
+// ---- Auto-reply and sorting rules -----------------------------------------
+
+pub async fn get_auto_reply(
+    mb: MailboxId,
+) -> Result<postern_shared::filters::AutoReplySettings, ApiError> {
+    request(&Route::GetAutoReply { mb }, &()).send().await
+}
+
+pub async fn put_auto_reply(
+    mb: MailboxId,
+    req: &postern_shared::filters::AutoReply,
+) -> Result<postern_shared::filters::AutoReplySettings, ApiError> {
+    request(&Route::PutAutoReply { mb }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
+pub async fn get_rules(mb: MailboxId) -> Result<postern_shared::filters::MailboxRules, ApiError> {
+    request(&Route::GetRules { mb }, &()).send().await
+}
+
+pub async fn put_rules(
+    mb: MailboxId,
+    req: &postern_shared::filters::PutRules,
+) -> Result<postern_shared::filters::MailboxRules, ApiError> {
+    request(&Route::PutRules { mb }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
 // ---- Spam filter and sender lists (R-SPAM) --------------------------------
 
 pub async fn get_spam(mb: MailboxId) -> Result<postern_shared::spam::SpamSettings, ApiError> {

@@ -7,24 +7,24 @@ use crate::components::error_text::{ErrorAlert, error_text};
 use crate::core::api;
 use crate::core::browser::format_time;
 use crate::core::session::use_session;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::I18nContext;
 use postern_shared::Permission;
 use postern_shared::api::MailboxId;
 use postern_shared::support::{
     SupportAccess, SupportGrant, SupportKind, SupportOverview, SupportRead, SupportScope, time_left,
 };
 
-fn kind_label(i18n: I18nContext<Locale>, k: SupportKind) -> String {
+fn kind_label(i18n: I18nContext, k: SupportKind) -> String {
     match k {
         SupportKind::MailboxContents => t_string!(i18n, support_kind_mailbox_contents),
     }
     .to_string()
 }
 
-fn left_text(i18n: I18nContext<Locale>, g: &SupportGrant, now: i64) -> String {
+fn left_text(i18n: I18nContext, g: &SupportGrant, now: i64) -> String {
     let (days, hours) = time_left(g.expires_at, now).unwrap_or((0, 0));
     let ends = format_time(g.expires_at, i18n.get_locale().as_str());
     t_string!(
@@ -37,7 +37,7 @@ fn left_text(i18n: I18nContext<Locale>, g: &SupportGrant, now: i64) -> String {
     .to_string()
 }
 
-fn read_text(i18n: I18nContext<Locale>, a: &SupportAccess) -> String {
+fn read_text(i18n: I18nContext, a: &SupportAccess) -> String {
     let folder = a.folder.clone().unwrap_or_default();
     let uid = a.uid.unwrap_or_default();
     match a.read {

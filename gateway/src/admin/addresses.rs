@@ -563,6 +563,8 @@ pub async fn delete(
             "correspondents",
             "signatures",
             "mailbox_senders",
+            "auto_replies",
+            "mailbox_rules",
             "outbox",
             "sends",
         ] {

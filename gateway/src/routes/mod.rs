@@ -99,6 +99,13 @@ pub fn router(state: AppState) -> Router {
             get(crate::support::routes::get).post(crate::support::routes::create),
         )
         .route(v1("revoke_support"), delete(crate::support::routes::revoke))
+            v1("get_auto_reply"),
+            get(crate::filters::get_auto_reply).put(crate::filters::put_auto_reply),
+        )
+        .route(
+            v1("get_rules"),
+            get(crate::filters::get_rules).put(crate::filters::put_rules),
+        )
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 

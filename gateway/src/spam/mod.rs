@@ -488,6 +488,7 @@ pub async fn bulk(
 /// A deleted mailbox's script goes with it.
 pub async fn forget_mailbox(state: &AppState, mailbox: MailboxId) {
     state.spam.remove(Script::Mailbox(mailbox)).await;
+    state.spam.remove(Script::Rules(mailbox)).await;
 }
 
 /// The entries of `senders` not yet on `list` (one of a mailbox's or a

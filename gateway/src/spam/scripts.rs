@@ -12,6 +12,7 @@
 //! <dir>/before/org-<id>.sieve         an organisation's mailboxes without lists
 //! <dir>/before/mailbox-<id>.sieve     a mailbox with lists or a destination
 //! <dir>/global/org-<id>.sieve         included by the mailbox scripts
+//! <dir>/rules/mailbox-<id>.sieve      auto-reply and sorting rules (crate::filters)
 //! ```
 //!
 //! Dovecot's userdb query picks the before-script of each delivery from the
@@ -43,6 +44,8 @@ pub enum Script {
     Org(OrganizationId),
     Mailbox(MailboxId),
     Global(OrganizationId),
+    /// A mailbox's auto-reply and sorting rules (`crate::filters`).
+    Rules(MailboxId),
 }
 
 impl Script {
@@ -52,6 +55,7 @@ impl Script {
             Script::Org(o) => format!("before/org-{o}.sieve"),
             Script::Mailbox(m) => format!("before/mailbox-{m}.sieve"),
             Script::Global(o) => format!("global/{}.sieve", super::sieve::global_name(o)),
+            Script::Rules(m) => format!("rules/mailbox-{m}.sieve"),
         }
     }
 }

@@ -349,6 +349,20 @@ pub enum Route {
         uid: u32,
         section: String,
     },
+    /// `GET/PUT /api/mailboxes/{mb}/auto-reply` (Sieve vacation).
+    GetAutoReply {
+        mb: MailboxId,
+    },
+    PutAutoReply {
+        mb: MailboxId,
+    },
+    /// `GET/PUT /api/mailboxes/{mb}/rules`: the sorting rules.
+    GetRules {
+        mb: MailboxId,
+    },
+    PutRules {
+        mb: MailboxId,
+    },
     ListAddresses {
         org: OrganizationId,
     },
@@ -627,6 +641,18 @@ endpoints! {
     "remove_spam_senders", Post "/api/mailboxes/{mb}/spam/senders/remove" => (Post "/v1/mailboxes/{mb}/spam/senders/remove"), Mailbox,
         "Remove entries from the mailbox's blocked or approved senders.",
         |a| Route::RemoveSpamSenders { mb: a.mb? };
+    "get_auto_reply", Get "/api/mailboxes/{mb}/auto-reply" => (Get "/v1/mailboxes/{mb}/auto-reply"), Mailbox,
+        "The mailbox's auto-reply: on or off, subject, text, dates, once per sender per N days.",
+        |a| Route::GetAutoReply { mb: a.mb? };
+    "put_auto_reply", Put "/api/mailboxes/{mb}/auto-reply" => (Put "/v1/mailboxes/{mb}/auto-reply"), Mailbox,
+        "Set the mailbox's auto-reply (a generated Sieve vacation; never to lists, bulk mail or spam).",
+        |a| Route::PutAutoReply { mb: a.mb? };
+    "get_rules", Get "/api/mailboxes/{mb}/rules" => (Get "/v1/mailboxes/{mb}/rules"), Mailbox,
+        "The mailbox's sorting rules, in the order they are tried.",
+        |a| Route::GetRules { mb: a.mb? };
+    "put_rules", Put "/api/mailboxes/{mb}/rules" => (Put "/v1/mailboxes/{mb}/rules"), Mailbox,
+        "Replace the mailbox's ordered sorting rules (generated Sieve; holds from the next delivery).",
+        |a| Route::PutRules { mb: a.mb? };
     "create_device_setup", Post "/api/mailboxes/{mb}/devices/setup-invitations" => (Post "/v1/mailboxes/{mb}/devices/setup-invitations"), Mailbox,
         "Send a user of the mailbox a single-use link, valid 30 days, to make a password for their own device (R-DEV-4).",
         |a| Route::CreateDeviceSetup { mb: a.mb? };
@@ -833,6 +859,10 @@ impl Route {
             Route::PutSpam { mb } => with_mb(&mut a, *mb, "put_spam"),
             Route::AddSpamSenders { mb } => with_mb(&mut a, *mb, "add_spam_senders"),
             Route::RemoveSpamSenders { mb } => with_mb(&mut a, *mb, "remove_spam_senders"),
+            Route::GetAutoReply { mb } => with_mb(&mut a, *mb, "get_auto_reply"),
+            Route::PutAutoReply { mb } => with_mb(&mut a, *mb, "put_auto_reply"),
+            Route::GetRules { mb } => with_mb(&mut a, *mb, "get_rules"),
+            Route::PutRules { mb } => with_mb(&mut a, *mb, "put_rules"),
             Route::CreateDeviceSetup { mb } => with_mb(&mut a, *mb, "create_device_setup"),
             Route::RevokeDeviceSetup { mb, invitation } => {
                 a.invitation = Some(*invitation);

@@ -6,10 +6,10 @@
 
 use super::MailCtx;
 use crate::core::api;
+use crate::i18n::I18nContext;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use crate::i18n::I18nContext;
 use postern_shared::folders::SpecialUse;
 use postern_shared::spam::{SenderEntries, SenderList, Verdict};
 
@@ -34,12 +34,7 @@ pub fn verdict_here(ctx: MailCtx) -> Verdict {
 
 /// Reports `uids` of the folder on screen; `after` runs once they moved
 /// (it reloads what shows them).
-pub fn report(
-    ctx: MailCtx,
-    i18n: I18nContext,
-    uids: Vec<u32>,
-    after: impl FnOnce() + 'static,
-) {
+pub fn report(ctx: MailCtx, i18n: I18nContext, uids: Vec<u32>, after: impl FnOnce() + 'static) {
     let verdict = verdict_here(ctx);
     let (mb, folder) = (ctx.mailbox.get_untracked(), ctx.folder.get_untracked());
     spawn_local(async move {

@@ -140,6 +140,7 @@ pub fn filters(ctx: SettingsCtx) -> impl IntoView {
         {sender_list(ListOwner::Mailbox(mb), SenderList::Blocked, lists, false)}
         {sender_list(ListOwner::Mailbox(mb), SenderList::Approved, lists, false)}
         <p class="hint">{t!(i18n, spam_precedence)}</p>
+        {super::rules::sorting_rules(mb, folders)}
     }
     .into_any()
 }

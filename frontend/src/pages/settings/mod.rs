@@ -10,11 +10,13 @@
 //! slug and when it shows, its label in [`section_label`] and its view in
 //! `section_view`.
 
+pub mod auto_reply;
 pub mod connect;
 pub mod devices;
 pub mod filters;
 pub mod general;
 pub mod invitations;
+pub mod rules;
 pub mod signature;
 pub mod storage;
 pub mod users;
@@ -41,6 +43,7 @@ pub enum SettingsSection {
     Devices,
     Connect,
     Filters,
+    AutoReply,
 }
 
 pub struct SectionInfo {
@@ -88,6 +91,11 @@ pub const SECTIONS: &[SectionInfo] = &[
         slug: "filters",
         shown: is_granted,
     },
+    SectionInfo {
+        section: SettingsSection::AutoReply,
+        slug: "auto-reply",
+        shown: is_granted,
+    },
 ];
 
 /// Device passwords and filters are a granted user's (the section says
@@ -108,6 +116,7 @@ pub fn section_label(i18n: I18nContext, s: SettingsSection) -> String {
         SettingsSection::Devices => t_string!(i18n, section_devices),
         SettingsSection::Connect => t_string!(i18n, section_connect),
         SettingsSection::Filters => t_string!(i18n, section_filters),
+        SettingsSection::AutoReply => t_string!(i18n, section_auto_reply),
     }
     .to_string()
 }
@@ -387,6 +396,7 @@ fn section_view(
         Some(SettingsSection::Devices) => devices::devices(ctx.clone()).into_any(),
         Some(SettingsSection::Connect) => connect::connect(ctx.clone()).into_any(),
         Some(SettingsSection::Filters) => filters::filters(ctx.clone()).into_any(),
+        Some(SettingsSection::AutoReply) => auto_reply::auto_reply(ctx.clone()).into_any(),
         None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),
     }
 }

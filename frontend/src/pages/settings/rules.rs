@@ -1,0 +1,329 @@
+//! The Filters section's sorting rules: the ordered list (each on/off,
+//! moved up, removed) and a form adding one — conditions (from, to/cc,
+//! subject, a header contains / is; size above) and actions (move, mark
+//! read, flag, forward, discard). Every change writes the whole list
+//! (`PUT …/rules`); the gateway turns it into Sieve.
+
+use crate::components::error_text::{ErrorAlert, error_text};
+use crate::components::portal_error_text::filter_problem;
+use crate::core::api;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use postern_shared::api::{Folder, MailboxId};
+use postern_shared::filters::{
+    Condition, FilterReason, Match, PutRules, Rule, RuleAction, RuleField, check_rules,
+};
+
+fn field_of(s: &str) -> RuleField {
+    match s {
+        "to" => RuleField::To,
+        "subject" => RuleField::Subject,
+        "header" => RuleField::Header,
+        "size" => RuleField::Size,
+        _ => RuleField::From,
+    }
+}
+
+/// A change to the list, written at once.
+type Edit = Box<dyn FnOnce(&mut Vec<Rule>)>;
+
+pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let rules = RwSignal::new(None::<Vec<Rule>>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    spawn_local(async move {
+        match api::get_rules(mb).await {
+            Ok(r) => rules.set(Some(r.rules)),
+            Err(e) => error.set(Some(error_text(i18n, &e))),
+        }
+    });
+    // Writes `next`; the list shown is the server's answer.
+    let write = move |next: Vec<Rule>, done: Option<Box<dyn FnOnce()>>| {
+        if busy.get_untracked() {
+            return;
+        }
+        if let Err(e) = check_rules(&next) {
+            let limit = match e.reason {
+                FilterReason::TooLong(n) | FilterReason::TooMany(n) => Some(n as u64),
+                _ => None,
+            };
+            error.set(Some(filter_problem(
+                i18n,
+                &e.field,
+                e.reason.as_str(),
+                limit,
+            )));
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let r = api::put_rules(mb, &PutRules { rules: next }).await;
+            busy.set(false);
+            match r {
+                Ok(r) => {
+                    error.set(None);
+                    rules.set(Some(r.rules));
+                    if let Some(done) = done {
+                        done();
+                    }
+                }
+                Err(e) => error.set(Some(error_text(i18n, &e))),
+            }
+        });
+    };
+    let change = move |f: Edit| {
+        let mut next = rules.get_untracked().unwrap_or_default();
+        f(&mut next);
+        write(next, None);
+    };
+
+    // The form of a new rule.
+    let name = RwSignal::new(String::new());
+    let all = RwSignal::new(true);
+    let field = RwSignal::new("from".to_string());
+    let matches = RwSignal::new("contains".to_string());
+    let header = RwSignal::new(String::new());
+    let value = RwSignal::new(String::new());
+    let conditions = RwSignal::new(Vec::<Condition>::new());
+    let mark_read = RwSignal::new(false);
+    let flag = RwSignal::new(false);
+    let discard = RwSignal::new(false);
+    let move_to = RwSignal::new(String::new());
+    let forward = RwSignal::new(String::new());
+    let typed_condition = move || {
+        let f = field_of(&field.get_untracked());
+        Condition {
+            field: f,
+            matches: match (f, matches.get_untracked().as_str()) {
+                (RuleField::Size, _) => Match::Above,
+                (_, "is") => Match::Is,
+                _ => Match::Contains,
+            },
+            header: (f == RuleField::Header).then(|| header.get_untracked().trim().to_string()),
+            value: value.get_untracked().trim().to_string(),
+        }
+    };
+    let add_condition = move || {
+        let c = typed_condition();
+        conditions.update(|v| v.push(c));
+        value.set(String::new());
+    };
+    let add_rule = move || {
+        let mut conds = conditions.get_untracked();
+        if !value.get_untracked().trim().is_empty() || conds.is_empty() {
+            conds.push(typed_condition());
+        }
+        let mut actions = Vec::new();
+        let folder = move_to.get_untracked();
+        if !folder.is_empty() {
+            actions.push(RuleAction::Move { folder });
+        }
+        if mark_read.get_untracked() {
+            actions.push(RuleAction::MarkRead);
+        }
+        if flag.get_untracked() {
+            actions.push(RuleAction::Flag);
+        }
+        let fwd = forward.get_untracked().trim().to_string();
+        if !fwd.is_empty() {
+            actions.push(RuleAction::Forward { address: fwd });
+        }
+        if discard.get_untracked() {
+            actions.push(RuleAction::Discard);
+        }
+        let rule = Rule {
+            name: name.get_untracked().trim().to_string(),
+            enabled: true,
+            all: all.get_untracked(),
+            conditions: conds,
+            actions,
+        };
+        let mut next = rules.get_untracked().unwrap_or_default();
+        next.push(rule);
+        let reset = move || {
+            name.set(String::new());
+            value.set(String::new());
+            header.set(String::new());
+            conditions.set(Vec::new());
+            mark_read.set(false);
+            flag.set(false);
+            discard.set(false);
+            move_to.set(String::new());
+            forward.set(String::new());
+        };
+        write(next, Some(Box::new(reset)));
+    };
+    let describe = move |c: &Condition| -> String {
+        let what = match c.field {
+            RuleField::From => t_string!(i18n, rule_field_from).to_string(),
+            RuleField::To => t_string!(i18n, rule_field_to).to_string(),
+            RuleField::Subject => t_string!(i18n, rule_field_subject).to_string(),
+            RuleField::Header => c.header.clone().unwrap_or_default(),
+            RuleField::Size => t_string!(i18n, rule_field_size).to_string(),
+        };
+        let how = match c.matches {
+            Match::Contains => t_string!(i18n, rule_match_contains).to_string(),
+            Match::Is => t_string!(i18n, rule_match_is).to_string(),
+            Match::Above => t_string!(i18n, rule_match_above).to_string(),
+        };
+        format!("{what} {how} “{}”", c.value)
+    };
+    let describe_action = move |a: &RuleAction| -> String {
+        match a {
+            RuleAction::Move { folder } => {
+                t_string!(i18n, rule_action_move_to, folder = folder.clone()).to_string()
+            }
+            RuleAction::MarkRead => t_string!(i18n, rule_action_mark_read).to_string(),
+            RuleAction::Flag => t_string!(i18n, rule_action_flag).to_string(),
+            RuleAction::Forward { address } => {
+                t_string!(i18n, rule_action_forward_to, address = address.clone()).to_string()
+            }
+            RuleAction::Discard => t_string!(i18n, rule_action_discard).to_string(),
+        }
+    };
+    view! {
+        <section class="block" data-testid="rules">
+            <h3>{t!(i18n, rules_title)}</h3>
+            <p class="hint">{t!(i18n, rules_intro)}</p>
+            <ErrorAlert error=error/>
+            {move || match rules.get() {
+                None => view! { <p class="loading">{t!(i18n, loading)}</p> }.into_any(),
+                Some(list) if list.is_empty() => {
+                    view! { <p class="hint" data-testid="rules-none">{t!(i18n, rules_none)}</p> }.into_any()
+                }
+                Some(list) => {
+                    let n = list.len();
+                    view! {
+                        <ol class="rules">
+                            {list
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, r)| {
+                                    let conds = r.conditions.iter().map(describe).collect::<Vec<_>>().join(if r.all { " · " } else { " | " });
+                                    let acts = r.actions.iter().map(describe_action).collect::<Vec<_>>().join(", ");
+                                    view! {
+                                        <li data-testid="rule" data-name=r.name.clone()>
+                                            <label class="toggle">
+                                                <input type="checkbox" data-testid="rule-toggle"
+                                                    prop:checked=r.enabled
+                                                    disabled=move || busy.get()
+                                                    on:change=move |ev| {
+                                                        let on = event_target_checked(&ev);
+                                                        change(Box::new(move |v| v[i].enabled = on))
+                                                    }/>
+                                                <strong>{r.name.clone()}</strong>
+                                            </label>
+                                            <p class="hint">{conds}" → "{acts}</p>
+                                            <div class="actions">
+                                                <button type="button" data-testid="rule-up"
+                                                    disabled=move || busy.get() || i == 0
+                                                    on:click=move |_| change(Box::new(move |v| v.swap(i, i - 1)))>
+                                                    {t!(i18n, rule_up)}
+                                                </button>
+                                                <button type="button" data-testid="rule-down"
+                                                    disabled=move || busy.get() || i + 1 == n
+                                                    on:click=move |_| change(Box::new(move |v| v.swap(i, i + 1)))>
+                                                    {t!(i18n, rule_down)}
+                                                </button>
+                                                <button type="button" class="danger" data-testid="rule-remove"
+                                                    disabled=move || busy.get()
+                                                    on:click=move |_| change(Box::new(move |v| { v.remove(i); }))>
+                                                    {t!(i18n, rule_remove)}
+                                                </button>
+                                            </div>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ol>
+                    }
+                        .into_any()
+                }
+            }}
+            <details data-testid="rule-add">
+                <summary>{t!(i18n, rule_add)}</summary>
+                <form class="rule-form" on:submit=move |ev| { ev.prevent_default(); add_rule(); }>
+                    <label>
+                        <span>{t!(i18n, rule_name)}</span>
+                        <input type="text" data-testid="rule-name" prop:value=move || name.get()
+                            on:input=move |ev| name.set(event_target_value(&ev))/>
+                    </label>
+                    <label>
+                        <span>{t!(i18n, rule_when)}</span>
+                        <select data-testid="rule-all" on:change=move |ev| all.set(event_target_value(&ev) == "all")>
+                            <option value="all" selected=move || all.get()>{t!(i18n, rule_all)}</option>
+                            <option value="any" selected=move || !all.get()>{t!(i18n, rule_any)}</option>
+                        </select>
+                    </label>
+                    <ul class="conditions">
+                        {move || conditions.get().iter().map(|c| view! { <li data-testid="rule-condition">{describe(c)}</li> }).collect_view()}
+                    </ul>
+                    <div class="row wrap">
+                        <select data-testid="rule-field" on:change=move |ev| field.set(event_target_value(&ev))>
+                            <option value="from">{t!(i18n, rule_field_from)}</option>
+                            <option value="to">{t!(i18n, rule_field_to)}</option>
+                            <option value="subject">{t!(i18n, rule_field_subject)}</option>
+                            <option value="header">{t!(i18n, rule_field_header)}</option>
+                            <option value="size">{t!(i18n, rule_field_size_kb)}</option>
+                        </select>
+                        <Show when=move || field.get() == "header">
+                            <input type="text" data-testid="rule-header" placeholder="X-Mailer"
+                                prop:value=move || header.get()
+                                on:input=move |ev| header.set(event_target_value(&ev))/>
+                        </Show>
+                        <Show when=move || field.get() != "size">
+                            <select data-testid="rule-match" on:change=move |ev| matches.set(event_target_value(&ev))>
+                                <option value="contains">{t!(i18n, rule_match_contains)}</option>
+                                <option value="is">{t!(i18n, rule_match_is)}</option>
+                            </select>
+                        </Show>
+                        <input type="text" data-testid="rule-value" prop:value=move || value.get()
+                            on:input=move |ev| value.set(event_target_value(&ev))/>
+                        <button type="button" data-testid="rule-add-condition" on:click=move |_| add_condition()>
+                            {t!(i18n, rule_add_condition)}
+                        </button>
+                    </div>
+                    <fieldset>
+                        <legend>{t!(i18n, rule_then)}</legend>
+                        <label>
+                            <span>{t!(i18n, rule_action_move)}</span>
+                            <select data-testid="rule-move" on:change=move |ev| move_to.set(event_target_value(&ev))>
+                                <option value="" selected=move || move_to.get().is_empty()>{t!(i18n, rule_no_move)}</option>
+                                {move || folders.get().into_iter().map(|f| {
+                                    let p = f.path.clone();
+                                    let p2 = p.clone();
+                                    view! { <option value=p selected=move || move_to.get() == p2>{f.path.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="toggle">
+                            <input type="checkbox" data-testid="rule-mark-read" prop:checked=move || mark_read.get()
+                                on:change=move |ev| mark_read.set(event_target_checked(&ev))/>
+                            <span>{t!(i18n, rule_action_mark_read)}</span>
+                        </label>
+                        <label class="toggle">
+                            <input type="checkbox" data-testid="rule-flag" prop:checked=move || flag.get()
+                                on:change=move |ev| flag.set(event_target_checked(&ev))/>
+                            <span>{t!(i18n, rule_action_flag)}</span>
+                        </label>
+                        <label>
+                            <span>{t!(i18n, rule_action_forward)}</span>
+                            <input type="email" data-testid="rule-forward" prop:value=move || forward.get()
+                                on:input=move |ev| forward.set(event_target_value(&ev))/>
+                        </label>
+                        <label class="toggle">
+                            <input type="checkbox" data-testid="rule-discard" prop:checked=move || discard.get()
+                                on:change=move |ev| discard.set(event_target_checked(&ev))/>
+                            <span>{t!(i18n, rule_action_discard)}</span>
+                        </label>
+                    </fieldset>
+                    <button type="submit" class="primary" data-testid="rule-save" disabled=move || busy.get()>
+                        {t!(i18n, rule_save)}
+                    </button>
+                </form>
+            </details>
+        </section>
+    }
+}
