@@ -97,7 +97,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::ViewAddresses,
         Action::ManageAddresses,
         Action::ManageAccess,

@@ -44,6 +44,7 @@ mod tests {
                 "section_general",
                 "devices_kind_script",
                 "privacy_cookies",
+                "report_spam",
             ],
         ),
         (
@@ -80,6 +81,9 @@ mod tests {
                 "connect_port",
                 "privacy_cookies",
                 "privacy_name",
+                "report_spam",
+                "auto_reply_text",
+                "rule_name",
             ],
         ),
         (
@@ -92,6 +96,7 @@ mod tests {
                 "devices_kind_script",
                 "devices_settings_password",
                 "connect_password",
+                "report_spam",
             ],
         ),
     ];

@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::support::routes::get).post(crate::support::routes::create),
         )
         .route(v1("revoke_support"), delete(crate::support::routes::revoke))
+        .route(
             v1("get_auto_reply"),
             get(crate::filters::get_auto_reply).put(crate::filters::put_auto_reply),
         )
