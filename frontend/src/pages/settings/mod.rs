@@ -480,7 +480,12 @@ mod tests {
             section_of(Some("filters")).map(|s| s.section),
             Some(SettingsSection::Filters)
         );
-        assert!(section_of(Some("auto-reply")).is_none());
+        assert_eq!(
+            section_of(Some("auto-reply")).map(|s| s.section),
+            Some(SettingsSection::AutoReply)
+        );
+        // Sections still to come have no page yet.
+        assert!(section_of(Some("backups")).is_none());
         assert_eq!(section_href(4, "users"), "/settings/4/users");
     }
 }
