@@ -630,12 +630,14 @@ async fn without_the_role_or_from_another_organisation_every_admin_route_is_refu
         .await
         .unwrap();
     assert_eq!(seen.role, Role::LegalRepresentative);
-    // (and the legal details, the DPA's controller: R-GDPR-1).
+    // (and the legal details, the DPA's controller: R-GDPR-1; the logs of
+    // mailboxes whose grant has "view logs": R-LOG-3).
     assert_eq!(
         seen.allowed,
         vec![
             postern_shared::permissions::Action::ViewAddresses,
-            postern_shared::permissions::Action::ViewOrganization
+            postern_shared::permissions::Action::ViewOrganization,
+            postern_shared::permissions::Action::ViewLogs
         ]
     );
 

@@ -545,14 +545,16 @@ pub async fn delete(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        // Everything that names the mailbox goes with it.
-        sqlx::query(
+        // Everything that names the mailbox goes with it (rows that name
+        // it through another table first).
+        for query in [
             "DELETE FROM device_logins WHERE device_id IN
              (SELECT id FROM device_passwords WHERE mailbox_id = $1)",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+            "DELETE FROM support_accesses WHERE grant_id IN
+             (SELECT id FROM support_grants WHERE mailbox_id = $1)",
+        ] {
+            sqlx::query(query).bind(id).execute(&mut *tx).await?;
+        }
         for table in [
             "grants",
             "invitations",
@@ -565,6 +567,8 @@ pub async fn delete(
             "mailbox_senders",
             "auto_replies",
             "mailbox_rules",
+            "support_grants",
+            "mail_log_entries",
             "outbox",
             "sends",
         ] {
