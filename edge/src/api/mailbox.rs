@@ -166,6 +166,7 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::SetFlags { .. } => revalidate::<SetFlagsRequest>(b)?,
             Route::MoveMessages { .. } => revalidate::<MoveMessagesRequest>(b)?,
             Route::DeleteMessages { .. } => revalidate::<DeleteMessagesRequest>(b)?,
+            Route::ReportMessages { .. } => revalidate::<spam::ReportRequest>(b)?,
             Route::SaveDraft { .. } => revalidate::<SaveDraftRequest>(b)?,
             Route::Send { .. } => revalidate::<SendRequest>(b)?,
             Route::PutSignature { .. } => revalidate::<Signature>(b)?,
