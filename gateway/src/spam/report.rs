@@ -19,6 +19,8 @@ use crate::state::AppState;
 
 /// At most this many senders are offered.
 const MAX_SENDERS: usize = 10;
+/// Time one report may spend teaching the filter.
+const LEARN_BUDGET: std::time::Duration = std::time::Duration::from_secs(15);
 /// Bytes of messages one report holds in memory to be learned.
 const MAX_LEARN_TOTAL: usize = 32 * 1024 * 1024;
 
@@ -63,8 +65,15 @@ pub async fn report(
         })
         .await
         .map_err(crate::routes::messages::map_select)?;
+    // A filter that is slow to answer holds the report up this long at
+    // most: what is left is not learned (the move is what was asked).
+    let deadline = std::time::Instant::now() + LEARN_BUDGET;
     let mut learned = 0;
     for raw in &messages {
+        if std::time::Instant::now() >= deadline {
+            tracing::warn!(mailbox = %grant.address, "report: rspamd too slow, not every message learned");
+            break;
+        }
         if state.learner.learn(&grant.address, req.verdict, raw).await {
             learned += 1;
         }
