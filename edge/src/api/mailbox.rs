@@ -209,7 +209,67 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::GrantSupport { .. } => revalidate::<postern_shared::support::SupportScope>(b)?,
             Route::PutAutoReply { .. } => revalidate::<postern_shared::filters::AutoReply>(b)?,
             Route::PutRules { .. } => revalidate::<postern_shared::filters::PutRules>(b)?,
-            _ => return Ok(None),
+            // No body, or not this function's: listed by name (no `_`), so
+            // a new route with a body cannot be forgotten here silently.
+            Route::Health
+            | Route::OpenApi
+            | Route::Login
+            | Route::LoginSecondFactor
+            | Route::GetSession
+            | Route::Logout
+            | Route::Me
+            | Route::AccountSecurity
+            | Route::ListSessions
+            | Route::EndOtherSessions
+            | Route::EndSession { .. }
+            | Route::ListFolders { .. }
+            | Route::DeleteFolder { .. }
+            | Route::ListMessages { .. }
+            | Route::GetMessage { .. }
+            | Route::GetMessageHtml { .. }
+            | Route::GetPart { .. }
+            | Route::GetDraft { .. }
+            | Route::GetOutgoing { .. }
+            | Route::CancelOutgoing { .. }
+            | Route::Contacts { .. }
+            | Route::GetSignature { .. }
+            | Route::Identities { .. }
+            | Route::MailboxStorage { .. }
+            | Route::ListDevices { .. }
+            | Route::RegenerateDevice { .. }
+            | Route::DeleteDevice { .. }
+            | Route::DisconnectAllDevices { .. }
+            | Route::DeviceProfile { .. }
+            | Route::RevokeDeviceSetup { .. }
+            | Route::MailProgramSettings { .. }
+            | Route::GetDeviceSetup { .. }
+            | Route::GetSpam { .. }
+            | Route::GetSupport { .. }
+            | Route::RevokeSupport { .. }
+            | Route::StaffGrants
+            | Route::StaffFolders { .. }
+            | Route::StaffMessages { .. }
+            | Route::StaffMessage { .. }
+            | Route::StaffPart { .. }
+            | Route::GetAutoReply { .. }
+            | Route::GetRules { .. }
+            | Route::ListAddresses { .. }
+            | Route::GetOrgSpam { .. }
+            | Route::RemoveAccess { .. }
+            | Route::MailboxUsers { .. }
+            | Route::RevokeInvitation { .. }
+            | Route::GetOrganizationDetails { .. }
+            | Route::DpaPdf { .. }
+            | Route::MailboxLogs { .. }
+            | Route::OrgLogs { .. }
+            | Route::GetInvitation { .. }
+            | Route::SignUp { .. }
+            | Route::GetUpload { .. }
+            | Route::UploadData { .. }
+            | Route::DeleteUpload { .. }
+            | Route::TransferPage { .. }
+            | Route::TransferFile { .. }
+            | Route::TransferCss => return Ok(None),
         }))
     }
 }
