@@ -24,6 +24,8 @@ pub mod routes;
 pub mod seed;
 pub mod send;
 pub mod server;
+#[cfg(test)]
+mod sieve_tools;
 pub mod spam;
 pub mod state;
 pub mod support;

@@ -301,27 +301,13 @@ mod tests {
     /// when Dovecot's Sieve tools are not installed.
     #[test]
     fn generated_scripts_compile_and_do_what_they_say_with_real_sievec() {
-        if std::process::Command::new("sievec")
-            .arg("-h")
-            .output()
-            .is_err()
-        {
-            eprintln!("sievec not installed: skipped");
+        let global_dir = tempfile::tempdir().unwrap();
+        let Some(tools) = crate::sieve_tools::SieveTools::new(&format!(
+            "plugin {{\n  sieve_global = {}\n}}\n",
+            global_dir.path().display()
+        )) else {
             return;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let global_dir = dir.path().join("global");
-        std::fs::create_dir_all(&global_dir).unwrap();
-        let conf = dir.path().join("dovecot.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "mail_location = maildir:{}/Maildir\nplugin {{\n  sieve_global = {}\n}}\n",
-                dir.path().display(),
-                global_dir.display()
-            ),
-        )
-        .unwrap();
+        };
         let hostile_folder = "Spam \"quoted\" \\ back/Ünïcode";
         let long = format!("{}@{}.test", "a".repeat(60), "b".repeat(60));
         let own = lists(
@@ -330,88 +316,34 @@ mod tests {
         );
         let global = lists(&["globalbad@y.test", "@gspam.test"], &["gfriend@y.test"]);
         std::fs::write(
-            global_dir.join("org-9.sieve"),
+            global_dir.path().join("org-9.sieve"),
             global_script(&global).unwrap(),
-        )
-        .unwrap();
-        let scripts = [
-            ("mailbox", mailbox_script(&own, hostile_folder, 9).unwrap()),
-            ("org", org_script(&global).unwrap()),
-            ("default", default_script()),
-            ("global", global_script(&global).unwrap()),
-        ];
-        for (name, text) in &scripts {
-            let file = dir.path().join(format!("{name}.sieve"));
-            std::fs::write(&file, text).unwrap();
-            let out = std::process::Command::new("sievec")
-                .arg("-c")
-                .arg(&conf)
-                .arg(&file)
-                .arg(dir.path().join(format!("{name}.svbin")))
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{name}: {}\n{text}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        // What each does, with sieve-test (needs a user to run as).
-        let Ok(uid) = std::process::Command::new("id")
-            .args(["-u", "mail"])
-            .output()
-        else {
-            return;
-        };
-        if !uid.status.success() {
-            return;
-        }
-        std::fs::write(
-            &conf,
-            format!(
-                "mail_location = maildir:{}/Maildir\nmail_uid = mail\nmail_gid = mail\nfirst_valid_uid = 1\nfirst_valid_gid = 1\nplugin {{\n  sieve_global = {}\n}}\n",
-                dir.path().display(),
-                global_dir.display()
-            ),
         )
         .unwrap();
         let _ = std::process::Command::new("chmod")
             .args(["-R", "a+rX"])
-            .arg(dir.path())
+            .arg(global_dir.path())
             .status();
-        let run = |script: &str, from: &str, spam: bool| -> String {
-            let msg = dir.path().join("m.eml");
-            let verdict = if spam { "Yes" } else { "No" };
-            std::fs::write(
-                &msg,
-                format!("From: {from}\nTo: box@z.test\nSubject: s\nX-Spam: {verdict}\n\nhi\n"),
-            )
-            .unwrap();
-            let _ = std::process::Command::new("chmod")
-                .arg("a+r")
-                .arg(&msg)
-                .status();
-            let out = std::process::Command::new("sieve-test")
-                .arg("-c")
-                .arg(&conf)
-                .args(["-f", from])
-                .arg(dir.path().join(format!("{script}.sieve")))
-                .arg(&msg)
-                .output()
-                .unwrap();
-            let text = String::from_utf8_lossy(&out.stdout).into_owned();
-            // The first store is the script's (an implicit keep stores
-            // into INBOX under "Implicit keep:").
-            if let Some(i) = text.find("store message in folder: ") {
-                text[i + 25..].lines().next().unwrap_or("").to_string()
-            } else {
-                format!("? {text} {}", String::from_utf8_lossy(&out.stderr))
-            }
-        };
-        // sieve-test unavailable as this user: the compile check stands.
-        if run("default", "a@b.test", true).starts_with('?') {
+        tools.compile("mailbox", &mailbox_script(&own, hostile_folder, 9).unwrap());
+        tools.compile("org", &org_script(&global).unwrap());
+        tools.compile("default", &default_script());
+        tools.compile("global", &global_script(&global).unwrap());
+        // What each does (sieve-test, as the `mail` user).
+        if !tools.can_run() {
             return;
         }
+        let run = |script: &str, from: &str, spam: bool| -> String {
+            let verdict = if spam { "Yes" } else { "No" };
+            let message =
+                format!("From: {from}\nTo: box@z.test\nSubject: s\nX-Spam: {verdict}\n\nhi\n");
+            let text = tools.run(script, from, None, &message);
+            // The first store is the script's (an implicit keep stores
+            // into INBOX under "Implicit keep:").
+            match text.find("store message in folder: ") {
+                Some(i) => text[i + 25..].lines().next().unwrap_or("").to_string(),
+                None => format!("? {text}"),
+            }
+        };
         for (script, from, spam, want) in [
             ("mailbox", "friend@x.test", true, "INBOX"),
             ("mailbox", "someone@ok.test", true, "INBOX"),
