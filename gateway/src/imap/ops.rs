@@ -373,6 +373,29 @@ pub async fn fetch_raw(
     Ok(None)
 }
 
+/// The whole bytes of `uids`, in one command (those that exist, in the
+/// order of `uids`).
+pub async fn fetch_raws(
+    conn: &mut Connection,
+    uids: &[u32],
+) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+    if uids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cmd = Command::new("UID FETCH")
+        .raw(&uid_set(uids))
+        .raw("(UID BODY.PEEK[])");
+    let (untagged, done) = conn.run(&cmd).await?;
+    done.ok()?;
+    let mut out: Vec<(u32, Vec<u8>)> = fetches(&untagged)
+        .iter()
+        .filter_map(|f| Some((f.uid()?, f.get("BODY[]")?.as_bytes()?.to_vec())))
+        .filter(|(uid, _)| uids.contains(uid))
+        .collect();
+    out.sort_by_key(|(uid, _)| uids.iter().position(|u| u == uid));
+    Ok(out)
+}
+
 /// Flags as a message property: `\\Recent` is per-session noise.
 fn message_flags<S: AsRef<str> + Into<String>>(flags: Vec<S>) -> Vec<String> {
     flags

@@ -49,18 +49,25 @@ pub async fn report(
         crate::with_connection!(state.imap, &grant.address, folder: Some(&req.folder), |c| {
             ops::select(c, &req.folder, true).await?;
             let rows = ops::fetch_summaries(c, &req.uids).await?;
-            let mut messages = Vec::new();
+            // Within the bounds by their sizes, then fetched in one command.
             let mut held = 0;
-            for row in &rows {
-                let size = usize::try_from(row.size).unwrap_or(usize::MAX);
-                if size > super::learn::MAX_LEARN_BYTES || held + size > MAX_LEARN_TOTAL {
-                    continue;
-                }
-                if let Some((raw, _)) = ops::fetch_raw(c, row.uid).await? {
-                    held += raw.len();
-                    messages.push(raw);
-                }
-            }
+            let wanted: Vec<u32> = rows
+                .iter()
+                .filter(|row| {
+                    let size = usize::try_from(row.size).unwrap_or(usize::MAX);
+                    let fits = size <= super::learn::MAX_LEARN_BYTES && held + size <= MAX_LEARN_TOTAL;
+                    if fits {
+                        held += size;
+                    }
+                    fits
+                })
+                .map(|row| row.uid)
+                .collect();
+            let messages: Vec<Vec<u8>> = ops::fetch_raws(c, &wanted)
+                .await?
+                .into_iter()
+                .map(|(_, raw)| raw)
+                .collect();
             Ok((senders_of(&rows), messages))
         })
         .await
