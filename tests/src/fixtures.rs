@@ -13,7 +13,8 @@ use postern_gateway::Provisioner;
 use postern_shared::PermissionSet;
 use postern_shared::api::MessageListQuery;
 use postern_shared::api::{
-    AccountId, MailboxId, MessageFilter, MessagePage, MessageView, OrganizationId,
+    AccountId, CreateFolderRequest, Folder, MailboxId, MessageFilter, MessagePage, MessageView,
+    OrganizationId,
 };
 use postern_shared::permissions::Role;
 use postern_shared::wire::query::{BodyHtmlQuery, FolderPathQuery, FolderQuery, Images, to_query};
@@ -179,6 +180,23 @@ impl Fixture {
                     folder: folder.into(),
                 },
             ))
+            .await
+    }
+
+    /// `POST …/folders`: creates `name` under `parent` (top level: `None`).
+    pub async fn create_folder(
+        &self,
+        parent: Option<&str>,
+        name: &str,
+    ) -> Result<Folder, ApiFailure> {
+        self.api
+            .post(
+                &Route::CreateFolder { mb: self.mailbox }.path(),
+                &CreateFolderRequest {
+                    parent: parent.map(str::to_string),
+                    name: name.to_string(),
+                },
+            )
             .await
     }
 

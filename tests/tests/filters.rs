@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use postern_shared::api::{CreateFolderRequest, Folder, MailboxId};
+use postern_shared::api::{Folder, MailboxId};
 use postern_shared::filters::{
     AutoReply, AutoReplySettings, Condition, MailboxRules, Match, PutRules, Rule, RuleAction,
     RuleField,
@@ -192,14 +192,7 @@ async fn the_auto_reply_answers_a_sender_once_per_period_and_never_a_list() {
 async fn each_sorting_rule_action_acts_on_a_real_delivery() {
     let fx = Fixture::new().await;
     let _: Folder = fx
-        .api
-        .post(
-            &Route::CreateFolder { mb: fx.mailbox }.path(),
-            &CreateFolderRequest {
-                parent: None,
-                name: "Sorted".into(),
-            },
-        )
+        .create_folder(None, "Sorted")
         .await
         .expect("create folder");
     let target = format!("{}@outside.test", unique("fwd"));
@@ -421,17 +414,7 @@ async fn hostile_values_are_refused_with_a_typed_error_or_escaped_and_do_only_wh
 #[tokio::test]
 async fn a_client_s_own_managesieve_script_survives_rules_and_auto_reply_changes() {
     let fx = Fixture::new().await;
-    let _: Folder = fx
-        .api
-        .post(
-            &Route::CreateFolder { mb: fx.mailbox }.path(),
-            &CreateFolderRequest {
-                parent: None,
-                name: "Sorted".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let _: Folder = fx.create_folder(None, "Sorted").await.unwrap();
     let mut ms = ManageSieve::connect(fx.stack, &fx.address).await;
     ms.put_active(
         "mine",

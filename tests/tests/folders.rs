@@ -2,7 +2,7 @@
 //! management, checked against what a plain IMAP client sees.
 
 use postern_shared::ErrorCode;
-use postern_shared::api::{CreateFolderRequest, Folder, RenameFolderRequest};
+use postern_shared::api::{Folder, RenameFolderRequest};
 use postern_shared::folders::SpecialUse;
 use postern_shared::wire::routes::Route;
 use postern_tests::fixtures::{Fixture, Mail, folder_path};
@@ -12,22 +12,6 @@ async fn folders(fx: &Fixture) -> Vec<Folder> {
         .get(&Route::ListFolders { mb: fx.mailbox }.path())
         .await
         .expect("GET folders")
-}
-
-async fn create(
-    fx: &Fixture,
-    parent: Option<&str>,
-    name: &str,
-) -> Result<Folder, postern_tests::ApiFailure> {
-    fx.api
-        .post(
-            &Route::CreateFolder { mb: fx.mailbox }.path(),
-            &CreateFolderRequest {
-                parent: parent.map(str::to_string),
-                name: name.to_string(),
-            },
-        )
-        .await
 }
 
 async fn rename(fx: &Fixture, path: &str, name: &str) -> Result<Folder, postern_tests::ApiFailure> {
@@ -130,11 +114,15 @@ async fn folder_list_shows_special_folders_first_in_order_with_counts() {
 #[tokio::test]
 async fn create_rename_and_delete_a_non_ascii_subfolder() {
     let mut fx = Fixture::new().await;
-    let parent = create(&fx, None, "Équipe").await.expect("create Équipe");
+    let parent = fx
+        .create_folder(None, "Équipe")
+        .await
+        .expect("create Équipe");
     assert_eq!(parent.path, "Équipe");
     assert_eq!(parent.depth, 0);
 
-    let sub = create(&fx, Some("Équipe"), "Réunions")
+    let sub = fx
+        .create_folder(Some("Équipe"), "Réunions")
         .await
         .expect("create Réunions under Équipe");
     assert_eq!(sub.path, "Équipe/Réunions");
@@ -208,12 +196,18 @@ async fn special_folders_cannot_be_renamed_or_deleted() {
 #[tokio::test]
 async fn creating_an_existing_folder_is_409_folder_exists() {
     let mut fx = Fixture::new().await;
-    create(&fx, None, "Dossier").await.expect("first create");
-    let e = create(&fx, None, "Dossier")
+    fx.create_folder(None, "Dossier")
+        .await
+        .expect("first create");
+    let e = fx
+        .create_folder(None, "Dossier")
         .await
         .expect_err("second create");
     assert_eq!((e.status, e.code()), (409, ErrorCode::FolderExists), "{e}");
-    let e = create(&fx, None, "Trash").await.expect_err("create Trash");
+    let e = fx
+        .create_folder(None, "Trash")
+        .await
+        .expect_err("create Trash");
     assert_eq!((e.status, e.code()), (409, ErrorCode::FolderExists), "{e}");
     let n = fx
         .imap
@@ -230,14 +224,14 @@ async fn creating_an_existing_folder_is_409_folder_exists() {
 async fn folder_names_with_the_delimiter_or_empty_are_400_invalid_folder_name() {
     let mut fx = Fixture::new().await;
     for bad in ["a/b", "/", "", "   "] {
-        let e = create(&fx, None, bad).await.expect_err("refused");
+        let e = fx.create_folder(None, bad).await.expect_err("refused");
         assert_eq!(
             (e.status, e.code()),
             (400, ErrorCode::InvalidFolderName),
             "{bad:?}: {e}"
         );
     }
-    create(&fx, None, "Legit").await.expect("create Legit");
+    fx.create_folder(None, "Legit").await.expect("create Legit");
     let e = rename(&fx, "Legit", "x/y")
         .await
         .expect_err("rename refused");

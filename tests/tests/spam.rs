@@ -14,7 +14,7 @@ use postern_shared::admin::{
     AddAliasRequest, AddressKind, CreateAddressRequest, CreatedAddress, OrgAddresses, Recipients,
     SetCatchAllRequest,
 };
-use postern_shared::api::{CreateFolderRequest, Folder, MailboxId};
+use postern_shared::api::{Folder, MailboxId};
 use postern_shared::permissions::Role;
 use postern_shared::spam::{
     BulkSpamFilterRequest, BulkSpamFilterResult, OrgSpamLists, ReportRequest, ReportResult,
@@ -224,14 +224,7 @@ async fn with_the_filter_off_spam_reaches_the_inbox_from_the_next_delivery() {
 async fn spam_goes_to_the_chosen_folder_which_must_exist() {
     let fx = Fixture::new().await;
     let folder: Folder = fx
-        .api
-        .post(
-            &Route::CreateFolder { mb: fx.mailbox }.path(),
-            &CreateFolderRequest {
-                parent: None,
-                name: "Quarantäne \"A\"".into(),
-            },
-        )
+        .create_folder(None, "Quarantäne \"A\"")
         .await
         .expect("create folder");
     let missing = put(&fx.api, fx.mailbox, true, Some("No such folder"))
@@ -611,17 +604,7 @@ async fn reporting_follows_the_chosen_destination_and_needs_only_the_grant() {
     // An owner's mailbox with a chosen destination: reports go there too.
     let owner = Fixture::new().await;
     let (a, mb) = (&owner.address, owner.mailbox);
-    let _: Folder = owner
-        .api
-        .post(
-            &Route::CreateFolder { mb }.path(),
-            &CreateFolderRequest {
-                parent: None,
-                name: "Suspicious".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let _: Folder = owner.create_folder(None, "Suspicious").await.unwrap();
     put(&owner.api, mb, true, Some("Suspicious")).await.unwrap();
     let subject = deliver(st, "other@outside.test", a, SALES_PITCH);
     let (uid, _) = st.wait_for_subject(a, "INBOX", &subject).await;
