@@ -21,16 +21,13 @@ pub fn auto_reply(ctx: SettingsCtx) -> impl IntoView {
         .grant
         .is_some_and(|g| g.contains(Permission::ManageFilters));
     if !allowed {
-        return view! {
-            <h2>{t!(i18n, section_auto_reply)}</h2>
-            <p class="hint">{t!(i18n, auto_reply_intro)}</p>
-            <label class="toggle">
-                <input type="checkbox" disabled=true data-testid="auto-reply-toggle"/>
-                <span>{t!(i18n, auto_reply_toggle)}</span>
-            </label>
-            <p class="notice" data-testid="auto-reply-refusal">{t!(i18n, auto_reply_no_permission)}</p>
-        }
-        .into_any();
+        return super::refused::refused_switch(
+            t!(i18n, section_auto_reply),
+            t!(i18n, auto_reply_intro),
+            t!(i18n, auto_reply_toggle),
+            t!(i18n, auto_reply_no_permission),
+            ("auto-reply-toggle", "auto-reply-refusal"),
+        );
     }
     let mb = ctx.mailbox.id;
     let error = RwSignal::new(None::<String>);

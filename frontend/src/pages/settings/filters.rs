@@ -23,16 +23,13 @@ pub fn filters(ctx: SettingsCtx) -> impl IntoView {
         .grant
         .is_some_and(|g| g.contains(Permission::ManageFilters));
     if !allowed {
-        return view! {
-            <h2>{t!(i18n, section_filters)}</h2>
-            <p class="hint">{t!(i18n, spam_intro)}</p>
-            <label class="toggle">
-                <input type="checkbox" disabled=true data-testid="spam-toggle"/>
-                <span>{t!(i18n, spam_toggle)}</span>
-            </label>
-            <p class="notice" data-testid="filters-refusal">{t!(i18n, filters_no_permission)}</p>
-        }
-        .into_any();
+        return super::refused::refused_switch(
+            t!(i18n, section_filters),
+            t!(i18n, spam_intro),
+            t!(i18n, spam_toggle),
+            t!(i18n, filters_no_permission),
+            ("spam-toggle", "filters-refusal"),
+        );
     }
     let mb = ctx.mailbox.id;
     let error = RwSignal::new(None::<String>);

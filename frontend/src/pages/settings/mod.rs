@@ -16,6 +16,7 @@ pub mod devices;
 pub mod filters;
 pub mod general;
 pub mod invitations;
+pub mod refused;
 pub mod rules;
 pub mod signature;
 pub mod storage;
