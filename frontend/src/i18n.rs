@@ -139,7 +139,7 @@ async fn fetch_json(url: &str) -> Option<Vec<String>> {
         return None;
     }
     let text = JsFuture::from(resp.text().ok()?).await.ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
+    crate::core::http::from_json(&text)
 }
 
 /// Installs every locale's strings from the build (component tests, which

@@ -143,7 +143,7 @@ fn overview_view(
         busy.set(true);
         spawn_local(async move {
             let r = match (call, revoke) {
-                (Some(scope), _) => api::grant_support(mb, scope).await.map(|_| ()),
+                (Some(scope), _) => api::grant_support(mb, scope).await,
                 (None, Some(id)) => api::revoke_support(mb, id).await,
                 (None, None) => Ok(()),
             };

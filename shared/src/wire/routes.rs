@@ -492,13 +492,13 @@ pub enum Route {
 /// nor the parsers (about 4 KB brotli of the webmail). An entry:
 /// `name, Method "/browser/path" => (Method "/v1/gateway/path") or (), Access, "summary", |args| route;`.
 macro_rules! endpoints {
-    ($($name:literal, $m:ident $path:literal => $gw:tt, $access:ident,
+    ($($name:ident, $m:ident $path:literal => $gw:tt, $access:ident,
        $summary:literal, |$a:ident| $build:expr;)*) => {
         /// The route table, in the order ARCHITECTURE.md lists it. For one path,
         /// the methods are listed in the order `Allow` names them.
         pub static ENDPOINTS: &[Endpoint] = &[$(
             Endpoint {
-                name: $name,
+                name: stringify!($name),
                 method: Method::$m,
                 path: $path,
                 gateway: gateway!$gw,
@@ -508,8 +508,14 @@ macro_rules! endpoints {
             },
         )*];
 
-        /// Name, method and browser path of each of [`ENDPOINTS`], in its order.
-        static CALLS: &[(&str, Method, &str)] = &[$(($name, Method::$m, $path),)*];
+        /// Each of [`ENDPOINTS`] by its position: what `Route::named`
+        /// answers, so an app links no endpoint names.
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy)]
+        enum Id { $($name,)* }
+
+        /// Method and browser path of each of [`ENDPOINTS`], in its order.
+        static CALLS: &[(Method, &str)] = &[$((Method::$m, $path),)*];
     };
 }
 
@@ -523,261 +529,261 @@ macro_rules! gateway {
 }
 
 endpoints! {
-    "health", Get "/api/health" => (Get "/v1/health"), Public,
+    health, Get "/api/health" => (Get "/v1/health"), Public,
         "Is the service up (edge and gateway)?", |_a| Route::Health;
-    "openapi", Get "/api/openapi.json" => (Get "/v1/openapi.json"), Public,
+    openapi, Get "/api/openapi.json" => (Get "/v1/openapi.json"), Public,
         "This API as an OpenAPI 3.1 document.", |_a| Route::OpenApi;
-    "get_session", Get "/api/session" => (Get "/v1/auth/session"), Session,
+    get_session, Get "/api/session" => (Get "/v1/auth/session"), Session,
         "The current session, extended when it is close to expiring.", |_a| Route::GetSession;
-    "login", Post "/api/session" => (Post "/v1/auth/login"), Public,
+    login, Post "/api/session" => (Post "/v1/auth/login"), Public,
         "Sign in with an account login and password; sets the session cookie.", |_a| Route::Login;
-    "logout", Delete "/api/session" => (Post "/v1/auth/logout"), Session,
+    logout, Delete "/api/session" => (Post "/v1/auth/logout"), Session,
         "Sign out: the session ends on the server and the cookie is cleared.", |_a| Route::Logout;
-    "login_second_factor", Post "/api/session/second-factor" => (Post "/v1/auth/login/second-factor"), Public,
+    login_second_factor, Post "/api/session/second-factor" => (Post "/v1/auth/login/second-factor"), Public,
         "The second step of a sign-in with two-factor sign-in: the pending token and a TOTP or recovery code; sets the session cookie.",
         |_a| Route::LoginSecondFactor;
-    "me", Get "/api/me" => (Get "/v1/me"), Session,
+    me, Get "/api/me" => (Get "/v1/me"), Session,
         "The account, its organisations and the mailboxes it may use.", |_a| Route::Me;
-    "account_security", Get "/api/account/security" => (Get "/v1/account/security"), Session,
+    account_security, Get "/api/account/security" => (Get "/v1/account/security"), Session,
         "Whether two-factor sign-in is on, and how many recovery codes are left (R-ID-1).", |_a| Route::AccountSecurity;
-    "start_totp", Post "/api/account/totp" => (Post "/v1/account/totp"), Session,
+    start_totp, Post "/api/account/totp" => (Post "/v1/account/totp"), Session,
         "Begin enrolling an authenticator app (needs the password): a new secret, not in force until confirmed.",
         |_a| Route::StartTotp;
-    "confirm_totp", Post "/api/account/totp/confirm" => (Post "/v1/account/totp/confirm"), Session,
+    confirm_totp, Post "/api/account/totp/confirm" => (Post "/v1/account/totp/confirm"), Session,
         "Confirm the enrolment with a first code: two-factor sign-in is on; the answer is the only time the recovery codes are shown.",
         |_a| Route::ConfirmTotp;
-    "disable_totp", Post "/api/account/totp/disable" => (Post "/v1/account/totp/disable"), Session,
+    disable_totp, Post "/api/account/totp/disable" => (Post "/v1/account/totp/disable"), Session,
         "Turn two-factor sign-in off (needs the password and a code or recovery code).", |_a| Route::DisableTotp;
-    "regenerate_recovery_codes", Post "/api/account/totp/recovery-codes" => (Post "/v1/account/totp/recovery-codes"), Session,
+    regenerate_recovery_codes, Post "/api/account/totp/recovery-codes" => (Post "/v1/account/totp/recovery-codes"), Session,
         "Ten new recovery codes (needs a code); the old ones stop working.", |_a| Route::RegenerateRecoveryCodes;
-    "list_sessions", Get "/api/account/sessions" => (Get "/v1/account/sessions"), Session,
+    list_sessions, Get "/api/account/sessions" => (Get "/v1/account/sessions"), Session,
         "The account's open sessions: created, last seen, client address, browser; the caller's marked.",
         |_a| Route::ListSessions;
-    "end_other_sessions", Post "/api/account/sessions/end-others" => (Post "/v1/account/sessions/end-others"), Session,
+    end_other_sessions, Post "/api/account/sessions/end-others" => (Post "/v1/account/sessions/end-others"), Session,
         "Sign out everywhere else: every session of the account but the caller's ends.", |_a| Route::EndOtherSessions;
-    "set_locale", Put "/api/account/locale" => (Put "/v1/account/locale"), Session,
+    set_locale, Put "/api/account/locale" => (Put "/v1/account/locale"), Session,
         "Keep the account's UI language (one of en, de, es, fr, it): the apps show it at every sign-in.",
         |_a| Route::SetLocale;
-    "end_session", Delete "/api/account/sessions/{id}" => (Delete "/v1/account/sessions/{id}"), Session,
+    end_session, Delete "/api/account/sessions/{id}" => (Delete "/v1/account/sessions/{id}"), Session,
         "End one session of the account (its next request is refused).", |a| Route::EndSession { id: a.id.clone()? };
-    "list_folders", Get "/api/mailboxes/{mb}/folders" => (Get "/v1/mailboxes/{mb}/folders"), Mailbox,
+    list_folders, Get "/api/mailboxes/{mb}/folders" => (Get "/v1/mailboxes/{mb}/folders"), Mailbox,
         "The mailbox's folders in display order, with counts.", |a| Route::ListFolders { mb: a.mb? };
-    "create_folder", Post "/api/mailboxes/{mb}/folders" => (Post "/v1/mailboxes/{mb}/folders"), Mailbox,
+    create_folder, Post "/api/mailboxes/{mb}/folders" => (Post "/v1/mailboxes/{mb}/folders"), Mailbox,
         "Create a folder (optionally under a parent).", |a| Route::CreateFolder { mb: a.mb? };
-    "rename_folder", Patch "/api/mailboxes/{mb}/folders" => (Patch "/v1/mailboxes/{mb}/folders"), Mailbox,
+    rename_folder, Patch "/api/mailboxes/{mb}/folders" => (Patch "/v1/mailboxes/{mb}/folders"), Mailbox,
         "Rename the folder named by `path`.", |a| Route::RenameFolder { mb: a.mb? };
-    "delete_folder", Delete "/api/mailboxes/{mb}/folders" => (Delete "/v1/mailboxes/{mb}/folders"), Mailbox,
+    delete_folder, Delete "/api/mailboxes/{mb}/folders" => (Delete "/v1/mailboxes/{mb}/folders"), Mailbox,
         "Delete the folder named by `path` and its mail.", |a| Route::DeleteFolder { mb: a.mb? };
-    "list_messages", Get "/api/mailboxes/{mb}/messages" => (Get "/v1/mailboxes/{mb}/messages"), Mailbox,
+    list_messages, Get "/api/mailboxes/{mb}/messages" => (Get "/v1/mailboxes/{mb}/messages"), Mailbox,
         "One page of a folder, newest first, filtered and searched, anchored.", |a| Route::ListMessages { mb: a.mb? };
-    "set_flags", Post "/api/mailboxes/{mb}/messages/flags" => (Post "/v1/mailboxes/{mb}/messages/flags"), Mailbox,
+    set_flags, Post "/api/mailboxes/{mb}/messages/flags" => (Post "/v1/mailboxes/{mb}/messages/flags"), Mailbox,
         "Set or clear a flag (read, starred) on messages.", |a| Route::SetFlags { mb: a.mb? };
-    "move_messages", Post "/api/mailboxes/{mb}/messages/move" => (Post "/v1/mailboxes/{mb}/messages/move"), Mailbox,
+    move_messages, Post "/api/mailboxes/{mb}/messages/move" => (Post "/v1/mailboxes/{mb}/messages/move"), Mailbox,
         "Move messages to another folder.", |a| Route::MoveMessages { mb: a.mb? };
-    "delete_messages", Post "/api/mailboxes/{mb}/messages/delete" => (Post "/v1/mailboxes/{mb}/messages/delete"), Mailbox,
+    delete_messages, Post "/api/mailboxes/{mb}/messages/delete" => (Post "/v1/mailboxes/{mb}/messages/delete"), Mailbox,
         "Delete messages (to Trash; for good when already in Trash).", |a| Route::DeleteMessages { mb: a.mb? };
-    "report_messages", Post "/api/mailboxes/{mb}/messages/report" => (Post "/v1/mailboxes/{mb}/messages/report"), Mailbox,
+    report_messages, Post "/api/mailboxes/{mb}/messages/report" => (Post "/v1/mailboxes/{mb}/messages/report"), Mailbox,
         "Report messages as spam (to the spam folder) or not spam (to the Inbox); the spam filter learns from them (R-SPAM-5).",
         |a| Route::ReportMessages { mb: a.mb? };
-    "get_message", Get "/api/mailboxes/{mb}/messages/{uid}" => (Get "/v1/mailboxes/{mb}/messages/{uid}/view"), Mailbox,
+    get_message, Get "/api/mailboxes/{mb}/messages/{uid}" => (Get "/v1/mailboxes/{mb}/messages/{uid}/view"), Mailbox,
         "The reading view of one message (headers, text, attachments); marks it read.",
         |a| Route::GetMessage { mb: a.mb?, uid: a.uid? };
-    "get_message_html", Get "/api/mailboxes/{mb}/messages/{uid}/body.html" => (Get "/v1/mailboxes/{mb}/messages/{uid}/body.html"), Mailbox,
+    get_message_html, Get "/api/mailboxes/{mb}/messages/{uid}/body.html" => (Get "/v1/mailboxes/{mb}/messages/{uid}/body.html"), Mailbox,
         "The sanitised HTML body as a document for a sandboxed frame.",
         |a| Route::GetMessageHtml { mb: a.mb?, uid: a.uid? };
-    "get_part", Get "/api/mailboxes/{mb}/messages/{uid}/parts/{section}" => (Get "/v1/mailboxes/{mb}/messages/{uid}/parts/{section}"), Mailbox,
+    get_part, Get "/api/mailboxes/{mb}/messages/{uid}/parts/{section}" => (Get "/v1/mailboxes/{mb}/messages/{uid}/parts/{section}"), Mailbox,
         "An attachment's decoded bytes, streamed.",
         |a| Route::GetPart { mb: a.mb?, uid: a.uid?, section: a.section.clone()? };
-    "save_draft", Post "/api/mailboxes/{mb}/drafts" => (Post "/v1/mailboxes/{mb}/drafts"), Mailbox,
+    save_draft, Post "/api/mailboxes/{mb}/drafts" => (Post "/v1/mailboxes/{mb}/drafts"), Mailbox,
         "Save a draft on the server (replacing its previous version).", |a| Route::SaveDraft { mb: a.mb? };
-    "get_draft", Get "/api/mailboxes/{mb}/drafts/{uid}" => (Get "/v1/mailboxes/{mb}/drafts/{uid}"), Mailbox,
+    get_draft, Get "/api/mailboxes/{mb}/drafts/{uid}" => (Get "/v1/mailboxes/{mb}/drafts/{uid}"), Mailbox,
         "Open a saved draft for editing.", |a| Route::GetDraft { mb: a.mb?, uid: a.uid? };
-    "send", Post "/api/mailboxes/{mb}/send" => (Post "/v1/mailboxes/{mb}/send"), Mailbox,
+    send, Post "/api/mailboxes/{mb}/send" => (Post "/v1/mailboxes/{mb}/send"), Mailbox,
         "Send a message now, or after the undo delay.", |a| Route::Send { mb: a.mb? };
-    "get_outgoing", Get "/api/mailboxes/{mb}/outbox/{id}" => (Get "/v1/mailboxes/{mb}/outbox/{id}"), Mailbox,
+    get_outgoing, Get "/api/mailboxes/{mb}/outbox/{id}" => (Get "/v1/mailboxes/{mb}/outbox/{id}"), Mailbox,
         "The state of a message waiting in the undo outbox.",
         |a| Route::GetOutgoing { mb: a.mb?, id: a.id.clone()? };
-    "cancel_outgoing", Delete "/api/mailboxes/{mb}/outbox/{id}" => (Delete "/v1/mailboxes/{mb}/outbox/{id}"), Mailbox,
+    cancel_outgoing, Delete "/api/mailboxes/{mb}/outbox/{id}" => (Delete "/v1/mailboxes/{mb}/outbox/{id}"), Mailbox,
         "Undo a send while it is still in the outbox; the draft comes back.",
         |a| Route::CancelOutgoing { mb: a.mb?, id: a.id.clone()? };
-    "contacts", Get "/api/mailboxes/{mb}/contacts" => (Get "/v1/mailboxes/{mb}/contacts"), Mailbox,
+    contacts, Get "/api/mailboxes/{mb}/contacts" => (Get "/v1/mailboxes/{mb}/contacts"), Mailbox,
         "Recent correspondents matching `q`, for recipient autocomplete.", |a| Route::Contacts { mb: a.mb? };
-    "get_signature", Get "/api/mailboxes/{mb}/signature" => (Get "/v1/mailboxes/{mb}/signature"), Mailbox,
+    get_signature, Get "/api/mailboxes/{mb}/signature" => (Get "/v1/mailboxes/{mb}/signature"), Mailbox,
         "The mailbox's signature.", |a| Route::GetSignature { mb: a.mb? };
-    "put_signature", Put "/api/mailboxes/{mb}/signature" => (Put "/v1/mailboxes/{mb}/signature"), Mailbox,
+    put_signature, Put "/api/mailboxes/{mb}/signature" => (Put "/v1/mailboxes/{mb}/signature"), Mailbox,
         "Replace the mailbox's signature.", |a| Route::PutSignature { mb: a.mb? };
-    "identities", Get "/api/mailboxes/{mb}/identities" => (Get "/v1/mailboxes/{mb}/identities"), Mailbox,
+    identities, Get "/api/mailboxes/{mb}/identities" => (Get "/v1/mailboxes/{mb}/identities"), Mailbox,
         "The addresses this mailbox may send as, and today's sending quota.", |a| Route::Identities { mb: a.mb? };
-    "mailbox_storage", Get "/api/mailboxes/{mb}/storage" => (Get "/v1/mailboxes/{mb}/storage"), Mailbox,
+    mailbox_storage, Get "/api/mailboxes/{mb}/storage" => (Get "/v1/mailboxes/{mb}/storage"), Mailbox,
         "The bytes the mailbox holds and its limit (none on most offers), as Dovecot counts them (R-LIM-5).",
         |a| Route::MailboxStorage { mb: a.mb? };
-    "list_devices", Get "/api/mailboxes/{mb}/devices" => (Get "/v1/mailboxes/{mb}/devices"), Mailbox,
+    list_devices, Get "/api/mailboxes/{mb}/devices" => (Get "/v1/mailboxes/{mb}/devices"), Mailbox,
         "The mailbox's device passwords (never the passwords), their last use and connections, and the client settings (R-DEV).",
         |a| Route::ListDevices { mb: a.mb? };
-    "create_device", Post "/api/mailboxes/{mb}/devices" => (Post "/v1/mailboxes/{mb}/devices"), Mailbox,
+    create_device, Post "/api/mailboxes/{mb}/devices" => (Post "/v1/mailboxes/{mb}/devices"), Mailbox,
         "Make a device password; the answer is the only time it is shown (R-DEV-2).",
         |a| Route::CreateDevice { mb: a.mb? };
-    "disconnect_all_devices", Post "/api/mailboxes/{mb}/devices/disconnect-all" => (Post "/v1/mailboxes/{mb}/devices/disconnect-all"), Mailbox,
+    disconnect_all_devices, Post "/api/mailboxes/{mb}/devices/disconnect-all" => (Post "/v1/mailboxes/{mb}/devices/disconnect-all"), Mailbox,
         "Revoke every device password of the mailbox and cut their connections (R-DEV-3).",
         |a| Route::DisconnectAllDevices { mb: a.mb? };
-    "delete_device", Delete "/api/mailboxes/{mb}/devices/{device}" => (Delete "/v1/mailboxes/{mb}/devices/{device}"), Mailbox,
+    delete_device, Delete "/api/mailboxes/{mb}/devices/{device}" => (Delete "/v1/mailboxes/{mb}/devices/{device}"), Mailbox,
         "Disconnect a device: its password revoked, its connections cut.",
         |a| Route::DeleteDevice { mb: a.mb?, device: a.device? };
-    "regenerate_device", Post "/api/mailboxes/{mb}/devices/{device}/regenerate" => (Post "/v1/mailboxes/{mb}/devices/{device}/regenerate"), Mailbox,
+    regenerate_device, Post "/api/mailboxes/{mb}/devices/{device}/regenerate" => (Post "/v1/mailboxes/{mb}/devices/{device}/regenerate"), Mailbox,
         "A new password for a device, shown once; the old one and its connections end at once.",
         |a| Route::RegenerateDevice { mb: a.mb?, device: a.device? };
-    "device_profile", Get "/api/mailboxes/{mb}/devices/{device}/profile.mobileconfig" => (Get "/v1/mailboxes/{mb}/devices/{device}/profile.mobileconfig"), Mailbox,
+    device_profile, Get "/api/mailboxes/{mb}/devices/{device}/profile.mobileconfig" => (Get "/v1/mailboxes/{mb}/devices/{device}/profile.mobileconfig"), Mailbox,
         "An Apple configuration profile for the device (IMAP and SMTP settings; the device asks for the password) (R-DEV-7).",
         |a| Route::DeviceProfile { mb: a.mb?, device: a.device? };
-    "get_spam", Get "/api/mailboxes/{mb}/spam" => (Get "/v1/mailboxes/{mb}/spam"), Mailbox,
+    get_spam, Get "/api/mailboxes/{mb}/spam" => (Get "/v1/mailboxes/{mb}/spam"), Mailbox,
         "The mailbox's spam filter: on or off, its destination folder, its blocked and approved senders (R-SPAM).",
         |a| Route::GetSpam { mb: a.mb? };
-    "put_spam", Put "/api/mailboxes/{mb}/spam" => (Put "/v1/mailboxes/{mb}/spam"), Mailbox,
+    put_spam, Put "/api/mailboxes/{mb}/spam" => (Put "/v1/mailboxes/{mb}/spam"), Mailbox,
         "Switch the mailbox's spam filter and choose its destination folder; holds from the next delivery (R-SPAM-1, -2).",
         |a| Route::PutSpam { mb: a.mb? };
-    "add_spam_senders", Post "/api/mailboxes/{mb}/spam/senders" => (Post "/v1/mailboxes/{mb}/spam/senders"), Mailbox,
+    add_spam_senders, Post "/api/mailboxes/{mb}/spam/senders" => (Post "/v1/mailboxes/{mb}/spam/senders"), Mailbox,
         "Add addresses or @domains to the mailbox's blocked or approved senders, all or none (R-SPAM-4).",
         |a| Route::AddSpamSenders { mb: a.mb? };
-    "remove_spam_senders", Post "/api/mailboxes/{mb}/spam/senders/remove" => (Post "/v1/mailboxes/{mb}/spam/senders/remove"), Mailbox,
+    remove_spam_senders, Post "/api/mailboxes/{mb}/spam/senders/remove" => (Post "/v1/mailboxes/{mb}/spam/senders/remove"), Mailbox,
         "Remove entries from the mailbox's blocked or approved senders.",
         |a| Route::RemoveSpamSenders { mb: a.mb? };
-    "get_auto_reply", Get "/api/mailboxes/{mb}/auto-reply" => (Get "/v1/mailboxes/{mb}/auto-reply"), Mailbox,
+    get_auto_reply, Get "/api/mailboxes/{mb}/auto-reply" => (Get "/v1/mailboxes/{mb}/auto-reply"), Mailbox,
         "The mailbox's auto-reply: on or off, subject, text, dates, once per sender per N days.",
         |a| Route::GetAutoReply { mb: a.mb? };
-    "put_auto_reply", Put "/api/mailboxes/{mb}/auto-reply" => (Put "/v1/mailboxes/{mb}/auto-reply"), Mailbox,
+    put_auto_reply, Put "/api/mailboxes/{mb}/auto-reply" => (Put "/v1/mailboxes/{mb}/auto-reply"), Mailbox,
         "Set the mailbox's auto-reply (a generated Sieve vacation; never to lists, bulk mail or spam).",
         |a| Route::PutAutoReply { mb: a.mb? };
-    "get_rules", Get "/api/mailboxes/{mb}/rules" => (Get "/v1/mailboxes/{mb}/rules"), Mailbox,
+    get_rules, Get "/api/mailboxes/{mb}/rules" => (Get "/v1/mailboxes/{mb}/rules"), Mailbox,
         "The mailbox's sorting rules, in the order they are tried.",
         |a| Route::GetRules { mb: a.mb? };
-    "put_rules", Put "/api/mailboxes/{mb}/rules" => (Put "/v1/mailboxes/{mb}/rules"), Mailbox,
+    put_rules, Put "/api/mailboxes/{mb}/rules" => (Put "/v1/mailboxes/{mb}/rules"), Mailbox,
         "Replace the mailbox's ordered sorting rules (generated Sieve; holds from the next delivery).",
         |a| Route::PutRules { mb: a.mb? };
-    "create_device_setup", Post "/api/mailboxes/{mb}/devices/setup-invitations" => (Post "/v1/mailboxes/{mb}/devices/setup-invitations"), Mailbox,
+    create_device_setup, Post "/api/mailboxes/{mb}/devices/setup-invitations" => (Post "/v1/mailboxes/{mb}/devices/setup-invitations"), Mailbox,
         "Send a user of the mailbox a single-use link, valid 30 days, to make a password for their own device (R-DEV-4).",
         |a| Route::CreateDeviceSetup { mb: a.mb? };
-    "revoke_device_setup", Delete "/api/mailboxes/{mb}/devices/setup-invitations/{invitation}" => (Delete "/v1/mailboxes/{mb}/devices/setup-invitations/{invitation}"), Mailbox,
+    revoke_device_setup, Delete "/api/mailboxes/{mb}/devices/setup-invitations/{invitation}" => (Delete "/v1/mailboxes/{mb}/devices/setup-invitations/{invitation}"), Mailbox,
         "Withdraw a pending device-setup link: it stops working at once.",
         |a| Route::RevokeDeviceSetup { mb: a.mb?, invitation: a.invitation? };
-    "mail_program_settings", Get "/api/mailboxes/{mb}/connect" => (Get "/v1/mailboxes/{mb}/connect"), Mailbox,
+    mail_program_settings, Get "/api/mailboxes/{mb}/connect" => (Get "/v1/mailboxes/{mb}/connect"), Mailbox,
         "How to connect a mail program (hosts, ports, security; R-PROTO-1/2) and the visitor's public address (R-PROTO-3).",
         |a| Route::MailProgramSettings { mb: a.mb? };
-    "get_support", Get "/api/mailboxes/{mb}/support" => (Get "/v1/mailboxes/{mb}/support"), Mailbox,
+    get_support, Get "/api/mailboxes/{mb}/support" => (Get "/v1/mailboxes/{mb}/support"), Mailbox,
         "Support access of the mailbox: the grants in force with their end, and every read support staff made (R-SUP).",
         |a| Route::GetSupport { mb: a.mb? };
-    "grant_support", Post "/api/mailboxes/{mb}/support" => (Post "/v1/mailboxes/{mb}/support"), Mailbox,
+    grant_support, Post "/api/mailboxes/{mb}/support" => (Post "/v1/mailboxes/{mb}/support"), Mailbox,
         "Let support staff read a kind of the mailbox's content, or one message, read-only for 7 days (R-SUP-1, -2, -4).",
         |a| Route::GrantSupport { mb: a.mb? };
-    "revoke_support", Delete "/api/mailboxes/{mb}/support/{id}" => (Delete "/v1/mailboxes/{mb}/support/{id}"), Mailbox,
+    revoke_support, Delete "/api/mailboxes/{mb}/support/{id}" => (Delete "/v1/mailboxes/{mb}/support/{id}"), Mailbox,
         "End a support grant now: staff's next request is refused.",
         |a| Route::RevokeSupport { mb: a.mb?, id: a.id.clone()? };
-    "staff_grants", Get "/api/support/access" => (Get "/v1/support/access"), Staff,
+    staff_grants, Get "/api/support/access" => (Get "/v1/support/access"), Staff,
         "Support staff: the mailboxes and messages opened to support, with their end.",
         |_a| Route::StaffGrants;
-    "staff_folders", Get "/api/support/access/{id}/folders" => (Get "/v1/support/access/{id}/folders"), Staff,
+    staff_folders, Get "/api/support/access/{id}/folders" => (Get "/v1/support/access/{id}/folders"), Staff,
         "Support staff: the folders of a mailbox opened to support (recorded).",
         |a| Route::StaffFolders { id: a.id.clone()? };
-    "staff_messages", Get "/api/support/access/{id}/messages" => (Get "/v1/support/access/{id}/messages"), Staff,
+    staff_messages, Get "/api/support/access/{id}/messages" => (Get "/v1/support/access/{id}/messages"), Staff,
         "Support staff: one page of a folder of a mailbox opened to support (recorded).",
         |a| Route::StaffMessages { id: a.id.clone()? };
-    "staff_message", Get "/api/support/access/{id}/messages/{uid}" => (Get "/v1/support/access/{id}/messages/{uid}/view"), Staff,
+    staff_message, Get "/api/support/access/{id}/messages/{uid}" => (Get "/v1/support/access/{id}/messages/{uid}/view"), Staff,
         "Support staff: the reading view of a message opened to support; never marks it read (recorded).",
         |a| Route::StaffMessage { id: a.id.clone()?, uid: a.uid? };
-    "staff_part", Get "/api/support/access/{id}/messages/{uid}/parts/{section}" => (Get "/v1/support/access/{id}/messages/{uid}/parts/{section}"), Staff,
+    staff_part, Get "/api/support/access/{id}/messages/{uid}/parts/{section}" => (Get "/v1/support/access/{id}/messages/{uid}/parts/{section}"), Staff,
         "Support staff: an attachment of a message opened to support, streamed (recorded).",
         |a| Route::StaffPart { id: a.id.clone()?, uid: a.uid?, section: a.section.clone()? };
-    "list_addresses", Get "/api/orgs/{org}/addresses" => (Get "/v1/orgs/{org}/addresses"), Organization,
+    list_addresses, Get "/api/orgs/{org}/addresses" => (Get "/v1/orgs/{org}/addresses"), Organization,
         "The organisation's addresses with who uses each, its domains and members.", |a| Route::ListAddresses { org: a.org? };
-    "get_org_spam", Get "/api/orgs/{org}/spam" => (Get "/v1/orgs/{org}/spam"), Organization,
+    get_org_spam, Get "/api/orgs/{org}/spam" => (Get "/v1/orgs/{org}/spam"), Organization,
         "The mail service's global blocked and approved senders, applied to every mailbox (R-SPAM-4).",
         |a| Route::GetOrgSpam { org: a.org? };
-    "add_org_spam_senders", Post "/api/orgs/{org}/spam/senders" => (Post "/v1/orgs/{org}/spam/senders"), Organization,
+    add_org_spam_senders, Post "/api/orgs/{org}/spam/senders" => (Post "/v1/orgs/{org}/spam/senders"), Organization,
         "Add addresses or @domains to the service's global blocked or approved senders, all or none.",
         |a| Route::AddOrgSpamSenders { org: a.org? };
-    "remove_org_spam_senders", Post "/api/orgs/{org}/spam/senders/remove" => (Post "/v1/orgs/{org}/spam/senders/remove"), Organization,
+    remove_org_spam_senders, Post "/api/orgs/{org}/spam/senders/remove" => (Post "/v1/orgs/{org}/spam/senders/remove"), Organization,
         "Remove entries from the service's global blocked or approved senders.",
         |a| Route::RemoveOrgSpamSenders { org: a.org? };
-    "bulk_spam_filter", Post "/api/orgs/{org}/spam/filter" => (Post "/v1/orgs/{org}/spam/filter"), Organization,
+    bulk_spam_filter, Post "/api/orgs/{org}/spam/filter" => (Post "/v1/orgs/{org}/spam/filter"), Organization,
         "Switch the spam filter of the selected mailboxes on or off (R-SPAM-3).",
         |a| Route::BulkSpamFilter { org: a.org? };
-    "create_address", Post "/api/orgs/{org}/addresses" => (Post "/v1/orgs/{org}/addresses"), Organization,
+    create_address, Post "/api/orgs/{org}/addresses" => (Post "/v1/orgs/{org}/addresses"), Organization,
         "Create a mailbox (for me, for users, for nobody), a no-reply or a redirect address.", |a| Route::CreateAddress { org: a.org? };
-    "delete_addresses", Post "/api/orgs/{org}/addresses/delete" => (Post "/v1/orgs/{org}/addresses/delete"), Organization,
+    delete_addresses, Post "/api/orgs/{org}/addresses/delete" => (Post "/v1/orgs/{org}/addresses/delete"), Organization,
         "Delete addresses for good, with their mail, access, devices and aliases.", |a| Route::DeleteAddresses { org: a.org? };
-    "preview_address_import", Post "/api/orgs/{org}/addresses/import/preview" => (Post "/v1/orgs/{org}/addresses/import/preview"), Organization,
+    preview_address_import, Post "/api/orgs/{org}/addresses/import/preview" => (Post "/v1/orgs/{org}/addresses/import/preview"), Organization,
         "Check a CSV file of addresses (header `address,display_name,kind,users,redirect_to`) row by row; nothing is written (R-ADDR-4).",
         |a| Route::PreviewAddressImport { org: a.org? };
-    "import_addresses", Post "/api/orgs/{org}/addresses/import" => (Post "/v1/orgs/{org}/addresses/import"), Organization,
+    import_addresses, Post "/api/orgs/{org}/addresses/import" => (Post "/v1/orgs/{org}/addresses/import"), Organization,
         "Create every address of a CSV file in one transaction, or none when a row has an error (R-ADDR-4).",
         |a| Route::ImportAddresses { org: a.org? };
-    "update_address", Patch "/api/orgs/{org}/addresses/{addr}" => (Patch "/v1/orgs/{org}/addresses/{addr}"), Organization,
+    update_address, Patch "/api/orgs/{org}/addresses/{addr}" => (Patch "/v1/orgs/{org}/addresses/{addr}"), Organization,
         "Change an address's display name (what the webmail lists and outgoing mail's `From:` shows).",
         |a| Route::UpdateAddress { org: a.org?, addr: a.addr? };
-    "add_alias", Post "/api/orgs/{org}/addresses/{addr}/aliases" => (Post "/v1/orgs/{org}/addresses/{addr}/aliases"), Organization,
+    add_alias, Post "/api/orgs/{org}/addresses/{addr}/aliases" => (Post "/v1/orgs/{org}/addresses/{addr}/aliases"), Organization,
         "Give a mailbox another address.", |a| Route::AddAlias { org: a.org?, addr: a.addr? };
-    "set_catch_all", Put "/api/orgs/{org}/domains/{domain}/catch-all" => (Put "/v1/orgs/{org}/domains/{domain}/catch-all"), Organization,
+    set_catch_all, Put "/api/orgs/{org}/domains/{domain}/catch-all" => (Put "/v1/orgs/{org}/domains/{domain}/catch-all"), Organization,
         "Choose the mailbox that receives mail for unknown addresses of a domain (or none).",
         |a| Route::SetCatchAll { org: a.org?, domain: a.domain? };
-    "set_access", Put "/api/orgs/{org}/addresses/{addr}/users/{account}" => (Put "/v1/orgs/{org}/addresses/{addr}/users/{account}"), Organization,
+    set_access, Put "/api/orgs/{org}/addresses/{addr}/users/{account}" => (Put "/v1/orgs/{org}/addresses/{addr}/users/{account}"), Organization,
         "Give a member of the organisation access to a mailbox, or change their permissions (R-INV-1, -5).",
         |a| Route::SetAccess { org: a.org?, addr: a.addr?, account: a.account? };
-    "remove_access", Delete "/api/orgs/{org}/addresses/{addr}/users/{account}" => (Delete "/v1/orgs/{org}/addresses/{addr}/users/{account}"), Organization,
+    remove_access, Delete "/api/orgs/{org}/addresses/{addr}/users/{account}" => (Delete "/v1/orgs/{org}/addresses/{addr}/users/{account}"), Organization,
         "Withdraw a user's access to a mailbox.",
         |a| Route::RemoveAccess { org: a.org?, addr: a.addr?, account: a.account? };
-    "mailbox_users", Get "/api/orgs/{org}/addresses/{addr}/users" => (Get "/v1/orgs/{org}/addresses/{addr}/users"), Organization,
+    mailbox_users, Get "/api/orgs/{org}/addresses/{addr}/users" => (Get "/v1/orgs/{org}/addresses/{addr}/users"), Organization,
         "A mailbox's users tab: who has access with what, pending invitations, whether inviting is possible (R-INV-4).",
         |a| Route::MailboxUsers { org: a.org?, addr: a.addr? };
-    "create_invitation", Post "/api/orgs/{org}/addresses/{addr}/invitations" => (Post "/v1/orgs/{org}/addresses/{addr}/invitations"), Organization,
+    create_invitation, Post "/api/orgs/{org}/addresses/{addr}/invitations" => (Post "/v1/orgs/{org}/addresses/{addr}/invitations"), Organization,
         "Invite someone to a mailbox: a single-use link valid 30 days, optionally emailed (R-INV-2).",
         |a| Route::CreateInvitation { org: a.org?, addr: a.addr? };
-    "revoke_invitation", Delete "/api/orgs/{org}/addresses/{addr}/invitations/{invitation}" => (Delete "/v1/orgs/{org}/addresses/{addr}/invitations/{invitation}"), Organization,
+    revoke_invitation, Delete "/api/orgs/{org}/addresses/{addr}/invitations/{invitation}" => (Delete "/v1/orgs/{org}/addresses/{addr}/invitations/{invitation}"), Organization,
         "Revoke a pending invitation: its link stops working at once.",
         |a| Route::RevokeInvitation { org: a.org?, addr: a.addr?, invitation: a.invitation? };
-    "get_organization_details", Get "/api/orgs/{org}/details" => (Get "/v1/orgs/{org}/details"), Organization,
+    get_organization_details, Get "/api/orgs/{org}/details" => (Get "/v1/orgs/{org}/details"), Organization,
         "The organisation's legal details (name, address, registration, representative) and what the caller may do with them.",
         |a| Route::GetOrganizationDetails { org: a.org? };
-    "put_organization_details", Put "/api/orgs/{org}/details" => (Put "/v1/orgs/{org}/details"), Organization,
+    put_organization_details, Put "/api/orgs/{org}/details" => (Put "/v1/orgs/{org}/details"), Organization,
         "Change the organisation's legal details (owners and administrators).",
         |a| Route::PutOrganizationDetails { org: a.org? };
-    "dpa_pdf", Get "/api/orgs/{org}/dpa.pdf" => (Get "/v1/orgs/{org}/dpa.pdf"), Organization,
+    dpa_pdf, Get "/api/orgs/{org}/dpa.pdf" => (Get "/v1/orgs/{org}/dpa.pdf"), Organization,
         "The personalised Data Processing Agreement as a PDF, in `lang` (R-GDPR-1; owners and administrators).",
         |a| Route::DpaPdf { org: a.org? };
-    "org_logs", Get "/api/orgs/{org}/logs" => (Get "/v1/orgs/{org}/logs"), Organization,
+    org_logs, Get "/api/orgs/{org}/logs" => (Get "/v1/orgs/{org}/logs"), Organization,
         "The send and receive logs of every mailbox of the organisation whose grant lets the caller read them (R-LOG-3), newest first.",
         |a| Route::OrgLogs { org: a.org? };
-    "mailbox_logs", Get "/api/mailboxes/{mb}/logs" => (Get "/v1/mailboxes/{mb}/logs"), Mailbox,
+    mailbox_logs, Get "/api/mailboxes/{mb}/logs" => (Get "/v1/mailboxes/{mb}/logs"), Mailbox,
         "The mailbox's send and receive logs, searched by direction, time range and address or subject, newest first (R-LOG; owners, administrators and legal representatives with `view_logs`).",
         |a| Route::MailboxLogs { mb: a.mb? };
-    "get_invitation", Get "/api/invitations/{token}" => (Get "/v1/public/invitations/{token}"), Public,
+    get_invitation, Get "/api/invitations/{token}" => (Get "/v1/public/invitations/{token}"), Public,
         "What an invitation link shares, for its page (expired, revoked and used links are told apart).",
         |a| Route::GetInvitation { token: a.token.clone()? };
-    "sign_up", Post "/api/invitations/{token}/account" => (Post "/v1/public/invitations/{token}/account"), Public,
+    sign_up, Post "/api/invitations/{token}/account" => (Post "/v1/public/invitations/{token}/account"), Public,
         "Create an account to accept an invitation with, and sign in (only with a usable link).",
         |a| Route::SignUp { token: a.token.clone()? };
-    "accept_invitation", Post "/api/invitations/{token}/accept" => (Post "/v1/invitations/{token}/accept"), Session,
+    accept_invitation, Post "/api/invitations/{token}/accept" => (Post "/v1/invitations/{token}/accept"), Session,
         "Accept an invitation: the mailbox joins the caller's webmail in the organisation they pick (R-INV-3).",
         |a| Route::AcceptInvitation { token: a.token.clone()? };
-    "get_device_setup", Get "/api/device-setup/{token}" => (Get "/v1/device-setup/{token}"), Session,
+    get_device_setup, Get "/api/device-setup/{token}" => (Get "/v1/device-setup/{token}"), Session,
         "What a device-setup link is for, to its own user (used, expired, revoked and another account's links are told apart).",
         |a| Route::GetDeviceSetup { token: a.token.clone()? };
-    "redeem_device_setup", Post "/api/device-setup/{token}" => (Post "/v1/device-setup/{token}"), Session,
+    redeem_device_setup, Post "/api/device-setup/{token}" => (Post "/v1/device-setup/{token}"), Session,
         "Use a device-setup link: a password for the caller's own device, shown once (R-DEV-4).",
         |a| Route::RedeemDeviceSetup { token: a.token.clone()? };
-    "create_upload", Post "/api/uploads" => (Post "/v1/uploads"), Session,
+    create_upload, Post "/api/uploads" => (Post "/v1/uploads"), Session,
         "Declare a file to upload (name, type, size).", |_a| Route::CreateUpload;
-    "get_upload", Get "/api/uploads/{id}" => (Get "/v1/uploads/{id}"), Session,
+    get_upload, Get "/api/uploads/{id}" => (Get "/v1/uploads/{id}"), Session,
         "How many bytes of an upload arrived (to resume it).", |a| Route::GetUpload { id: a.id.clone()? };
-    "upload_data", Patch "/api/uploads/{id}" => (Patch "/v1/uploads/{id}"), Session,
+    upload_data, Patch "/api/uploads/{id}" => (Patch "/v1/uploads/{id}"), Session,
         "Append bytes at `offset` (raw body, streamed).", |a| Route::UploadData { id: a.id.clone()? };
-    "delete_upload", Delete "/api/uploads/{id}" => (Delete "/v1/uploads/{id}"), Session,
+    delete_upload, Delete "/api/uploads/{id}" => (Delete "/v1/uploads/{id}"), Session,
         "Abandon an upload and delete its bytes.", |a| Route::DeleteUpload { id: a.id.clone()? };
-    "create_transfer", Post "/api/transfers" => (Post "/v1/transfers"), Session,
+    create_transfer, Post "/api/transfers" => (Post "/v1/transfers"), Session,
         "Publish finished uploads as a transfer link.", |_a| Route::CreateTransfer;
-    "transfer_css", Get "/t/page.css" => (), Public,
+    transfer_css, Get "/t/page.css" => (), Public,
         "The download page's stylesheet.", |_a| Route::TransferCss;
-    "transfer_page", Get "/t/{token}" => (Get "/v1/public/transfers/{token}"), Public,
+    transfer_page, Get "/t/{token}" => (Get "/v1/public/transfers/{token}"), Public,
         "The public download page of a transfer (HTML).", |a| Route::TransferPage { token: a.token.clone()? };
-    "transfer_file", Get "/t/{token}/{file}" => (Get "/v1/public/transfers/{token}/files/{file}"), Public,
+    transfer_file, Get "/t/{token}/{file}" => (Get "/v1/public/transfers/{token}/files/{file}"), Public,
         "A file of a transfer, streamed; `Range` is honoured.",
         |a| Route::TransferFile { token: a.token.clone()?, file: a.file.clone()? };
 }
@@ -785,150 +791,154 @@ endpoints! {
 impl Route {
     /// This call's endpoint and its path parameters.
     pub fn parts(&self) -> (&'static Endpoint, Args) {
-        let (name, a) = self.named();
-        (endpoint(name), a)
+        let (id, a) = self.named();
+        (&ENDPOINTS[id as usize], a)
     }
 
     /// This call's endpoint name and its path parameters.
-    fn named(&self) -> (&'static str, Args) {
+    fn named(&self) -> (Id, Args) {
         let mut a = Args::default();
         let name = match self {
-            Route::Health => "health",
-            Route::OpenApi => "openapi",
-            Route::Login => "login",
-            Route::GetSession => "get_session",
-            Route::Logout => "logout",
-            Route::LoginSecondFactor => "login_second_factor",
-            Route::Me => "me",
-            Route::AccountSecurity => "account_security",
-            Route::StartTotp => "start_totp",
-            Route::ConfirmTotp => "confirm_totp",
-            Route::DisableTotp => "disable_totp",
-            Route::RegenerateRecoveryCodes => "regenerate_recovery_codes",
-            Route::ListSessions => "list_sessions",
-            Route::SetLocale => "set_locale",
-            Route::EndOtherSessions => "end_other_sessions",
-            Route::EndSession { id } => with_id(&mut a, id, "end_session"),
-            Route::ListFolders { mb } => with_mb(&mut a, *mb, "list_folders"),
-            Route::CreateFolder { mb } => with_mb(&mut a, *mb, "create_folder"),
-            Route::RenameFolder { mb } => with_mb(&mut a, *mb, "rename_folder"),
-            Route::DeleteFolder { mb } => with_mb(&mut a, *mb, "delete_folder"),
-            Route::ListMessages { mb } => with_mb(&mut a, *mb, "list_messages"),
-            Route::SetFlags { mb } => with_mb(&mut a, *mb, "set_flags"),
-            Route::MoveMessages { mb } => with_mb(&mut a, *mb, "move_messages"),
-            Route::DeleteMessages { mb } => with_mb(&mut a, *mb, "delete_messages"),
-            Route::ReportMessages { mb } => with_mb(&mut a, *mb, "report_messages"),
-            Route::GetMessage { mb, uid } => with_uid(&mut a, *mb, *uid, "get_message"),
-            Route::GetMessageHtml { mb, uid } => with_uid(&mut a, *mb, *uid, "get_message_html"),
+            Route::Health => Id::health,
+            Route::OpenApi => Id::openapi,
+            Route::Login => Id::login,
+            Route::GetSession => Id::get_session,
+            Route::Logout => Id::logout,
+            Route::LoginSecondFactor => Id::login_second_factor,
+            Route::Me => Id::me,
+            Route::AccountSecurity => Id::account_security,
+            Route::StartTotp => Id::start_totp,
+            Route::ConfirmTotp => Id::confirm_totp,
+            Route::DisableTotp => Id::disable_totp,
+            Route::RegenerateRecoveryCodes => Id::regenerate_recovery_codes,
+            Route::ListSessions => Id::list_sessions,
+            Route::SetLocale => Id::set_locale,
+            Route::EndOtherSessions => Id::end_other_sessions,
+            Route::EndSession { id } => with_id(&mut a, id, Id::end_session),
+            Route::ListFolders { mb } => with_mb(&mut a, *mb, Id::list_folders),
+            Route::CreateFolder { mb } => with_mb(&mut a, *mb, Id::create_folder),
+            Route::RenameFolder { mb } => with_mb(&mut a, *mb, Id::rename_folder),
+            Route::DeleteFolder { mb } => with_mb(&mut a, *mb, Id::delete_folder),
+            Route::ListMessages { mb } => with_mb(&mut a, *mb, Id::list_messages),
+            Route::SetFlags { mb } => with_mb(&mut a, *mb, Id::set_flags),
+            Route::MoveMessages { mb } => with_mb(&mut a, *mb, Id::move_messages),
+            Route::DeleteMessages { mb } => with_mb(&mut a, *mb, Id::delete_messages),
+            Route::ReportMessages { mb } => with_mb(&mut a, *mb, Id::report_messages),
+            Route::GetMessage { mb, uid } => with_uid(&mut a, *mb, *uid, Id::get_message),
+            Route::GetMessageHtml { mb, uid } => with_uid(&mut a, *mb, *uid, Id::get_message_html),
             Route::GetPart { mb, uid, section } => {
                 a.section = Some(section.clone());
-                with_uid(&mut a, *mb, *uid, "get_part")
+                with_uid(&mut a, *mb, *uid, Id::get_part)
             }
-            Route::SaveDraft { mb } => with_mb(&mut a, *mb, "save_draft"),
-            Route::GetDraft { mb, uid } => with_uid(&mut a, *mb, *uid, "get_draft"),
-            Route::Send { mb } => with_mb(&mut a, *mb, "send"),
+            Route::SaveDraft { mb } => with_mb(&mut a, *mb, Id::save_draft),
+            Route::GetDraft { mb, uid } => with_uid(&mut a, *mb, *uid, Id::get_draft),
+            Route::Send { mb } => with_mb(&mut a, *mb, Id::send),
             Route::GetOutgoing { mb, id } => {
                 a.id = Some(id.clone());
-                with_mb(&mut a, *mb, "get_outgoing")
+                with_mb(&mut a, *mb, Id::get_outgoing)
             }
             Route::CancelOutgoing { mb, id } => {
                 a.id = Some(id.clone());
-                with_mb(&mut a, *mb, "cancel_outgoing")
+                with_mb(&mut a, *mb, Id::cancel_outgoing)
             }
-            Route::Contacts { mb } => with_mb(&mut a, *mb, "contacts"),
-            Route::GetSignature { mb } => with_mb(&mut a, *mb, "get_signature"),
-            Route::PutSignature { mb } => with_mb(&mut a, *mb, "put_signature"),
-            Route::Identities { mb } => with_mb(&mut a, *mb, "identities"),
-            Route::MailboxStorage { mb } => with_mb(&mut a, *mb, "mailbox_storage"),
-            Route::ListDevices { mb } => with_mb(&mut a, *mb, "list_devices"),
-            Route::CreateDevice { mb } => with_mb(&mut a, *mb, "create_device"),
-            Route::DisconnectAllDevices { mb } => with_mb(&mut a, *mb, "disconnect_all_devices"),
+            Route::Contacts { mb } => with_mb(&mut a, *mb, Id::contacts),
+            Route::GetSignature { mb } => with_mb(&mut a, *mb, Id::get_signature),
+            Route::PutSignature { mb } => with_mb(&mut a, *mb, Id::put_signature),
+            Route::Identities { mb } => with_mb(&mut a, *mb, Id::identities),
+            Route::MailboxStorage { mb } => with_mb(&mut a, *mb, Id::mailbox_storage),
+            Route::ListDevices { mb } => with_mb(&mut a, *mb, Id::list_devices),
+            Route::CreateDevice { mb } => with_mb(&mut a, *mb, Id::create_device),
+            Route::DisconnectAllDevices { mb } => with_mb(&mut a, *mb, Id::disconnect_all_devices),
             Route::RegenerateDevice { mb, device } => {
                 a.device = Some(*device);
-                with_mb(&mut a, *mb, "regenerate_device")
+                with_mb(&mut a, *mb, Id::regenerate_device)
             }
             Route::DeleteDevice { mb, device } => {
                 a.device = Some(*device);
-                with_mb(&mut a, *mb, "delete_device")
+                with_mb(&mut a, *mb, Id::delete_device)
             }
             Route::DeviceProfile { mb, device } => {
                 a.device = Some(*device);
-                with_mb(&mut a, *mb, "device_profile")
+                with_mb(&mut a, *mb, Id::device_profile)
             }
-            Route::GetSpam { mb } => with_mb(&mut a, *mb, "get_spam"),
-            Route::PutSpam { mb } => with_mb(&mut a, *mb, "put_spam"),
-            Route::AddSpamSenders { mb } => with_mb(&mut a, *mb, "add_spam_senders"),
-            Route::RemoveSpamSenders { mb } => with_mb(&mut a, *mb, "remove_spam_senders"),
-            Route::GetAutoReply { mb } => with_mb(&mut a, *mb, "get_auto_reply"),
-            Route::PutAutoReply { mb } => with_mb(&mut a, *mb, "put_auto_reply"),
-            Route::GetRules { mb } => with_mb(&mut a, *mb, "get_rules"),
-            Route::PutRules { mb } => with_mb(&mut a, *mb, "put_rules"),
-            Route::CreateDeviceSetup { mb } => with_mb(&mut a, *mb, "create_device_setup"),
+            Route::GetSpam { mb } => with_mb(&mut a, *mb, Id::get_spam),
+            Route::PutSpam { mb } => with_mb(&mut a, *mb, Id::put_spam),
+            Route::AddSpamSenders { mb } => with_mb(&mut a, *mb, Id::add_spam_senders),
+            Route::RemoveSpamSenders { mb } => with_mb(&mut a, *mb, Id::remove_spam_senders),
+            Route::GetAutoReply { mb } => with_mb(&mut a, *mb, Id::get_auto_reply),
+            Route::PutAutoReply { mb } => with_mb(&mut a, *mb, Id::put_auto_reply),
+            Route::GetRules { mb } => with_mb(&mut a, *mb, Id::get_rules),
+            Route::PutRules { mb } => with_mb(&mut a, *mb, Id::put_rules),
+            Route::CreateDeviceSetup { mb } => with_mb(&mut a, *mb, Id::create_device_setup),
             Route::RevokeDeviceSetup { mb, invitation } => {
                 a.invitation = Some(*invitation);
-                with_mb(&mut a, *mb, "revoke_device_setup")
+                with_mb(&mut a, *mb, Id::revoke_device_setup)
             }
-            Route::MailProgramSettings { mb } => with_mb(&mut a, *mb, "mail_program_settings"),
-            Route::GetDeviceSetup { token } => with_token(&mut a, token, "get_device_setup"),
-            Route::RedeemDeviceSetup { token } => with_token(&mut a, token, "redeem_device_setup"),
-            Route::GetSupport { mb } => with_mb(&mut a, *mb, "get_support"),
-            Route::GrantSupport { mb } => with_mb(&mut a, *mb, "grant_support"),
+            Route::MailProgramSettings { mb } => with_mb(&mut a, *mb, Id::mail_program_settings),
+            Route::GetDeviceSetup { token } => with_token(&mut a, token, Id::get_device_setup),
+            Route::RedeemDeviceSetup { token } => {
+                with_token(&mut a, token, Id::redeem_device_setup)
+            }
+            Route::GetSupport { mb } => with_mb(&mut a, *mb, Id::get_support),
+            Route::GrantSupport { mb } => with_mb(&mut a, *mb, Id::grant_support),
             Route::RevokeSupport { mb, id } => {
                 a.id = Some(id.clone());
-                with_mb(&mut a, *mb, "revoke_support")
+                with_mb(&mut a, *mb, Id::revoke_support)
             }
-            Route::StaffGrants => "staff_grants",
-            Route::StaffFolders { id } => with_id(&mut a, id, "staff_folders"),
-            Route::StaffMessages { id } => with_id(&mut a, id, "staff_messages"),
+            Route::StaffGrants => Id::staff_grants,
+            Route::StaffFolders { id } => with_id(&mut a, id, Id::staff_folders),
+            Route::StaffMessages { id } => with_id(&mut a, id, Id::staff_messages),
             Route::StaffMessage { id, uid } => {
                 a.uid = Some(*uid);
-                with_id(&mut a, id, "staff_message")
+                with_id(&mut a, id, Id::staff_message)
             }
             Route::StaffPart { id, uid, section } => {
                 a.uid = Some(*uid);
                 a.section = Some(section.clone());
-                with_id(&mut a, id, "staff_part")
+                with_id(&mut a, id, Id::staff_part)
             }
-            Route::ListAddresses { org } => with_org(&mut a, *org, "list_addresses"),
-            Route::GetOrgSpam { org } => with_org(&mut a, *org, "get_org_spam"),
-            Route::AddOrgSpamSenders { org } => with_org(&mut a, *org, "add_org_spam_senders"),
+            Route::ListAddresses { org } => with_org(&mut a, *org, Id::list_addresses),
+            Route::GetOrgSpam { org } => with_org(&mut a, *org, Id::get_org_spam),
+            Route::AddOrgSpamSenders { org } => with_org(&mut a, *org, Id::add_org_spam_senders),
             Route::RemoveOrgSpamSenders { org } => {
-                with_org(&mut a, *org, "remove_org_spam_senders")
+                with_org(&mut a, *org, Id::remove_org_spam_senders)
             }
-            Route::BulkSpamFilter { org } => with_org(&mut a, *org, "bulk_spam_filter"),
-            Route::CreateAddress { org } => with_org(&mut a, *org, "create_address"),
-            Route::DeleteAddresses { org } => with_org(&mut a, *org, "delete_addresses"),
-            Route::PreviewAddressImport { org } => with_org(&mut a, *org, "preview_address_import"),
-            Route::ImportAddresses { org } => with_org(&mut a, *org, "import_addresses"),
+            Route::BulkSpamFilter { org } => with_org(&mut a, *org, Id::bulk_spam_filter),
+            Route::CreateAddress { org } => with_org(&mut a, *org, Id::create_address),
+            Route::DeleteAddresses { org } => with_org(&mut a, *org, Id::delete_addresses),
+            Route::PreviewAddressImport { org } => {
+                with_org(&mut a, *org, Id::preview_address_import)
+            }
+            Route::ImportAddresses { org } => with_org(&mut a, *org, Id::import_addresses),
             Route::UpdateAddress { org, addr } => {
                 a.addr = Some(*addr);
-                with_org(&mut a, *org, "update_address")
+                with_org(&mut a, *org, Id::update_address)
             }
             Route::AddAlias { org, addr } => {
                 a.addr = Some(*addr);
-                with_org(&mut a, *org, "add_alias")
+                with_org(&mut a, *org, Id::add_alias)
             }
             Route::SetCatchAll { org, domain } => {
                 a.domain = Some(*domain);
-                with_org(&mut a, *org, "set_catch_all")
+                with_org(&mut a, *org, Id::set_catch_all)
             }
             Route::SetAccess { org, addr, account } => {
                 a.addr = Some(*addr);
                 a.account = Some(*account);
-                with_org(&mut a, *org, "set_access")
+                with_org(&mut a, *org, Id::set_access)
             }
             Route::RemoveAccess { org, addr, account } => {
                 a.addr = Some(*addr);
                 a.account = Some(*account);
-                with_org(&mut a, *org, "remove_access")
+                with_org(&mut a, *org, Id::remove_access)
             }
             Route::MailboxUsers { org, addr } => {
                 a.addr = Some(*addr);
-                with_org(&mut a, *org, "mailbox_users")
+                with_org(&mut a, *org, Id::mailbox_users)
             }
             Route::CreateInvitation { org, addr } => {
                 a.addr = Some(*addr);
-                with_org(&mut a, *org, "create_invitation")
+                with_org(&mut a, *org, Id::create_invitation)
             }
             Route::RevokeInvitation {
                 org,
@@ -937,34 +947,34 @@ impl Route {
             } => {
                 a.addr = Some(*addr);
                 a.invitation = Some(*invitation);
-                with_org(&mut a, *org, "revoke_invitation")
+                with_org(&mut a, *org, Id::revoke_invitation)
             }
             Route::GetOrganizationDetails { org } => {
-                with_org(&mut a, *org, "get_organization_details")
+                with_org(&mut a, *org, Id::get_organization_details)
             }
             Route::PutOrganizationDetails { org } => {
-                with_org(&mut a, *org, "put_organization_details")
+                with_org(&mut a, *org, Id::put_organization_details)
             }
-            Route::DpaPdf { org } => with_org(&mut a, *org, "dpa_pdf"),
-            Route::OrgLogs { org } => with_org(&mut a, *org, "org_logs"),
-            Route::MailboxLogs { mb } => with_mb(&mut a, *mb, "mailbox_logs"),
-            Route::GetInvitation { token } => with_token(&mut a, token, "get_invitation"),
-            Route::SignUp { token } => with_token(&mut a, token, "sign_up"),
-            Route::AcceptInvitation { token } => with_token(&mut a, token, "accept_invitation"),
-            Route::CreateUpload => "create_upload",
-            Route::GetUpload { id } => with_id(&mut a, id, "get_upload"),
-            Route::UploadData { id } => with_id(&mut a, id, "upload_data"),
-            Route::DeleteUpload { id } => with_id(&mut a, id, "delete_upload"),
-            Route::CreateTransfer => "create_transfer",
-            Route::TransferCss => "transfer_css",
+            Route::DpaPdf { org } => with_org(&mut a, *org, Id::dpa_pdf),
+            Route::OrgLogs { org } => with_org(&mut a, *org, Id::org_logs),
+            Route::MailboxLogs { mb } => with_mb(&mut a, *mb, Id::mailbox_logs),
+            Route::GetInvitation { token } => with_token(&mut a, token, Id::get_invitation),
+            Route::SignUp { token } => with_token(&mut a, token, Id::sign_up),
+            Route::AcceptInvitation { token } => with_token(&mut a, token, Id::accept_invitation),
+            Route::CreateUpload => Id::create_upload,
+            Route::GetUpload { id } => with_id(&mut a, id, Id::get_upload),
+            Route::UploadData { id } => with_id(&mut a, id, Id::upload_data),
+            Route::DeleteUpload { id } => with_id(&mut a, id, Id::delete_upload),
+            Route::CreateTransfer => Id::create_transfer,
+            Route::TransferCss => Id::transfer_css,
             Route::TransferPage { token } => {
                 a.token = Some(token.clone());
-                "transfer_page"
+                Id::transfer_page
             }
             Route::TransferFile { token, file } => {
                 a.token = Some(token.clone());
                 a.file = Some(file.clone());
-                "transfer_file"
+                Id::transfer_file
             }
         };
         (name, a)
@@ -977,12 +987,9 @@ impl Route {
     /// The method and browser path template, from [`CALLS`] (not
     /// [`ENDPOINTS`]: what the browser apps link).
     fn call(&self) -> (Method, &'static str, Args) {
-        let (name, a) = self.named();
-        let (_, m, path) = CALLS
-            .iter()
-            .find(|c| c.0 == name)
-            .unwrap_or_else(|| panic!("no endpoint named {name}"));
-        (*m, path, a)
+        let (id, a) = self.named();
+        let (m, path) = CALLS[id as usize];
+        (m, path, a)
     }
 
     pub fn method(&self) -> Method {
@@ -1012,27 +1019,27 @@ impl Route {
     }
 }
 
-fn with_mb(a: &mut Args, mb: MailboxId, name: &'static str) -> &'static str {
+fn with_mb(a: &mut Args, mb: MailboxId, name: Id) -> Id {
     a.mb = Some(mb);
     name
 }
 
-fn with_org(a: &mut Args, org: OrganizationId, name: &'static str) -> &'static str {
+fn with_org(a: &mut Args, org: OrganizationId, name: Id) -> Id {
     a.org = Some(org);
     name
 }
 
-fn with_uid(a: &mut Args, mb: MailboxId, uid: u32, name: &'static str) -> &'static str {
+fn with_uid(a: &mut Args, mb: MailboxId, uid: u32, name: Id) -> Id {
     a.uid = Some(uid);
     with_mb(a, mb, name)
 }
 
-fn with_token(a: &mut Args, token: &str, name: &'static str) -> &'static str {
+fn with_token(a: &mut Args, token: &str, name: Id) -> Id {
     a.token = Some(token.to_string());
     name
 }
 
-fn with_id(a: &mut Args, id: &str, name: &'static str) -> &'static str {
+fn with_id(a: &mut Args, id: &str, name: Id) -> Id {
     a.id = Some(id.to_string());
     name
 }
