@@ -14,6 +14,7 @@
 
 use crate::components::error_text::{ErrorAlert, error_text};
 use crate::components::file_list::size_units;
+use crate::components::icon::icon;
 use crate::core::api;
 use crate::core::format::format_size;
 use crate::i18n::I18nContext;
@@ -26,6 +27,9 @@ use postern_shared::logs::{
     Direction, LogEntry, LogPage, LogQuery, LogStatus, MAX_SEARCH_CHARS, Reason,
 };
 use wasm_bindgen::JsValue;
+
+/// The ⓘ of a row, drawn (a font may lack the character): a circled "i".
+const INFO: &str = "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18zM12 11v6M12 7v1";
 
 /// Whose logs the page searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +141,18 @@ pub fn raw_answer(dsn: Option<&str>, reply: Option<&str>) -> Option<String> {
         (Some(d), None) => Some(d.to_owned()),
         (None, Some(r)) => Some(r.to_owned()),
         (None, None) => None,
+    }
+}
+
+/// An address that may break after its `@` (a narrow column wraps it
+/// there rather than widen the table or cut a word).
+fn breakable(address: String) -> impl IntoView {
+    match address.split_once('@') {
+        Some((local, domain)) => {
+            let (local, domain) = (format!("{local}@"), domain.to_owned());
+            view! { {local}<wbr/>{domain} }.into_any()
+        }
+        None => address.into_any(),
     }
 }
 
@@ -351,8 +367,8 @@ fn log_row(
     let mb = e.mailbox_id;
     let mailbox_cell = name_of.map(|f| {
         view! {
-            <td data-label=move || t_string!(i18n, log_col_mailbox) class="wrap">
-                {move || f(mb).unwrap_or_else(|| mb.to_string())}
+            <td data-label=move || t_string!(i18n, log_col_mailbox) class="addr">
+                {move || breakable(f(mb).unwrap_or_else(|| mb.to_string()))}
             </td>
         }
     });
@@ -392,7 +408,7 @@ fn log_row(
                 })}
                 {e.message_id.map(|m| view! {
                     <dt>{t!(i18n, log_message_id)}</dt>
-                    <dd class="wrap"><code>{m}</code></dd>
+                    <dd class="addr"><code>{m}</code></dd>
                 })}
             </dl>
         }
@@ -418,16 +434,16 @@ fn log_row(
                     {move || direction_label(i18n, direction)}
                 </td>
                 {mailbox_cell}
-                <td data-label=move || t_string!(i18n, log_col_from) class="wrap" data-testid="log-from">
+                <td data-label=move || t_string!(i18n, log_col_from) class="addr" data-testid="log-from">
                     {match from {
-                        Some(f) => f.into_any(),
+                        Some(f) => breakable(f).into_any(),
                         // A non-delivery notice has no sender.
                         None => view! { <span class="hint">{t!(i18n, log_no_sender)}</span> }.into_any(),
                     }}
                 </td>
-                <td data-label=move || t_string!(i18n, log_col_to) class="wrap" data-testid="log-to">{e.to.clone()}</td>
-                <td data-label=move || t_string!(i18n, log_col_subject) class="wrap" data-testid="log-subject">
-                    {e.subject.clone().unwrap_or_default()}
+                <td data-label=move || t_string!(i18n, log_col_to) class="addr" data-testid="log-to">{breakable(e.to.clone())}</td>
+                <td data-label=move || t_string!(i18n, log_col_subject) class="addr" data-testid="log-subject">
+                    {e.subject.clone().filter(|s| !s.is_empty())}
                 </td>
                 <td data-label=move || t_string!(i18n, log_col_status) class="status-cell">
                     <span class="log-status" data-testid="log-status" data-status=status.as_str()>
@@ -443,7 +459,7 @@ fn log_row(
                         title=move || t_string!(i18n, log_explain, status = status_label(i18n, status)).to_string()
                         on:click=move |_| open.update(|o| *o = !*o)
                     >
-                        "ⓘ"
+                        {icon(INFO)}
                     </button>
                 </td>
             </tr>
