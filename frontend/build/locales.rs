@@ -31,6 +31,7 @@ const PORTAL_ONLY: &[&str] = &[
     "src/pages/device_setup.rs",
     "src/pages/transfer.rs",
     "src/pages/privacy.rs",
+    "src/pages/logs.rs",
     "src/components/portal_error_text.rs",
 ];
 

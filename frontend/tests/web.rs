@@ -910,6 +910,7 @@ fn GeneralAs(role: postern_shared::permissions::Role) -> impl IntoView {
             display_name: "Sales".into(),
             organization: 1,
             grant: None,
+            role: Some(role),
         },
         table: RwSignal::new(table),
     };

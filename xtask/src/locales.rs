@@ -72,6 +72,7 @@ mod tests {
             &[
                 "folder_junk",
                 "field_domain",
+                "log_col_status",
                 "organisation",
                 "admin_organisation",
                 "domains",

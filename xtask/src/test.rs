@@ -41,7 +41,7 @@ const TWO_GATEWAY_FILES: [&str; 1] = ["multi_gateway"];
 /// transactions of several tables; device passwords, whose passdb query
 /// Dovecot runs on the database), and the two-gateway ones. Kept
 /// short: the stage adds little to the run.
-const PG_TEST_FILES: [&str; 8] = [
+const PG_TEST_FILES: [&str; 9] = [
     "auth",
     "access",
     "send",
@@ -51,6 +51,9 @@ const PG_TEST_FILES: [&str; 8] = [
     // the database: PostgreSQL's CASE and ON CONFLICT too.
     "devices",
     "device_setup",
+    // The log follower's transaction (cursor compare-and-set, upserts) and
+    // the Logs search (LIKE, keyset pages) on PostgreSQL.
+    "logs",
     "multi_gateway",
 ];
 

@@ -435,6 +435,22 @@ pub fn dpa_href(org: OrganizationId, lang: &str) -> String {
     ))
 }
 
+/// One page of a mailbox's send and receive logs (R-LOG), newest first.
+pub async fn mailbox_logs(
+    mb: MailboxId,
+    q: &postern_shared::logs::LogQuery,
+) -> Result<postern_shared::logs::LogPage, ApiError> {
+    request(&Route::MailboxLogs { mb }, q).send().await
+}
+
+/// One page of the logs of every mailbox of `org` the caller may read.
+pub async fn org_logs(
+    org: OrganizationId,
+    q: &postern_shared::logs::LogQuery,
+) -> Result<postern_shared::logs::LogPage, ApiError> {
+    request(&Route::OrgLogs { org }, q).send().await
+}
+
 /// The organisation's address table, its domains and members, and what
 /// the caller's role allows there.
 pub async fn list_addresses(org: OrganizationId) -> Result<OrgAddresses, ApiError> {

@@ -11,6 +11,7 @@ pub mod device_setup;
 pub mod home;
 pub mod invite;
 pub mod login;
+pub mod logs;
 pub mod mail;
 pub mod not_found;
 pub mod privacy;

@@ -171,7 +171,7 @@ pub async fn search(
     if pattern.is_some() {
         let p = arg();
         sql.push_str(&format!(
-            " AND (sender LIKE {p} ESCAPE '\\' OR recipient LIKE {p} ESCAPE '\\'
+            " AND (LOWER(sender) LIKE {p} ESCAPE '\\' OR LOWER(recipient) LIKE {p} ESCAPE '\\'
                OR LOWER(subject) LIKE {p} ESCAPE '\\')"
         ));
     }
@@ -251,7 +251,9 @@ fn entry(r: Row) -> Option<LogEntry> {
     })
 }
 
-/// `%text%`, lower-cased, with LIKE's own characters escaped.
+/// `%text%`, lower-cased, with LIKE's own characters escaped; compared
+/// with lower-cased columns, because PostgreSQL's LIKE minds case where
+/// SQLite's does not.
 fn like_pattern(text: &str) -> String {
     let mut p = String::from("%");
     for c in text.to_lowercase().chars() {

@@ -347,6 +347,18 @@ async fn search_by_time_range_direction_and_text_returns_exactly_the_matching_ro
             .entries
             .is_empty()
     );
+    // An address as the mail server wrote it, in any case, is found by
+    // any case (PostgreSQL's LIKE minds case, SQLite's does not).
+    insert(db, fx.ann_mb, NOW - 20, "sent", "Mixed.Case@X.test").await;
+    let mixed = LogQuery {
+        q: Some("mixed.CASE@x".into()),
+        ..LogQuery::default()
+    };
+    let page = search(db, Scope::Mailbox(fx.ann_mb), &mixed, 20, NOW)
+        .await
+        .unwrap();
+    let tos: Vec<_> = page.entries.iter().map(|e| e.to.as_str()).collect();
+    assert_eq!(tos, ["Mixed.Case@X.test"]);
     // The service's view: only mailboxes granted with view_logs.
     let org = search(
         db,

@@ -1,7 +1,8 @@
 //! `/admin/:org/:section` (portal): an organisation's administration, for
 //! roles that may see it (`Role::may(ViewAddresses)`). `/admin` opens the
-//! caller's first such organisation, `/admin/<org>` its addresses. Three
-//! sections: the organisation's legal details and its DPA
+//! caller's first such organisation, `/admin/<org>` its addresses. Four
+//! sections: the send and receive logs of the service (`logs.rs`, R-LOG),
+//! the organisation's legal details and its DPA
 //! (`organization.rs`, R-GDPR-1), and the address table (`addresses.rs`, creation in
 //! `create.rs` with its invitations in `create_invites.rs`, bulk creation from a CSV file in `import.rs` with its pure
 //! logic in `import_rows.rs`, the table's pure logic in `table.rs`), and
@@ -13,6 +14,7 @@ pub mod create;
 pub mod create_invites;
 pub mod import;
 pub mod import_rows;
+pub mod logs;
 pub mod organization;
 pub mod spam;
 pub mod table;
@@ -36,6 +38,8 @@ use postern_shared::permissions::{Action, Role};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminSection {
     Addresses,
+    /// The send and receive logs of the organisation's mailboxes (R-LOG).
+    Logs,
     /// The service's global blocked and approved senders (R-SPAM-4).
     Spam,
     Organisation,
@@ -44,6 +48,7 @@ pub enum AdminSection {
 /// The administration's menu: (section, slug). The first is the default.
 pub const SECTIONS: &[(AdminSection, &str)] = &[
     (AdminSection::Addresses, "addresses"),
+    (AdminSection::Logs, "logs"),
     (AdminSection::Spam, "spam"),
     (AdminSection::Organisation, "organisation"),
 ];
@@ -51,6 +56,7 @@ pub const SECTIONS: &[(AdminSection, &str)] = &[
 pub fn section_label(i18n: I18nContext, s: AdminSection) -> String {
     match s {
         AdminSection::Addresses => t_string!(i18n, admin_addresses),
+        AdminSection::Logs => t_string!(i18n, section_logs),
         AdminSection::Spam => t_string!(i18n, admin_spam),
         AdminSection::Organisation => t_string!(i18n, admin_organisation),
     }
@@ -76,6 +82,15 @@ pub fn role_in(me: &Me, org: OrganizationId) -> Option<Role> {
         .iter()
         .find(|o| o.id == org)
         .map(|o| o.role)
+}
+
+/// The action a section needs beyond seeing the administration (its menu
+/// entry is disabled with the reason for a role that may not).
+pub fn section_action(s: AdminSection) -> Option<Action> {
+    match s {
+        AdminSection::Logs => Some(Action::ViewLogs),
+        AdminSection::Addresses | AdminSection::Spam | AdminSection::Organisation => None,
+    }
 }
 
 /// What the administration's sections share.
@@ -217,6 +232,11 @@ pub fn AdminPage() -> impl IntoView {
                     }
                     (Some(true), Some(org)) => {
                         let ctx = AdminCtx { org, data };
+                        // The role's refusal of a section (the server refuses anyway).
+                        let role = session.me.get_untracked().and_then(|m| role_in(&m, org));
+                        let refused = move |s: AdminSection| {
+                            section_action(s).filter(|a| !role.is_some_and(|r| r.may(*a)))
+                        };
                         let navigate = navigate.clone();
                         let go_section = navigate.clone();
                         view! {
@@ -252,16 +272,36 @@ pub fn AdminPage() -> impl IntoView {
                                             .iter()
                                             .map(|(s, slug)| {
                                                 let s = *s;
-                                                view! {
-                                                    <li>
-                                                        <a
-                                                            href=admin_href(org, slug)
-                                                            data-section=*slug
-                                                            aria-current=move || (current.get() == Some(s)).then_some("page")
-                                                        >
-                                                            {move || section_label(i18n, s)}
-                                                        </a>
-                                                    </li>
+                                                match refused(s) {
+                                                    None => {
+                                                        view! {
+                                                            <li>
+                                                                <a
+                                                                    href=admin_href(org, slug)
+                                                                    data-section=*slug
+                                                                    aria-current=move || (current.get() == Some(s)).then_some("page")
+                                                                >
+                                                                    {move || section_label(i18n, s)}
+                                                                </a>
+                                                            </li>
+                                                        }
+                                                            .into_any()
+                                                    }
+                                                    // Disabled, and why: visible words, not a tooltip.
+                                                    Some(a) => {
+                                                        view! {
+                                                            <li class="section-refused">
+                                                                <span class="section-disabled" aria-disabled="true" data-section=*slug>
+                                                                    {move || section_label(i18n, s)}
+                                                                </span>
+                                                                <span class="section-reason" data-testid="section-refusal">
+                                                                    <span aria-hidden="true">"🔒 "</span>
+                                                                    {refusal_text(i18n, a)}
+                                                                </span>
+                                                            </li>
+                                                        }
+                                                            .into_any()
+                                                    }
                                                 }
                                             })
                                             .collect_view()}
@@ -278,8 +318,13 @@ pub fn AdminPage() -> impl IntoView {
                                                 .map(|(s, slug)| {
                                                     let s = *s;
                                                     view! {
-                                                        <option value=*slug selected=move || current.get() == Some(s)>
+                                                        <option
+                                                            value=*slug
+                                                            disabled=refused(s).is_some()
+                                                            selected=move || current.get() == Some(s)
+                                                        >
                                                             {move || section_label(i18n, s)}
+                                                            {refused(s).map(|_| " 🔒")}
                                                         </option>
                                                     }
                                                 })
@@ -291,6 +336,10 @@ pub fn AdminPage() -> impl IntoView {
                                     {move || failed.get().map(|f| view! { <p class="alert error" role="alert">{f}</p> })}
                                     {move || match current.get() {
                                         Some(AdminSection::Addresses) => untrack(|| addresses::addresses(ctx)).into_any(),
+                                        Some(AdminSection::Logs) => match refused(AdminSection::Logs) {
+                                            None => untrack(|| logs::logs(ctx)).into_any(),
+                                            Some(a) => view! { <p class="refusal" data-testid="logs-refusal">{refusal_text(i18n, a)}</p> }.into_any(),
+                                        },
                                         Some(AdminSection::Spam) => untrack(|| spam::spam(ctx)).into_any(),
                                         Some(AdminSection::Organisation) => untrack(|| organization::organization(ctx)).into_any(),
                                         None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),

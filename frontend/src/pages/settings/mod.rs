@@ -7,7 +7,8 @@
 //!
 //! Sections are the rows of [`SECTIONS`]: adding one (devices, filters,
 //! auto-reply, logs, support access, backups) is a variant, a row with its
-//! slug and when it shows, its label in [`section_label`] and its view in
+//! slug, when it shows and when it is shown disabled with the reason
+//! (`refused`), its label in [`section_label`] and its view in
 //! `section_view`.
 
 pub mod auto_reply;
@@ -16,12 +17,14 @@ pub mod devices;
 pub mod filters;
 pub mod general;
 pub mod invitations;
+pub mod logs;
 pub mod refused;
 pub mod rules;
 pub mod signature;
 pub mod storage;
 pub mod users;
 
+use crate::components::access_text::{permission_label, refusal_text};
 use crate::components::error_text::error_text;
 use crate::components::portal_header::PortalHeader;
 use crate::core::api;
@@ -35,7 +38,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use postern_shared::admin::{AddressKind, AddressRow, OrgAddresses};
 use postern_shared::api::{MailboxId, Me, OrganizationId};
 use postern_shared::permissions::{Action, Role};
-use postern_shared::{ApiError, ErrorCode, PermissionSet};
+use postern_shared::{ApiError, ErrorCode, Permission, PermissionSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SettingsSection {
@@ -45,6 +48,30 @@ pub enum SettingsSection {
     Connect,
     Filters,
     AutoReply,
+    /// The send and receive logs (R-LOG).
+    Logs,
+}
+
+/// Why the caller may not open a section: its menu entry is shown
+/// disabled with these words (the server refuses anyway).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The caller's role in the mailbox's organisation may not.
+    Role(Action),
+    /// The caller's grant on the mailbox lacks this permission.
+    Permission(Permission),
+}
+
+pub fn refusal_words(i18n: I18nContext, r: Refusal) -> String {
+    match r {
+        Refusal::Role(a) => refusal_text(i18n, a),
+        Refusal::Permission(p) => t_string!(
+            i18n,
+            section_needs_permission,
+            permission = permission_label(i18n, p)
+        )
+        .to_string(),
+    }
 }
 
 pub struct SectionInfo {
@@ -53,10 +80,22 @@ pub struct SectionInfo {
     pub slug: &'static str,
     /// Whether the section is offered for this mailbox and caller.
     pub shown: fn(&SettingsCtx) -> bool,
+    /// Why a shown section may not be opened (its entry disabled), or `None`.
+    pub refused: fn(&SettingsCtx) -> Option<Refusal>,
 }
 
 fn always(_: &SettingsCtx) -> bool {
     true
+}
+
+fn never_refused(_: &SettingsCtx) -> Option<Refusal> {
+    None
+}
+
+/// Logs (R-LOG-3): an owner, administrator or legal representative whose
+/// grant on the mailbox holds "view logs".
+fn logs_refused(ctx: &SettingsCtx) -> Option<Refusal> {
+    logs::refusal(ctx.mailbox.role, ctx.mailbox.grant)
 }
 
 /// Users are those of a real mailbox, listed from the address table (a
@@ -71,31 +110,43 @@ pub const SECTIONS: &[SectionInfo] = &[
         section: SettingsSection::General,
         slug: "general",
         shown: always,
+        refused: never_refused,
     },
     SectionInfo {
         section: SettingsSection::Users,
         slug: "users",
         shown: has_users,
+        refused: never_refused,
     },
     SectionInfo {
         section: SettingsSection::Devices,
         slug: "devices",
         shown: is_granted,
+        refused: never_refused,
     },
     SectionInfo {
         section: SettingsSection::Connect,
         slug: "connect",
         shown: is_granted,
+        refused: never_refused,
     },
     SectionInfo {
         section: SettingsSection::Filters,
         slug: "filters",
         shown: is_granted,
+        refused: never_refused,
     },
     SectionInfo {
         section: SettingsSection::AutoReply,
         slug: "auto-reply",
         shown: is_granted,
+        refused: never_refused,
+    },
+    SectionInfo {
+        section: SettingsSection::Logs,
+        slug: "logs",
+        shown: always,
+        refused: logs_refused,
     },
 ];
 
@@ -118,6 +169,7 @@ pub fn section_label(i18n: I18nContext, s: SettingsSection) -> String {
         SettingsSection::Connect => t_string!(i18n, section_connect),
         SettingsSection::Filters => t_string!(i18n, section_filters),
         SettingsSection::AutoReply => t_string!(i18n, section_auto_reply),
+        SettingsSection::Logs => t_string!(i18n, section_logs),
     }
     .to_string()
 }
@@ -135,6 +187,8 @@ pub struct Mailbox {
     pub organization: OrganizationId,
     /// The caller's own grant on it (`None`: they administer it only).
     pub grant: Option<PermissionSet>,
+    /// The caller's role in its organisation (`None`: not a member).
+    pub role: Option<Role>,
 }
 
 /// What the settings' sections share.
@@ -175,6 +229,13 @@ pub fn orgs_to_search(me: &Me, grant_org: Option<OrganizationId>) -> Vec<Organiz
         .collect()
 }
 
+fn role_in(me: &Me, org: OrganizationId) -> Option<Role> {
+    me.organizations
+        .iter()
+        .find(|o| o.id == org)
+        .map(|o| o.role)
+}
+
 /// The mailbox and its organisation's table, or `None`: neither granted
 /// nor administered by the caller.
 async fn resolve(
@@ -196,6 +257,7 @@ async fn resolve(
                 display_name: row.display_name.clone(),
                 organization: org,
                 grant: grant.map(|g| g.permissions),
+                role: role_in(&me, org),
             };
             return Ok(Some((mb, Some(table))));
         }
@@ -207,6 +269,7 @@ async fn resolve(
             display_name: g.display_name.clone(),
             organization: g.organization_id,
             grant: Some(g.permissions),
+            role: role_in(&me, g.organization_id),
         };
         (mb, None)
     }))
@@ -320,7 +383,7 @@ fn settings_layout(ctx: SettingsCtx, slug: Memo<Option<String>>) -> impl IntoVie
         SECTIONS
             .iter()
             .filter(|s| (s.shown)(&ctx_menu))
-            .map(|s| (s.section, s.slug))
+            .map(|s| (s.section, s.slug, (s.refused)(&ctx_menu)))
             .collect::<Vec<_>>()
     });
     let address = ctx.mailbox.address.clone();
@@ -333,18 +396,36 @@ fn settings_layout(ctx: SettingsCtx, slug: Memo<Option<String>>) -> impl IntoVie
                         shown
                             .get()
                             .into_iter()
-                            .map(|(s, slug)| {
-                                view! {
-                                    <li>
-                                        <a
-                                            href=section_href(mb, slug)
-                                            data-testid="section-link"
-                                            data-section=slug
-                                            aria-current=move || (current.get() == Some(s)).then_some("page")
-                                        >
-                                            {move || section_label(i18n, s)}
-                                        </a>
-                                    </li>
+                            .map(|(s, slug, refused)| match refused {
+                                None => {
+                                    view! {
+                                        <li>
+                                            <a
+                                                href=section_href(mb, slug)
+                                                data-testid="section-link"
+                                                data-section=slug
+                                                aria-current=move || (current.get() == Some(s)).then_some("page")
+                                            >
+                                                {move || section_label(i18n, s)}
+                                            </a>
+                                        </li>
+                                    }
+                                        .into_any()
+                                }
+                                // Disabled, and why: visible words, not a tooltip.
+                                Some(r) => {
+                                    view! {
+                                        <li class="section-refused">
+                                            <span class="section-disabled" aria-disabled="true" data-testid="section-disabled" data-section=slug>
+                                                {move || section_label(i18n, s)}
+                                            </span>
+                                            <span class="section-reason" data-testid="section-refusal" data-section=slug>
+                                                <span aria-hidden="true">"🔒 "</span>
+                                                {move || refusal_words(i18n, r)}
+                                            </span>
+                                        </li>
+                                    }
+                                        .into_any()
                                 }
                             })
                             .collect_view()
@@ -361,10 +442,15 @@ fn settings_layout(ctx: SettingsCtx, slug: Memo<Option<String>>) -> impl IntoVie
                             shown
                                 .get()
                                 .into_iter()
-                                .map(|(s, slug)| {
+                                .map(|(s, slug, refused)| {
                                     view! {
-                                        <option value=slug selected=move || current.get() == Some(s)>
+                                        <option
+                                            value=slug
+                                            disabled=refused.is_some()
+                                            selected=move || current.get() == Some(s)
+                                        >
                                             {move || section_label(i18n, s)}
+                                            {refused.map(|_| " 🔒")}
                                         </option>
                                     }
                                 })
@@ -372,6 +458,25 @@ fn settings_layout(ctx: SettingsCtx, slug: Memo<Option<String>>) -> impl IntoVie
                         }}
                     </select>
                 </label>
+                // The reasons of the disabled entries, under the select (a phone's menu).
+                <ul class="section-select-reasons" role="list">
+                    {move || {
+                        shown
+                            .get()
+                            .into_iter()
+                            .filter_map(|(s, slug, refused)| {
+                                let r = refused?;
+                                Some(view! {
+                                    <li data-testid="section-refusal" data-section=slug>
+                                        <span aria-hidden="true">"🔒 "</span>
+                                        {move || section_label(i18n, s)}": "
+                                        {move || refusal_words(i18n, r)}
+                                    </li>
+                                })
+                            })
+                            .collect_view()
+                    }}
+                </ul>
             </nav>
             <section class="section-body" data-testid="settings-section" data-section=move || slug.get().unwrap_or_else(|| SECTIONS[0].slug.into())>
                 {move || {
@@ -388,16 +493,17 @@ fn settings_layout(ctx: SettingsCtx, slug: Memo<Option<String>>) -> impl IntoVie
 fn section_view(
     ctx: &SettingsCtx,
     current: Option<SettingsSection>,
-    shown: Vec<(SettingsSection, &'static str)>,
+    shown: Vec<(SettingsSection, &'static str, Option<Refusal>)>,
 ) -> AnyView {
     let i18n = use_i18n();
-    match current.filter(|c| shown.iter().any(|(s, _)| s == c)) {
+    match current.filter(|c| shown.iter().any(|(s, _, _)| s == c)) {
         Some(SettingsSection::General) => general::general(ctx.clone()).into_any(),
         Some(SettingsSection::Users) => users::users(ctx.clone()).into_any(),
         Some(SettingsSection::Devices) => devices::devices(ctx.clone()).into_any(),
         Some(SettingsSection::Connect) => connect::connect(ctx.clone()).into_any(),
         Some(SettingsSection::Filters) => filters::filters(ctx.clone()).into_any(),
         Some(SettingsSection::AutoReply) => auto_reply::auto_reply(ctx.clone()).into_any(),
+        Some(SettingsSection::Logs) => logs::logs(ctx.clone()).into_any(),
         None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),
     }
 }
@@ -484,6 +590,10 @@ mod tests {
         assert_eq!(
             section_of(Some("auto-reply")).map(|s| s.section),
             Some(SettingsSection::AutoReply)
+        );
+        assert_eq!(
+            section_of(Some("logs")).map(|s| s.section),
+            Some(SettingsSection::Logs)
         );
         // Sections still to come have no page yet.
         assert!(section_of(Some("backups")).is_none());
