@@ -830,9 +830,8 @@ pub async fn get_support(
     request(&Route::GetSupport { mb }, &()).send().await
 }
 
-/// Switch support access on for a kind of content, or share one message
-/// (the webmail reader's one call).
-/// Switches support access on for `scope`. The grant made is not read
+/// Switches support access on for a kind of content, or shares one
+/// message (the webmail reader's one call). The grant made is not read
 /// (both callers reload or say "shared"): decoding it would link a
 /// tagged-enum decoder of about 6 KB into the webmail.
 pub async fn grant_support(
