@@ -74,6 +74,8 @@ test('a device-setup link makes one working password for its user', async ({ pag
   const link = (await setup.locator('[data-testid="device-setup-link"]').textContent())!.trim();
   expect(link).toContain('/device-setup/');
   await expect(setup.locator('[data-testid="device-setup-row"]').first()).toBeVisible();
+  // The pending list reloaded; the link made is still there to copy.
+  await expect(setup.locator('[data-testid="device-setup-link"]')).toHaveText(link);
 
   const path = new URL(link).pathname;
   await page.goto(path);

@@ -103,6 +103,9 @@ pub fn devices(ctx: SettingsCtx) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let data = RwSignal::new(None::<MailboxDevices>);
     let shown = RwSignal::new(None::<CreatedDevice>);
+    // Owned here, not by the setup section: that section is rebuilt when
+    // the list reloads after a link is made, and the link must stay shown.
+    let made = RwSignal::new(None::<CreatedDeviceSetup>);
     let reload = move || {
         spawn_local(async move {
             match api::list_devices(mb).await {
@@ -164,7 +167,7 @@ pub fn devices(ctx: SettingsCtx) -> impl IntoView {
                 }
             }}
         </section>
-        {move || data.get().map(|d| setup_section(mb, d.invitees, d.setup_invitations, error, reload))}
+        {move || data.get().map(|d| setup_section(mb, d.invitees, d.setup_invitations, made, error, reload))}
     }
     .into_any()
 }
@@ -175,6 +178,7 @@ fn setup_section(
     mb: i64,
     invitees: Vec<SetupInvitee>,
     pending: Vec<DeviceSetupInvitation>,
+    made: RwSignal<Option<CreatedDeviceSetup>>,
     error: RwSignal<Option<String>>,
     reload: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
@@ -182,7 +186,6 @@ fn setup_section(
     let account = RwSignal::new(invitees.first().map(|i| i.account));
     let send_email = RwSignal::new(true);
     let busy = RwSignal::new(false);
-    let made = RwSignal::new(None::<CreatedDeviceSetup>);
     let none = invitees.is_empty();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
