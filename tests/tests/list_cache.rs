@@ -255,3 +255,84 @@ async fn a_folder_recreated_or_renamed_away_under_its_name_starts_afresh() {
     assert_eq!(old.total, 3);
     assert!(old.messages.iter().all(|m| m.subject.starts_with("after")));
 }
+
+/// Lists asked side by side (each on its own pooled connection, so some
+/// carry an older snapshot than the one the cache last saw) while another
+/// client appends and expunges: once the folder is quiet, nothing is lost
+/// — the list is exactly a fresh SORT, and each arrival is found by an
+/// unread + text search, as a user looking for it would.
+#[tokio::test]
+async fn lists_asked_at_once_while_mail_arrives_lose_nothing() {
+    let mut fx = Fixture::new().await;
+    let folder = "Busy";
+    fx.imap.create(folder).await.unwrap();
+    fx.fill(folder, "busy old", 10, BASE).await;
+    let mut other = fx.stack.imap(&fx.address).await;
+    let arrivals = 40usize;
+    let writer = async {
+        let mut subjects = Vec::new();
+        for i in 0..arrivals {
+            // Dates out of arrival order: some go on top, some in the middle.
+            let day = (i as i64 * 7) % 23;
+            let subject = format!("busy new {i} q{}", i * 31 % 97);
+            let msg = Mail::new(&subject).date(BASE + day * DAY).build();
+            let uid = other.append(folder, &[], &msg).await.expect("APPEND");
+            if i % 9 == 4 {
+                other.select(folder).await.unwrap();
+                other
+                    .uid_store(&[uid], "+FLAGS", &["\\Deleted"])
+                    .await
+                    .unwrap();
+                other.expunge().await.unwrap();
+            } else {
+                subjects.push(subject);
+            }
+        }
+        subjects
+    };
+    let readers = async {
+        let unread = ListQuery {
+            filter: Some(MessageFilter::Unread),
+            ..ListQuery::folder(folder)
+        };
+        let search = ListQuery {
+            q: Some("busy new"),
+            ..ListQuery::folder(folder)
+        };
+        for _ in 0..30 {
+            let all = ListQuery::folder(folder);
+            let (a, b, c, d) = tokio::join!(
+                fx.list(&all),
+                fx.list(&unread),
+                fx.list(&search),
+                fx.list(&all)
+            );
+            for r in [a, b, c, d] {
+                r.expect("list while mail arrives");
+            }
+        }
+    };
+    let (kept, ()) = tokio::join!(writer, readers);
+
+    let all = listed(&fx, &ListQuery::folder(folder)).await;
+    let truth = fresh_sort(&mut fx, folder, "ALL").await;
+    assert_eq!(uids(&all), truth[..truth.len().min(50)]);
+    assert_eq!(all.total as usize, 10 + kept.len());
+    for subject in &kept {
+        let q = ListQuery {
+            filter: Some(MessageFilter::Unread),
+            q: Some(subject),
+            ..ListQuery::folder(folder)
+        };
+        let found = listed(&fx, &q).await;
+        assert!(
+            found.messages.iter().any(|m| &m.subject == subject),
+            "{subject:?} not found by an unread search: {:?}",
+            found
+                .messages
+                .iter()
+                .map(|m| &m.subject)
+                .collect::<Vec<_>>()
+        );
+    }
+}
