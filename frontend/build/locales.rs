@@ -33,6 +33,8 @@ const PORTAL_ONLY: &[&str] = &[
     "src/pages/privacy.rs",
     "src/pages/logs.rs",
     "src/components/portal_error_text.rs",
+    "src/components/rule_conditions.rs",
+    "src/components/sender_lists.rs",
 ];
 
 /// The locale files, read and ordered.

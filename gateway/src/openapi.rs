@@ -302,6 +302,16 @@ fn shape(name: &str) -> Option<Shape> {
         "put_auto_reply" => s(Some("AutoReply"), &[200], json("AutoReplySettings")),
         "get_rules" => s(None, &[200], json("MailboxRules")),
         "put_rules" => s(Some("PutRules"), &[200], json("MailboxRules")),
+        "mailbox_templates" => s(None, &[200], json("MailboxTemplates")),
+        "list_templates" => s(None, &[200], json("OrgTemplates")),
+        "create_template" => s(Some("TemplateInput"), &[201], json("Template")),
+        "update_template" => s(Some("TemplateInput"), &[200], json("Template")),
+        "delete_template" => s(None, &[204], Answer::Empty),
+        "apply_template" => s(
+            Some("ApplyTemplateRequest"),
+            &[200],
+            json("ApplyTemplateResult"),
+        ),
         "get_org_spam" => s(None, &[200], json("OrgSpamLists")),
         "add_org_spam_senders" => s(Some("SenderEntries"), &[200], json("OrgSpamLists")),
         "remove_org_spam_senders" => s(Some("SenderEntries"), &[200], json("OrgSpamLists")),
@@ -449,6 +459,12 @@ fn path_param(name: &str) -> Option<Param> {
             required: true,
             schema: integer(1, i64::MAX),
             about: "A device password of the mailbox (from its device list).",
+        },
+        "template" => Param {
+            name: "template",
+            required: true,
+            schema: integer(1, i64::MAX),
+            about: "An auto-reply or sorting-rule template of the organisation (from its template list).",
         },
         "invitation" => Param {
             name: "invitation",
@@ -790,6 +806,13 @@ pub fn document() -> OpenApi {
         .schema_from::<postern_shared::filters::RuleAction>()
         .schema_from::<postern_shared::filters::RuleField>()
         .schema_from::<postern_shared::filters::Match>()
+        .schema_from::<postern_shared::templates::TemplateContent>()
+        .schema_from::<postern_shared::templates::TemplateInput>()
+        .schema_from::<postern_shared::templates::Template>()
+        .schema_from::<postern_shared::templates::OrgTemplates>()
+        .schema_from::<postern_shared::templates::MailboxTemplates>()
+        .schema_from::<postern_shared::templates::ApplyTemplateRequest>()
+        .schema_from::<postern_shared::templates::ApplyTemplateResult>()
         .schema_from::<postern_shared::permissions::Action>()
         .schema_from::<postern_shared::invitations::MailboxUsers>()
         .schema_from::<postern_shared::invitations::InviteBlock>()

@@ -194,6 +194,11 @@ error_codes! {
     /// R-SPAM: the generated Sieve script could not be written or compiled;
     /// nothing changed, the previous script stays in force.
     FiltersUnavailable = "filters_unavailable", 503, "The mail filters cannot be changed right now; nothing was changed. Try again later.";
+    /// R-TPL: no such template in the organisation.
+    TemplateNotFound = "template_not_found", 404, "This template does not exist any more.";
+    /// R-TPL: only a visible auto-reply template is applied to mailboxes
+    /// (`params.reason`: `hidden` or `kind`).
+    TemplateNotApplicable = "template_not_applicable", 409, "Only a visible auto-reply template can be applied to mailboxes.";
     /// An auto-reply or sorting-rule value that may not be written into a
     /// mail filter: `params.field` names it (`subject`,
     /// `rules[0].conditions[1].value`, …), `params.reason` says why (a

@@ -25,6 +25,7 @@ pub mod privacy;
 pub mod sending;
 pub mod spam;
 pub mod support;
+pub mod templates;
 pub mod transfers;
 pub mod wire;
 

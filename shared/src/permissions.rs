@@ -54,6 +54,7 @@ impl Role {
         match (action, self) {
             (ViewAddresses, Owner | Administrator | LegalRepresentative) => true,
             (ManageAddresses | ManageAccess | ManageSpam, Owner | Administrator) => true,
+            (ManageTemplates, Owner | Administrator) => true,
             (ViewOrganization, Owner | Administrator | LegalRepresentative) => true,
             (ManageOrganization | GenerateDpa, Owner | Administrator) => true,
             // Staff only: an owner of the staff organisation reads no
@@ -82,6 +83,9 @@ pub enum Action {
     /// The service's global blocked/approved senders and the spam filter
     /// of many mailboxes at once (R-SPAM-3, R-SPAM-4).
     ManageSpam,
+    /// Write the service's auto-reply and sorting-rule templates and apply
+    /// an auto-reply template to many mailboxes (R-TPL).
+    ManageTemplates,
     /// See the organisation's legal details (the DPA's controller).
     ViewOrganization,
     /// Change the organisation's legal details.
@@ -97,11 +101,12 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ViewAddresses,
         Action::ManageAddresses,
         Action::ManageAccess,
         Action::ManageSpam,
+        Action::ManageTemplates,
         Action::ViewOrganization,
         Action::ManageOrganization,
         Action::GenerateDpa,
@@ -128,6 +133,9 @@ impl Action {
             }
             Action::ManageSpam => {
                 "Only the organisation's owners and administrators change the spam filter of its mailboxes and its sender lists."
+            }
+            Action::ManageTemplates => {
+                "Only the organisation's owners and administrators write its templates and apply them to mailboxes."
             }
             Action::ViewOrganization => {
                 "Only the organisation's owners, administrators and legal representatives see its legal details."
@@ -314,6 +322,7 @@ mod tests {
         assert!(Role::LegalRepresentative.may(Action::ViewAddresses));
         assert!(!Role::LegalRepresentative.may(Action::ManageAddresses));
         assert!(!Role::LegalRepresentative.may(Action::ManageAccess));
+        assert!(!Role::LegalRepresentative.may(Action::ManageTemplates));
         // R-GDPR-1: they read the legal details, but neither change them
         // nor make the DPA.
         assert!(Role::LegalRepresentative.may(Action::ViewOrganization));

@@ -45,6 +45,7 @@ mod tests {
                 "devices_kind_script",
                 "privacy_cookies",
                 "report_spam",
+                "template_visible_badge",
             ],
         ),
         (
@@ -65,6 +66,7 @@ mod tests {
                 "connect_port",
                 "login_code",
                 "privacy_cookies",
+                "template_visible_badge",
             ],
         ),
         (
@@ -85,6 +87,7 @@ mod tests {
                 "report_spam",
                 "auto_reply_text",
                 "rule_name",
+                "template_name",
             ],
         ),
         (

@@ -209,6 +209,12 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::GrantSupport { .. } => revalidate::<postern_shared::support::SupportScope>(b)?,
             Route::PutAutoReply { .. } => revalidate::<postern_shared::filters::AutoReply>(b)?,
             Route::PutRules { .. } => revalidate::<postern_shared::filters::PutRules>(b)?,
+            Route::CreateTemplate { .. } | Route::UpdateTemplate { .. } => {
+                revalidate::<postern_shared::templates::TemplateInput>(b)?
+            }
+            Route::ApplyTemplate { .. } => {
+                revalidate::<postern_shared::templates::ApplyTemplateRequest>(b)?
+            }
             // No body, or not this function's: listed by name (no `_`), so
             // a new route with a body cannot be forgotten here silently.
             Route::Health
@@ -253,6 +259,9 @@ impl<G: Gateway> Ctx<'_, G> {
             | Route::StaffPart { .. }
             | Route::GetAutoReply { .. }
             | Route::GetRules { .. }
+            | Route::MailboxTemplates { .. }
+            | Route::ListTemplates { .. }
+            | Route::DeleteTemplate { .. }
             | Route::ListAddresses { .. }
             | Route::GetOrgSpam { .. }
             | Route::RemoveAccess { .. }

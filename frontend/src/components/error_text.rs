@@ -131,6 +131,8 @@ pub fn error_text(i18n: I18nContext, e: &ApiError) -> String {
         | DpaDetailsMissing
         | DpaUnavailable
         | SupportAccessExpired
+        | TemplateNotFound
+        | TemplateNotApplicable
         | InvalidFilterValue => return portal_text(i18n, e),
     };
     text.to_string()

@@ -16,5 +16,6 @@ pub mod move_select;
 pub mod permission_toggles;
 pub mod portal_error_text;
 pub mod portal_header;
+pub mod rule_conditions;
 pub mod sender_lists;
 pub mod star;

@@ -118,6 +118,8 @@ pub fn portal_error_text(i18n: I18nContext, e: &ApiError) -> String {
             return t_string!(i18n, err_sender_list_full, max = max).to_string();
         }
         FiltersUnavailable => t_string!(i18n, err_filters_unavailable),
+        TemplateNotFound => t_string!(i18n, err_template_not_found),
+        TemplateNotApplicable => t_string!(i18n, err_template_not_applicable),
         InvalidOrganizationDetails => {
             use postern_shared::organization::{DetailsField, DetailsProblem};
             let field = p
@@ -204,6 +206,17 @@ pub fn local_part_text(i18n: I18nContext, e: &postern_shared::address::LocalPart
 /// or the same check in the portal before sending): `reason` is a
 /// `FilterReason` name. The field is shown by where the form puts the
 /// message, so only the rule is said.
+/// A check of `postern_shared::filters` (or templates) that failed in the
+/// browser, said as the gateway's typed error would be.
+pub fn filter_error_text(i18n: I18nContext, e: &postern_shared::filters::FilterError) -> String {
+    use postern_shared::filters::FilterReason;
+    let limit = match e.reason {
+        FilterReason::TooLong(n) | FilterReason::TooMany(n) => Some(n as u64),
+        _ => None,
+    };
+    filter_problem(i18n, &e.field, e.reason.as_str(), limit)
+}
+
 pub fn filter_problem(i18n: I18nContext, _field: &str, reason: &str, limit: Option<u64>) -> String {
     let max = limit.unwrap_or_default();
     match reason {

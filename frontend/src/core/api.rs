@@ -849,6 +849,62 @@ pub async fn revoke_support(mb: MailboxId, id: String) -> Result<(), ApiError> {
     request(&Route::RevokeSupport { mb, id }, &()).send().await
 }
 
+// ---- templates (R-TPL)
+
+pub async fn list_templates(
+    org: OrganizationId,
+) -> Result<postern_shared::templates::OrgTemplates, ApiError> {
+    request(&Route::ListTemplates { org }, &()).send().await
+}
+
+pub async fn create_template(
+    org: OrganizationId,
+    req: &postern_shared::templates::TemplateInput,
+) -> Result<postern_shared::templates::Template, ApiError> {
+    request(&Route::CreateTemplate { org }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
+pub async fn update_template(
+    org: OrganizationId,
+    template: postern_shared::templates::TemplateId,
+    req: &postern_shared::templates::TemplateInput,
+) -> Result<postern_shared::templates::Template, ApiError> {
+    request(&Route::UpdateTemplate { org, template }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
+pub async fn delete_template(
+    org: OrganizationId,
+    template: postern_shared::templates::TemplateId,
+) -> Result<(), ApiError> {
+    request(&Route::DeleteTemplate { org, template }, &())
+        .send()
+        .await
+}
+
+pub async fn apply_template(
+    org: OrganizationId,
+    template: postern_shared::templates::TemplateId,
+    req: &postern_shared::templates::ApplyTemplateRequest,
+) -> Result<postern_shared::templates::ApplyTemplateResult, ApiError> {
+    request(&Route::ApplyTemplate { org, template }, &())
+        .with_json(req)
+        .send()
+        .await
+}
+
+/// The visible templates a mailbox's user may start from.
+pub async fn mailbox_templates(
+    mb: MailboxId,
+) -> Result<postern_shared::templates::MailboxTemplates, ApiError> {
+    request(&Route::MailboxTemplates { mb }, &()).send().await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

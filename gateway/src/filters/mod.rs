@@ -8,6 +8,7 @@
 //! `filters_unavailable`).
 
 pub mod sieve;
+pub mod templates;
 
 use axum::Json;
 use axum::extract::State;
@@ -42,7 +43,7 @@ fn unwritable(e: sieve::Unwritable) -> AppError {
     AppError::from(ErrorCode::InvalidFilterValue).with(|p| p.reason = Some("character".into()))
 }
 
-async fn load_auto_reply(
+pub(crate) async fn load_auto_reply(
     conn: &mut sqlx::AnyConnection,
     mailbox: MailboxId,
 ) -> AppResult<AutoReply> {
@@ -113,7 +114,7 @@ async fn lock_mailbox(
 
 /// Writes the mailbox's rules script from the rows as they are in
 /// `conn`'s transaction, and marks the row as having one.
-async fn write_script(
+pub(crate) async fn write_script(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
     mailbox: MailboxId,

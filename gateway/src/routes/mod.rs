@@ -107,6 +107,10 @@ pub fn router(state: AppState) -> Router {
             v1("get_rules"),
             get(crate::filters::get_rules).put(crate::filters::put_rules),
         )
+        .route(
+            v1("mailbox_templates"),
+            get(crate::filters::templates::for_mailbox),
+        )
         // route_layer: runs only for matched routes, after path params exist.
         .route_layer(middleware::from_fn_with_state(state.clone(), require_grant));
 
@@ -127,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         ));
 
     use crate::admin::{access::require_member, addresses, import, invitations, users};
+    use crate::filters::templates;
     // A CSV file of 2 MiB is more than axum's default body limit as JSON.
     let import_body =
         axum::extract::DefaultBodyLimit::max(postern_shared::limits::MAX_IMPORT_REQUEST_BYTES);
@@ -149,6 +154,15 @@ pub fn router(state: AppState) -> Router {
         .route(v1("add_org_spam_senders"), post(crate::spam::org_add))
         .route(v1("remove_org_spam_senders"), post(crate::spam::org_remove))
         .route(v1("bulk_spam_filter"), post(crate::spam::bulk))
+        .route(
+            v1("list_templates"),
+            get(templates::list).post(templates::create),
+        )
+        .route(
+            v1("update_template"),
+            put(templates::update).delete(templates::delete),
+        )
+        .route(v1("apply_template"), post(templates::apply))
         .route(v1("add_alias"), post(addresses::add_alias))
         .route(v1("set_catch_all"), put(addresses::set_catch_all))
         .route(v1("set_access"), put(users::set).delete(users::remove))

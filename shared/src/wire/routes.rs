@@ -17,6 +17,7 @@ use crate::admin::DomainId;
 use crate::api::{AccountId, MailboxId, OrganizationId};
 use crate::devices::{DeviceId, DeviceSetupId};
 use crate::invitations::InvitationId;
+use crate::templates::TemplateId;
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,6 +114,8 @@ pub struct Args {
     pub domain: Option<DomainId>,
     pub account: Option<AccountId>,
     pub invitation: Option<InvitationId>,
+    /// An auto-reply or sorting-rule template of `{org}`.
+    pub template: Option<TemplateId>,
     /// A device password of `{mb}`.
     pub device: Option<DeviceId>,
     pub uid: Option<u32>,
@@ -131,6 +134,7 @@ impl Args {
             "domain" => self.domain = Some(parse_id(raw)?),
             "account" => self.account = Some(parse_id(raw)?),
             "invitation" => self.invitation = Some(parse_id(raw)?),
+            "template" => self.template = Some(parse_id(raw)?),
             "device" => self.device = Some(parse_id(raw)?),
             "uid" => self.uid = Some(parse_uid(raw)?),
             "section" if is_valid_section(raw) => self.section = Some(raw.into()),
@@ -150,6 +154,7 @@ impl Args {
             "domain" => self.domain.map(|v| v.to_string()),
             "account" => self.account.map(|v| v.to_string()),
             "invitation" => self.invitation.map(|v| v.to_string()),
+            "template" => self.template.map(|v| v.to_string()),
             "device" => self.device.map(|v| v.to_string()),
             "uid" => self.uid.map(|v| v.to_string()),
             "section" => self.section.clone(),
@@ -363,6 +368,10 @@ pub enum Route {
     PutRules {
         mb: MailboxId,
     },
+    /// `GET /api/mailboxes/{mb}/templates`: the service's visible templates.
+    MailboxTemplates {
+        mb: MailboxId,
+    },
     ListAddresses {
         org: OrganizationId,
     },
@@ -379,6 +388,26 @@ pub enum Route {
     /// The spam filter of many mailboxes at once (R-SPAM-3).
     BulkSpamFilter {
         org: OrganizationId,
+    },
+    /// The service's auto-reply and sorting-rule templates (R-TPL).
+    ListTemplates {
+        org: OrganizationId,
+    },
+    CreateTemplate {
+        org: OrganizationId,
+    },
+    UpdateTemplate {
+        org: OrganizationId,
+        template: TemplateId,
+    },
+    DeleteTemplate {
+        org: OrganizationId,
+        template: TemplateId,
+    },
+    /// An auto-reply template made the auto-reply of many mailboxes.
+    ApplyTemplate {
+        org: OrganizationId,
+        template: TemplateId,
     },
     CreateAddress {
         org: OrganizationId,
@@ -659,6 +688,9 @@ endpoints! {
     put_rules, Put "/api/mailboxes/{mb}/rules" => (Put "/v1/mailboxes/{mb}/rules"), Mailbox,
         "Replace the mailbox's ordered sorting rules (generated Sieve; holds from the next delivery).",
         |a| Route::PutRules { mb: a.mb? };
+    mailbox_templates, Get "/api/mailboxes/{mb}/templates" => (Get "/v1/mailboxes/{mb}/templates"), Mailbox,
+        "The visible auto-reply and sorting-rule templates of the mailbox's service, to start from (R-TPL; `manage_filters`).",
+        |a| Route::MailboxTemplates { mb: a.mb? };
     create_device_setup, Post "/api/mailboxes/{mb}/devices/setup-invitations" => (Post "/v1/mailboxes/{mb}/devices/setup-invitations"), Mailbox,
         "Send a user of the mailbox a single-use link, valid 30 days, to make a password for their own device (R-DEV-4).",
         |a| Route::CreateDeviceSetup { mb: a.mb? };
@@ -706,6 +738,21 @@ endpoints! {
     bulk_spam_filter, Post "/api/orgs/{org}/spam/filter" => (Post "/v1/orgs/{org}/spam/filter"), Organization,
         "Switch the spam filter of the selected mailboxes on or off (R-SPAM-3).",
         |a| Route::BulkSpamFilter { org: a.org? };
+    list_templates, Get "/api/orgs/{org}/templates" => (Get "/v1/orgs/{org}/templates"), Organization,
+        "The mail service's auto-reply and sorting-rule templates, visible and hidden (R-TPL).",
+        |a| Route::ListTemplates { org: a.org? };
+    create_template, Post "/api/orgs/{org}/templates" => (Post "/v1/orgs/{org}/templates"), Organization,
+        "Add an auto-reply template (subject and text) or a sorting-rule template (conditions), visible or hidden.",
+        |a| Route::CreateTemplate { org: a.org? };
+    update_template, Put "/api/orgs/{org}/templates/{template}" => (Put "/v1/orgs/{org}/templates/{template}"), Organization,
+        "Change a template; mailboxes that started from it keep what they have.",
+        |a| Route::UpdateTemplate { org: a.org?, template: a.template? };
+    delete_template, Delete "/api/orgs/{org}/templates/{template}" => (Delete "/v1/orgs/{org}/templates/{template}"), Organization,
+        "Delete a template; mailboxes that started from it keep what they have.",
+        |a| Route::DeleteTemplate { org: a.org?, template: a.template? };
+    apply_template, Post "/api/orgs/{org}/templates/{template}/apply" => (Post "/v1/orgs/{org}/templates/{template}/apply"), Organization,
+        "Make a visible auto-reply template the auto-reply, switched on, of the selected mailboxes, all or none (R-TPL-1).",
+        |a| Route::ApplyTemplate { org: a.org?, template: a.template? };
     create_address, Post "/api/orgs/{org}/addresses" => (Post "/v1/orgs/{org}/addresses"), Organization,
         "Create a mailbox (for me, for users, for nobody), a no-reply or a redirect address.", |a| Route::CreateAddress { org: a.org? };
     delete_addresses, Post "/api/orgs/{org}/addresses/delete" => (Post "/v1/orgs/{org}/addresses/delete"), Organization,
@@ -869,6 +916,7 @@ impl Route {
             Route::PutAutoReply { mb } => with_mb(&mut a, *mb, Id::put_auto_reply),
             Route::GetRules { mb } => with_mb(&mut a, *mb, Id::get_rules),
             Route::PutRules { mb } => with_mb(&mut a, *mb, Id::put_rules),
+            Route::MailboxTemplates { mb } => with_mb(&mut a, *mb, Id::mailbox_templates),
             Route::CreateDeviceSetup { mb } => with_mb(&mut a, *mb, Id::create_device_setup),
             Route::RevokeDeviceSetup { mb, invitation } => {
                 a.invitation = Some(*invitation);
@@ -904,6 +952,17 @@ impl Route {
                 with_org(&mut a, *org, Id::remove_org_spam_senders)
             }
             Route::BulkSpamFilter { org } => with_org(&mut a, *org, Id::bulk_spam_filter),
+            Route::ListTemplates { org } => with_org(&mut a, *org, Id::list_templates),
+            Route::CreateTemplate { org } => with_org(&mut a, *org, Id::create_template),
+            Route::UpdateTemplate { org, template } => {
+                with_template(&mut a, *org, *template, Id::update_template)
+            }
+            Route::DeleteTemplate { org, template } => {
+                with_template(&mut a, *org, *template, Id::delete_template)
+            }
+            Route::ApplyTemplate { org, template } => {
+                with_template(&mut a, *org, *template, Id::apply_template)
+            }
             Route::CreateAddress { org } => with_org(&mut a, *org, Id::create_address),
             Route::DeleteAddresses { org } => with_org(&mut a, *org, Id::delete_addresses),
             Route::PreviewAddressImport { org } => {
@@ -1027,6 +1086,11 @@ fn with_mb(a: &mut Args, mb: MailboxId, name: Id) -> Id {
 fn with_org(a: &mut Args, org: OrganizationId, name: Id) -> Id {
     a.org = Some(org);
     name
+}
+
+fn with_template(a: &mut Args, org: OrganizationId, template: TemplateId, name: Id) -> Id {
+    a.template = Some(template);
+    with_org(a, org, name)
 }
 
 fn with_uid(a: &mut Args, mb: MailboxId, uid: u32, name: Id) -> Id {
@@ -1206,6 +1270,7 @@ mod tests {
                 "{account}" => a.account = Some(9),
                 "{invitation}" => a.invitation = Some(13),
                 "{device}" => a.device = Some(17),
+                "{template}" => a.template = Some(19),
                 _ => {}
             }
         }

@@ -6,8 +6,8 @@
 //! (`organization.rs`, R-GDPR-1), and the address table (`addresses.rs`, creation in
 //! `create.rs` with its invitations in `create_invites.rs`, bulk creation from a CSV file in `import.rs` with its pure
 //! logic in `import_rows.rs`, the table's pure logic in `table.rs`), and
-//! the service's global spam sender lists (`spam.rs`); [`SECTIONS`] is the
-//! menu.
+//! the service's global spam sender lists (`spam.rs`), and its auto-reply
+//! and rule templates (`templates.rs`, R-TPL); [`SECTIONS`] is the menu.
 
 pub mod addresses;
 pub mod create;
@@ -18,6 +18,7 @@ pub mod logs;
 pub mod organization;
 pub mod spam;
 pub mod table;
+pub mod templates;
 
 use crate::components::access_text::refusal_text;
 use crate::components::error_text::error_text;
@@ -42,6 +43,8 @@ pub enum AdminSection {
     Logs,
     /// The service's global blocked and approved senders (R-SPAM-4).
     Spam,
+    /// Auto-reply and rule templates (R-TPL).
+    Templates,
     Organisation,
 }
 
@@ -50,6 +53,7 @@ pub const SECTIONS: &[(AdminSection, &str)] = &[
     (AdminSection::Addresses, "addresses"),
     (AdminSection::Logs, "logs"),
     (AdminSection::Spam, "spam"),
+    (AdminSection::Templates, "templates"),
     (AdminSection::Organisation, "organisation"),
 ];
 
@@ -58,6 +62,7 @@ pub fn section_label(i18n: I18nContext, s: AdminSection) -> String {
         AdminSection::Addresses => t_string!(i18n, admin_addresses),
         AdminSection::Logs => t_string!(i18n, section_logs),
         AdminSection::Spam => t_string!(i18n, admin_spam),
+        AdminSection::Templates => t_string!(i18n, admin_templates),
         AdminSection::Organisation => t_string!(i18n, admin_organisation),
     }
     .to_string()
@@ -89,7 +94,10 @@ pub fn role_in(me: &Me, org: OrganizationId) -> Option<Role> {
 pub fn section_action(s: AdminSection) -> Option<Action> {
     match s {
         AdminSection::Logs => Some(Action::ViewLogs),
-        AdminSection::Addresses | AdminSection::Spam | AdminSection::Organisation => None,
+        AdminSection::Addresses
+        | AdminSection::Spam
+        | AdminSection::Templates
+        | AdminSection::Organisation => None,
     }
 }
 
@@ -341,6 +349,7 @@ pub fn AdminPage() -> impl IntoView {
                                             Some(a) => view! { <p class="refusal" data-testid="logs-refusal">{refusal_text(i18n, a)}</p> }.into_any(),
                                         },
                                         Some(AdminSection::Spam) => untrack(|| spam::spam(ctx)).into_any(),
+                                        Some(AdminSection::Templates) => untrack(|| templates::templates(ctx)).into_any(),
                                         Some(AdminSection::Organisation) => untrack(|| organization::organization(ctx)).into_any(),
                                         None => view! { <p class="notice">{t!(i18n, not_found_page)}</p> }.into_any(),
                                     }}

@@ -1,18 +1,21 @@
-//! The Auto-reply section: on or off, subject, text, optional first and
-//! last day, once per sender per N days (a generated Sieve `vacation`,
-//! so it answers while no browser is open; never to lists, bulk mail or
+//! The Auto-reply section: on or off, subject and text (which may start
+//! from one of the service's auto-reply templates, R-TPL-1), optional
+//! first and last day, once per sender per N days (a generated Sieve
+//! `vacation`, so it answers while no browser is open; never to lists, bulk mail or
 //! spam). Needs the grant's "manage filters"; without it the form is
 //! disabled and says why. Values are checked as typed by the same
 //! `postern_shared::filters` rules the gateway enforces.
 
 use super::SettingsCtx;
 use crate::components::error_text::{ErrorAlert, error_text};
+use crate::components::portal_error_text::filter_error_text;
 use crate::core::api;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use postern_shared::Permission;
 use postern_shared::filters::{AutoReply, MAX_REPLY_DAYS, MIN_REPLY_DAYS, check_auto_reply};
+use postern_shared::templates::{Template, TemplateContent};
 
 pub fn auto_reply(ctx: SettingsCtx) -> impl IntoView {
     let i18n = use_i18n();
@@ -57,6 +60,35 @@ pub fn auto_reply(ctx: SettingsCtx) -> impl IntoView {
             Err(e) => error.set(Some(error_text(i18n, &e))),
         }
     });
+    // The service's visible auto-reply templates: a subject and text to
+    // start from, changed here as the user likes.
+    let templates = RwSignal::new(Vec::<Template>::new());
+    spawn_local(async move {
+        if let Ok(t) = api::mailbox_templates(mb).await {
+            templates.set(
+                t.templates
+                    .into_iter()
+                    .filter(|t| matches!(t.content, TemplateContent::AutoReply { .. }))
+                    .collect(),
+            );
+        }
+    });
+    let start_from = move |id: &str| {
+        let chosen = templates.with_untracked(|ts| {
+            ts.iter()
+                .find(|t| t.id.to_string() == id)
+                .map(|t| t.content.clone())
+        });
+        if let Some(TemplateContent::AutoReply {
+            subject: s,
+            text: t,
+        }) = chosen
+        {
+            subject.set(s);
+            text.set(t);
+            saved.set(false);
+        }
+    };
     let current = move || {
         let opt = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_string());
         AutoReply {
@@ -75,15 +107,7 @@ pub fn auto_reply(ctx: SettingsCtx) -> impl IntoView {
         let r = current();
         saved.set(false);
         if let Err(e) = check_auto_reply(&r) {
-            error.set(Some(crate::components::portal_error_text::filter_problem(
-                i18n,
-                &e.field,
-                e.reason.as_str(),
-                match e.reason {
-                    postern_shared::filters::FilterReason::TooLong(n) => Some(n as u64),
-                    _ => None,
-                },
-            )));
+            error.set(Some(filter_error_text(i18n, &e)));
             return;
         }
         busy.set(true);
@@ -112,6 +136,25 @@ pub fn auto_reply(ctx: SettingsCtx) -> impl IntoView {
                 save();
             }
         >
+            <Show when=move || templates.with(|t| !t.is_empty())>
+                <label>
+                    <span>{t!(i18n, auto_reply_from_template)}</span>
+                    <select
+                        data-testid="auto-reply-template"
+                        disabled=move || !loaded.get()
+                        on:change=move |ev| start_from(&event_target_value(&ev))
+                    >
+                        <option value="">{t!(i18n, template_none_chosen)}</option>
+                        {move || {
+                            templates
+                                .get()
+                                .into_iter()
+                                .map(|t| view! { <option value=t.id.to_string()>{t.name.clone()}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+            </Show>
             <label class="toggle">
                 <input
                     type="checkbox"

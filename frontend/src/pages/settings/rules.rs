@@ -1,29 +1,20 @@
 //! The Filters section's sorting rules: the ordered list (each on/off,
 //! moved up, removed) and a form adding one — conditions (from, to/cc,
-//! subject, a header contains / is; size above) and actions (move, mark
-//! read, flag, forward, discard). Every change writes the whole list
-//! (`PUT …/rules`); the gateway turns it into Sieve.
+//! subject, a header contains / is; size above: `rule_conditions.rs`),
+//! optionally started from one of the service's rule templates (R-TPL-2),
+//! and actions (move, mark read, flag, forward, discard). Every change
+//! writes the whole list (`PUT …/rules`); the gateway turns it into Sieve.
 
 use crate::components::error_text::{ErrorAlert, error_text};
-use crate::components::portal_error_text::filter_problem;
+use crate::components::portal_error_text::filter_error_text;
+use crate::components::rule_conditions::{ConditionForm, condition_fields, describe_condition};
 use crate::core::api;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use postern_shared::api::{Folder, MailboxId};
-use postern_shared::filters::{
-    Condition, FilterReason, Match, PutRules, Rule, RuleAction, RuleField, check_rules,
-};
-
-fn field_of(s: &str) -> RuleField {
-    match s {
-        "to" => RuleField::To,
-        "subject" => RuleField::Subject,
-        "header" => RuleField::Header,
-        "size" => RuleField::Size,
-        _ => RuleField::From,
-    }
-}
+use postern_shared::filters::{PutRules, Rule, RuleAction, check_rules};
+use postern_shared::templates::{Template, TemplateContent};
 
 /// A change to the list, written at once.
 type Edit = Box<dyn FnOnce(&mut Vec<Rule>)>;
@@ -45,16 +36,7 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
             return;
         }
         if let Err(e) = check_rules(&next) {
-            let limit = match e.reason {
-                FilterReason::TooLong(n) | FilterReason::TooMany(n) => Some(n as u64),
-                _ => None,
-            };
-            error.set(Some(filter_problem(
-                i18n,
-                &e.field,
-                e.reason.as_str(),
-                limit,
-            )));
+            error.set(Some(filter_error_text(i18n, &e)));
             return;
         }
         busy.set(true);
@@ -81,40 +63,40 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
 
     // The form of a new rule.
     let name = RwSignal::new(String::new());
-    let all = RwSignal::new(true);
-    let field = RwSignal::new("from".to_string());
-    let matches = RwSignal::new("contains".to_string());
-    let header = RwSignal::new(String::new());
-    let value = RwSignal::new(String::new());
-    let conditions = RwSignal::new(Vec::<Condition>::new());
+    let form = ConditionForm::new();
     let mark_read = RwSignal::new(false);
     let flag = RwSignal::new(false);
     let discard = RwSignal::new(false);
     let move_to = RwSignal::new(String::new());
     let forward = RwSignal::new(String::new());
-    let typed_condition = move || {
-        let f = field_of(&field.get_untracked());
-        Condition {
-            field: f,
-            matches: match (f, matches.get_untracked().as_str()) {
-                (RuleField::Size, _) => Match::Above,
-                (_, "is") => Match::Is,
-                _ => Match::Contains,
-            },
-            header: (f == RuleField::Header).then(|| header.get_untracked().trim().to_string()),
-            value: value.get_untracked().trim().to_string(),
+    // The service's visible rule templates (R-TPL-2): conditions to start
+    // from; the actions are the user's to choose.
+    let templates = RwSignal::new(Vec::<Template>::new());
+    spawn_local(async move {
+        if let Ok(t) = api::mailbox_templates(mb).await {
+            templates.set(
+                t.templates
+                    .into_iter()
+                    .filter(|t| matches!(t.content, TemplateContent::Rule { .. }))
+                    .collect(),
+            );
         }
-    };
-    let add_condition = move || {
-        let c = typed_condition();
-        conditions.update(|v| v.push(c));
-        value.set(String::new());
+    });
+    let start_from = move |id: &str| {
+        let chosen =
+            templates.with_untracked(|ts| ts.iter().find(|t| t.id.to_string() == id).cloned());
+        if let Some(Template {
+            name: n,
+            content: TemplateContent::Rule { all, conditions },
+            ..
+        }) = chosen
+        {
+            name.set(n);
+            form.fill(all, conditions);
+        }
     };
     let add_rule = move || {
-        let mut conds = conditions.get_untracked();
-        if !value.get_untracked().trim().is_empty() || conds.is_empty() {
-            conds.push(typed_condition());
-        }
+        let conds = form.collected();
         let mut actions = Vec::new();
         let folder = move_to.get_untracked();
         if !folder.is_empty() {
@@ -136,7 +118,7 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
         let rule = Rule {
             name: name.get_untracked().trim().to_string(),
             enabled: true,
-            all: all.get_untracked(),
+            all: form.all.get_untracked(),
             conditions: conds,
             actions,
         };
@@ -144,9 +126,7 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
         next.push(rule);
         let reset = move || {
             name.set(String::new());
-            value.set(String::new());
-            header.set(String::new());
-            conditions.set(Vec::new());
+            form.reset();
             mark_read.set(false);
             flag.set(false);
             discard.set(false);
@@ -155,21 +135,7 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
         };
         write(next, Some(Box::new(reset)));
     };
-    let describe = move |c: &Condition| -> String {
-        let what = match c.field {
-            RuleField::From => t_string!(i18n, rule_field_from).to_string(),
-            RuleField::To => t_string!(i18n, rule_field_to).to_string(),
-            RuleField::Subject => t_string!(i18n, rule_field_subject).to_string(),
-            RuleField::Header => c.header.clone().unwrap_or_default(),
-            RuleField::Size => t_string!(i18n, rule_field_size).to_string(),
-        };
-        let how = match c.matches {
-            Match::Contains => t_string!(i18n, rule_match_contains).to_string(),
-            Match::Is => t_string!(i18n, rule_match_is).to_string(),
-            Match::Above => t_string!(i18n, rule_match_above).to_string(),
-        };
-        format!("{what} {how} “{}”", c.value)
-    };
+    let describe = move |c: &postern_shared::filters::Condition| describe_condition(i18n, c);
     let describe_action = move |a: &RuleAction| -> String {
         match a {
             RuleAction::Move { folder } => {
@@ -245,46 +211,23 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
             <details data-testid="rule-add">
                 <summary>{t!(i18n, rule_add)}</summary>
                 <form class="rule-form" on:submit=move |ev| { ev.prevent_default(); add_rule(); }>
+                    <Show when=move || templates.with(|t| !t.is_empty())>
+                        <label>
+                            <span>{t!(i18n, rule_from_template)}</span>
+                            <select data-testid="rule-template" on:change=move |ev| start_from(&event_target_value(&ev))>
+                                <option value="">{t!(i18n, template_none_chosen)}</option>
+                                {move || templates.get().into_iter().map(|t| {
+                                    view! { <option value=t.id.to_string()>{t.name.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    </Show>
                     <label>
                         <span>{t!(i18n, rule_name)}</span>
                         <input type="text" data-testid="rule-name" prop:value=move || name.get()
                             on:input=move |ev| name.set(event_target_value(&ev))/>
                     </label>
-                    <label>
-                        <span>{t!(i18n, rule_when)}</span>
-                        <select data-testid="rule-all" on:change=move |ev| all.set(event_target_value(&ev) == "all")>
-                            <option value="all" selected=move || all.get()>{t!(i18n, rule_all)}</option>
-                            <option value="any" selected=move || !all.get()>{t!(i18n, rule_any)}</option>
-                        </select>
-                    </label>
-                    <ul class="conditions">
-                        {move || conditions.get().iter().map(|c| view! { <li data-testid="rule-condition">{describe(c)}</li> }).collect_view()}
-                    </ul>
-                    <div class="row wrap">
-                        <select data-testid="rule-field" on:change=move |ev| field.set(event_target_value(&ev))>
-                            <option value="from">{t!(i18n, rule_field_from)}</option>
-                            <option value="to">{t!(i18n, rule_field_to)}</option>
-                            <option value="subject">{t!(i18n, rule_field_subject)}</option>
-                            <option value="header">{t!(i18n, rule_field_header)}</option>
-                            <option value="size">{t!(i18n, rule_field_size_kb)}</option>
-                        </select>
-                        <Show when=move || field.get() == "header">
-                            <input type="text" data-testid="rule-header" placeholder="X-Mailer"
-                                prop:value=move || header.get()
-                                on:input=move |ev| header.set(event_target_value(&ev))/>
-                        </Show>
-                        <Show when=move || field.get() != "size">
-                            <select data-testid="rule-match" on:change=move |ev| matches.set(event_target_value(&ev))>
-                                <option value="contains">{t!(i18n, rule_match_contains)}</option>
-                                <option value="is">{t!(i18n, rule_match_is)}</option>
-                            </select>
-                        </Show>
-                        <input type="text" data-testid="rule-value" prop:value=move || value.get()
-                            on:input=move |ev| value.set(event_target_value(&ev))/>
-                        <button type="button" data-testid="rule-add-condition" on:click=move |_| add_condition()>
-                            {t!(i18n, rule_add_condition)}
-                        </button>
-                    </div>
+                    {condition_fields(form)}
                     <fieldset>
                         <legend>{t!(i18n, rule_then)}</legend>
                         <label>
