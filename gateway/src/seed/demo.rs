@@ -60,6 +60,7 @@ pub async fn run(db: Db, imap: ImapConfig) -> Result<String> {
     };
     if let Some(org) = p.find_organization(ORG).await? {
         organization_details(p.db(), org).await?;
+        templates(p.db(), org).await?;
     }
     support_staff(&p).await?;
     let now = crate::db::now();
@@ -213,6 +214,73 @@ async fn organization_details(db: &crate::db::Db, org: i64) -> Result<()> {
     .bind(crate::db::now())
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// Templates for the administration's Templates page and the Auto-reply
+/// and Filters tabs (R-TPL): two visible, one hidden; only while the
+/// organisation has none, so nobody's own are touched.
+async fn templates(db: &crate::db::Db, org: i64) -> Result<()> {
+    use postern_shared::filters::{Condition, Match, RuleField};
+    use postern_shared::templates::TemplateContent;
+    let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM templates WHERE organization_id = $1")
+        .bind(org)
+        .fetch_one(db)
+        .await?;
+    if have > 0 {
+        return Ok(());
+    }
+    let contains = |field, value: &str| Condition {
+        field,
+        matches: Match::Contains,
+        header: None,
+        value: value.into(),
+    };
+    let rows = [
+        (
+            "Holidays",
+            true,
+            TemplateContent::AutoReply {
+                subject: "Closed for the holidays".into(),
+                text: "Thank you for your message. Our office is closed until 7 January; \
+                       we will answer as soon as we are back.\n\nExample Org"
+                    .into(),
+            },
+        ),
+        (
+            "Invoices and receipts",
+            true,
+            TemplateContent::Rule {
+                all: false,
+                conditions: vec![
+                    contains(RuleField::Subject, "invoice"),
+                    contains(RuleField::Subject, "receipt"),
+                ],
+            },
+        ),
+        (
+            "Office move (draft)",
+            false,
+            TemplateContent::AutoReply {
+                subject: "We are moving".into(),
+                text: "From 1 March our new address is Calle de Alcalá 10, Madrid.".into(),
+            },
+        ),
+    ];
+    for (name, visible, content) in rows {
+        sqlx::query(
+            "INSERT INTO templates (organization_id, kind, name, visible, content, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(org)
+        .bind(content.kind())
+        .bind(name)
+        .bind(i64::from(visible))
+        .bind(serde_json::to_string(&content)?)
+        .bind(crate::db::now())
+        .execute(db)
+        .await?;
+    }
     Ok(())
 }
 
