@@ -1,7 +1,7 @@
 // Templates (R-TPL), desktop and phone: the demo owner writes a rule
 // template in the administration, then in her own new mailbox's Filters tab
 // adds a rule from it — the conditions come from the template, the action
-// is hers; and writes an auto-reply template, applies it to that mailbox,
+// is hers — and later changes that rule; and writes an auto-reply template, applies it to that mailbox,
 // whose Auto-reply tab then shows it switched on. Names are unique per run:
 // templates are the whole service's, and both projects share it.
 import { test, expect, type Page } from '@playwright/test';
@@ -22,7 +22,7 @@ async function deleteTemplate(page: Page, org: number, name: string): Promise<vo
   }
 }
 
-test('a rule made from a template keeps its conditions and takes the action the user picks', async ({ page }) => {
+test('a rule made from a template keeps its conditions, takes the action the user picks, and is changed later', async ({ page }) => {
   const org = await openAdmin(page);
   const mb = await myMailbox(page, org, 'e2e-tpl-rule');
   const name = uniqueLocal('Invoices');
@@ -60,7 +60,21 @@ test('a rule made from a template keeps its conditions and takes the action the 
     const rule = page.locator(`[data-testid="rule"][data-name="${name}"]`);
     await expect(rule).toContainText(word);
     await page.reload();
-    await expect(page.locator(`[data-testid="rule"][data-name="${name}"]`)).toContainText(word);
+    const saved = page.locator(`[data-testid="rule"][data-name="${name}"]`);
+    await expect(saved).toContainText(word);
+    await expect(saved).toContainText('Flag');
+
+    // Changed later: the same rule, another action, its conditions kept.
+    await saved.locator('button[data-testid="rule-edit"]').click();
+    await expect(add.locator('input[data-testid="rule-name"]')).toHaveValue(name);
+    await expect(add.locator('input[data-testid="rule-flag"]')).toBeChecked();
+    await add.locator('input[data-testid="rule-flag"]').uncheck();
+    await add.locator('input[data-testid="rule-mark-read"]').check();
+    await add.locator('button[data-testid="rule-save"]').click();
+    await expect(page.locator('[data-testid="rule"]')).toHaveCount(1);
+    await expect(saved).toContainText('Mark as read');
+    await expect(saved).not.toContainText('Flag');
+    await expect(saved).toContainText(word);
   } finally {
     await deleteTemplate(page, org, name);
     await deleteByApi(page, org, [mb.id]);

@@ -1,5 +1,5 @@
 //! The Filters section's sorting rules: the ordered list (each on/off,
-//! moved up, removed) and a form adding one — conditions (from, to/cc,
+//! moved up, removed, edited) and a form adding or changing one — conditions (from, to/cc,
 //! subject, a header contains / is; size above: `rule_conditions.rs`),
 //! optionally started from one of the service's rule templates (R-TPL-2),
 //! and actions (move, mark read, flag, forward, discard). Every change
@@ -69,6 +69,29 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
     let discard = RwSignal::new(false);
     let move_to = RwSignal::new(String::new());
     let forward = RwSignal::new(String::new());
+    // The rule being changed (its place in the list), or None: a new one.
+    let editing = RwSignal::new(None::<usize>);
+    let edit = move |i: usize, r: Rule| {
+        editing.set(Some(i));
+        name.set(r.name);
+        form.fill(r.all, r.conditions);
+        let (mut m, mut read, mut fl, mut fw, mut dis) =
+            (String::new(), false, false, String::new(), false);
+        for a in r.actions {
+            match a {
+                RuleAction::Move { folder } => m = folder,
+                RuleAction::MarkRead => read = true,
+                RuleAction::Flag => fl = true,
+                RuleAction::Forward { address } => fw = address,
+                RuleAction::Discard => dis = true,
+            }
+        }
+        move_to.set(m);
+        mark_read.set(read);
+        flag.set(fl);
+        forward.set(fw);
+        discard.set(dis);
+    };
     // The service's visible rule templates (R-TPL-2): conditions to start
     // from; the actions are the user's to choose.
     let templates = RwSignal::new(Vec::<Template>::new());
@@ -94,6 +117,16 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
             name.set(n);
             form.fill(all, conditions);
         }
+    };
+    let clear = move || {
+        editing.set(None);
+        name.set(String::new());
+        form.reset();
+        mark_read.set(false);
+        flag.set(false);
+        discard.set(false);
+        move_to.set(String::new());
+        forward.set(String::new());
     };
     let add_rule = move || {
         let conds = form.collected();
@@ -123,17 +156,16 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
             actions,
         };
         let mut next = rules.get_untracked().unwrap_or_default();
-        next.push(rule);
-        let reset = move || {
-            name.set(String::new());
-            form.reset();
-            mark_read.set(false);
-            flag.set(false);
-            discard.set(false);
-            move_to.set(String::new());
-            forward.set(String::new());
-        };
-        write(next, Some(Box::new(reset)));
+        match editing.get_untracked() {
+            Some(i) if i < next.len() => {
+                next[i] = Rule {
+                    enabled: next[i].enabled,
+                    ..rule
+                }
+            }
+            _ => next.push(rule),
+        }
+        write(next, Some(Box::new(clear)));
     };
     let describe = move |c: &postern_shared::filters::Condition| describe_condition(i18n, c);
     let describe_action = move |a: &RuleAction| -> String {
@@ -183,18 +215,26 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
                                             </label>
                                             <p class="hint">{conds}" → "{acts}</p>
                                             <div class="actions">
+                                                <button type="button" data-testid="rule-edit"
+                                                    disabled=move || busy.get() || editing.get().is_some()
+                                                    on:click={
+                                                        let r = r.clone();
+                                                        move |_| edit(i, r.clone())
+                                                    }>
+                                                    {t!(i18n, rule_edit)}
+                                                </button>
                                                 <button type="button" data-testid="rule-up"
-                                                    disabled=move || busy.get() || i == 0
+                                                    disabled=move || busy.get() || editing.get().is_some() || i == 0
                                                     on:click=move |_| change(Box::new(move |v| v.swap(i, i - 1)))>
                                                     {t!(i18n, rule_up)}
                                                 </button>
                                                 <button type="button" data-testid="rule-down"
-                                                    disabled=move || busy.get() || i + 1 == n
+                                                    disabled=move || busy.get() || editing.get().is_some() || i + 1 == n
                                                     on:click=move |_| change(Box::new(move |v| v.swap(i, i + 1)))>
                                                     {t!(i18n, rule_down)}
                                                 </button>
                                                 <button type="button" class="danger" data-testid="rule-remove"
-                                                    disabled=move || busy.get()
+                                                    disabled=move || busy.get() || editing.get().is_some()
                                                     on:click=move |_| change(Box::new(move |v| { v.remove(i); }))>
                                                     {t!(i18n, rule_remove)}
                                                 </button>
@@ -208,8 +248,15 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
                         .into_any()
                 }
             }}
-            <details data-testid="rule-add">
-                <summary>{t!(i18n, rule_add)}</summary>
+            // Opened by "Edit", closed once the change is saved.
+            <details data-testid="rule-add" prop:open=move || editing.get().is_some()>
+                <summary>
+                    {move || if editing.get().is_some() {
+                        t_string!(i18n, rule_editing).to_string()
+                    } else {
+                        t_string!(i18n, rule_add).to_string()
+                    }}
+                </summary>
                 <form class="rule-form" on:submit=move |ev| { ev.prevent_default(); add_rule(); }>
                     <Show when=move || templates.with(|t| !t.is_empty())>
                         <label>
@@ -262,9 +309,17 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
                             <span>{t!(i18n, rule_action_discard)}</span>
                         </label>
                     </fieldset>
-                    <button type="submit" class="primary" data-testid="rule-save" disabled=move || busy.get()>
-                        {t!(i18n, rule_save)}
-                    </button>
+                    <div class="actions">
+                        <button type="submit" class="primary" data-testid="rule-save" disabled=move || busy.get()>
+                            {t!(i18n, rule_save)}
+                        </button>
+                        <Show when=move || editing.get().is_some()>
+                            <button type="button" data-testid="rule-edit-cancel"
+                                on:click=move |_| clear()>
+                                {t!(i18n, cancel)}
+                            </button>
+                        </Show>
+                    </div>
                 </form>
             </details>
         </section>
