@@ -35,6 +35,7 @@ const PORTAL_ONLY: &[&str] = &[
     "src/components/portal_error_text.rs",
     "src/components/rule_conditions.rs",
     "src/components/sender_lists.rs",
+    "src/components/template_picker.rs",
 ];
 
 /// The locale files, read and ordered.

@@ -19,3 +19,4 @@ pub mod portal_header;
 pub mod rule_conditions;
 pub mod sender_lists;
 pub mod star;
+pub mod template_picker;

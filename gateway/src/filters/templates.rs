@@ -103,6 +103,27 @@ fn content_json(t: &TemplateInput) -> AppResult<String> {
     serde_json::to_string(&t.content).map_err(|e| AppError::internal(e.to_string()))
 }
 
+/// Stores a template already tidied and checked (the routes, the demo
+/// seed); its id.
+pub(crate) async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    org: OrganizationId,
+    t: &TemplateInput,
+) -> AppResult<TemplateId> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO templates (organization_id, kind, name, visible, content, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(org)
+    .bind(t.content.kind())
+    .bind(&t.name)
+    .bind(i64::from(t.visible))
+    .bind(content_json(t)?)
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 /// `GET /v1/orgs/{org}/templates`: whoever sees the administration.
 pub async fn list(
     State(state): State<AppState>,
@@ -137,18 +158,7 @@ pub async fn create(
         ))
         .with(|p| p.limit = Some(MAX_TEMPLATES as u64)));
     }
-    let id: TemplateId = sqlx::query_scalar(
-        "INSERT INTO templates (organization_id, kind, name, visible, content, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(org)
-    .bind(t.content.kind())
-    .bind(&t.name)
-    .bind(i64::from(t.visible))
-    .bind(content_json(&t)?)
-    .bind(now())
-    .fetch_one(&mut *tx)
-    .await?;
+    let id = insert(&mut tx, org, &t).await?;
     let made = load_one(&mut tx, org, id).await?;
     tx.commit().await?;
     tracing::info!(

@@ -267,19 +267,18 @@ async fn templates(db: &crate::db::Db, org: i64) -> Result<()> {
             },
         ),
     ];
+    let mut conn = db.acquire().await?;
     for (name, visible, content) in rows {
-        sqlx::query(
-            "INSERT INTO templates (organization_id, kind, name, visible, content, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(org)
-        .bind(content.kind())
-        .bind(name)
-        .bind(i64::from(visible))
-        .bind(serde_json::to_string(&content)?)
-        .bind(crate::db::now())
-        .execute(db)
-        .await?;
+        let t = postern_shared::templates::TemplateInput {
+            name: name.into(),
+            visible,
+            content,
+        };
+        // Checked as an administrator's would be.
+        postern_shared::templates::check_template(&t).map_err(|e| format!("{e:?}"))?;
+        crate::filters::templates::insert(&mut conn, org, &t)
+            .await
+            .map_err(|e| e.0)?;
     }
     Ok(())
 }

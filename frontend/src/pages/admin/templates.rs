@@ -383,7 +383,8 @@ pub fn templates(ctx: AdminCtx) -> impl IntoView {
                 </label>
                 <label>
                     <span>{t!(i18n, template_kind)}</span>
-                    // The kind of a template is what it is: fixed once made.
+                    // Fixed once made here (the API would take a change: a
+                    // template of the other kind is better made anew).
                     <select data-testid="template-kind"
                         disabled=move || editing.get() != Editing::New
                         on:change=move |ev| rule_kind.set(event_target_value(&ev) == "rule")>

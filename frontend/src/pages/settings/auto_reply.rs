@@ -9,6 +9,7 @@
 use super::SettingsCtx;
 use crate::components::error_text::{ErrorAlert, error_text};
 use crate::components::portal_error_text::filter_error_text;
+use crate::components::template_picker::template_picker;
 use crate::core::api;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -60,32 +61,16 @@ pub fn auto_reply(ctx: SettingsCtx) -> impl IntoView {
             Err(e) => error.set(Some(error_text(i18n, &e))),
         }
     });
-    // The service's visible auto-reply templates: a subject and text to
-    // start from, changed here as the user likes.
-    let templates = RwSignal::new(Vec::<Template>::new());
-    spawn_local(async move {
-        if let Ok(t) = api::mailbox_templates(mb).await {
-            templates.set(
-                t.templates
-                    .into_iter()
-                    .filter(|t| matches!(t.content, TemplateContent::AutoReply { .. }))
-                    .collect(),
-            );
-        }
-    });
-    let start_from = move |id: &str| {
-        let chosen = templates.with_untracked(|ts| {
-            ts.iter()
-                .find(|t| t.id.to_string() == id)
-                .map(|t| t.content.clone())
-        });
-        if let Some(TemplateContent::AutoReply {
+    // A template's subject and text to start from, changed here as the
+    // user likes.
+    let start_from = move |t: Template| {
+        if let TemplateContent::AutoReply {
             subject: s,
-            text: t,
-        }) = chosen
+            text: x,
+        } = t.content
         {
             subject.set(s);
-            text.set(t);
+            text.set(x);
             saved.set(false);
         }
     };
@@ -136,25 +121,13 @@ pub fn auto_reply(ctx: SettingsCtx) -> impl IntoView {
                 save();
             }
         >
-            <Show when=move || templates.with(|t| !t.is_empty())>
-                <label>
-                    <span>{t!(i18n, auto_reply_from_template)}</span>
-                    <select
-                        data-testid="auto-reply-template"
-                        disabled=move || !loaded.get()
-                        on:change=move |ev| start_from(&event_target_value(&ev))
-                    >
-                        <option value="">{t!(i18n, template_none_chosen)}</option>
-                        {move || {
-                            templates
-                                .get()
-                                .into_iter()
-                                .map(|t| view! { <option value=t.id.to_string()>{t.name.clone()}</option> })
-                                .collect_view()
-                        }}
-                    </select>
-                </label>
-            </Show>
+            {template_picker(
+                mb,
+                "auto_reply",
+                "auto-reply-template",
+                Signal::derive(move || !loaded.get()),
+                start_from,
+            )}
             <label class="toggle">
                 <input
                     type="checkbox"

@@ -8,6 +8,7 @@
 use crate::components::error_text::{ErrorAlert, error_text};
 use crate::components::portal_error_text::filter_error_text;
 use crate::components::rule_conditions::{ConditionForm, condition_fields, describe_condition};
+use crate::components::template_picker::template_picker;
 use crate::core::api;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -92,29 +93,10 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
         forward.set(fw);
         discard.set(dis);
     };
-    // The service's visible rule templates (R-TPL-2): conditions to start
-    // from; the actions are the user's to choose.
-    let templates = RwSignal::new(Vec::<Template>::new());
-    spawn_local(async move {
-        if let Ok(t) = api::mailbox_templates(mb).await {
-            templates.set(
-                t.templates
-                    .into_iter()
-                    .filter(|t| matches!(t.content, TemplateContent::Rule { .. }))
-                    .collect(),
-            );
-        }
-    });
-    let start_from = move |id: &str| {
-        let chosen =
-            templates.with_untracked(|ts| ts.iter().find(|t| t.id.to_string() == id).cloned());
-        if let Some(Template {
-            name: n,
-            content: TemplateContent::Rule { all, conditions },
-            ..
-        }) = chosen
-        {
-            name.set(n);
+    // A rule template's conditions (R-TPL-2); the actions are the user's.
+    let start_from = move |t: Template| {
+        if let TemplateContent::Rule { all, conditions } = t.content {
+            name.set(t.name);
             form.fill(all, conditions);
         }
     };
@@ -258,17 +240,7 @@ pub fn sorting_rules(mb: MailboxId, folders: RwSignal<Vec<Folder>>) -> impl Into
                     }}
                 </summary>
                 <form class="rule-form" on:submit=move |ev| { ev.prevent_default(); add_rule(); }>
-                    <Show when=move || templates.with(|t| !t.is_empty())>
-                        <label>
-                            <span>{t!(i18n, rule_from_template)}</span>
-                            <select data-testid="rule-template" on:change=move |ev| start_from(&event_target_value(&ev))>
-                                <option value="">{t!(i18n, template_none_chosen)}</option>
-                                {move || templates.get().into_iter().map(|t| {
-                                    view! { <option value=t.id.to_string()>{t.name.clone()}</option> }
-                                }).collect_view()}
-                            </select>
-                        </label>
-                    </Show>
+                    {template_picker(mb, "rule", "rule-template", Signal::stored(false), start_from)}
                     <label>
                         <span>{t!(i18n, rule_name)}</span>
                         <input type="text" data-testid="rule-name" prop:value=move || name.get()
