@@ -14,7 +14,10 @@ use postern_shared::admin::{
     AddAliasRequest, AddressKind, CreateAddressRequest, CreatedAddress, OrgAddresses, Recipients,
     SetCatchAllRequest,
 };
-use postern_shared::api::{Folder, MailboxId};
+use postern_shared::api::{Folder, MailboxId, RenameFolderRequest};
+use postern_shared::filters::{
+    Condition, MailboxRules, Match, PutRules, Rule, RuleAction, RuleField,
+};
 use postern_shared::permissions::Role;
 use postern_shared::spam::{
     BulkSpamFilterRequest, BulkSpamFilterResult, OrgSpamLists, ReportRequest, ReportResult,
@@ -22,7 +25,7 @@ use postern_shared::spam::{
 };
 use postern_shared::wire::routes::Route;
 use postern_shared::{Permission, admin::DomainInfo};
-use postern_tests::fixtures::{Fixture, Mail};
+use postern_tests::fixtures::{Fixture, Mail, folder_path};
 use postern_tests::mail::header;
 use postern_tests::managesieve::ManageSieve;
 use postern_tests::{ApiClient, ApiFailure, Stack, unique};
@@ -256,6 +259,94 @@ async fn spam_goes_to_the_chosen_folder_which_must_exist() {
         "Junk",
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_renamed_folder_takes_the_spam_destination_and_the_rules_with_it() {
+    let mut fx = Fixture::new().await;
+    let work: Folder = fx.create_folder(None, "Work").await.expect("Work");
+    let quarantine: Folder = fx
+        .create_folder(Some(&work.path), "Quarantine")
+        .await
+        .expect("Work/Quarantine");
+    put(&fx.api, fx.mailbox, true, Some(&quarantine.path))
+        .await
+        .expect("spam to Work/Quarantine");
+    let rule = Rule {
+        name: "work mail".into(),
+        enabled: true,
+        all: true,
+        conditions: vec![Condition {
+            field: RuleField::Subject,
+            matches: Match::Contains,
+            header: None,
+            value: "[work]".into(),
+        }],
+        actions: vec![RuleAction::Move {
+            folder: work.path.clone(),
+        }],
+    };
+    let _: MailboxRules = fx
+        .api
+        .put(
+            &Route::PutRules { mb: fx.mailbox }.path(),
+            &PutRules { rules: vec![rule] },
+        )
+        .await
+        .expect("rule");
+
+    let job: Folder = fx
+        .api
+        .patch(
+            &folder_path(Route::RenameFolder { mb: fx.mailbox }, &work.path),
+            &RenameFolderRequest { name: "Job".into() },
+        )
+        .await
+        .expect("rename Work");
+    let inside = quarantine.path.replacen(&work.path, &job.path, 1);
+    assert_eq!(
+        settings(&fx.api, fx.mailbox).await.folder.as_deref(),
+        Some(inside.as_str()),
+        "the destination inside the renamed folder follows it"
+    );
+    let rules: MailboxRules = fx
+        .api
+        .get(&Route::GetRules { mb: fx.mailbox }.path())
+        .await
+        .unwrap();
+    assert_eq!(
+        rules.rules[0].actions,
+        [RuleAction::Move {
+            folder: job.path.clone()
+        }]
+    );
+
+    // The next deliveries file into the new names; the old one is not
+    // made again by Sieve's fileinto.
+    let st = fx.stack;
+    lands(
+        st,
+        "x@outside.test",
+        &fx.address,
+        GTUBE_SPAM,
+        &fx.address,
+        &inside,
+    )
+    .await;
+    let subject = format!("[work] {}", unique("w"));
+    let data = external("boss@outside.test", &fx.address, &subject, "agenda");
+    assert!(
+        st.smtp_deliver("boss@outside.test", &[&fx.address], &data)
+            .accepted
+    );
+    st.wait_for_subject(&fx.address, &job.path, &subject).await;
+    let names = fx.imap.list().await.unwrap();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n == &work.path || n == &quarantine.path),
+        "{names:?}"
+    );
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@
 //! compile leaves the rows and the old script as they were (503
 //! `filters_unavailable`).
 
+pub mod renamed;
 pub mod sieve;
 pub mod templates;
 
@@ -68,7 +69,10 @@ pub(crate) async fn load_auto_reply(
     })
 }
 
-async fn load_rules(conn: &mut sqlx::AnyConnection, mailbox: MailboxId) -> AppResult<Vec<Rule>> {
+pub(crate) async fn load_rules(
+    conn: &mut sqlx::AnyConnection,
+    mailbox: MailboxId,
+) -> AppResult<Vec<Rule>> {
     let rows: Vec<String> = sqlx::query_scalar(
         "SELECT rule FROM mailbox_rules WHERE mailbox_id = $1 ORDER BY position",
     )
@@ -101,7 +105,7 @@ async fn own_addresses(
     Ok(out)
 }
 
-async fn lock_mailbox(
+pub(crate) async fn lock_mailbox(
     conn: &mut sqlx::AnyConnection,
     state: &AppState,
     id: MailboxId,
@@ -220,6 +224,28 @@ pub async fn get_rules(
     }))
 }
 
+/// Replaces the mailbox's rows with `rules`, in order, inside `conn`'s
+/// transaction (the caller rewrites the script before committing).
+pub(crate) async fn store_rules(
+    conn: &mut sqlx::AnyConnection,
+    mailbox: MailboxId,
+    rules: &[Rule],
+) -> AppResult<()> {
+    sqlx::query("DELETE FROM mailbox_rules WHERE mailbox_id = $1")
+        .bind(mailbox)
+        .execute(&mut *conn)
+        .await?;
+    for (i, r) in rules.iter().enumerate() {
+        sqlx::query("INSERT INTO mailbox_rules (mailbox_id, position, rule) VALUES ($1, $2, $3)")
+            .bind(mailbox)
+            .bind(i as i64)
+            .bind(serde_json::to_string(r).map_err(|e| AppError::internal(e.to_string()))?)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// `PUT /v1/mailboxes/{mb}/rules`: the whole ordered list. Folders must
 /// be the mailbox's; a forward goes to a plain address that is not the
 /// mailbox's own (a loop), lower-cased as stored.
@@ -272,18 +298,7 @@ pub async fn put_rules(
             }
         }
     }
-    sqlx::query("DELETE FROM mailbox_rules WHERE mailbox_id = $1")
-        .bind(grant.mailbox_id)
-        .execute(&mut *tx)
-        .await?;
-    for (i, r) in rules.iter().enumerate() {
-        sqlx::query("INSERT INTO mailbox_rules (mailbox_id, position, rule) VALUES ($1, $2, $3)")
-            .bind(grant.mailbox_id)
-            .bind(i as i64)
-            .bind(serde_json::to_string(r).map_err(|e| AppError::internal(e.to_string()))?)
-            .execute(&mut *tx)
-            .await?;
-    }
+    store_rules(&mut tx, grant.mailbox_id, &rules).await?;
     write_script(&state, &mut tx, grant.mailbox_id).await?;
     tx.commit().await?;
     tracing::info!(

@@ -202,6 +202,18 @@ pub async fn rename(
     })
     .await
     .map_err(folder_error)?;
+    // The folder is renamed whatever happens next; filters naming it follow.
+    if let Err(e) = crate::filters::renamed::follow(
+        &state,
+        grant.mailbox_id,
+        &current.path,
+        &new_path,
+        delimiter,
+    )
+    .await
+    {
+        tracing::error!(mailbox = grant.mailbox_id, error = ?e, "filters did not follow a renamed folder");
+    }
     Ok(Json(Folder {
         name: req.name.clone(),
         path: new_path,

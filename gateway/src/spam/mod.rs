@@ -147,7 +147,7 @@ fn unwritable(e: sieve::Unwritable) -> AppError {
 
 /// Writes the mailbox's own before-script from the rows as they are in
 /// `conn`'s transaction, and marks the row as having one.
-async fn write_mailbox_script(
+pub(crate) async fn write_mailbox_script(
     state: &AppState,
     conn: &mut sqlx::AnyConnection,
     mailbox: MailboxId,
