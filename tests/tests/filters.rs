@@ -500,3 +500,73 @@ async fn every_auto_reply_and_rule_route_needs_manage_filters() {
     p.db().close().await;
     assert_eq!(n, 0);
 }
+
+#[tokio::test]
+async fn forwards_count_against_the_daily_quota_and_stop_when_it_is_used_up() {
+    // R-SEND-2: the web-hosting offer allows 50 recipients per 24 hours.
+    let fx = Fixture::with_offer("web_hosting_script").await;
+    let st = fx.stack;
+    let a = &fx.address;
+    let target = format!("{}@outside.test", unique("fwdq"));
+    put_rules(
+        &fx.api,
+        fx.mailbox,
+        vec![subject_rule(
+            "[fwd]",
+            vec![RuleAction::Forward {
+                address: target.clone(),
+            }],
+        )],
+    )
+    .await
+    .expect("rule");
+    // 49 of the 50 used by a mail client.
+    let password = fx.device_password().await;
+    let tag = unique("q49");
+    let outcome = st.smtp_submit(&postern_tests::smtp::SmtpMessage {
+        user: a,
+        password: &password,
+        mail_from: a,
+        rcpt_to: postern_tests::sending::sink_addresses(&tag, 49),
+        data: postern_tests::smtp::plain_message(a, "undisclosed-recipients:;", &tag),
+    });
+    assert!(outcome.accepted, "{}", outcome.transcript);
+
+    // The 50th recipient is a forward: it goes, and it is counted.
+    let from = "someone@outside.test";
+    let first = format!("[fwd] {}", unique("first"));
+    deliver(st, from, a, &first, &[], "INBOX").await;
+    let copies = st.wait_for_sink(&first, 1).await;
+    assert_eq!(copies[0].rcpt_to, std::slice::from_ref(&target));
+    assert_eq!(
+        copies[0].mail_from.trim_matches(['<', '>']),
+        a.as_str(),
+        "a forward is sent by the mailbox (its quota, its bounces)"
+    );
+    let id = fx.api.identities(fx.mailbox).await.expect("identities");
+    assert_eq!(id.used_last_24h, 50, "the forward counted one recipient");
+
+    // The quota is used up: the next forward is refused, the message
+    // itself still arrives.
+    let second = format!("[fwd] {}", unique("second"));
+    deliver(st, from, a, &second, &[], "INBOX").await;
+    let log = st.log("postfix");
+    eventually(
+        "Postfix refusing the forward over the quota",
+        Duration::from_secs(30),
+        || async {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            text.lines()
+                .any(|l| {
+                    l.contains("reject: END-OF-MESSAGE")
+                        && l.contains("[postern:quota_exceeded")
+                        && l.contains(&format!("from=<{a}>"))
+                })
+                .then_some(())
+        },
+    )
+    .await;
+    assert!(st.sink_with(&second).is_empty(), "forwarded over the quota");
+    let id = fx.api.identities(fx.mailbox).await.expect("identities");
+    assert_eq!(id.used_last_24h, 50);
+}

@@ -293,14 +293,19 @@ impl MailStack {
             &layout.log("postfix"),
             || l.postfix_pid().is_some(),
         )?;
-        let l = layout.clone();
-        wait_for_port(
-            "Postfix smtpd (submission relay)",
-            &local(ports.relay),
-            START_TIMEOUT,
-            &layout.log("postfix"),
-            || l.postfix_pid().is_some(),
-        )?;
+        for (what, port) in [
+            ("Postfix smtpd (submission relay)", ports.relay),
+            ("Postfix smtpd (forwards)", ports.forward),
+        ] {
+            let l = layout.clone();
+            wait_for_port(
+                what,
+                &local(port),
+                START_TIMEOUT,
+                &layout.log("postfix"),
+                || l.postfix_pid().is_some(),
+            )?;
+        }
         let rspamd_alive = {
             let rspamd = stack.rspamd.as_mut().expect("just set");
             move || matches!(rspamd.try_wait(), Ok(None))
@@ -639,6 +644,7 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
         ("quota_status", ports.quota_status.to_string()),
         ("rspamd", ports.rspamd.to_string()),
         ("relay", ports.relay.to_string()),
+        ("forward", ports.forward.to_string()),
     ];
     rspamd::write_config(
         layout,
@@ -673,7 +679,7 @@ fn write_config(layout: &Layout, ports: Ports, secrets: &Secrets, opts: MailOpti
         .context("cannot read /etc/postfix/master.cf (is postfix installed?)")?;
     write_file(
         &layout.postfix_etc.join("master.cf"),
-        postfix_master_cf(&master_cf, ports.smtp, ports.relay, ports.milter),
+        postfix_master_cf(&master_cf, ports),
         0o644,
     )?;
     Ok(())
@@ -695,9 +701,12 @@ pub fn render(template: &str, vars: &[(&str, String)]) -> Result<String> {
 /// Debian's master.cf with chroot off (our queue is not a chroot), smtpd
 /// moved to 127.0.0.1:<smtp>, a second smtpd on 127.0.0.1:<relay> for
 /// Dovecot submission's relay (authenticated mail: the gateway's milter
-/// only, no spam filter), comments and the pipe(8) examples (maildrop,
-/// uucp, …) dropped.
-fn postfix_master_cf(debian: &str, smtp_port: u16, relay_port: u16, milter_port: u16) -> String {
+/// only, no spam filter), a third on 127.0.0.1:<forward> for what Dovecot's
+/// LMTP sends on — forwards, counted by the policy service, and
+/// auto-replies (no milter: the mail was scored when it came in; loopback
+/// clients only) —, comments and the pipe(8) examples (maildrop, uucp, …)
+/// dropped.
+fn postfix_master_cf(debian: &str, ports: Ports) -> String {
     const DROP: [&str; 6] = [
         "maildrop",
         "uucp",
@@ -726,7 +735,7 @@ fn postfix_master_cf(debian: &str, smtp_port: u16, relay_port: u16, milter_port:
         }
         let is_smtpd = fields.len() > 1 && fields[0] == "smtp" && fields[1] == "inet";
         if is_smtpd {
-            fields[0] = local(smtp_port);
+            fields[0] = local(ports.smtp);
         }
         if fields.len() > 4 && fields[4] == "y" {
             fields[4] = "n".into();
@@ -734,12 +743,19 @@ fn postfix_master_cf(debian: &str, smtp_port: u16, relay_port: u16, milter_port:
         out.push_str(&fields.join(" "));
         out.push('\n');
         if is_smtpd {
-            fields[0] = local(relay_port);
+            fields[0] = local(ports.relay);
             out.push_str(&fields.join(" "));
             out.push_str(&format!(
                 "\n  -o smtpd_milters=inet:{}\n",
-                local(milter_port)
+                local(ports.milter)
             ));
+            fields[0] = local(ports.forward);
+            out.push_str(&fields.join(" "));
+            out.push_str(
+                "\n  -o smtpd_milters=\
+                 \n  -o smtpd_client_restrictions=permit_mynetworks,reject\
+                 \n  -o smtpd_end_of_data_restrictions=$postern_forward_end_of_data_restrictions\n",
+            );
         }
     }
     out
@@ -769,11 +785,14 @@ maildrop  unix  -       n       n       -       -       pipe
   flags=DRhu user=vmail argv=/usr/bin/maildrop -d ${recipient}
 postlog   unix-dgram n  -       n       -       1       postlogd
 ";
-        let out = postfix_master_cf(debian, 20025, 20031, 20028);
+        let out = postfix_master_cf(debian, Ports::TEST);
         assert_eq!(
             out,
             "127.0.0.1:20025 inet n - n - - smtpd\n\
              127.0.0.1:20031 inet n - n - - smtpd\n  -o smtpd_milters=inet:127.0.0.1:20028\n\
+             127.0.0.1:20034 inet n - n - - smtpd\n  -o smtpd_milters=\n  \
+             -o smtpd_client_restrictions=permit_mynetworks,reject\n  \
+             -o smtpd_end_of_data_restrictions=$postern_forward_end_of_data_restrictions\n\
              pickup unix n - n 60 1 pickup\n\
              postlog unix-dgram n - n - 1 postlogd\n"
         );
@@ -809,6 +828,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             "quota_status",
             "rspamd",
             "relay",
+            "forward",
         ]
         .iter()
         .map(|k| (*k, "v".to_string()))
@@ -873,6 +893,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             ("quota_status", "20029"),
             ("rspamd", "20030"),
             ("relay", "20031"),
+            ("forward", "20034"),
         ]
         .iter()
         .map(|(k, v)| (*k, v.to_string()))

@@ -119,6 +119,11 @@ pub struct Ports {
     /// Postfix smtpd for Dovecot submission's relay (authenticated mail,
     /// XCLIENT): the gateway's milter only, never the spam filter.
     pub relay: u16,
+    /// Postfix smtpd for what Dovecot's LMTP sends on (`submission_host`):
+    /// sorting rules' forwards, counted by the policy service against the
+    /// mailbox's daily quota (`policy_context=forward`, R-SEND-2), and
+    /// auto-replies. No spam filter: the mail was scored when it came in.
+    pub forward: u16,
     /// rspamd's controller worker: the gateway teaches it what users
     /// report as spam or not spam (R-SPAM-5).
     pub rspamd_controller: u16,
@@ -162,6 +167,7 @@ impl Ports {
             quota_status: s(self.quota_status),
             rspamd: s(self.rspamd),
             relay: s(self.relay),
+            forward: s(self.forward),
             rspamd_controller: s(self.rspamd_controller),
             redis: s(self.redis),
             postgres: self.postgres.map(s),
@@ -192,6 +198,7 @@ impl Ports {
         quota_status: 10029,
         rspamd: 10030,
         relay: 10031,
+        forward: 10034,
         rspamd_controller: 10032,
         redis: 10033,
         postgres: Some(10432),
@@ -217,6 +224,7 @@ impl Ports {
         quota_status: 20029,
         rspamd: 20030,
         relay: 20031,
+        forward: 20034,
         rspamd_controller: 20032,
         redis: 20033,
         postgres: None,
@@ -242,6 +250,7 @@ impl Ports {
         quota_status: 21031,
         rspamd: 21032,
         relay: 21033,
+        forward: 21036,
         rspamd_controller: 21034,
         redis: 21035,
         postgres: Some(21432),
@@ -274,6 +283,7 @@ impl Ports {
         quota_status: 30029,
         rspamd: 30030,
         relay: 30031,
+        forward: 30034,
         rspamd_controller: 30032,
         redis: 30033,
         postgres: None,
@@ -299,6 +309,7 @@ impl Ports {
         quota_status: 31031,
         rspamd: 31032,
         relay: 31033,
+        forward: 31036,
         rspamd_controller: 31034,
         redis: 31035,
         postgres: Some(31432),
@@ -331,6 +342,7 @@ impl Ports {
             ("quota-status", self.quota_status),
             ("rspamd", self.rspamd),
             ("relay", self.relay),
+            ("forward", self.forward),
             ("rspamd controller", self.rspamd_controller),
             ("Redis", self.redis),
         ];

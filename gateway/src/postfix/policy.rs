@@ -91,11 +91,25 @@ pub async fn decide(db: &Db, attrs: &HashMap<String, String>, now: i64) -> sqlx:
             &format!("The message is larger than {MAX_MESSAGE_BYTES} bytes (201 MiB)"),
         ));
     }
-    let user = get("sasl_username").trim();
+    // What Dovecot's LMTP sends on, from the listener whose Postfix
+    // configuration (not the client) says `policy_context=forward`: a
+    // sorting rule's forward has its mailbox as envelope sender and counts
+    // against its quota; an auto-reply (sender <>) or mail of no mailbox
+    // is not counted.
+    let forward = get("policy_context") == "forward";
+    let user = if forward {
+        get("sender")
+    } else {
+        get("sasl_username")
+    }
+    .trim();
     if user.is_empty() {
         return Ok(DUNNO.into());
     }
     let Some(sender) = ledger::by_address(db, user).await? else {
+        if forward {
+            return Ok(DUNNO.into());
+        }
         return Ok(reject(
             ErrorCode::Forbidden,
             None,
@@ -103,7 +117,7 @@ pub async fn decide(db: &Db, attrs: &HashMap<String, String>, now: i64) -> sqlx:
         ));
     };
     match get("protocol_state").to_ascii_uppercase().as_str() {
-        "RCPT" => {
+        "RCPT" if !forward => {
             let from = get("sender");
             if !sender.may_send_as(from) {
                 let shown = if from.is_empty() { "<>" } else { from };
@@ -291,6 +305,51 @@ mod tests {
         let mut rest = Vec::new();
         r.read_to_end(&mut rest).await.unwrap();
         assert!(rest.is_empty());
+    }
+
+    #[tokio::test]
+    async fn forwards_count_against_the_quota_of_the_mailbox_that_forwards() {
+        let (_dir, db, mb) = setup().await;
+        let now = crate::db::now();
+        let ask = |sender: &'static str, rcpts: &'static str| {
+            let db = db.clone();
+            async move {
+                let attrs: HashMap<String, String> = [
+                    ("policy_context", "forward"),
+                    ("protocol_state", "END-OF-MESSAGE"),
+                    ("sender", sender),
+                    ("recipient_count", rcpts),
+                    ("size", "1000"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+                decide(&db, &attrs, now).await.unwrap()
+            }
+        };
+        // An auto-reply (<>) and mail of no mailbox of ours: not counted.
+        assert_eq!(ask("", "1").await, "DUNNO");
+        assert_eq!(ask("someone@else.test", "1").await, "DUNNO");
+        assert_eq!(ledger::used(&db, mb, now).await.unwrap(), 0);
+        // The web-hosting offer's 50 a day, forwards included.
+        assert_eq!(ask("Info@a.test", "49").await, "DUNNO");
+        assert_eq!(ask("info@a.test", "1").await, "DUNNO");
+        let a = ask("info@a.test", "1").await;
+        assert!(
+            a.starts_with("REJECT 5.7.1 [postern:quota_exceeded retry_after="),
+            "{a}"
+        );
+        assert_eq!(ledger::used(&db, mb, now).await.unwrap(), 50);
+        // Without the context the same request is inbound mail: not ours.
+        let inbound: HashMap<String, String> = [
+            ("protocol_state", "END-OF-MESSAGE"),
+            ("sender", "info@a.test"),
+            ("recipient_count", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(decide(&db, &inbound, now).await.unwrap(), "DUNNO");
     }
 
     #[tokio::test]
