@@ -117,6 +117,14 @@ fn bench_env(stack: &RunningStack) -> Result<Vec<(&'static str, String)>> {
     env.extend([
         ("POSTERN_BENCH_GATEWAY_PID", pid("gateway")?.to_string()),
         ("POSTERN_BENCH_EDGE_PID", pid("edge")?.to_string()),
+        (
+            "POSTERN_BENCH_RSPAMD_PID",
+            stack
+                .mail
+                .rspamd_pid()
+                .context("rspamd is not running")?
+                .to_string(),
+        ),
         ("POSTERN_BENCH_DIST", path(&root.join("dist"))),
         ("POSTERN_BENCH_OUT", path(&root.join("target/bench"))),
     ]);

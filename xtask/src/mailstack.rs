@@ -369,6 +369,11 @@ impl MailStack {
         stop_dovecot(&self.layout);
         stop_postfix(&self.layout);
     }
+
+    /// The pid of rspamd's main process (it forks its workers), if started.
+    pub fn rspamd_pid(&self) -> Option<u32> {
+        self.rspamd.as_ref().map(Child::id)
+    }
 }
 
 /// Stops a child we started in its own process group: TERM, up to `grace`

@@ -4,6 +4,8 @@
 //! plus:
 //!
 //! - `POSTERN_BENCH_GATEWAY_PID`, `POSTERN_BENCH_EDGE_PID`: for VmRSS;
+//! - `POSTERN_BENCH_RSPAMD_PID`: rspamd's main process, for the VmRSS of
+//!   it and the workers it forks;
 //! - `POSTERN_BENCH_DIST`: the built frontend (`dist/`);
 //! - `POSTERN_BENCH_OUT`: where `report.json` and `report.md` go;
 //! - `POSTERN_BENCH_EDGE_2GW_URL` (PostgreSQL stack only): an edge in front
@@ -21,9 +23,9 @@
 //! measurement, not a failure); non-zero only when the bench cannot run.
 //!
 //! One module per figure (`list`, `sizes`, `open`, `folders`, `frontend`, `memory`,
-//! `upload`, `send`, `import`, `dpa`, after `seed`); `plan` holds the sizes and counts,
-//! `measure` the timing helpers, `newsletter` the big message, `report`
-//! the two files.
+//! `upload`, `send`, `spam_path`, `import`, `dpa`, after `seed`); `plan` holds the
+//! sizes and counts, `measure` the timing helpers, `newsletter` the big
+//! message, `report` the two files.
 
 mod dpa;
 mod folders;
@@ -39,6 +41,7 @@ mod report;
 mod seed;
 mod send;
 mod sizes;
+mod spam_path;
 mod upload;
 
 use std::error::Error;
@@ -75,6 +78,7 @@ async fn run() -> Result<()> {
     let load_before = report::loadavg();
     let gateway_pid: u32 = env("POSTERN_BENCH_GATEWAY_PID")?.parse()?;
     let edge_pid: u32 = env("POSTERN_BENCH_EDGE_PID")?.parse()?;
+    let rspamd_pid: u32 = env("POSTERN_BENCH_RSPAMD_PID")?.parse()?;
     let dist = PathBuf::from(env("POSTERN_BENCH_DIST")?);
     let out = PathBuf::from(env("POSTERN_BENCH_OUT")?);
     // Fails early and clearly when a POSTERN_TEST_* variable is missing.
@@ -99,6 +103,7 @@ async fn run() -> Result<()> {
     let rss = memory::measure(gateway_pid, edge_pid)?;
     let upload = upload::measure(&fx.api, gateway_pid, edge_pid).await?;
     let send = send::measure(&fx, stack).await?;
+    let spam_path = spam_path::measure(&fx, stack, rspamd_pid).await?;
     let csv = import::measure().await?;
     let dpa_ms = dpa::measure().await?;
 
@@ -112,6 +117,7 @@ async fn run() -> Result<()> {
         rss,
         upload,
         send,
+        spam_path,
         csv,
         dpa_ms,
     };
