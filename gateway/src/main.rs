@@ -1,4 +1,4 @@
-//! `postern-gateway [serve | migrate | seed-demo | seed-bulk --mailbox ADDR --folder NAME --count N]`
+//! `postern-gateway [serve | migrate | seed-demo | seed-demo-mail | seed-bulk --mailbox ADDR --folder NAME --count N]`
 //! Configuration comes from the environment (see `ARCHITECTURE.md`).
 
 use std::process::ExitCode;
@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use postern_gateway::server::anyhow_like::Result;
 use postern_gateway::{config, db, seed, server};
 
-const USAGE: &str = "usage: postern-gateway [serve | migrate | seed-demo | seed-bulk --mailbox ADDR --folder NAME --count N]";
+const USAGE: &str = "usage: postern-gateway [serve | migrate | seed-demo | seed-demo-mail | seed-bulk --mailbox ADDR --folder NAME --count N]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -42,6 +42,21 @@ async fn run(args: &[String]) -> Result<()> {
         Some("seed-demo") => {
             let db = db::open(&config::database_from_env()?).await?;
             let report = seed::demo::run(db, config::imap_from_env()?).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Some("seed-demo-mail") => {
+            let database = config::database_from_env()?;
+            let db = db::open(&database).await?;
+            let mx = std::env::var("POSTERN_SMTP_ADDR")
+                .map_err(|_| "POSTERN_SMTP_ADDR is not set (Postfix's smtpd, host:port)")?;
+            let report = seed::demo_mail::run(
+                db,
+                &config::sending_from_env(&database)?,
+                &config::imap_from_env()?,
+                &mx,
+            )
+            .await?;
             println!("{report}");
             Ok(())
         }

@@ -173,6 +173,32 @@ async fn mail_to_a_local_address_that_does_not_exist_is_refused_and_explained() 
 }
 
 #[tokio::test]
+async fn mail_to_a_server_that_does_not_answer_is_deferred_and_explained() {
+    // The stack routes `unreachable.test` to a loopback port where nothing
+    // listens (postfix main.cf, transport_maps): a receiving server that
+    // is down, while the sink keeps serving every other test.
+    let fx = Fixture::with_role(Role::Administrator).await;
+    let down = format!("{}@unreachable.test", unique("down"));
+    let subject = unique("deferred");
+    fx.api
+        .send_now(fx.mailbox, &draft(&[&down], &subject), None)
+        .await
+        .expect("accepted for delivery");
+    let e = entry(&fx.api, fx.mailbox, "the deferral", |e| e.to == down).await;
+    assert_eq!(e.direction, Direction::Sent);
+    assert_eq!(e.status, LogStatus::Deferred, "{e:?}");
+    assert_eq!(e.reason, Reason::Unreachable, "{e:?}");
+    assert_eq!(e.dsn.as_deref(), Some("4.4.1"));
+    assert_eq!(e.subject.as_deref(), Some(subject.as_str()));
+    assert!(
+        e.reply
+            .as_deref()
+            .is_some_and(|r| r.contains("Connection refused")),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
 async fn spam_from_outside_is_logged_as_filed_as_spam_or_refused() {
     let fx = Fixture::with_role(Role::Administrator).await;
     let spam_subject = unique("spam");

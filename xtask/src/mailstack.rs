@@ -1028,6 +1028,11 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             setting(&main, "milter_default_action").as_deref(),
             Some("tempfail")
         );
+        // A receiving server that is down: its mail is deferred (R-LOG).
+        assert_eq!(
+            setting(&main, "transport_maps").as_deref(),
+            Some("inline:{ unreachable.test=smtp:[127.0.0.1]:1 }")
+        );
         assert_eq!(setting(&main, "mailbox_size_limit").as_deref(), Some("0"));
         assert_eq!(
             setting(&main, "virtual_mailbox_limit").as_deref(),

@@ -35,6 +35,15 @@ pub fn run(opts: &Options) -> Result<()> {
             },
         },
     )?;
+    // Real traffic for the demo's Logs page (once; the gateway's policy
+    // service and milter must be serving).
+    gateway_task(
+        Profile::Dev,
+        &stack.layout,
+        stack.ports,
+        &stack.secrets,
+        "seed-demo-mail",
+    )?;
     let p = stack.ports;
     println!(
         "\n\

@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod demo;
+pub mod demo_mail;
 pub mod generator;
 
 use crate::config::ImapConfig;

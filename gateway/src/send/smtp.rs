@@ -279,6 +279,24 @@ async fn ehlo<S: AsyncBufRead + AsyncWrite + Unpin>(s: &mut S) -> Result<Reply, 
     expect(s, "EHLO postern-gateway", "EHLO").await
 }
 
+/// Hands `message` to an MX as a server on the internet would: no TLS, no
+/// AUTH (the demo's mail "from outside", `seed-demo-mail`).
+pub async fn deliver_plain(addr: &str, env: &Envelope, message: &[u8]) -> Result<(), SmtpError> {
+    let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr))
+        .await
+        .map_err(|_| SmtpError::Timeout)??;
+    let mut s = BufStream::new(tcp);
+    let greeting = read_reply(&mut s).await?;
+    if greeting.code != 220 {
+        return Err(SmtpError::Refused {
+            stage: "EHLO",
+            reply: greeting,
+        });
+    }
+    let caps = ehlo(&mut s).await?;
+    transaction(&mut s, &caps, env, message).await
+}
+
 /// Submits the message file at `path`: the whole conversation.
 pub async fn submit(sub: &Submission, env: &Envelope, path: &Path) -> Result<(), SmtpError> {
     let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&sub.addr))
