@@ -1,5 +1,6 @@
 //! `serve`: open the database, build the pool and router, listen until
-//! SIGINT/SIGTERM.
+//! SIGINT/SIGTERM. SIGUSR2 restarts the process in place (see
+//! [`restart_on_sigusr2`]).
 
 use std::sync::Arc;
 
@@ -62,6 +63,8 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     }
     crate::transfers::sweeper::spawn(state.clone());
     crate::maillog::spawn(state.clone(), config.mail_logs.clone());
+    #[cfg(unix)]
+    tokio::spawn(restart_on_sigusr2());
     let app = routes::router(state);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(addr = %config.listen, "gateway listening");
@@ -70,6 +73,30 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
         .await?;
     tracing::info!("gateway stopped");
     Ok(())
+}
+
+/// SIGUSR2: the process replaces itself with a fresh run of the same
+/// binary (same arguments, environment and pid) at once, as a crash and a
+/// restart would — requests in flight fail, an open transaction is rolled
+/// back when its connection closes, every file and socket is closed
+/// (Rust opens them close-on-exec). For an operator who installed a new
+/// binary, and for the stack test that restarts the gateway mid-stream
+/// while its log follower ingests (`tests/tests/log_restart.rs`): what is
+/// kept — the follower's cursor, the outbox — lives in the database.
+#[cfg(unix)]
+async fn restart_on_sigusr2() {
+    use std::os::unix::process::CommandExt;
+    let Ok(mut signal) =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined2())
+    else {
+        return;
+    };
+    signal.recv().await;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    tracing::warn!("SIGUSR2: restarting in place");
+    let error = std::process::Command::new(&args[0]).args(&args[1..]).exec();
+    tracing::error!(%error, "restart in place failed; stopping");
+    std::process::exit(1);
 }
 
 async fn shutdown_signal() {

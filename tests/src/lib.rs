@@ -27,6 +27,7 @@ pub mod imap;
 pub mod mail;
 pub mod managesieve;
 pub mod pop3;
+pub mod postfix_log;
 pub mod sending;
 pub mod smtp;
 
@@ -263,6 +264,42 @@ impl Stack {
     pub async fn restart_dovecot(&self) {
         self.stop_dovecot().await;
         self.start_dovecot().await;
+    }
+
+    /// Restarts the (first) gateway in place — SIGUSR2: a fresh process
+    /// image, its state only what the database holds, as after a crash —
+    /// and waits until it serves again. Tests that call this must live
+    /// alone in their own file.
+    pub async fn restart_gateway(&self) {
+        let pid_file = self.run_dir.join("pids/gateway.pid");
+        let pid = std::fs::read_to_string(&pid_file)
+            .unwrap_or_else(|e| panic!("{}: {e}", pid_file.display()));
+        let log = self.log("gateway");
+        let started = || {
+            std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .matches("gateway listening")
+                .count()
+        };
+        let before = started();
+        let status = Command::new("kill")
+            .args(["-USR2", pid.trim()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -USR2 {pid}");
+        let health = format!("{}/api/health", self.edge_url);
+        eventually(
+            "the gateway serving again after its restart",
+            Duration::from_secs(30),
+            || async {
+                if started() <= before {
+                    return None;
+                }
+                let ok = reqwest::get(&health).await.ok()?.status().is_success();
+                ok.then_some(())
+            },
+        )
+        .await;
     }
 
     /// A top-level `name = value` of dovecot.conf.
