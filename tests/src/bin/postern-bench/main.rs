@@ -23,7 +23,7 @@
 //! measurement, not a failure); non-zero only when the bench cannot run.
 //!
 //! One module per figure (`list`, `sizes`, `open`, `folders`, `frontend`, `memory`,
-//! `upload`, `send`, `spam_path`, `import`, `dpa`, after `seed`); `plan` holds the
+//! `upload`, `send`, `spam_path`, `logs`, `import`, `dpa`, after `seed`); `plan` holds the
 //! sizes and counts, `measure` the timing helpers, `newsletter` the big
 //! message, `report` the two files.
 
@@ -32,6 +32,7 @@ mod folders;
 mod frontend;
 mod import;
 mod list;
+mod logs;
 mod measure;
 mod memory;
 mod newsletter;
@@ -104,6 +105,7 @@ async fn run() -> Result<()> {
     let upload = upload::measure(&fx.api, gateway_pid, edge_pid).await?;
     let send = send::measure(&fx, stack).await?;
     let spam_path = spam_path::measure(&fx, stack, rspamd_pid).await?;
+    let logs = logs::measure(stack).await?;
     let csv = import::measure().await?;
     let dpa_ms = dpa::measure().await?;
 
@@ -118,6 +120,7 @@ async fn run() -> Result<()> {
         upload,
         send,
         spam_path,
+        logs,
         csv,
         dpa_ms,
     };

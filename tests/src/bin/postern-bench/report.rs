@@ -17,6 +17,10 @@ use crate::frontend::{App, FrontendFigures};
 use crate::import::CsvFigures;
 use crate::list::ListFigures;
 use crate::measure::pct;
+use crate::logs::{
+    LOG_INGEST_LINES_PER_MESSAGE, LOG_INGEST_MESSAGES, LOG_QUERY_DAYS, LOG_QUERY_ENTRIES, LOG_QUERY_RUNS,
+    LOG_QUERY_WARMUP, LogFigures,
+};
 use crate::memory::Rss;
 use crate::open::OpenFigures;
 // The Method section quotes nearly every figure of the plan.
@@ -42,6 +46,8 @@ pub struct Figures {
     pub send: SendFigures,
     /// Mail from outside through the spam filter into Junk, and rspamd's VmRSS.
     pub spam_path: SpamPathFigures,
+    /// The follower's ingest rate and the Logs route on 100,000 entries.
+    pub logs: LogFigures,
     pub csv: CsvFigures,
     /// One DPA each, milliseconds (R-GDPR-1).
     pub dpa_ms: Vec<f64>,
@@ -250,6 +256,33 @@ fn spam_path_metrics(s: &SpamPathFigures) -> Vec<Metric> {
     ]
 }
 
+/// The logs figures' lines (R-LOG).
+fn log_metrics(l: &LogFigures) -> Vec<Metric> {
+    vec![
+        Metric::new("log_ingest_lines_s", l.ingest_lines_s, "lines/s", 0),
+        Metric::new("log_query_p50_ms", pct(&l.newest_ms, 50.0), "ms", 2).at_most(20.0),
+        Metric::new("log_query_day_p50_ms", pct(&l.day_ms, 50.0), "ms", 2),
+        Metric::new("log_query_search_p50_ms", pct(&l.search_ms, 50.0), "ms", 2),
+    ]
+}
+
+/// The Method section's line of the logs figures.
+fn log_method(l: &LogFigures) -> String {
+    format!(
+        "- **logs**: ingest — {LOG_INGEST_MESSAGES} received messages' Postfix lines ({LOG_INGEST_LINES_PER_MESSAGE} each: smtpd \
+         `client=`, cleanup `message-id=`, qmgr `from=`, lmtp `to=… status=sent`) appended in whole-line writes to the stack's \
+         `postfix.log`, the file the gateway follows (it looks every second), timed from the first write until the last entry is \
+         in the database: {:.1} s, `log_ingest_lines_s`. Queries — {LOG_QUERY_ENTRIES} entries of one mailbox written straight \
+         into `mail_log_entries` ({:.1} s; {} a day over {LOG_QUERY_DAYS} days, half sent, half received, 100 partners), then \
+         `GET /api/mailboxes/{{mb}}/logs` through the edge, {LOG_QUERY_WARMUP} warm-ups + {LOG_QUERY_RUNS} runs each: the newest \
+         page (`log_query_p50_ms`, target ≤ 20), one day's sent mail (`log_query_day_p50_ms`), a text search matching 1 in 100 \
+         (`log_query_search_p50_ms`).\n",
+        l.ingest_seconds,
+        l.seed_seconds,
+        LOG_QUERY_ENTRIES / LOG_QUERY_DAYS,
+    )
+}
+
 /// The report's lines, in their order.
 fn metrics(f: &Figures) -> Vec<Metric> {
     let (upload, send) = (&f.upload, &f.send);
@@ -306,6 +339,7 @@ fn metrics(f: &Figures) -> Vec<Metric> {
         Metric::new("send_20mib_p50_ms", pct(&send.send_ms, 50.0), "ms", 0),
     ]);
     all.extend(spam_path_metrics(&f.spam_path));
+    all.extend(log_metrics(&f.logs));
     all.extend([
         Metric::new("csv_create_500_s", f.csv.total_s(), "s", 2).at_most(10.0),
         Metric::new("dpa_pdf_ms", pct(&f.dpa_ms, 50.0), "ms", 0).at_most(500.0),
@@ -518,6 +552,7 @@ pub fn write(
          to another mailbox of the organisation; timed from the request until an IMAP `STATUS INBOX (MESSAGES)` poll (every {} ms, \
          master session) sees it: build + SMTP submission + Postfix + LMTP delivery. {SEND_WARMUP} warm-up + {SEND_RUNS} runs; p50 (p95 {:.0} ms).\n\
          {}\
+         {}\
          - **CSV import**: a file of {} addresses (every column used: mailboxes, one in ten shared with the owner, redirects, no-replies) \
          in an organisation of its own, `POST /api/orgs/{{org}}/addresses/import/preview` then `POST …/addresses/import`, once each, \
          sequential; `csv_create_500_s` is the two together (preview {:.2} s, import {:.2} s, which creates every row in one transaction).\n\
@@ -550,6 +585,7 @@ pub fn write(
         SEND_POLL_EVERY.as_millis(),
         pct(&f.send.send_ms, 95.0),
         spam_path_method(&f.spam_path),
+        log_method(&f.logs),
         f.csv.rows,
         f.csv.preview_s,
         f.csv.create_s,
