@@ -7,6 +7,8 @@
 // the organisation (not an administrator) sees the menu entry disabled,
 // with the reason, and the server refuses them (R-LOG-3).
 import { test, expect, type Page } from '@playwright/test';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { unique } from './imap';
 import { DEMO, csrf, demoMailboxId, portalModule, signIn, uniqueLocal, DOMAIN } from './helpers';
 
@@ -120,6 +122,64 @@ test('the owner finds a sent message in the Logs, opens its ⓘ, and a refused o
   await expect(page.locator('[data-testid="log-search"]')).toBeVisible();
   const adminRow = await findRow(page, subject, UMAR.login, 'delivered');
   await expect(adminRow).toContainText(DEMO.mailbox);
+});
+
+/** The API's page of log entries (shared::logs::PAGE_SIZE). */
+const LOG_PAGE = 100;
+
+/** `n` received messages from `news-<tag>@ingest.test` to `to`, as the
+ * stack's Postfix writes their lines, appended in one write to the log the
+ * gateway follows (tests/src/postfix_log.rs writes the same lines). */
+function appendReceived(n: number, tag: string, to: string) {
+  const d = new Date();
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p2 = (x: number) => String(x).padStart(2, '0');
+  const stamp = `${months[d.getUTCMonth()]} ${p2(d.getUTCDate())} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
+  let lines = '';
+  for (let i = 0; i < n; i++) {
+    const q = `E${tag}${i.toString(16).toUpperCase().padStart(7, '0')}`;
+    lines +=
+      `${stamp} mx postfix/smtpd[4242]: ${q}: client=unknown[192.0.2.1]\n` +
+      `${stamp} mx postfix/cleanup[4243]: ${q}: message-id=<${i}.${tag}@ingest.test>\n` +
+      `${stamp} mx postfix/qmgr[4244]: ${q}: from=<news-${tag}@ingest.test>, size=2048, nrcpt=1 (queue active)\n` +
+      `${stamp} mx postfix/lmtp[4245]: ${q}: to=<${to}>, relay=127.0.0.1[127.0.0.1]:24, delay=0.1, ` +
+      `delays=0.05/0/0.02/0.03, dsn=2.0.0, status=sent (250 2.0.0 <${to}> S${i}${tag} Saved)\n`;
+  }
+  const dir = process.env.POSTERN_TEST_LOG_DIR;
+  if (!dir) throw new Error('POSTERN_TEST_LOG_DIR is not set: run through cargo xtask test');
+  appendFileSync(join(dir, 'postfix.log'), lines);
+}
+
+test('a search with more than a page of entries shows the older ones on demand', async ({ page }) => {
+  test.setTimeout(90_000);
+  await signIn(page);
+  const mb = await demoMailboxId(page);
+  const tag = unique('older').replace(/[^A-Za-z0-9]/g, '');
+  appendReceived(LOG_PAGE + 5, tag, DEMO.mailbox);
+
+  await page.goto(`/settings/${mb}/logs`);
+  await expect(page.locator(portalModule)).toHaveCount(1);
+  const rows = page.locator('[data-testid="log-row"]');
+  const more = page.locator('button[data-testid="log-more"]');
+  await page.locator('input[data-testid="log-text"]').fill(`news-${tag}@`);
+  // One write, one step of the follower: none of them, or all.
+  await expect
+    .poll(
+      async () => {
+        await page.locator('button[data-testid="log-submit"]').click();
+        await expect(page.locator('[data-testid="log-table"]')).toHaveAttribute('aria-busy', 'false');
+        return rows.count();
+      },
+      { timeout: 45_000, intervals: [1_000] },
+    )
+    .toBe(LOG_PAGE);
+  await expect(more).toBeVisible();
+  await more.click();
+  await expect(rows).toHaveCount(LOG_PAGE + 5);
+  await expect(more).toHaveCount(0);
+  // Every row is one of this batch's (the search), and no more than it has.
+  const froms = await page.locator('[data-testid="log-from"]').allTextContents();
+  expect(new Set(froms)).toEqual(new Set([`news-${tag}@ingest.test`]));
 });
 
 test('a user without the right sees Logs disabled with the reason, and the server refuses', async ({ page }) => {
