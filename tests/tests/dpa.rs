@@ -1,7 +1,8 @@
 //! The personalised DPA (R-GDPR-1) on the real stack: through the edge,
 //! the organisation's details saved by its owner come back in a real PDF
 //! — its text as Debian's `pdftotext` extracts it holds the organisation's
-//! name and every clause heading, in English and in Spanish; `pdffonts`
+//! name and every clause heading, in each of the five languages
+//! (English, Spanish, French, German, Italian); `pdffonts`
 //! lists only embedded fonts; a hostile name still makes a valid PDF that
 //! shows it — and roles without the right get the typed 403.
 
@@ -45,6 +46,54 @@ const HEADINGS_ES: [&str; 13] = [
     "11. Aislamiento entre clientes",
     "12. Pruebas de seguridad",
     "13. Supresión o devolución de los datos al finalizar",
+];
+
+const HEADINGS_FR: [&str; 13] = [
+    "1. Objet",
+    "2. Durée",
+    "3. Nature et finalité du traitement",
+    "4. Catégories de données à caractère personnel et de personnes concernées",
+    "5. Obligations du Responsable du traitement",
+    "6. Obligations du Sous-traitant",
+    "7. Mesures de sécurité techniques et organisationnelles",
+    "8. Localisation des données",
+    "9. Violations de données à caractère personnel",
+    "10. Sous-traitants ultérieurs",
+    "11. Cloisonnement entre les clients",
+    "12. Tests de sécurité",
+    "13. Suppression ou restitution des données au terme du service",
+];
+
+const HEADINGS_DE: [&str; 13] = [
+    "1. Gegenstand",
+    "2. Dauer",
+    "3. Art und Zweck der Verarbeitung",
+    "4. Kategorien personenbezogener Daten und betroffener Personen",
+    "5. Pflichten des Verantwortlichen",
+    "6. Pflichten des Auftragsverarbeiters",
+    "7. Technische und organisatorische Sicherheitsmaßnahmen",
+    "8. Speicherort der Daten",
+    "9. Verletzungen des Schutzes personenbezogener Daten",
+    "10. Unterauftragsverarbeiter",
+    "11. Mandantentrennung",
+    "12. Sicherheitstests",
+    "13. Löschung oder Rückgabe der Daten bei Vertragsende",
+];
+
+const HEADINGS_IT: [&str; 13] = [
+    "1. Oggetto",
+    "2. Durata",
+    "3. Natura e finalità del trattamento",
+    "4. Categorie di dati personali e di interessati",
+    "5. Obblighi del Titolare",
+    "6. Obblighi del Responsabile",
+    "7. Misure di sicurezza tecniche e organizzative",
+    "8. Ubicazione dei dati",
+    "9. Violazioni dei dati personali",
+    "10. Sub-responsabili del trattamento",
+    "11. Separazione tra i clienti",
+    "12. Test di sicurezza",
+    "13. Cancellazione o restituzione dei dati al termine del servizio",
 ];
 
 fn details(name: &str) -> OrganizationDetails {
@@ -139,13 +188,28 @@ fn words(s: &str) -> String {
 }
 
 #[tokio::test]
-async fn the_dpa_names_the_organisation_and_every_clause_in_english_and_spanish() {
+async fn the_dpa_names_the_organisation_and_every_clause_in_every_language() {
     let fx = Fixture::with_role(Role::Owner).await;
     let name = format!("Ñandú Servicios Ibéricos {} S.L.", unique("org"));
     save(&fx, &details(&name)).await;
-    for (lang, headings, page) in [
-        ("en", HEADINGS_EN, "Page 1 of"),
-        ("es", HEADINGS_ES, "Página 1 de"),
+    // Language, its headings, its page label, and the jurisdiction as
+    // xtask's stack writes it for that language.
+    for (lang, headings, page, jurisdiction) in [
+        ("en", HEADINGS_EN, "Page 1 of", "Spain (European Union)"),
+        ("es", HEADINGS_ES, "Página 1 de", "España (Unión Europea)"),
+        (
+            "fr",
+            HEADINGS_FR,
+            "Page 1 sur",
+            "Espagne (Union européenne)",
+        ),
+        (
+            "de",
+            HEADINGS_DE,
+            "Seite 1 von",
+            "Spanien (Europäische Union)",
+        ),
+        ("it", HEADINGS_IT, "Pagina 1 di", "Spagna (Unione europea)"),
     ] {
         let started = std::time::Instant::now();
         let (status, ct, cd, pdf) = download(&fx.api, fx.org, lang).await;
@@ -173,6 +237,10 @@ async fn the_dpa_names_the_organisation_and_every_clause_in_english_and_spanish(
             assert!(text.contains(h), "{lang}: heading {h:?} missing in\n{text}");
         }
         assert!(text.contains(page), "{lang}: page numbers");
+        assert!(
+            text.contains(jurisdiction),
+            "{lang}: the jurisdiction in its language"
+        );
         let fonts = pdffonts(&pdf);
         let rows: Vec<&str> = fonts.lines().skip(2).collect();
         assert!(!rows.is_empty(), "{fonts}");
@@ -184,8 +252,11 @@ async fn the_dpa_names_the_organisation_and_every_clause_in_english_and_spanish(
             assert!(cols[0].contains("DejaVu"), "{row}");
         }
     }
-    // The language picked by the requester; unknown ones are English.
-    let (_, _, _, pdf) = download(&fx.api, fx.org, "de").await;
+    // The language picked by its primary code; unknown ones are English.
+    let (_, _, _, pdf) = download(&fx.api, fx.org, "de-CH").await;
+    let text = words(&poppler("pdftotext", &["-enc", "UTF-8"], &pdf));
+    assert!(text.contains(HEADINGS_DE[10]), "de-CH is German");
+    let (_, _, _, pdf) = download(&fx.api, fx.org, "pt-BR").await;
     assert!(words(&poppler("pdftotext", &[], &pdf)).contains(HEADINGS_EN[0]));
 }
 

@@ -100,7 +100,7 @@ pub fn gateway_command(
         )
         .env(
             "POSTERN_DATA_JURISDICTION",
-            "en=Spain (European Union);es=España (Unión Europea)",
+            "en=Spain (European Union);es=España (Unión Europea);fr=Espagne (Union européenne);de=Spanien (Europäische Union);it=Spagna (Unione europea)",
         )
         .env(
             "POSTERN_SUBPROCESSORS",

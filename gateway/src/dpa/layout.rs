@@ -88,6 +88,20 @@ pub fn justified_space(boxes: f32, gaps: usize, space: f32, measure: f32) -> Opt
     (s <= space * 4.0).then_some(s.max(space * (1.0 - SHRINK)))
 }
 
+/// The spaces a line never breaks at: no-break space (French before `:`),
+/// narrow no-break space (French inside « » and before `;` `!` `?`),
+/// figure space. They stay inside their word, set as their own glyph.
+pub fn is_no_break_space(c: char) -> bool {
+    matches!(c, '\u{00A0}' | '\u{202F}' | '\u{2007}')
+}
+
+/// A text's words: split at every space a line may break at, never at a
+/// no-break one.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() && !is_no_break_space(c))
+        .filter(|w| !w.is_empty())
+}
+
 /// A word wider than `measure` cut into pieces that fit, at character
 /// boundaries (a 300-letter name must still stay on the page); a word
 /// that fits is returned whole.
@@ -205,6 +219,24 @@ mod tests {
             None,
             "a gap of 8 spaces"
         );
+    }
+
+    #[test]
+    fn no_break_spaces_keep_their_words_together() {
+        let text = "ci-après «\u{202F}le Sous-traitant\u{202F}»\u{a0}: oui\u{202F}; a \t b\n";
+        assert_eq!(
+            words(text).collect::<Vec<_>>(),
+            [
+                "ci-après",
+                "«\u{202F}le",
+                "Sous-traitant\u{202F}»\u{a0}:",
+                "oui\u{202F};",
+                "a",
+                "b"
+            ]
+        );
+        assert_eq!(words("  ").count(), 0);
+        assert_eq!(words("one").collect::<Vec<_>>(), ["one"]);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
-use super::layout::{break_lines, is_rtl, justified_space, split_to_fit, visual_order};
+use super::layout::{break_lines, is_rtl, justified_space, split_to_fit, visual_order, words};
 use super::text::{Align, Block, Style};
 
 const PAGE_W: f32 = 595.28; // A4, points
@@ -41,7 +41,8 @@ impl Face {
 }
 
 /// The faces a DPA is set in. The serif carries every letter of
-/// es/fr/de/it; the sans (also the headings' face) has Hebrew and Arabic
+/// es/fr/de/it (a unit test checks every character of every language's
+/// texts in each face they are set in); the sans (also the headings' face) has Hebrew and Arabic
 /// too, so a name in those scripts falls back to it.
 pub struct Fonts {
     pub serif: Face,
@@ -186,9 +187,10 @@ impl<'a> Shaper<'a> {
         adv as f32 / face.units_per_em() as f32 * size
     }
 
-    /// A text's words, each cut to fit `measure`.
+    /// A text's words (no-break spaces stay inside them), each cut to fit
+    /// `measure`.
     fn words(&self, text: &str, style: Style, measure: f32) -> Vec<Word> {
-        text.split_whitespace()
+        words(text)
             .flat_map(|w| split_to_fit(w, measure, |s| self.shape(s, style).width))
             .map(|w| self.shape(&w, style))
             .collect()
@@ -544,5 +546,62 @@ fn draw_line(s: &mut krilla::surface::Surface, shaper: &Shaper, line: &Line) {
             );
         }
         i = j;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::text::Lang;
+    use super::*;
+
+    /// Every string of a language's file (the TOML walked, so a key added
+    /// later is checked too).
+    fn strings(lang: Lang) -> Vec<String> {
+        fn walk(v: &toml::Value, out: &mut Vec<String>) {
+            match v {
+                toml::Value::String(s) => out.push(s.clone()),
+                toml::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+                toml::Value::Table(t) => t.values().for_each(|v| walk(v, out)),
+                _ => {}
+            }
+        }
+        let table: toml::Value = toml::from_str(lang.source()).expect("parses");
+        let mut out = Vec::new();
+        walk(&table, &mut out);
+        out
+    }
+
+    /// The characters of `text` that `face` has no glyph for.
+    fn missing(face: &Face, text: &str) -> Vec<char> {
+        let face = rustybuzz::Face::from_slice(&face.data, 0).expect("a font");
+        let mut out: Vec<char> = text
+            .chars()
+            .filter(|&c| face.glyph_index(c).is_none())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn the_fonts_carry_every_character_of_every_language() {
+        let fonts = super::super::load_fonts(std::path::Path::new(super::super::DEFAULT_FONT_DIR))
+            .expect("fonts-dejavu-core");
+        // The check itself finds what a face lacks.
+        assert_eq!(missing(&fonts.serif, "aשb"), ['ש']);
+        // Each text may be set in the body's serif, the parties' bold serif
+        // or the headings' bold sans: every face must have every character,
+        // with no fallback (no-break spaces and the bullet included).
+        for lang in Lang::ALL {
+            let all = strings(lang).concat() + "•";
+            for (name, face) in [
+                ("DejaVuSerif", &fonts.serif),
+                ("DejaVuSerif-Bold", &fonts.serif_bold),
+                ("DejaVuSans-Bold", &fonts.sans_bold),
+            ] {
+                let lacks = missing(face, &all);
+                assert!(lacks.is_empty(), "{lang:?}: {name} lacks {lacks:?}");
+            }
+        }
     }
 }

@@ -9,24 +9,32 @@ use serde::Deserialize;
 
 use super::ProcessorConfig;
 
-/// The languages a DPA is written in. Others fall back to English.
+/// The languages a DPA is written in (the UI's five). Others fall back
+/// to English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     En,
     Es,
+    Fr,
+    De,
+    It,
 }
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+    pub const ALL: [Lang; 5] = [Lang::En, Lang::Es, Lang::Fr, Lang::De, Lang::It];
 
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::Es => "es",
+            Lang::Fr => "fr",
+            Lang::De => "de",
+            Lang::It => "it",
         }
     }
 
-    /// `es`, `es-ES`, `ES_es` → Spanish; anything else, or nothing, English.
+    /// By the primary code: `es`, `es-ES`, `ES_es` → Spanish, `de-CH` →
+    /// German; anything else, or nothing, English.
     pub fn pick(code: Option<&str>) -> Lang {
         let code = code.unwrap_or("").trim().to_ascii_lowercase();
         let primary = code.split(['-', '_']).next().unwrap_or("");
@@ -36,10 +44,14 @@ impl Lang {
             .unwrap_or(Lang::En)
     }
 
-    fn source(self) -> &'static str {
+    /// The language's TOML file, compiled in.
+    pub(super) fn source(self) -> &'static str {
         match self {
             Lang::En => include_str!("../../dpa/en.toml"),
             Lang::Es => include_str!("../../dpa/es.toml"),
+            Lang::Fr => include_str!("../../dpa/fr.toml"),
+            Lang::De => include_str!("../../dpa/de.toml"),
+            Lang::It => include_str!("../../dpa/it.toml"),
         }
     }
 }
@@ -67,6 +79,10 @@ pub struct Texts {
     pub place: String,
     pub no_subprocessors: String,
     pub date_format: String,
+    /// How the first day of a month is written where it is not `1`
+    /// (French "1er", Italian "1º").
+    #[serde(default)]
+    pub first_day: Option<String>,
     pub months: Vec<String>,
     pub clause: Vec<Clause>,
 }
@@ -80,7 +96,7 @@ pub struct Clause {
 /// The texts of `lang`, parsed once. The files are compiled in and a unit
 /// test parses every one, so a failure here is a broken build.
 pub fn texts(lang: Lang) -> &'static Texts {
-    static CACHE: [OnceLock<Texts>; 2] = [OnceLock::new(), OnceLock::new()];
+    static CACHE: [OnceLock<Texts>; Lang::ALL.len()] = [const { OnceLock::new() }; Lang::ALL.len()];
     let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
     CACHE[i].get_or_init(|| {
         toml::from_str(lang.source())
@@ -168,13 +184,13 @@ pub fn date_text(t: &Texts, (y, m, d): (i32, u8, u8)) -> String {
         .get(usize::from(m.saturating_sub(1)))
         .map(String::as_str)
         .unwrap_or("");
+    let day = match &t.first_day {
+        Some(first) if d == 1 => first.clone(),
+        _ => d.to_string(),
+    };
     fill(
         &t.date_format,
-        &[
-            ("day", &d.to_string()),
-            ("month", month),
-            ("year", &y.to_string()),
-        ],
+        &[("day", &day), ("month", month), ("year", &y.to_string())],
     )
 }
 
@@ -349,8 +365,80 @@ mod tests {
     fn languages_are_picked_by_their_primary_code() {
         assert_eq!(Lang::pick(Some("es")), Lang::Es);
         assert_eq!(Lang::pick(Some("ES-es")), Lang::Es);
-        assert_eq!(Lang::pick(Some("fr")), Lang::En);
+        assert_eq!(Lang::pick(Some("fr")), Lang::Fr);
+        assert_eq!(Lang::pick(Some("fr-CA")), Lang::Fr);
+        assert_eq!(Lang::pick(Some("de-CH")), Lang::De);
+        assert_eq!(Lang::pick(Some(" DE_at ")), Lang::De);
+        assert_eq!(Lang::pick(Some("it-IT")), Lang::It);
+        assert_eq!(Lang::pick(Some("pt-BR")), Lang::En);
+        assert_eq!(Lang::pick(Some("")), Lang::En);
         assert_eq!(Lang::pick(None), Lang::En);
+        for lang in Lang::ALL {
+            assert_eq!(Lang::pick(Some(lang.code())), lang);
+        }
+    }
+
+    /// The `{…}` names in `s`, sorted.
+    fn placeholders(s: &str) -> Vec<String> {
+        let mut out: Vec<String> = s
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(k, _)| k.to_string()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Every string of a language's file, by where it stands
+    /// (`title`, `months`, `clause 3`): read from the TOML itself, so a
+    /// key added later is compared too.
+    fn strings_by_place(lang: Lang) -> Vec<(String, Vec<String>)> {
+        fn walk(v: &toml::Value, out: &mut Vec<String>) {
+            match v {
+                toml::Value::String(s) => out.push(s.clone()),
+                toml::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+                toml::Value::Table(t) => t.values().for_each(|v| walk(v, out)),
+                _ => {}
+            }
+        }
+        let table: toml::Table = toml::from_str(lang.source()).expect("parses");
+        let mut out = Vec::new();
+        for (key, v) in &table {
+            if let (true, Some(clauses)) = (key == "clause", v.as_array()) {
+                for (i, c) in clauses.iter().enumerate() {
+                    let mut s = Vec::new();
+                    walk(c, &mut s);
+                    out.push((format!("clause {}", i + 1), s));
+                }
+            } else {
+                let mut s = Vec::new();
+                walk(v, &mut s);
+                out.push((key.clone(), s));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_language_has_the_same_keys_and_placeholders_as_english() {
+        let en = strings_by_place(Lang::En);
+        for lang in Lang::ALL {
+            let t = strings_by_place(lang);
+            // `first_day` is the one key a language may add.
+            let t: Vec<_> = t.into_iter().filter(|(p, _)| p != "first_day").collect();
+            let places = |v: &[(String, Vec<String>)]| -> Vec<String> {
+                v.iter().map(|(p, _)| p.clone()).collect()
+            };
+            assert_eq!(places(&t), places(&en), "{lang:?}: keys");
+            for ((place, a), (_, b)) in t.iter().zip(&en) {
+                assert_eq!(
+                    placeholders(&a.concat()),
+                    placeholders(&b.concat()),
+                    "{lang:?}: the placeholders of {place}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -365,13 +453,16 @@ mod tests {
 
     #[test]
     fn dates_are_written_as_each_language_does() {
-        assert_eq!(
-            date_text(texts(Lang::En), (2026, 12, 2)),
-            "December 2, 2026"
-        );
-        assert_eq!(
-            date_text(texts(Lang::Es), (2026, 3, 9)),
-            "9 de marzo de 2026"
-        );
+        let date = |lang, d| date_text(texts(lang), d);
+        assert_eq!(date(Lang::En, (2026, 12, 2)), "December 2, 2026");
+        assert_eq!(date(Lang::En, (2026, 1, 1)), "January 1, 2026");
+        assert_eq!(date(Lang::Es, (2026, 3, 9)), "9 de marzo de 2026");
+        assert_eq!(date(Lang::Fr, (2026, 12, 3)), "3 décembre 2026");
+        assert_eq!(date(Lang::Fr, (2026, 2, 1)), "1er février 2026");
+        assert_eq!(date(Lang::De, (2026, 12, 3)), "3. Dezember 2026");
+        assert_eq!(date(Lang::De, (2026, 3, 1)), "1. März 2026");
+        assert_eq!(date(Lang::It, (2026, 12, 3)), "3 dicembre 2026");
+        assert_eq!(date(Lang::It, (2026, 8, 1)), "1º agosto 2026");
+        assert_eq!(date(Lang::It, (2026, 8, 11)), "11 agosto 2026");
     }
 }
