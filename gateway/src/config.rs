@@ -282,7 +282,7 @@ pub fn dpa_from_env() -> crate::dpa::DpaConfig {
             contact: var("POSTERN_PROCESSOR_CONTACT").unwrap_or_default(),
             signatory: var("POSTERN_PROCESSOR_SIGNATORY").unwrap_or_default(),
             jurisdiction: var("POSTERN_DATA_JURISDICTION")
-                .unwrap_or_else(|| "the European Union".into()),
+                .unwrap_or_else(|| crate::dpa::DEFAULT_JURISDICTION.into()),
             service: var("POSTERN_SERVICE_NAME").unwrap_or_else(|| "Postern".into()),
             subprocessors: list("POSTERN_SUBPROCESSORS"),
         }),

@@ -76,6 +76,11 @@ pub struct DpaConfig {
 
 pub const DEFAULT_FONT_DIR: &str = "/usr/share/fonts/truetype/dejavu";
 
+/// Where data are kept when `POSTERN_DATA_JURISDICTION` is unset: the
+/// European Union, in each language of the agreement.
+pub const DEFAULT_JURISDICTION: &str = "en=the European Union;es=la Unión Europea;\
+     fr=l’Union européenne;de=die Europäische Union;it=l’Unione europea";
+
 /// What the route needs at hand: the configuration and the fonts, read
 /// from disk once at start.
 pub struct Dpa {
@@ -290,6 +295,17 @@ mod tests {
         assert_eq!(p.jurisdiction_in("es"), "España");
         assert_eq!(p.jurisdiction_in("en"), "Spain");
         assert_eq!(p.jurisdiction_in("de"), "Spain", "the first is the default");
+        p.jurisdiction = DEFAULT_JURISDICTION.into();
+        for lang in text::Lang::ALL {
+            assert!(
+                p.jurisdiction_in(lang.code())
+                    .to_lowercase()
+                    .contains("europ"),
+                "{lang:?}: {}",
+                p.jurisdiction_in(lang.code())
+            );
+        }
+        assert_eq!(p.jurisdiction_in("de"), "die Europäische Union");
     }
 
     #[test]
