@@ -27,6 +27,8 @@ const PORTAL_ONLY: &[&str] = &[
     "src/pages/settings/",
     "src/pages/admin/",
     "src/pages/account.rs",
+    "src/pages/account_support.rs",
+    "src/pages/staff/",
     "src/pages/invite.rs",
     "src/pages/device_setup.rs",
     "src/pages/transfer.rs",

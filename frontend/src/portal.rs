@@ -40,6 +40,9 @@ fn PortalRoot() -> impl IntoView {
                 <Route path=path!("/admin/:org/:section?") view=|| pages::admin::AdminPage().into_any()/>
                 <Route path=path!("/account") view=|| pages::account::AccountSecurityPage().into_any()/>
                 <Route path=path!("/account/security") view=|| pages::account::AccountSecurityPage().into_any()/>
+                // Support staff (R-SUP): what mailbox users opened to support.
+                <Route path=path!("/account/support") view=|| pages::staff::grants::StaffGrantsPage().into_any()/>
+                <Route path=path!("/account/support/:grant/:folder?/:uid?") view=|| pages::staff::StaffGrantPage().into_any()/>
                 <Route path=path!("/invite/*rest") view=|| pages::invite::invite_page().into_any()/>
                 <Route path=path!("/device-setup/*rest") view=|| pages::device_setup::device_setup_page().into_any()/>
                 <Route path=path!("/privacy") view=|| pages::privacy::PrivacyPage().into_any()/>

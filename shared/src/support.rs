@@ -117,6 +117,8 @@ pub struct StaffGrant {
     pub address: String,
     pub display_name: String,
     pub scope: SupportScope,
+    /// Who switched it on (display name): whom support is helping.
+    pub granted_by: String,
     pub expires_at: i64,
 }
 

@@ -207,6 +207,7 @@ async fn staff_read_the_mailbox_only_while_support_access_is_on_and_every_read_i
     let list = grants(&staff).await.unwrap();
     let mine = list.grants.iter().find(|s| s.id == g.id).expect("listed");
     assert_eq!(mine.address, fx.address);
+    assert_eq!(mine.granted_by, g.granted_by, "staff see who asked");
     let inbox = folders(&staff, &g.id).await.unwrap();
     assert!(inbox.iter().any(|f| f.path == "INBOX"));
     let page = messages(&staff, &g.id, "INBOX").await.unwrap();

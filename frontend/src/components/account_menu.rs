@@ -1,13 +1,15 @@
 //! The account menu of both apps' headers: a round button with the
 //! account's initial opens a panel with who is signed in, the mailbox's
 //! settings, the account's security (two-factor sign-in, sessions), the
-//! administration (for roles that may see it), the language and sign-out.
+//! administration (for roles that may see it), support staff's list of
+//! what users opened to support, the language and sign-out.
 //! One control instead of four keeps a 360 px header whole.
 
 use crate::components::language_select::LanguageSelect;
 use crate::core::browser::{focus, go, rel_for};
 use crate::core::session::use_session;
 use crate::i18n::*;
+use crate::pages::staff::{STAFF_PATH, is_staff};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -72,6 +74,7 @@ pub fn AccountMenu(
                 .any(|o| o.role.may(Action::ViewAddresses))
         })
     };
+    let staff = move || session.me.with(|m| m.as_ref().is_some_and(is_staff));
     let close = move || {
         open.set(false);
         focus("button[data-testid=\"account-menu\"]");
@@ -143,6 +146,11 @@ pub fn AccountMenu(
                     <Show when=may_admin>
                         <a href="/admin" data-testid="menu-admin" rel=move || rel_for("/admin")>
                             {t!(i18n, admin_title)}
+                        </a>
+                    </Show>
+                    <Show when=staff>
+                        <a href=STAFF_PATH data-testid="menu-support" rel=move || rel_for(STAFF_PATH)>
+                            {t!(i18n, menu_support)}
                         </a>
                     </Show>
                     <a

@@ -167,18 +167,16 @@ pub fn body_html_url(mb: MailboxId, folder: &str, uid: u32, images: bool) -> Str
     url(&Route::GetMessageHtml { mb, uid }, &q)
 }
 
+/// `?folder=` of a message's routes.
+fn in_folder(folder: &str) -> FolderQuery {
+    FolderQuery {
+        folder: folder.into(),
+    }
+}
+
 pub fn part_url(mb: MailboxId, folder: &str, uid: u32, section: &str) -> String {
-    let route = Route::GetPart {
-        mb,
-        uid,
-        section: section.into(),
-    };
-    url(
-        &route,
-        &FolderQuery {
-            folder: folder.into(),
-        },
-    )
+    let section = section.into();
+    url(&Route::GetPart { mb, uid, section }, &in_folder(folder))
 }
 
 pub async fn set_flag(
@@ -847,6 +845,46 @@ pub async fn grant_support(
 
 pub async fn revoke_support(mb: MailboxId, id: String) -> Result<(), ApiError> {
     request(&Route::RevokeSupport { mb, id }, &()).send().await
+}
+
+// Support staff's reads (R-SUP): `id` is a grant's handle, never a
+// mailbox id; every route is a `GET`, each read recorded for the holder.
+
+pub async fn staff_grants() -> Result<postern_shared::support::StaffGrants, ApiError> {
+    request(&Route::StaffGrants, &()).send().await
+}
+
+pub async fn staff_folders(id: String) -> Result<Vec<Folder>, ApiError> {
+    request(&Route::StaffFolders { id }, &()).send().await
+}
+
+/// One page of `folder`, unfiltered; the next pages send the first's `anchor`.
+pub async fn staff_messages(
+    id: String,
+    folder: &str,
+    page: u32,
+    anchor: Option<u32>,
+) -> Result<MessagePage, ApiError> {
+    let q = MessageListQuery {
+        folder: folder.into(),
+        filter: MessageFilter::All,
+        page,
+        q: None,
+        anchor,
+    };
+    request(&Route::StaffMessages { id }, &q).send().await
+}
+
+/// The reading view; it never marks the message read.
+pub async fn staff_message(id: String, folder: &str, uid: u32) -> Result<MessageView, ApiError> {
+    request(&Route::StaffMessage { id, uid }, &in_folder(folder))
+        .send()
+        .await
+}
+
+pub fn staff_part_url(id: String, folder: &str, uid: u32, section: &str) -> String {
+    let section = section.into();
+    url(&Route::StaffPart { id, uid, section }, &in_folder(folder))
 }
 
 // ---- templates (R-TPL)

@@ -14,19 +14,22 @@ use leptos::task::spawn_local;
 use postern_shared::Permission;
 use postern_shared::api::MailboxId;
 use postern_shared::support::{
-    SupportAccess, SupportGrant, SupportKind, SupportOverview, SupportRead, SupportScope, time_left,
+    SupportAccess, SupportKind, SupportOverview, SupportRead, SupportScope, time_left,
 };
 
-fn kind_label(i18n: I18nContext, k: SupportKind) -> String {
+/// The name of a kind of content (also support staff's list of grants).
+pub fn kind_label(i18n: I18nContext, k: SupportKind) -> String {
     match k {
         SupportKind::MailboxContents => t_string!(i18n, support_kind_mailbox_contents),
     }
     .to_string()
 }
 
-fn left_text(i18n: I18nContext, g: &SupportGrant, now: i64) -> String {
-    let (days, hours) = time_left(g.expires_at, now).unwrap_or((0, 0));
-    let ends = format_time(g.expires_at, i18n.get_locale().as_str());
+/// "6 d 23 h left (until …)" of a grant ending at `expires_at`, counted
+/// from the server's `now` (also support staff's list of grants).
+pub fn left_text(i18n: I18nContext, expires_at: i64, now: i64) -> String {
+    let (days, hours) = time_left(expires_at, now).unwrap_or((0, 0));
+    let ends = format_time(expires_at, i18n.get_locale().as_str());
     t_string!(
         i18n,
         support_time_left,
@@ -170,7 +173,7 @@ fn overview_view(
                     <li class="user-row" data-testid=testid data-on="true">
                         <strong>{kind_label(i18n, k)}</strong>
                         " "
-                        <span class="badge" data-testid="support-time-left">{left_text(i18n, &g, now)}</span>
+                        <span class="badge" data-testid="support-time-left">{left_text(i18n, g.expires_at, now)}</span>
                         " "
                         <button type="button" class="danger" data-testid="support-switch-off"
                             disabled=move || busy.get()
@@ -216,7 +219,7 @@ fn overview_view(
                         <li class="user-row" data-testid="support-shared-row">
                             {t!(i18n, support_shared_message, folder = folder, uid = uid)}
                             " "
-                            <span class="badge">{left_text(i18n, &g, now)}</span>
+                            <span class="badge">{left_text(i18n, g.expires_at, now)}</span>
                             " "
                             <button type="button" data-testid="support-unshare"
                                 disabled=move || busy.get()

@@ -1,8 +1,9 @@
 //! One view per route. The webmail's: `/login`, `/` (home → first inbox),
 //! `/mail/…` (with writing, `mail/compose/`); the portal's
 //! (`crate::portal`): `/transfer`, `/settings/…` (`settings/`),
-//! `/admin/…` (`admin/`), `/account/security` (`account.rs`, `account_support.rs`), and
-//! `/invite/<token>` (`invite.rs`).
+//! `/admin/…` (`admin/`), `/account/security` (`account.rs`, `account_support.rs`),
+//! `/account/support/…` (support staff's, `staff/`), and `/invite/<token>`
+//! (`invite.rs`).
 
 pub mod account;
 pub mod account_support;
@@ -16,6 +17,7 @@ pub mod mail;
 pub mod not_found;
 pub mod privacy;
 pub mod settings;
+pub mod staff;
 pub mod transfer;
 
 use crate::core::browser::{current_path, go};

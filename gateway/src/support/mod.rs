@@ -332,11 +332,14 @@ pub async fn staff_grants(db: &Db, now: i64) -> AppResult<StaffGrants> {
         String,
         Option<String>,
         Option<i64>,
+        String,
         i64,
     );
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT g.id, m.address, m.display_name, g.kind, g.folder, g.uid, g.expires_at
+        "SELECT g.id, m.address, m.display_name, g.kind, g.folder, g.uid, a.display_name,
+                g.expires_at
          FROM support_grants g JOIN mailboxes m ON m.id = g.mailbox_id
+         JOIN accounts a ON a.id = g.granted_by
          WHERE g.revoked_at IS NULL AND g.expires_at > $1 AND m.deleted_at IS NULL
          ORDER BY g.expires_at, g.id",
     )
@@ -348,12 +351,13 @@ pub async fn staff_grants(db: &Db, now: i64) -> AppResult<StaffGrants> {
         grants: rows
             .into_iter()
             .filter_map(
-                |(id, address, display_name, kind, folder, uid, expires_at)| {
+                |(id, address, display_name, kind, folder, uid, granted_by, expires_at)| {
                     Some(StaffGrant {
                         id,
                         address,
                         display_name,
                         scope: scope_of(&kind, folder, uid)?,
+                        granted_by,
                         expires_at,
                     })
                 },
@@ -394,6 +398,13 @@ mod tests {
         assert_eq!(g.granted_by, "Ann");
         let again = grant(db, mb, ann, &content(), now + 60).await.unwrap();
         assert_eq!(again, g, "switching on twice is the same grant");
+        // Staff see whose mailbox, what, who asked and until when.
+        let staff = staff_grants(db, now + 60).await.unwrap();
+        let s = staff.grants.iter().find(|s| s.id == g.id).unwrap();
+        assert_eq!(
+            (s.address.as_str(), s.granted_by.as_str(), s.expires_at),
+            ("ann@a.test", "Ann", g.expires_at)
+        );
 
         let a = active(db, &g.id, now + 7 * 86_400 - 1).await.unwrap();
         assert_eq!((a.mailbox_id, a.address.as_str()), (mb, "ann@a.test"));

@@ -15,7 +15,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use postern_shared::api::{Flag, MessageFilter, MessageSummary};
+use postern_shared::api::{Flag, MessageFilter, MessagePage, MessageSummary};
 use postern_shared::limits::{LARGE_FOLDER_HINT, TRASH_RETENTION_DAYS};
 use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
@@ -383,42 +383,7 @@ pub fn MessageList() -> impl IntoView {
                 .filter(|p| p.messages.is_empty() && !loading.get())
                 .map(|_| view! { <p class="empty">{t!(i18n, empty_folder)}</p> })
         }}
-        {move || {
-            ctx.page
-                .get()
-                .filter(|p| p.total > 0)
-                .map(|p| {
-                    let first = p.page * p.page_size + 1;
-                    let last = (first + p.messages.len() as u32).saturating_sub(1).max(first);
-                    let total = p.total;
-                    let has_older = (p.page + 1) * p.page_size < p.total;
-                    let anchor = p.anchor;
-                    let page = p.page;
-                    view! {
-                        <nav class="pager" aria-label=move || t_string!(i18n, paging)>
-                            <button
-                                type="button"
-                                data-testid="newer-page"
-                                disabled=page == 0
-                                on:click=move |_| paging.set((page.saturating_sub(1), Some(anchor)))
-                            >
-                                "‹ "
-                                {t!(i18n, newer_page)}
-                            </button>
-                            <span>{t!(i18n, page_info, first = first, last = last, total = total)}</span>
-                            <button
-                                type="button"
-                                data-testid="older-page"
-                                disabled=!has_older
-                                on:click=move |_| paging.set((page + 1, Some(anchor)))
-                            >
-                                {t!(i18n, older_page)}
-                                " ›"
-                            </button>
-                        </nav>
-                    }
-                })
-        }}
+        {move || ctx.page.get().and_then(|p| pager(&p, paging))}
     }
 }
 
@@ -434,11 +399,6 @@ fn MessageRow(
     let uid = message.uid;
     let flagged = message.flagged;
     let href = move || message_href(ctx.mailbox.get(), &ctx.folder.get(), uid);
-    let from = message.from.as_ref().map(address_label).unwrap_or_default();
-    let has_from = !from.is_empty();
-    let subject = message.subject.clone();
-    let has_subject = !subject.trim().is_empty();
-    let date = message.date;
     view! {
         <li
             data-testid="message-row"
@@ -471,32 +431,89 @@ fn MessageRow(
                 on_toggle=Callback::new(move |v| toggle_star(ctx, i18n, uid, v))
             />
             <a class="open" href=href on:focus=move |_| cursor.set(Some(index))>
-                <span class="from">
-                    {move || if has_from { from.clone() } else { t_string!(i18n, unknown_sender).to_string() }}
-                </span>
-                <span class="subject">
-                    {move || {
-                        if has_subject { subject.clone() } else { t_string!(i18n, no_subject).to_string() }
-                    }}
-                </span>
-                {message
-                    .has_attachments
-                    .then(|| {
-                        view! {
-                            <span
-                                class="clip"
-                                role="img"
-                                aria-label=move || t_string!(i18n, has_attachments)
-                                title=move || t_string!(i18n, has_attachments)
-                            >
-                                "❏"
-                            </span>
-                        }
-                    })}
-                <time class="date" datetime=iso_date(date)>
-                    {move || format_list_date(date, i18n.get_locale().as_str())}
-                </time>
+                {row_summary(&message)}
             </a>
         </li>
     }
+}
+
+/// A row's from, subject, paper clip and date (inside its link): the
+/// webmail's list and support staff's (`pages/staff/folder.rs`).
+pub fn row_summary(message: &MessageSummary) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let from = message.from.as_ref().map(address_label).unwrap_or_default();
+    let has_from = !from.is_empty();
+    let subject = message.subject.clone();
+    let has_subject = !subject.trim().is_empty();
+    let date = message.date;
+    view! {
+        <span class="from">
+            {move || if has_from { from.clone() } else { t_string!(i18n, unknown_sender).to_string() }}
+        </span>
+        <span class="subject">
+            {move || {
+                if has_subject { subject.clone() } else { t_string!(i18n, no_subject).to_string() }
+            }}
+        </span>
+        {message
+            .has_attachments
+            .then(|| {
+                view! {
+                    <span
+                        class="clip"
+                        role="img"
+                        aria-label=move || t_string!(i18n, has_attachments)
+                        title=move || t_string!(i18n, has_attachments)
+                    >
+                        "❏"
+                    </span>
+                }
+            })}
+        <time class="date" datetime=iso_date(date)>
+            {move || format_list_date(date, i18n.get_locale().as_str())}
+        </time>
+    }
+}
+
+/// "‹ Newer · 1–50 of N · Older ›" under a list: the next pages keep the
+/// page's `anchor`, so arrivals do not shift them (`paging` is
+/// `(page, anchor)`).
+pub fn pager(
+    p: &MessagePage,
+    paging: RwSignal<(u32, Option<u32>)>,
+) -> Option<impl IntoView + use<>> {
+    let i18n = use_i18n();
+    (p.total > 0).then(|| {
+        let first = p.page * p.page_size + 1;
+        let last = (first + p.messages.len() as u32)
+            .saturating_sub(1)
+            .max(first);
+        let total = p.total;
+        let has_older = (p.page + 1) * p.page_size < p.total;
+        let anchor = p.anchor;
+        let page = p.page;
+        view! {
+            <nav class="pager" aria-label=move || t_string!(i18n, paging)>
+                <button
+                    type="button"
+                    data-testid="newer-page"
+                    disabled=page == 0
+                    on:click=move |_| paging.set((page.saturating_sub(1), Some(anchor)))
+                >
+                    "‹ "
+                    {t!(i18n, newer_page)}
+                </button>
+                <span>{t!(i18n, page_info, first = first, last = last, total = total)}</span>
+                <button
+                    type="button"
+                    data-testid="older-page"
+                    disabled=!has_older
+                    on:click=move |_| paging.set((page + 1, Some(anchor)))
+                >
+                    {t!(i18n, older_page)}
+                    " ›"
+                </button>
+            </nav>
+        }
+    })
 }

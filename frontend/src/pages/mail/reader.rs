@@ -63,21 +63,20 @@ pub fn Reader() -> impl IntoView {
         }
         Some(Some(Err(e))) => {
             ctx.show_error(i18n, &e);
-            view! { <BackLink/> }.into_any()
+            back_link(move || ctx.list_href()).into_any()
         }
         Some(Some(Ok(v))) => view! { <MessageDetail message=v/> }.into_any(),
     }
 }
 
-#[component]
-fn BackLink() -> impl IntoView {
+/// "Back to list": the webmail's reader, and support staff's.
+pub fn back_link<H: Fn() -> String + Send + Sync + 'static>(href: H) -> impl IntoView {
     let i18n = use_i18n();
-    let ctx = use_mail();
     view! {
         <a
             class="back"
             data-testid="back"
-            href=move || ctx.list_href()
+            href=href
             title=move || t_string!(i18n, back)
         >
             {icon(BACK)}
@@ -203,12 +202,6 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
     let folder_src = folder.clone();
     let src = move || api::body_html_url(mb, &folder_src, uid, images.get());
 
-    let subject = message.subject.clone();
-    let has_subject = !subject.trim().is_empty();
-    let date = message.date;
-    let from = address_list(&message.from);
-    let to = address_list(&message.to);
-    let cc = address_list(&message.cc);
     let folder_att = folder.clone();
 
     // Writing: reply, reply all, forward; a draft opens in the composer.
@@ -241,7 +234,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         <article class="reader" data-testid="reader" data-uid=uid.to_string()>
             // One row of icons (names in aria-label and title), on a phone too.
             <div class="reader-toolbar" role="toolbar" aria-label=move || t_string!(i18n, message_actions)>
-                <BackLink/>
+                {back_link(move || ctx.list_href())}
                 <button
                     type="button"
                     class="primary"
@@ -324,38 +317,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
             {move || shared.get().then(|| view! {
                 <p class="notice" role="status" data-testid="reader-shared-support">{t!(i18n, mail_shared_support)}</p>
             })}
-            <header class="reader-header">
-                <h2 class="subject">
-                    {move || if has_subject { subject.clone() } else { t_string!(i18n, no_subject).to_string() }}
-                </h2>
-                <dl class="meta">
-                    <dt>{t!(i18n, from)}</dt>
-                    <dd data-testid="reader-from">{from}</dd>
-                    <dt>{t!(i18n, to)}</dt>
-                    <dd>{to}</dd>
-                    {(!cc.is_empty())
-                        .then(|| {
-                            view! {
-                                <dt>{t!(i18n, cc)}</dt>
-                                <dd>{cc}</dd>
-                            }
-                        })}
-                    {date
-                        .map(|d| {
-                            view! {
-                                <dt>{t!(i18n, date)}</dt>
-                                <dd>
-                                    <time datetime=iso_date(d)>
-                                        {move || format_full_date(d, i18n.get_locale().as_str())}
-                                    </time>
-                                </dd>
-                            }
-                        })}
-                </dl>
-            </header>
-            {message
-                .malformed
-                .then(|| view! { <p class="notice warning" data-testid="malformed">{t!(i18n, malformed)}</p> })}
+            {reader_header(&message)}
             {(message.has_html && message.remote_images)
                 .then(|| {
                     view! {
@@ -388,40 +350,96 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                 }
                     .into_any()
             } else {
-                match message.text.clone() {
-                    Some(t) if !t.trim().is_empty() => {
-                        view! { <pre class="message-text" data-testid="message-text">{t}</pre> }.into_any()
-                    }
-                    _ => view! { <p class="empty">{t!(i18n, no_body)}</p> }.into_any(),
-                }
+                text_body(message.text.clone())
             }}
-            {
-                let files: Vec<Attachment> = message
-                    .attachments
-                    .iter()
-                    .filter(|a| !a.inline)
-                    .cloned()
-                    .collect();
-                (!files.is_empty())
-                    .then(|| {
-                        view! {
-                            <section class="attachments">
-                                <h3>{t!(i18n, attachments)}</h3>
-                                <ul role="list">
-                                    {files
-                                        .into_iter()
-                                        .map(|a| {
-                                            let href = api::part_url(mb, &folder_att, uid, &a.section);
-                                            view! { <AttachmentItem attachment=a href=href/> }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            </section>
-                        }
-                    })
-            }
+            {attachment_list(&message.attachments, move |section| api::part_url(mb, &folder_att, uid, section))}
         </article>
     }
+}
+
+/// A message's headers as the reader shows them (subject, from, to, cc,
+/// date), and the notice of a malformed one: the webmail's reader and
+/// support staff's read-only one (the portal's `pages/staff/message.rs`).
+pub fn reader_header(message: &MessageView) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let subject = message.subject.clone();
+    let has_subject = !subject.trim().is_empty();
+    let date = message.date;
+    let from = address_list(&message.from);
+    let to = address_list(&message.to);
+    let cc = address_list(&message.cc);
+    view! {
+        <header class="reader-header">
+            <h2 class="subject" data-testid="reader-subject">
+                {move || if has_subject { subject.clone() } else { t_string!(i18n, no_subject).to_string() }}
+            </h2>
+            <dl class="meta">
+                <dt>{t!(i18n, from)}</dt>
+                <dd data-testid="reader-from">{from}</dd>
+                <dt>{t!(i18n, to)}</dt>
+                <dd>{to}</dd>
+                {(!cc.is_empty())
+                    .then(|| {
+                        view! {
+                            <dt>{t!(i18n, cc)}</dt>
+                            <dd>{cc}</dd>
+                        }
+                    })}
+                {date
+                    .map(|d| {
+                        view! {
+                            <dt>{t!(i18n, date)}</dt>
+                            <dd>
+                                <time datetime=iso_date(d)>
+                                    {move || format_full_date(d, i18n.get_locale().as_str())}
+                                </time>
+                            </dd>
+                        }
+                    })}
+            </dl>
+        </header>
+        {message
+            .malformed
+            .then(|| view! { <p class="notice warning" data-testid="malformed">{t!(i18n, malformed)}</p> })}
+    }
+}
+
+/// The plain-text body, or "no text".
+pub fn text_body(text: Option<String>) -> AnyView {
+    let i18n = use_i18n();
+    match text {
+        Some(t) if !t.trim().is_empty() => {
+            view! { <pre class="message-text" data-testid="message-text">{t}</pre> }.into_any()
+        }
+        _ => view! { <p class="empty">{t!(i18n, no_body)}</p> }.into_any(),
+    }
+}
+
+/// The message's files (not those shown inline in its HTML), each a
+/// download link to `href(section)`.
+pub fn attachment_list<F: Fn(&str) -> String>(
+    attachments: &[Attachment],
+    href: F,
+) -> impl IntoView + use<F> {
+    let i18n = use_i18n();
+    let files: Vec<(Attachment, String)> = attachments
+        .iter()
+        .filter(|a| !a.inline)
+        .map(|a| (a.clone(), href(&a.section)))
+        .collect();
+    (!files.is_empty()).then(|| {
+        view! {
+            <section class="attachments">
+                <h3>{t!(i18n, attachments)}</h3>
+                <ul role="list">
+                    {files
+                        .into_iter()
+                        .map(|(a, href)| view! { <AttachmentItem attachment=a href=href/> })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }
 
 #[component]
