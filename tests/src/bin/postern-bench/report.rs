@@ -16,11 +16,11 @@ use crate::folders::FolderFigures;
 use crate::frontend::{App, FrontendFigures};
 use crate::import::CsvFigures;
 use crate::list::ListFigures;
-use crate::measure::pct;
 use crate::logs::{
-    LOG_INGEST_LINES_PER_MESSAGE, LOG_INGEST_MESSAGES, LOG_QUERY_DAYS, LOG_QUERY_ENTRIES, LOG_QUERY_RUNS,
-    LOG_QUERY_WARMUP, LogFigures,
+    LOG_INGEST_LINES_PER_MESSAGE, LOG_INGEST_MESSAGES, LOG_QUERY_DAYS, LOG_QUERY_ENTRIES,
+    LOG_QUERY_RUNS, LOG_QUERY_WARMUP, LogFigures,
 };
+use crate::measure::pct;
 use crate::memory::Rss;
 use crate::open::OpenFigures;
 // The Method section quotes nearly every figure of the plan.
