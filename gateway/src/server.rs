@@ -82,7 +82,8 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
 /// (Rust opens them close-on-exec). For an operator who installed a new
 /// binary, and for the stack test that restarts the gateway mid-stream
 /// while its log follower ingests (`tests/tests/log_restart.rs`): what is
-/// kept — the follower's cursor, the outbox — lives in the database.
+/// kept — the follower's cursor, the outbox — lives in the database, and
+/// the leases it held stay its own (the same holder name).
 #[cfg(unix)]
 async fn restart_on_sigusr2() {
     use std::os::unix::process::CommandExt;
@@ -94,7 +95,13 @@ async fn restart_on_sigusr2() {
     signal.recv().await;
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     tracing::warn!("SIGUSR2: restarting in place");
-    let error = std::process::Command::new(&args[0]).args(&args[1..]).exec();
+    let error = std::process::Command::new(&args[0])
+        .args(&args[1..])
+        .env(
+            crate::db::lease::RESTART_HOLDER_VAR,
+            crate::db::lease::process_holder(),
+        )
+        .exec();
     tracing::error!(%error, "restart in place failed; stopping");
     std::process::exit(1);
 }

@@ -1,8 +1,10 @@
 //! The send/receive logs across a gateway restart (R-LOG): the follower's
 //! cursor (inode and offset) is in the database, committed with the
 //! entries of the lines it read, so a restart — here in the middle of a
-//! stream of lines — neither loses nor repeats an entry. Alone in its
-//! file: the restart disturbs every test running at the same time.
+//! stream of lines — neither loses nor repeats an entry; and the retention
+//! sweep (R-LOG-2), which a gateway runs when it starts, deletes entries
+//! past 20 days except an organisation's with the paid option. Alone in
+//! its file: the restart disturbs every test running at the same time.
 
 use std::time::Duration;
 
@@ -49,6 +51,34 @@ async fn a_gateway_restart_mid_stream_neither_loses_nor_repeats_an_entry() {
         },
     )
     .await;
+    // Entries from 25 days ago: a free organisation's, and one that pays
+    // for 90 days of logs.
+    let paying = Fixture::with_role(Role::Administrator).await;
+    let p = provisioner().await;
+    sqlx::query("UPDATE organizations SET log_retention_days = 90 WHERE id = $1")
+        .bind(paying.org)
+        .execute(p.db())
+        .await
+        .unwrap();
+    let old = postern_tests::sending::now() - 25 * 86_400;
+    for (i, (mailbox, to)) in [(fx.mailbox, &fx.address), (paying.mailbox, &paying.address)]
+        .into_iter()
+        .enumerate()
+    {
+        sqlx::query(
+            "INSERT INTO mail_log_entries (mailbox_id, message_key, at, updated_at, direction,
+                 sender, recipient, status) VALUES ($1, $2, $3, $3, 'received', $4, $5, 'delivered')",
+        )
+        .bind(mailbox)
+        .bind(-(old % 1_000_000) * 10 - i as i64)
+        .bind(old)
+        .bind(format!("old-{tag}@ingest.test"))
+        .bind(to)
+        .execute(p.db())
+        .await
+        .unwrap();
+    }
+    p.db().close().await;
     stack.restart_gateway().await;
     postfix_log::append_received(&log, half..MESSAGES, &stamp, &tag, &fx.address).expect("append");
     let (n, distinct) = eventually(
@@ -66,6 +96,20 @@ async fn a_gateway_restart_mid_stream_neither_loses_nor_repeats_an_entry() {
     );
     assert_eq!(n, MESSAGES as i64, "no entry repeated");
     assert_eq!(distinct, MESSAGES as i64, "no message lost or doubled");
+    let old_sender = format!("old-{tag}@ingest.test");
+    let o = old_sender.as_str();
+    let (paying_mb, free_mb) = (paying.mailbox, fx.mailbox);
+    eventually(
+        "the sweep of the free organisation's old entry",
+        Duration::from_secs(30),
+        || async move { (counts(free_mb, o).await.0 == 0).then_some(()) },
+    )
+    .await;
+    assert_eq!(
+        counts(paying_mb, o).await.0,
+        1,
+        "the paid option keeps 90 days"
+    );
     // And the Logs route answers from the restarted gateway.
     let page: postern_shared::logs::LogPage = fx
         .api

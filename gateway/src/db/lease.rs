@@ -14,8 +14,20 @@ use super::{Db, now};
 /// This process's holder name for its sweepers: random per start.
 pub fn process_holder() -> &'static str {
     static HOLDER: OnceLock<String> = OnceLock::new();
-    HOLDER.get_or_init(|| format!("gw-{}-{}", std::process::id(), random_hex(8)))
+    HOLDER.get_or_init(|| {
+        // A restart in place (SIGUSR2, `server.rs`) is the same process:
+        // it keeps the leases it held, or its sweeps would wait out their
+        // TTL (two hours) before running again.
+        std::env::var(RESTART_HOLDER_VAR)
+            .ok()
+            .filter(|h| h.starts_with(&format!("gw-{}-", std::process::id())))
+            .unwrap_or_else(|| format!("gw-{}-{}", std::process::id(), random_hex(8)))
+    })
 }
+
+/// Set by a restart in place for the process it becomes; only a holder of
+/// this very pid is taken from it.
+pub const RESTART_HOLDER_VAR: &str = "POSTERN_RESTART_LEASE_HOLDER";
 
 pub fn random_hex(bytes: usize) -> String {
     use rand::RngCore;
