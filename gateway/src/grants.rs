@@ -37,9 +37,19 @@ pub struct Grant {
     /// Support staff reading (R-SUP): nothing of the mailbox may change,
     /// not even a message's `\Seen` flag.
     pub read_only: bool,
+    /// Staff reading a single shared message (R-SUP-4): the UIDVALIDITY its
+    /// folder had when it was shared. A folder since replaced under the
+    /// same name holds other messages under those UIDs: not this grant's.
+    pub shared_uid_validity: Option<u32>,
 }
 
 impl Grant {
+    /// Whether the folder opened with `uid_validity` is the one a single
+    /// shared message was shared in (always, for everyone else).
+    pub fn same_folder(&self, uid_validity: u32) -> bool {
+        self.shared_uid_validity.is_none_or(|v| v == uid_validity)
+    }
+
     /// For routes needing more than reading (sending, filters…).
     pub fn require(&self, p: Permission) -> AppResult<()> {
         if self.permissions.contains(p) {
@@ -96,6 +106,7 @@ pub async fn require_grant(
         permissions,
         account,
         read_only: false,
+        shared_uid_validity: None,
     });
     Ok(next.run(Request::from_parts(parts, body)).await)
 }
@@ -120,6 +131,8 @@ fn support_read(parts: &Parts) -> Option<SupportRead> {
         ("staff_folders", SupportRead::Folders),
         ("staff_messages", SupportRead::Messages),
         ("staff_message", SupportRead::Message),
+        // The HTML body is the same read as its view: a shared message's own.
+        ("staff_message_html", SupportRead::Message),
         ("staff_part", SupportRead::Attachment),
     ]
     .into_iter()
@@ -184,6 +197,7 @@ pub async fn require_support(
             permissions: PermissionSet::empty().with(Permission::Read),
             account: account.clone(),
             read_only: true,
+            shared_uid_validity: support.uid_validity,
         });
     }
     parts.extensions.insert(Staff(account));

@@ -328,6 +328,7 @@ fn shape(name: &str) -> Option<Shape> {
         "staff_folders" => return shape("list_folders"),
         "staff_messages" => return shape("list_messages"),
         "staff_message" => return shape("get_message"),
+        "staff_message_html" => return shape("get_message_html"),
         "staff_part" => return shape("get_part"),
         "list_addresses" => s(None, &[200], json("OrgAddresses")),
         "create_address" => s(Some("CreateAddressRequest"), &[201], json("CreatedAddress")),

@@ -81,6 +81,7 @@ async fn only_staff_pass_and_only_while_the_grant_is_in_force_and_covers_the_rea
         &SupportScope::Content {
             kind: SupportKind::MailboxContents,
         },
+        None,
         now,
     )
     .await
@@ -93,6 +94,7 @@ async fn only_staff_pass_and_only_while_the_grant_is_in_force_and_covers_the_rea
             folder: "INBOX".into(),
             uid: 5,
         },
+        Some(1),
         now,
     )
     .await

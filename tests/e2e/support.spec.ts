@@ -1,9 +1,10 @@
 // Support access (R-SUP), desktop and phone: a user of a mailbox switches
 // support access on in the account page and sees the time left (7 days);
 // support staff sign in, find the grant with its time left, open a folder
-// and read a message (read-only, never marked read); the user sees the
-// reads in the history and switches access off, and the staff page says
-// the access has ended. Each test has an account and mailbox of its own
+// and read a message (read-only, never marked read) and an HTML one (its
+// sanitised body in the webmail's sandboxed frame, remote images blocked
+// until asked); the user sees the reads in the history and switches
+// access off, and the staff page says the access has ended. Each test has an account and mailbox of its own
 // (an invitation link of the demo owner), so the two projects never share
 // a grant or a message.
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
@@ -97,6 +98,19 @@ test('support access: switched on, staff read the mailbox with the time left, th
   const staffContext = await browser.newContext({ viewport: page.viewportSize()!, isMobile: page.viewportSize()!.width < 400 });
   try {
     const uid = await imap.append('INBOX', message({ subject, to: address, text: body }));
+    const htmlSubject = unique('Newsletter looks broken');
+    const formatted = `Spring sale ${uniqueLocal('n')}`;
+    const htmlUid = await imap.append(
+      'INBOX',
+      message({
+        subject: htmlSubject,
+        to: address,
+        html:
+          `<html><body><h1>${formatted}</h1><p>Only <b>bold</b> here.</p>` +
+          `<script>document.title = 'ran'</script>` +
+          `<img alt="tracker" src="https://tracker.invalid/pixel.gif"></body></html>`,
+      }),
+    );
 
     // Staff sign in and land on the grants in force, this one among them.
     const staff = await staffContext.newPage();
@@ -131,6 +145,25 @@ test('support access: switched on, staff read the mailbox with the time left, th
     await expect(reader.locator('button, select, input')).toHaveCount(0);
     // Reading did not mark it read for its user.
     expect(await imap.flags('INBOX', uid)).not.toContain('\\Seen');
+
+    // An HTML message: its formatted body in the webmail reader's sandboxed
+    // frame (no "shown as text" notice), sanitised, remote images blocked.
+    await reader.locator('[data-testid="back"]').click();
+    await staff.locator(`[data-testid="staff-message-row"][data-uid="${htmlUid}"] a.open`).click();
+    await expect(reader.locator('[data-testid="reader-subject"]')).toHaveText(htmlSubject);
+    const iframe = reader.locator('iframe[data-testid="message-html"]');
+    await expect(iframe).toHaveAttribute('sandbox', 'allow-same-origin allow-popups allow-popups-to-escape-sandbox');
+    await expect(iframe).toHaveAttribute('src', new RegExp(`^/api/support/access/[0-9a-f]+/messages/${htmlUid}/body\\.html\\?folder=INBOX$`));
+    const frame = staff.frameLocator('iframe[data-testid="message-html"]');
+    await expect(frame.locator('h1')).toHaveText(formatted);
+    await expect(frame.locator('b')).toHaveText('bold');
+    await expect(frame.locator('script')).toHaveCount(0);
+    await expect(frame.locator('img[src^="https://tracker.invalid"]')).toHaveCount(0);
+    await expect(reader.locator('[data-testid="message-text"]')).toHaveCount(0);
+    await expect(reader.locator('[data-testid="staff-as-text"]')).toHaveCount(0);
+    // The reader's one choice, which changes nothing in the mailbox.
+    await expect(reader.locator('[data-testid="show-images"]')).toBeVisible();
+    expect(await imap.flags('INBOX', htmlUid)).not.toContain('\\Seen');
 
     // The user sees what support read, then switches access off.
     await guest.reload();

@@ -14,9 +14,9 @@ use postern_shared::permissions::Role;
 use postern_shared::support::{
     StaffGrants, SupportGrant, SupportKind, SupportOverview, SupportRead, SupportScope,
 };
-use postern_shared::wire::query::FolderQuery;
+use postern_shared::wire::query::{BodyHtmlQuery, FolderQuery, Images};
 use postern_shared::wire::routes::Route;
-use postern_tests::fixtures::{Fixture, Mail, api_path, base64_lines, provisioner};
+use postern_tests::fixtures::{Fixture, Mail, api_path, base64_lines, body_path, provisioner};
 use postern_tests::{ApiClient, ApiFailure, unique};
 
 /// A signed-in staff member of a fresh staff organisation (`staff` marks
@@ -129,6 +129,59 @@ async fn part(api: &ApiClient, id: &str, folder: &str, uid: u32, section: &str) 
         .unwrap();
     let status = resp.status().as_u16();
     (status, resp.bytes().await.unwrap().to_vec())
+}
+
+/// Staff's `body.html` of a message of INBOX: status, the headers the
+/// document is served with, and the body (an `ApiError` when refused).
+async fn body_html(api: &ApiClient, id: &str, uid: u32, images: bool) -> Served {
+    let q = BodyHtmlQuery {
+        folder: "INBOX".into(),
+        images: if images { Images::Allow } else { Images::Block },
+    };
+    let path = api_path(Route::StaffMessageHtml { id: id.into(), uid }, &q);
+    served(api.request(reqwest::Method::GET, &path)).await
+}
+
+struct Served {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Served {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    fn code(&self) -> Option<ErrorCode> {
+        serde_json::from_str::<postern_shared::ApiError>(&self.body)
+            .ok()
+            .map(|e| e.code)
+    }
+}
+
+async fn served(req: reqwest::RequestBuilder) -> Served {
+    let resp = req.send().await.unwrap();
+    Served {
+        status: resp.status().as_u16(),
+        headers: resp.headers().clone(),
+        body: resp.text().await.unwrap(),
+    }
+}
+
+/// An HTML message with a script, a handler and a remote image.
+fn html_mail(subject: &str, text: &str) -> Vec<u8> {
+    format!(
+        "From: Alice <alice@sender.test>\r\nTo: box@example.test\r\nSubject: {subject}\r\n\
+         Date: Tue, 14 Nov 2023 22:13:20 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n\
+         <html><body><p>{text} <b>formatted</b></p>\
+         <script>alert('xss')</script>\
+         <img src=\"x\" onerror=\"alert('onerror')\">\
+         <img src=\"https://tracker.example/pixel.png\" alt=\"pixel\">\
+         </body></html>\r\n"
+    )
+    .into_bytes()
 }
 
 /// The grant's id as staff see it in their list, if it is there.
@@ -485,4 +538,154 @@ async fn a_shared_message_is_readable_with_its_attachment_and_nothing_else_is() 
     age_grants(&fx, 7).await;
     let e = message(&staff, &g.id, "INBOX", shared).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::SupportAccessExpired);
+}
+
+#[tokio::test]
+async fn a_shared_message_s_folder_made_again_shares_nothing_of_the_new_one() {
+    // R-SUP-4: a shared message is its UID in one UIDVALIDITY of its folder.
+    let mut fx = Fixture::new().await;
+    let (staff, _) = staff().await;
+    fx.imap.create("Case").await.unwrap();
+    let uid = fx
+        .append("Case", &[], &with_attachment("Shared one", b"shared"))
+        .await;
+    let g = switch_on(
+        &fx,
+        &SupportScope::Message {
+            folder: "Case".into(),
+            uid,
+        },
+    )
+    .await
+    .unwrap();
+    let view = message(&staff, &g.id, "Case", uid).await.unwrap();
+    assert_eq!(view.subject, "Shared one");
+    let first = fx.imap.select("Case").await.unwrap().uidvalidity;
+    fx.imap.select("INBOX").await.unwrap();
+
+    // Deleted and made again by the mailbox's user (or a mail program):
+    // the new folder numbers its messages from 1 again.
+    fx.imap.command("DELETE Case").await.unwrap();
+    fx.imap.create("Case").await.unwrap();
+    let again = fx
+        .append("Case", &[], &with_attachment("Private", b"private"))
+        .await;
+    assert_eq!(again, uid, "the same UID names another message");
+    assert_ne!(fx.imap.select("Case").await.unwrap().uidvalidity, first);
+
+    let e = message(&staff, &g.id, "Case", uid).await.unwrap_err();
+    assert_eq!((e.status, e.code()), (404, ErrorCode::MessageNotFound));
+    assert_eq!(part(&staff, &g.id, "Case", uid, "2").await.0, 404);
+}
+
+#[tokio::test]
+async fn staff_read_the_sanitised_html_body_as_the_webmail_serves_it_and_only_what_the_grant_covers()
+ {
+    let mut fx = Fixture::new().await;
+    let uid = fx
+        .append("INBOX", &[], &html_mail("Broken layout", "Mine is"))
+        .await;
+    let neighbour = fx
+        .append("INBOX", &[], &html_mail("Neighbour", "Not shared"))
+        .await;
+    // Another mailbox, the same UID, rendered (and kept) first.
+    let mut other = Fixture::new().await;
+    let other_uid = other
+        .append("INBOX", &[], &html_mail("Other", "Someone else's"))
+        .await;
+    assert_eq!(other_uid, uid, "the same UID in both mailboxes");
+    let theirs = served(
+        other
+            .api
+            .request(reqwest::Method::GET, &body_path(other.mailbox, uid, false)),
+    )
+    .await;
+    assert!(theirs.status == 200 && theirs.body.contains("Someone else"));
+    let (staff, staff_login) = staff().await;
+
+    // Mailbox contents: the body, sanitised, in the webmail's document.
+    let g = switch_on(&fx, &contents()).await.unwrap();
+    let body = body_html(&staff, &g.id, uid, false).await;
+    assert_eq!(body.status, 200, "{}", body.body);
+    assert!(body.body.contains("Mine is") && body.body.contains("formatted"));
+    assert!(
+        !body.body.contains("Someone else"),
+        "another mailbox's body"
+    );
+    let lower = body.body.to_ascii_lowercase();
+    for bad in ["<script", "alert(", "onerror", "tracker.example"] {
+        assert!(!lower.contains(bad), "{bad:?} in:\n{}", body.body);
+    }
+    assert!(body.body.starts_with("<!doctype html>"), "{}", body.body);
+    let webmail = served(
+        fx.api
+            .request(reqwest::Method::GET, &body_path(fx.mailbox, uid, false)),
+    )
+    .await;
+    assert_eq!(webmail.status, 200);
+    for h in ["content-type", "content-security-policy", "cache-control"] {
+        assert!(body.header(h).is_some(), "{h}");
+        assert_eq!(body.header(h), webmail.header(h), "{h}");
+    }
+    assert!(
+        body.header("content-security-policy")
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert_eq!(
+        body.body, webmail.body,
+        "the same document as the webmail's"
+    );
+    // Remote images only when asked, as in the webmail.
+    let with_images = body_html(&staff, &g.id, uid, true).await;
+    assert_eq!(with_images.status, 200);
+    assert!(
+        with_images
+            .body
+            .contains("https://tracker.example/pixel.png")
+    );
+    assert!(!with_images.body.to_ascii_lowercase().contains("<script"));
+    // Reading the body marked nothing read.
+    assert_eq!(
+        fx.imap_search("INBOX", "UNSEEN").await,
+        vec![uid, neighbour]
+    );
+    let h = overview(&fx).await.history;
+    assert_eq!(h.len(), 2, "{h:?}");
+    assert!(h.iter().all(|a| a.read == SupportRead::Message
+        && a.uid == Some(uid)
+        && a.folder.as_deref() == Some("INBOX")
+        && a.staff_login == staff_login
+        && !a.shared_message));
+
+    // Revoked: refused, and no read recorded.
+    revoke(&fx, &g.id).await.unwrap();
+    let refused = body_html(&staff, &g.id, uid, false).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (403, Some(ErrorCode::SupportAccessExpired))
+    );
+    assert_eq!(overview(&fx).await.history.len(), 2);
+
+    // One shared message: its own body, not its neighbour's.
+    let shared = switch_on(
+        &fx,
+        &SupportScope::Message {
+            folder: "INBOX".into(),
+            uid,
+        },
+    )
+    .await
+    .unwrap();
+    let body = body_html(&staff, &shared.id, uid, false).await;
+    assert_eq!(body.status, 200, "{}", body.body);
+    assert!(body.body.contains("Mine is") && !body.body.contains("<script"));
+    let refused = body_html(&staff, &shared.id, neighbour, false).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (403, Some(ErrorCode::Forbidden))
+    );
+    let h = overview(&fx).await.history;
+    assert_eq!(h.len(), 3, "{h:?}");
+    assert!(h[0].shared_message && h[0].read == SupportRead::Message && h[0].uid == Some(uid));
 }

@@ -23,14 +23,9 @@ impl<G: Gateway> Ctx<'_, G> {
         let mut req = self.gateway_request(&route, &query, s);
         req.body = self.gateway_body(&route)?;
         match &route {
-            Route::GetMessageHtml { .. } => {
-                // The gateway renders (and keeps) the sanitised body; the
-                // edge puts it in its document with its own CSP.
-                let q: BodyHtmlQuery = self.query()?;
-                let allow = q.images == Images::Allow;
-                let resp = self.send_ok(req).await?;
-                let clean = String::from_utf8_lossy(&resp.body);
-                return Ok(html_document(&clean, allow).into());
+            // The webmail's and support staff's (R-SUP) alike.
+            Route::GetMessageHtml { .. } | Route::StaffMessageHtml { .. } => {
+                return self.message_html(req).await;
             }
             Route::GetPart { .. } | Route::StaffPart { .. } => {
                 return Ok(Outcome::StreamPart(req));
@@ -74,6 +69,16 @@ impl<G: Gateway> Ctx<'_, G> {
         Ok(pass_through(resp).into())
     }
 
+    /// The sanitised body the gateway renders (and keeps), put in its
+    /// document with its own CSP; remote images only when asked.
+    async fn message_html(&self, req: GatewayRequest) -> Result<Outcome, EdgeResponse> {
+        let q: BodyHtmlQuery = self.query()?;
+        let allow = q.images == Images::Allow;
+        let resp = self.send_ok(req).await?;
+        let clean = String::from_utf8_lossy(&resp.body);
+        Ok(html_document(&clean, allow).into())
+    }
+
     /// The browser's query, decoded into the route's type.
     pub(super) fn query<T: DeserializeOwned>(&self) -> Result<T, EdgeResponse> {
         from_query(&self.req.query).map_err(|m| bad_request(&m))
@@ -105,7 +110,7 @@ impl<G: Gateway> Ctx<'_, G> {
                     mark_seen: true,
                 })
             }
-            Route::GetMessageHtml { .. } => {
+            Route::GetMessageHtml { .. } | Route::StaffMessageHtml { .. } => {
                 let q: BodyHtmlQuery = self.query()?;
                 check_folder(&q.folder, "folder")?;
                 to_query(&q)
@@ -256,6 +261,7 @@ impl<G: Gateway> Ctx<'_, G> {
             | Route::StaffFolders { .. }
             | Route::StaffMessages { .. }
             | Route::StaffMessage { .. }
+            | Route::StaffMessageHtml { .. }
             | Route::StaffPart { .. }
             | Route::GetAutoReply { .. }
             | Route::GetRules { .. }

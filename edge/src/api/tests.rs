@@ -650,6 +650,77 @@ fn body_html_is_the_gateways_sanitised_body_in_a_document_with_its_own_csp() {
     );
 }
 
+/// Support staff's body (R-SUP) is the webmail's document, CSP and all.
+#[test]
+fn staff_body_html_is_wrapped_as_the_webmails() {
+    let gw = FakeGateway::new(|req| {
+        let allow = req.path_and_query.ends_with("&images=allow");
+        let clean = postern_render::mime_view::sanitized_body(RAW.as_bytes(), allow);
+        Ok(GatewayResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+            body: clean.html.into_bytes(),
+        })
+    });
+    let webmail = run(
+        &authed(
+            Method::Get,
+            "/api/mailboxes/3/messages/42/body.html?folder=INBOX",
+        ),
+        &gw,
+    );
+    let staff = run(
+        &authed(
+            Method::Get,
+            "/api/support/access/ab12/messages/42/body.html?folder=INBOX&images=sneaky",
+        ),
+        &gw,
+    );
+    assert_eq!(staff.status, 400, "an unknown images value is refused");
+    let staff = run(
+        &authed(
+            Method::Get,
+            "/api/support/access/ab12/messages/42/body.html?folder=INBOX&mark_seen=true",
+        ),
+        &gw,
+    );
+    assert_eq!(
+        gw.last().path_and_query,
+        "/v1/support/access/ab12/messages/42/body.html?folder=INBOX"
+    );
+    assert_eq!(staff.status, 200);
+    for h in ["content-type", "content-security-policy", "cache-control"] {
+        assert_eq!(staff.header(h), webmail.header(h), "{h}");
+    }
+    assert!(
+        !staff
+            .header("content-security-policy")
+            .unwrap()
+            .contains("http:")
+    );
+    assert_eq!(staff.body, webmail.body);
+    let html = String::from_utf8(staff.body).unwrap();
+    assert!(html.starts_with("<!doctype html>") && !html.contains("script"));
+
+    let staff = run(
+        &authed(
+            Method::Get,
+            "/api/support/access/ab12/messages/42/body.html?folder=INBOX&images=allow",
+        ),
+        &gw,
+    );
+    assert_eq!(
+        gw.last().path_and_query,
+        "/v1/support/access/ab12/messages/42/body.html?folder=INBOX&images=allow"
+    );
+    assert!(
+        staff
+            .header("content-security-policy")
+            .unwrap()
+            .contains("img-src data: http: https:")
+    );
+}
+
 #[test]
 fn attachments_are_streamed_with_safe_headers() {
     let gw = FakeGateway::down();

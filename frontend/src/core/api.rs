@@ -160,11 +160,19 @@ pub async fn message(mb: MailboxId, folder: &str, uid: u32) -> Result<MessageVie
 }
 
 pub fn body_html_url(mb: MailboxId, folder: &str, uid: u32, images: bool) -> String {
-    let q = BodyHtmlQuery {
+    url(
+        &Route::GetMessageHtml { mb, uid },
+        &body_html_query(folder, images),
+    )
+}
+
+/// `?folder=&images=` of the sanitised body (remote images blocked unless
+/// `images`), the webmail's and support staff's.
+fn body_html_query(folder: &str, images: bool) -> BodyHtmlQuery {
+    BodyHtmlQuery {
         folder: folder.into(),
         images: if images { Images::Allow } else { Images::Block },
-    };
-    url(&Route::GetMessageHtml { mb, uid }, &q)
+    }
 }
 
 /// `?folder=` of a message's routes.
@@ -887,6 +895,14 @@ pub fn staff_part_url(id: String, folder: &str, uid: u32, section: &str) -> Stri
     url(&Route::StaffPart { id, uid, section }, &in_folder(folder))
 }
 
+/// The sanitised HTML body, as the webmail's `body_html_url` (R-SUP).
+pub fn staff_body_html_url(id: String, folder: &str, uid: u32, images: bool) -> String {
+    url(
+        &Route::StaffMessageHtml { id, uid },
+        &body_html_query(folder, images),
+    )
+}
+
 // ---- templates (R-TPL)
 
 pub async fn list_templates(
@@ -971,6 +987,10 @@ mod tests {
         assert_eq!(
             body_html_url(2, "A B", 7, true),
             "/api/mailboxes/2/messages/7/body.html?folder=A+B&images=allow"
+        );
+        assert_eq!(
+            staff_body_html_url("ab12".into(), "A B", 7, false),
+            "/api/support/access/ab12/messages/7/body.html?folder=A+B"
         );
         assert_eq!(upload_data_url("u1", 5), "/api/uploads/u1?offset=5");
     }

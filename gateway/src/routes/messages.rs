@@ -139,6 +139,9 @@ pub async fn view(
     };
     let found = crate::with_connection!(state.imap, &grant.address, folder: Some(&q.folder), |c| {
         let sel = ops::select(c, &q.folder, !q.mark_seen).await?;
+        if !grant.same_folder(sel.uid_validity) {
+            return Ok(None);
+        }
         if q.mark_seen {
             ops::store_flag(c, &[uid], "\\Seen", true).await?;
         }
@@ -183,11 +186,13 @@ pub async fn view(
 
 /// The sanitised HTML body (the edge wraps it in the document with its
 /// CSP): from the cache when this message was rendered before, else
-/// rendered now (off the async threads) and kept.
+/// rendered now (off the async threads) and kept. Support staff's too
+/// (R-SUP): their grant's mailbox names the kept body, and the folder is
+/// only examined, so reading leaves no trace in the mailbox.
 pub async fn body_html(
     State(state): State<AppState>,
     grant: Grant,
-    Path((_mb, uid)): Path<(i64, u32)>,
+    Path(UidParam { uid }): Path<UidParam>,
     Query(q): Query<BodyHtmlQuery>,
 ) -> AppResult<Response> {
     require_folder(&q.folder)?;
@@ -206,7 +211,7 @@ pub async fn body_html(
     let found = crate::with_connection!(state.imap, &grant.address, folder: Some(&q.folder), |c| {
         let sel = ops::select(c, &q.folder, true).await?;
         let cmd = commands::Command::new(&format!("UID SEARCH UID {uid}"));
-        if !ops::uids(c, &cmd).await?.contains(&uid) {
+        if !grant.same_folder(sel.uid_validity) || !ops::uids(c, &cmd).await?.contains(&uid) {
             return Ok(None);
         }
         if let Some(html) = state.bodies.get(&key(sel.uid_validity)).await {

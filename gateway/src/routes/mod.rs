@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route(v1("staff_folders"), get(folders::list))
         .route(v1("staff_messages"), get(messages::list))
         .route(v1("staff_message"), get(messages::view))
+        .route(v1("staff_message_html"), get(messages::body_html))
         .route(v1("staff_part"), get(parts::download))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -37,11 +37,11 @@ pub async fn download(
     }
     // Prepare on a pooled connection; if it was stale, once more on a fresh one.
     let mut conn = state.imap.get_for(&grant.address, Some(&q.folder)).await?;
-    let meta = match prepare(&mut conn, &q.folder, uid, &section).await {
+    let meta = match prepare(&mut conn, &grant, &q.folder, uid, &section).await {
         Err(e) if conn.reused && e.is_connection_failure() => {
             drop(conn);
             conn = state.imap.fresh(&grant.address).await?;
-            prepare(&mut conn, &q.folder, uid, &section).await
+            prepare(&mut conn, &grant, &q.folder, uid, &section).await
         }
         other => other,
     };
@@ -111,10 +111,14 @@ pub async fn download(
 
 async fn prepare(
     conn: &mut Pooled,
+    grant: &Grant,
     folder: &str,
     uid: u32,
     section: &str,
 ) -> Result<Option<(Vec<u8>, Option<u64>)>, ImapError> {
-    ops::select(conn, folder, true).await?;
+    let sel = ops::select(conn, folder, true).await?;
+    if !grant.same_folder(sel.uid_validity) {
+        return Ok(None);
+    }
     ops::part_meta(conn, uid, section).await
 }

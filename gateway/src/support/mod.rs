@@ -26,6 +26,8 @@ pub struct ActiveGrant {
     pub mailbox_id: MailboxId,
     pub address: String,
     pub scope: SupportScope,
+    /// A shared message's folder's UIDVALIDITY when it was shared.
+    pub uid_validity: Option<u32>,
 }
 
 impl ActiveGrant {
@@ -101,16 +103,18 @@ pub async fn active(db: &Db, id: &str, now: i64) -> AppResult<ActiveGrant> {
         Option<i64>,
         i64,
         Option<i64>,
+        Option<i64>,
     );
     let row: Option<Row> = sqlx::query_as(
-        "SELECT g.mailbox_id, m.address, g.kind, g.folder, g.uid, g.expires_at, g.revoked_at
+        "SELECT g.mailbox_id, m.address, g.kind, g.folder, g.uid, g.expires_at, g.revoked_at,
+                g.uid_validity
          FROM support_grants g JOIN mailboxes m ON m.id = g.mailbox_id
          WHERE g.id = $1 AND m.deleted_at IS NULL",
     )
     .bind(id)
     .fetch_optional(db)
     .await?;
-    let (mailbox_id, address, kind, folder, uid, expires_at, revoked_at) =
+    let (mailbox_id, address, kind, folder, uid, expires_at, revoked_at, uid_validity) =
         row.ok_or(AppError::from(ErrorCode::Forbidden))?;
     if revoked_at.is_some() || expires_at <= now {
         return Err(ErrorCode::SupportAccessExpired.into());
@@ -121,6 +125,7 @@ pub async fn active(db: &Db, id: &str, now: i64) -> AppResult<ActiveGrant> {
         mailbox_id,
         address,
         scope,
+        uid_validity: uid_validity.and_then(|v| u32::try_from(v).ok()),
     })
 }
 
@@ -221,21 +226,22 @@ pub async fn grant(
     mailbox: MailboxId,
     by: AccountId,
     scope: &SupportScope,
+    uid_validity: Option<u32>,
     now: i64,
 ) -> AppResult<SupportGrant> {
-    if let Some(g) = in_force(db, mailbox, now)
-        .await?
-        .into_iter()
-        .find(|g| g.scope == *scope)
-    {
-        return Ok(g);
+    for g in in_force(db, mailbox, now).await? {
+        // The same message is the same UID of the same UIDVALIDITY.
+        if g.scope == *scope && stored_uid_validity(db, &g.id).await? == uid_validity {
+            return Ok(g);
+        }
     }
     let (kind, folder, uid) = columns_of(scope);
     let id = new_id();
     let expires_at = now + SUPPORT_ACCESS_DAYS * 86_400;
     sqlx::query(
-        "INSERT INTO support_grants (id, mailbox_id, kind, folder, uid, granted_by, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO support_grants (id, mailbox_id, kind, folder, uid, granted_by, created_at,
+                                     expires_at, uid_validity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&id)
     .bind(mailbox)
@@ -245,6 +251,7 @@ pub async fn grant(
     .bind(by)
     .bind(now)
     .bind(expires_at)
+    .bind(uid_validity.map(i64::from))
     .execute(db)
     .await?;
     let granted_by: String = sqlx::query_scalar("SELECT display_name FROM accounts WHERE id = $1")
@@ -258,6 +265,15 @@ pub async fn grant(
         created_at: now,
         expires_at,
     })
+}
+
+async fn stored_uid_validity(db: &Db, id: &str) -> AppResult<Option<u32>> {
+    let v: Option<i64> =
+        sqlx::query_scalar("SELECT uid_validity FROM support_grants WHERE id = $1")
+            .bind(id)
+            .fetch_one(db)
+            .await?;
+    Ok(v.and_then(|v| u32::try_from(v).ok()))
 }
 
 /// Ends grant `id` of `mailbox` now; 404 unless it is in force there.
@@ -393,10 +409,12 @@ mod tests {
         let db = p.db();
         let now = 1_000_000;
 
-        let g = grant(db, mb, ann, &content(), now).await.unwrap();
+        let g = grant(db, mb, ann, &content(), None, now).await.unwrap();
         assert_eq!(g.expires_at, now + 7 * 86_400);
         assert_eq!(g.granted_by, "Ann");
-        let again = grant(db, mb, ann, &content(), now + 60).await.unwrap();
+        let again = grant(db, mb, ann, &content(), None, now + 60)
+            .await
+            .unwrap();
         assert_eq!(again, g, "switching on twice is the same grant");
         // Staff see whose mailbox, what, who asked and until when.
         let staff = staff_grants(db, now + 60).await.unwrap();
@@ -419,6 +437,21 @@ mod tests {
         let e = revoke(db, mb, &g.id, now + 12).await.unwrap_err();
         assert_eq!(e.code(), ErrorCode::NotFound);
         assert!(overview(db, mb, now + 12).await.unwrap().grants.is_empty());
+
+        // A shared message is its UID in one UIDVALIDITY of its folder: the
+        // same UID in a folder made again is another grant.
+        let m = SupportScope::Message {
+            folder: "INBOX".into(),
+            uid: 7,
+        };
+        let one = grant(db, mb, ann, &m, Some(11), now).await.unwrap();
+        assert_eq!(grant(db, mb, ann, &m, Some(11), now).await.unwrap(), one);
+        let other = grant(db, mb, ann, &m, Some(12), now).await.unwrap();
+        assert_ne!(other.id, one.id);
+        assert_eq!(
+            active(db, &one.id, now).await.unwrap().uid_validity,
+            Some(11)
+        );
     }
 
     #[test]
@@ -431,6 +464,7 @@ mod tests {
                 folder: "INBOX".into(),
                 uid: 7,
             },
+            uid_validity: Some(1),
         };
         assert!(g.covers(SupportRead::Message, Some("INBOX"), Some(7)));
         assert!(g.covers(SupportRead::Attachment, Some("INBOX"), Some(7)));

@@ -37,35 +37,39 @@ pub async fn create(
         if *uid == 0 {
             return Err(AppError::bad_request("0 is not a message UID."));
         }
-        message_exists(&state, &grant, folder, *uid).await?;
     }
+    let uid_validity = match &scope {
+        SupportScope::Message { folder, uid } => {
+            Some(message_exists(&state, &grant, folder, *uid).await?)
+        }
+        SupportScope::Content { .. } => None,
+    };
     let g = super::grant(
         &state.db,
         grant.mailbox_id,
         grant.account.account.id,
         &scope,
+        uid_validity,
         crate::db::now(),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(g)))
 }
 
-async fn message_exists(state: &AppState, grant: &Grant, folder: &str, uid: u32) -> AppResult<()> {
+/// The folder's UIDVALIDITY when message `uid` is in it (the grant names
+/// that message for good); 404 otherwise.
+async fn message_exists(state: &AppState, grant: &Grant, folder: &str, uid: u32) -> AppResult<u32> {
     let found = crate::with_connection!(state.imap, &grant.address, folder: Some(folder), |c| {
-        ops::select(c, folder, true).await?;
+        let sel = ops::select(c, folder, true).await?;
         let cmd = commands::Command::new(&format!("UID SEARCH UID {uid}"));
-        Ok(ops::uids(c, &cmd).await?.contains(&uid))
+        Ok(ops::uids(c, &cmd).await?.contains(&uid).then_some(sel.uid_validity))
     })
     .await
     .map_err(|e| match e {
         ImapError::No { .. } => AppError::from(ErrorCode::FolderNotFound),
         e => e.into(),
     })?;
-    if found {
-        Ok(())
-    } else {
-        Err(ErrorCode::MessageNotFound.into())
-    }
+    found.ok_or(ErrorCode::MessageNotFound.into())
 }
 
 #[derive(Deserialize)]

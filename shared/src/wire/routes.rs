@@ -349,6 +349,11 @@ pub enum Route {
         id: String,
         uid: u32,
     },
+    /// The sanitised HTML body of a message opened to support.
+    StaffMessageHtml {
+        id: String,
+        uid: u32,
+    },
     StaffPart {
         id: String,
         uid: u32,
@@ -721,6 +726,9 @@ endpoints! {
     staff_message, Get "/api/support/access/{id}/messages/{uid}" => (Get "/v1/support/access/{id}/messages/{uid}/view"), Staff,
         "Support staff: the reading view of a message opened to support; never marks it read (recorded).",
         |a| Route::StaffMessage { id: a.id.clone()?, uid: a.uid? };
+    staff_message_html, Get "/api/support/access/{id}/messages/{uid}/body.html" => (Get "/v1/support/access/{id}/messages/{uid}/body.html"), Staff,
+        "Support staff: the sanitised HTML body of a message opened to support, as a document for a sandboxed frame; remote images blocked unless asked (recorded).",
+        |a| Route::StaffMessageHtml { id: a.id.clone()?, uid: a.uid? };
     staff_part, Get "/api/support/access/{id}/messages/{uid}/parts/{section}" => (Get "/v1/support/access/{id}/messages/{uid}/parts/{section}"), Staff,
         "Support staff: an attachment of a message opened to support, streamed (recorded).",
         |a| Route::StaffPart { id: a.id.clone()?, uid: a.uid?, section: a.section.clone()? };
@@ -939,6 +947,10 @@ impl Route {
             Route::StaffMessage { id, uid } => {
                 a.uid = Some(*uid);
                 with_id(&mut a, id, Id::staff_message)
+            }
+            Route::StaffMessageHtml { id, uid } => {
+                a.uid = Some(*uid);
+                with_id(&mut a, id, Id::staff_message_html)
             }
             Route::StaffPart { id, uid, section } => {
                 a.uid = Some(*uid);
@@ -1635,7 +1647,7 @@ mod tests {
             .iter()
             .filter(|e| e.access == Access::Staff)
             .collect();
-        assert_eq!(staff.len(), 5);
+        assert_eq!(staff.len(), 6);
         for ep in staff {
             assert_eq!(ep.method, Method::Get, "{}", ep.name);
             assert!(ep.path.starts_with("/api/support/"), "{}", ep.name);
@@ -1651,6 +1663,24 @@ mod tests {
                 uid: 3,
                 section: "2".into()
             })
+        );
+        assert_eq!(
+            parse(Method::Get, "/api/support/access/ab12/messages/3/body.html"),
+            Ok(Route::StaffMessageHtml {
+                id: "ab12".into(),
+                uid: 3
+            })
+        );
+        assert_eq!(
+            Route::StaffMessageHtml {
+                id: "ab12".into(),
+                uid: 3
+            }
+            .gateway(),
+            Some((
+                Method::Get,
+                "/v1/support/access/ab12/messages/3/body.html".into()
+            ))
         );
     }
 

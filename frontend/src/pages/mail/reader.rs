@@ -1,6 +1,7 @@
 //! The reading view (R-MAIL-4): headers, star, mark unread, move, delete,
 //! the plain-text body, the sanitised HTML body in a sandboxed iframe
-//! (remote images only on request), attachments.
+//! (remote images only on request; `message_body`, support staff's reader
+//! shows it too), attachments.
 
 use super::{MailCtx, use_mail};
 use crate::components::icon::{
@@ -99,9 +100,6 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
     let folder = message.folder.clone();
     let uid = message.uid;
     let flagged = RwSignal::new(message.flagged);
-    let images = RwSignal::new(false);
-    let frame_height = RwSignal::new(300i32);
-    let frame = NodeRef::<leptos::html::Iframe>::new();
 
     let folder_star = folder.clone();
     let on_star = Callback::new(move |v: bool| {
@@ -188,19 +186,8 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         });
     };
 
-    // Same-origin and script-free: the parent may read the height.
-    let on_frame_load = move |_| {
-        if let Some(h) = frame
-            .get()
-            .and_then(|f| f.content_document())
-            .and_then(|d| d.document_element())
-            .map(|e| e.scroll_height())
-        {
-            frame_height.set(h.max(80) + 16);
-        }
-    };
     let folder_src = folder.clone();
-    let src = move || api::body_html_url(mb, &folder_src, uid, images.get());
+    let src = move |images| api::body_html_url(mb, &folder_src, uid, images);
 
     let folder_att = folder.clone();
 
@@ -318,40 +305,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                 <p class="notice" role="status" data-testid="reader-shared-support">{t!(i18n, mail_shared_support)}</p>
             })}
             {reader_header(&message)}
-            {(message.has_html && message.remote_images)
-                .then(|| {
-                    view! {
-                        <Show when=move || !images.get()>
-                            <p class="notice images-bar">
-                                <span>{t!(i18n, remote_images_blocked)}</span>
-                                <button
-                                    type="button"
-                                    data-testid="show-images"
-                                    on:click=move |_| images.set(true)
-                                >
-                                    {t!(i18n, show_images)}
-                                </button>
-                            </p>
-                        </Show>
-                    }
-                })}
-            {if message.has_html {
-                view! {
-                    <iframe
-                        class="message-html"
-                        data-testid="message-html"
-                        node_ref=frame
-                        sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
-                        title=move || t_string!(i18n, html_body)
-                        src=src
-                        height=move || frame_height.get().to_string()
-                        on:load=on_frame_load
-                    ></iframe>
-                }
-                    .into_any()
-            } else {
-                text_body(message.text.clone())
-            }}
+            {message_body(&message, src)}
             {attachment_list(&message.attachments, move |section| api::part_url(mb, &folder_att, uid, section))}
         </article>
     }
@@ -402,6 +356,64 @@ pub fn reader_header(message: &MessageView) -> impl IntoView + use<> {
             .malformed
             .then(|| view! { <p class="notice warning" data-testid="malformed">{t!(i18n, malformed)}</p> })}
     }
+}
+
+/// The body as the reader shows it: an HTML message's sanitised body in a
+/// sandboxed iframe loaded from `src(images)` — remote images blocked until
+/// "show images" asks for them —, else the plain text. The webmail's reader
+/// and support staff's (whose `src` is the staff route).
+pub fn message_body<S>(message: &MessageView, src: S) -> AnyView
+where
+    S: Fn(bool) -> String + Send + Sync + 'static,
+{
+    if !message.has_html {
+        return text_body(message.text.clone());
+    }
+    let i18n = use_i18n();
+    let images = RwSignal::new(false);
+    let frame_height = RwSignal::new(300i32);
+    let frame = NodeRef::<leptos::html::Iframe>::new();
+    // Same-origin and script-free: the parent may read the height.
+    let on_frame_load = move |_| {
+        if let Some(h) = frame
+            .get()
+            .and_then(|f| f.content_document())
+            .and_then(|d| d.document_element())
+            .map(|e| e.scroll_height())
+        {
+            frame_height.set(h.max(80) + 16);
+        }
+    };
+    view! {
+        {message.remote_images
+            .then(|| {
+                view! {
+                    <Show when=move || !images.get()>
+                        <p class="notice images-bar">
+                            <span>{t!(i18n, remote_images_blocked)}</span>
+                            <button
+                                type="button"
+                                data-testid="show-images"
+                                on:click=move |_| images.set(true)
+                            >
+                                {t!(i18n, show_images)}
+                            </button>
+                        </p>
+                    </Show>
+                }
+            })}
+        <iframe
+            class="message-html"
+            data-testid="message-html"
+            node_ref=frame
+            sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+            title=move || t_string!(i18n, html_body)
+            src=move || src(images.get())
+            height=move || frame_height.get().to_string()
+            on:load=on_frame_load
+        ></iframe>
+    }
+    .into_any()
 }
 
 /// The plain-text body, or "no text".

@@ -2,13 +2,14 @@
 //! webmail's reader shows them (`pages/mail/reader.rs`), the attachments
 //! downloadable through the staff part route — and no control that
 //! changes anything (no flags, move, delete, reply). Reading never marks
-//! it read. The body is the view's text: an HTML message's text rendering,
-//! as support has no route to its sanitised HTML.
+//! it read. The body is the webmail reader's (`message_body`): an HTML
+//! message's sanitised body in the same sandboxed iframe, through the staff
+//! route, remote images blocked until "show images".
 
 use super::Failure;
 use crate::core::api;
 use crate::i18n::*;
-use crate::pages::mail::reader::{attachment_list, back_link, reader_header, text_body};
+use crate::pages::mail::reader::{attachment_list, back_link, message_body, reader_header};
 use leptos::prelude::*;
 use postern_shared::api::MessageView;
 
@@ -49,15 +50,13 @@ pub fn message_view(
 }
 
 fn detail(id: String, folder: String, v: MessageView) -> impl IntoView {
-    let i18n = use_i18n();
     let uid = v.uid;
+    let (src_id, src_folder) = (id.clone(), folder.clone());
+    let src = move |images| api::staff_body_html_url(src_id.clone(), &src_folder, uid, images);
     let href = move |section: &str| api::staff_part_url(id.clone(), &folder, uid, section);
     view! {
         {reader_header(&v)}
-        {v.has_html.then(|| view! {
-            <p class="notice" data-testid="staff-as-text">{t!(i18n, staff_html_as_text)}</p>
-        })}
-        {text_body(v.text.clone())}
+        {message_body(&v, src)}
         {attachment_list(&v.attachments, href)}
     }
 }
