@@ -181,6 +181,7 @@ pub async fn require_support(
         if !support.covers(read, folder.as_deref(), uid) {
             return Err(ErrorCode::Forbidden.into());
         }
+        crate::support::claim(&state.db, &support.id, account.account.id).await?;
         crate::support::record(
             &state.db,
             &support.id,

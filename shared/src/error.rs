@@ -129,6 +129,7 @@ error_codes! {
     /// R-SUP-2: the support grant was revoked or is over (7 days); the
     /// staff member's next request after that is refused.
     SupportAccessExpired = "support_access_expired", 403, "Support access to this mailbox has ended: it was switched off or it expired.";
+    SupportAccessTaken = "support_access_taken", 403, "Another member of support is handling this request.";
     MethodNotAllowed = "method_not_allowed", 405, "This method is not allowed here.";
     PayloadTooLarge = "payload_too_large", 413, "The request is too large.";
     /// R-SEND-1: more than 100 recipients.

@@ -60,6 +60,10 @@ pub struct SupportGrant {
     pub scope: SupportScope,
     /// Who switched it on (display name).
     pub granted_by: String,
+    /// The member of support handling it (display name), once one has
+    /// opened it (R-SUP-3: from then on only they read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_by: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
     pub expires_at: i64,

@@ -689,3 +689,41 @@ async fn staff_read_the_sanitised_html_body_as_the_webmail_serves_it_and_only_wh
     assert_eq!(h.len(), 3, "{h:?}");
     assert!(h[0].shared_message && h[0].read == SupportRead::Message && h[0].uid == Some(uid));
 }
+
+#[tokio::test]
+async fn only_the_member_of_support_who_took_the_request_reads_it() {
+    // R-SUP-3: the first to open a grant handles it; the holder sees who.
+    let fx = Fixture::new().await;
+    let (sam, sam_login) = staff().await;
+    let (kim, _) = staff().await;
+    let g = switch_on(&fx, &contents()).await.unwrap();
+    assert!(listed(&grants(&sam).await.unwrap(), &g.id));
+    assert!(listed(&grants(&kim).await.unwrap(), &g.id));
+    assert_eq!(overview(&fx).await.grants[0].handled_by, None);
+
+    folders(&sam, &g.id)
+        .await
+        .expect("the first to open it takes it");
+    let e = folders(&kim, &g.id).await.unwrap_err();
+    assert_eq!((e.status, e.code()), (403, ErrorCode::SupportAccessTaken));
+    let e = messages(&kim, &g.id, "INBOX").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SupportAccessTaken);
+    assert!(!listed(&grants(&kim).await.unwrap(), &g.id));
+    assert!(listed(&grants(&sam).await.unwrap(), &g.id));
+    messages(&sam, &g.id, "INBOX").await.expect("still theirs");
+
+    let shown = overview(&fx).await;
+    // Staff accounts are named "Staff <tag>" for the login "staff-<tag>@…".
+    let tag = sam_login
+        .strip_prefix("staff-")
+        .and_then(|l| l.split_once('@'))
+        .map(|(t, _)| t)
+        .unwrap();
+    assert_eq!(
+        shown.grants[0].handled_by.as_deref(),
+        Some(format!("Staff {tag}").as_str())
+    );
+    // The refused tries read nothing, so they are not in the history.
+    assert_eq!(shown.history.len(), 2, "{:?}", shown.history);
+    assert!(shown.history.iter().all(|a| a.staff_login == sam_login));
+}

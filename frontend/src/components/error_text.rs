@@ -131,6 +131,7 @@ pub fn error_text(i18n: I18nContext, e: &ApiError) -> String {
         | DpaDetailsMissing
         | DpaUnavailable
         | SupportAccessExpired
+        | SupportAccessTaken
         | TemplateNotFound
         | TemplateNotApplicable
         | InvalidFilterValue => return portal_text(i18n, e),

@@ -155,6 +155,7 @@ pub fn portal_error_text(i18n: I18nContext, e: &ApiError) -> String {
         }
         DpaUnavailable => t_string!(i18n, err_dpa_unavailable),
         SupportAccessExpired => t_string!(i18n, err_support_access_expired),
+        SupportAccessTaken => t_string!(i18n, err_support_access_taken),
         InvalidFilterValue => {
             return filter_problem(
                 i18n,

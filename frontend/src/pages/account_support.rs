@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 use postern_shared::Permission;
 use postern_shared::api::MailboxId;
 use postern_shared::support::{
-    SupportAccess, SupportKind, SupportOverview, SupportRead, SupportScope, time_left,
+    SupportAccess, SupportGrant, SupportKind, SupportOverview, SupportRead, SupportScope, time_left,
 };
 
 /// The name of a kind of content (also support staff's list of grants).
@@ -27,6 +27,18 @@ pub fn kind_label(i18n: I18nContext, k: SupportKind) -> String {
 
 /// "6 d 23 h left (until …)" of a grant ending at `expires_at`, counted
 /// from the server's `now` (also support staff's list of grants).
+/// R-SUP-3: who in support took the request, once someone has.
+fn handled_by(i18n: I18nContext, g: &SupportGrant) -> Option<impl IntoView + use<>> {
+    g.handled_by.clone().map(|name| {
+        view! {
+            <span class="hint" data-testid="support-handled-by">
+                {t_string!(i18n, support_handled_by, name = name)}
+                " "
+            </span>
+        }
+    })
+}
+
 pub fn left_text(i18n: I18nContext, expires_at: i64, now: i64) -> String {
     let (days, hours) = time_left(expires_at, now).unwrap_or((0, 0));
     let ends = format_time(expires_at, i18n.get_locale().as_str());
@@ -175,6 +187,7 @@ fn overview_view(
                         " "
                         <span class="badge" data-testid="support-time-left">{left_text(i18n, g.expires_at, now)}</span>
                         " "
+                        {handled_by(i18n, &g)}
                         <button type="button" class="danger" data-testid="support-switch-off"
                             disabled=move || busy.get()
                             on:click=move |_| run(None, Some(id.clone()))>
@@ -221,6 +234,7 @@ fn overview_view(
                             " "
                             <span class="badge">{left_text(i18n, g.expires_at, now)}</span>
                             " "
+                            {handled_by(i18n, &g)}
                             <button type="button" data-testid="support-unshare"
                                 disabled=move || busy.get()
                                 on:click=move |_| run(None, Some(id.clone()))>

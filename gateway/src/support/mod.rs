@@ -129,6 +129,27 @@ pub async fn active(db: &Db, id: &str, now: i64) -> AppResult<ActiveGrant> {
     })
 }
 
+/// R-SUP-3: the first member of support to open grant `id` takes it; it
+/// is theirs alone from then on (403 `support_access_taken` for another).
+/// One statement, so two members opening it at once cannot both take it.
+pub async fn claim(db: &Db, id: &str, staff: AccountId) -> AppResult<()> {
+    sqlx::query("UPDATE support_grants SET handled_by = $1 WHERE id = $2 AND handled_by IS NULL")
+        .bind(staff)
+        .bind(id)
+        .execute(db)
+        .await?;
+    let handler: Option<i64> =
+        sqlx::query_scalar("SELECT handled_by FROM support_grants WHERE id = $1")
+            .bind(id)
+            .fetch_one(db)
+            .await?;
+    if handler == Some(staff) {
+        Ok(())
+    } else {
+        Err(ErrorCode::SupportAccessTaken.into())
+    }
+}
+
 /// Writes one read of the history (R-SUP-3), before the read is served.
 pub async fn record(
     db: &Db,
@@ -188,16 +209,18 @@ type GrantRow = (
     Option<String>,
     Option<i64>,
     String,
+    Option<String>,
     i64,
     i64,
 );
 
 fn grant_of(row: GrantRow) -> Option<SupportGrant> {
-    let (id, kind, folder, uid, granted_by, created_at, expires_at) = row;
+    let (id, kind, folder, uid, granted_by, handled_by, created_at, expires_at) = row;
     Some(SupportGrant {
         id,
         scope: scope_of(&kind, folder, uid)?,
         granted_by,
+        handled_by,
         created_at,
         expires_at,
     })
@@ -206,8 +229,10 @@ fn grant_of(row: GrantRow) -> Option<SupportGrant> {
 /// The grants of `mailbox` in force at `now`, newest first.
 async fn in_force(db: &Db, mailbox: MailboxId, now: i64) -> AppResult<Vec<SupportGrant>> {
     let rows: Vec<GrantRow> = sqlx::query_as(
-        "SELECT g.id, g.kind, g.folder, g.uid, a.display_name, g.created_at, g.expires_at
+        "SELECT g.id, g.kind, g.folder, g.uid, a.display_name, h.display_name, g.created_at,
+                g.expires_at
          FROM support_grants g JOIN accounts a ON a.id = g.granted_by
+         LEFT JOIN accounts h ON h.id = g.handled_by
          WHERE g.mailbox_id = $1 AND g.revoked_at IS NULL AND g.expires_at > $2
          ORDER BY g.created_at DESC, g.id",
     )
@@ -262,6 +287,7 @@ pub async fn grant(
         id,
         scope: scope.clone(),
         granted_by,
+        handled_by: None,
         created_at: now,
         expires_at,
     })
@@ -340,7 +366,7 @@ pub async fn overview(db: &Db, mailbox: MailboxId, now: i64) -> AppResult<Suppor
 }
 
 /// Every grant in force, for staff: soonest to end first.
-pub async fn staff_grants(db: &Db, now: i64) -> AppResult<StaffGrants> {
+pub async fn staff_grants(db: &Db, staff: AccountId, now: i64) -> AppResult<StaffGrants> {
     type Row = (
         String,
         String,
@@ -357,9 +383,11 @@ pub async fn staff_grants(db: &Db, now: i64) -> AppResult<StaffGrants> {
          FROM support_grants g JOIN mailboxes m ON m.id = g.mailbox_id
          JOIN accounts a ON a.id = g.granted_by
          WHERE g.revoked_at IS NULL AND g.expires_at > $1 AND m.deleted_at IS NULL
+           AND (g.handled_by IS NULL OR g.handled_by = $2)
          ORDER BY g.expires_at, g.id",
     )
     .bind(now)
+    .bind(staff)
     .fetch_all(db)
     .await?;
     Ok(StaffGrants {
@@ -417,7 +445,7 @@ mod tests {
             .unwrap();
         assert_eq!(again, g, "switching on twice is the same grant");
         // Staff see whose mailbox, what, who asked and until when.
-        let staff = staff_grants(db, now + 60).await.unwrap();
+        let staff = staff_grants(db, ann, now + 60).await.unwrap();
         let s = staff.grants.iter().find(|s| s.id == g.id).unwrap();
         assert_eq!(
             (s.address.as_str(), s.granted_by.as_str(), s.expires_at),
@@ -452,6 +480,39 @@ mod tests {
             active(db, &one.id, now).await.unwrap().uid_validity,
             Some(11)
         );
+
+        // R-SUP-3: the first member of support to open it handles it alone.
+        let org2 = p.create_organization("Support", "standard").await.unwrap();
+        let sam = p
+            .create_account(org2, "sam@s.test", "Sam", "pw-sam-123", Role::Staff)
+            .await
+            .unwrap();
+        let kim = p
+            .create_account(org2, "kim@s.test", "Kim", "pw-kim-123", Role::Staff)
+            .await
+            .unwrap();
+        assert!(listed(db, kim, &one.id, now).await && listed(db, sam, &one.id, now).await);
+        claim(db, &one.id, sam).await.unwrap();
+        claim(db, &one.id, sam).await.unwrap();
+        let e = claim(db, &one.id, kim).await.unwrap_err();
+        assert_eq!(e.code(), ErrorCode::SupportAccessTaken);
+        assert!(listed(db, sam, &one.id, now).await);
+        assert!(
+            !listed(db, kim, &one.id, now).await,
+            "not offered to another"
+        );
+        let shown = overview(db, mb, now).await.unwrap();
+        let g = shown.grants.iter().find(|g| g.id == one.id).unwrap();
+        assert_eq!(g.handled_by.as_deref(), Some("Sam"));
+    }
+
+    async fn listed(db: &Db, staff: AccountId, id: &str, now: i64) -> bool {
+        staff_grants(db, staff, now)
+            .await
+            .unwrap()
+            .grants
+            .iter()
+            .any(|g| g.id == id)
     }
 
     #[test]

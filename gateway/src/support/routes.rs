@@ -87,9 +87,13 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /v1/support/access` (staff).
-pub async fn staff_grants(State(state): State<AppState>, _: Staff) -> AppResult<Json<StaffGrants>> {
+/// `GET /v1/support/access` (staff): the grants nobody handles yet and
+/// the caller's own.
+pub async fn staff_grants(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+) -> AppResult<Json<StaffGrants>> {
     Ok(Json(
-        super::staff_grants(&state.db, crate::db::now()).await?,
+        super::staff_grants(&state.db, staff.account.id, crate::db::now()).await?,
     ))
 }
