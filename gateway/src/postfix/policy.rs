@@ -4,7 +4,10 @@
 //!
 //! This is where R-SEND-1..3 and R-LIM-1 hold for *every* authenticated
 //! SMTP client (Dovecot submission relays with XCLIENT, so `sasl_username`
-//! is the mailbox). Unauthenticated requests (inbound mail) get `DUNNO`.
+//! is the mailbox). Unauthenticated requests (inbound mail) get `DUNNO`,
+//! except at the end of data of the listener for what Dovecot's LMTP sends
+//! on (`policy_context=forward`): a sorting rule's forward counts against
+//! its mailbox's quota (R-SEND-2).
 //! Rejections carry a `[postern:<code> …]` tag for the webmail (see
 //! [`super::tags`]).
 
