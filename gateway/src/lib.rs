@@ -17,6 +17,7 @@ pub mod imap;
 pub mod invitations;
 pub mod ledger;
 pub mod maillog;
+pub mod memory;
 pub mod openapi;
 pub mod postfix;
 pub mod provision;

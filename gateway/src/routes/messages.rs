@@ -164,11 +164,13 @@ pub async fn view(
         Ok(view) => view,
         Err(raw) => {
             let folder = q.folder.clone();
+            let size = raw.len();
             let view = tokio::task::spawn_blocking(move || {
                 postern_render::mime_view::message_view(&raw, uid, &folder, "")
             })
             .await
             .map_err(|e| AppError::internal(format_args!("reading view: {e}")))?;
+            crate::memory::release_after(size);
             match serde_json::to_vec(&view) {
                 Ok(json) => {
                     if let Err(e) = state.bodies.put(&key(uid_validity), &json).await {
@@ -226,6 +228,7 @@ pub async fn body_html(
     let html = match kept_or_raw {
         Ok(html) => html,
         Err(raw) => {
+            let size = raw.len();
             let html = tokio::task::spawn_blocking(move || {
                 postern_render::mime_view::sanitized_body(&raw, remote_images)
                     .html
@@ -233,6 +236,7 @@ pub async fn body_html(
             })
             .await
             .map_err(|e| AppError::internal(format_args!("rendering: {e}")))?;
+            crate::memory::release_after(size);
             if let Err(e) = state.bodies.put(&key(uid_validity), &html).await {
                 tracing::warn!(error = %e, "could not keep a rendered body");
             }
