@@ -557,17 +557,9 @@ mod tests {
     /// Every string of a language's file (the TOML walked, so a key added
     /// later is checked too).
     fn strings(lang: Lang) -> Vec<String> {
-        fn walk(v: &toml::Value, out: &mut Vec<String>) {
-            match v {
-                toml::Value::String(s) => out.push(s.clone()),
-                toml::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
-                toml::Value::Table(t) => t.values().for_each(|v| walk(v, out)),
-                _ => {}
-            }
-        }
         let table: toml::Value = toml::from_str(lang.source()).expect("parses");
         let mut out = Vec::new();
-        walk(&table, &mut out);
+        super::super::text::walk(&table, &mut out);
         out
     }
 

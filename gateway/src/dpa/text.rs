@@ -338,6 +338,18 @@ pub fn document(lang: Lang, f: &Facts) -> Vec<Block> {
     out
 }
 
+/// Every string in `v`, depth first (the tests that read a language's
+/// file as TOML, so a key added later is checked too).
+#[cfg(test)]
+pub(super) fn walk(v: &toml::Value, out: &mut Vec<String>) {
+    match v {
+        toml::Value::String(s) => out.push(s.clone()),
+        toml::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+        toml::Value::Table(t) => t.values().for_each(|v| walk(v, out)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,14 +405,6 @@ mod tests {
     /// (`title`, `months`, `clause 3`): read from the TOML itself, so a
     /// key added later is compared too.
     fn strings_by_place(lang: Lang) -> Vec<(String, Vec<String>)> {
-        fn walk(v: &toml::Value, out: &mut Vec<String>) {
-            match v {
-                toml::Value::String(s) => out.push(s.clone()),
-                toml::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
-                toml::Value::Table(t) => t.values().for_each(|v| walk(v, out)),
-                _ => {}
-            }
-        }
         let table: toml::Table = toml::from_str(lang.source()).expect("parses");
         let mut out = Vec::new();
         for (key, v) in &table {

@@ -69,14 +69,7 @@ pub async fn run(db: Db, sending: &SendingConfig, imap: &ImapConfig, mx: &str) -
     if sent_before > 0 {
         return Ok(format!("{OLIVIA} has sent mail before: no demo mail sent"));
     }
-    let sub = Submission {
-        addr: sending.submission_addr.clone(),
-        tls_name: sending.submission_tls_name.clone(),
-        ca: sending.submission_ca.clone(),
-        authzid: OLIVIA.to_string(),
-        master_user: imap.master_user.clone(),
-        master_password: imap.master_password.clone(),
-    };
+    let sub = Submission::as_mailbox(sending, imap, OLIVIA);
     let submitted = [
         Demo {
             from: OLIVIA,

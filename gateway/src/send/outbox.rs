@@ -144,15 +144,7 @@ pub async fn enqueue(
 /// Submission as the mailbox `address` (the master user, `address` as
 /// authorization id): the outbox's and the invitation email's.
 pub fn submission(state: &AppState, address: &str) -> Submission {
-    let imap = state.imap.config();
-    Submission {
-        addr: state.sending.submission_addr.clone(),
-        tls_name: state.sending.submission_tls_name.clone(),
-        ca: state.sending.submission_ca.clone(),
-        authzid: address.to_string(),
-        master_user: imap.master_user.clone(),
-        master_password: imap.master_password.clone(),
-    }
+    Submission::as_mailbox(&state.sending, state.imap.config(), address)
 }
 
 async fn remove_file(row: &Row) {

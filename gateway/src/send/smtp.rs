@@ -35,6 +35,25 @@ pub struct Submission {
     pub master_password: String,
 }
 
+impl Submission {
+    /// Submission as the mailbox `address`: the master user, `address` as
+    /// authorization id (the outbox, the invitation email, the demo mail).
+    pub fn as_mailbox(
+        sending: &crate::config::SendingConfig,
+        imap: &crate::config::ImapConfig,
+        address: &str,
+    ) -> Submission {
+        Submission {
+            addr: sending.submission_addr.clone(),
+            tls_name: sending.submission_tls_name.clone(),
+            ca: sending.submission_ca.clone(),
+            authzid: address.to_string(),
+            master_user: imap.master_user.clone(),
+            master_password: imap.master_password.clone(),
+        }
+    }
+}
+
 /// One message's envelope.
 #[derive(Debug, Clone)]
 pub struct Envelope {
