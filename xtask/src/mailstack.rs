@@ -1118,6 +1118,69 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         );
     }
 
+    /// The `mailbox <name> { … }` blocks of the rendered Dovecot config:
+    /// (name, trimmed lines inside).
+    fn mailbox_blocks(conf: &str) -> Vec<(String, Vec<String>)> {
+        let mut blocks = Vec::new();
+        let mut lines = conf.lines().map(str::trim);
+        while let Some(line) = lines.next() {
+            let Some(name) = line
+                .strip_prefix("mailbox ")
+                .and_then(|r| r.strip_suffix('{'))
+            else {
+                continue;
+            };
+            let body = lines
+                .by_ref()
+                .take_while(|l| *l != "}")
+                .map(str::to_string)
+                .collect();
+            blocks.push((name.trim().to_string(), body));
+        }
+        blocks
+    }
+
+    #[test]
+    fn trash_and_junk_forget_mail_after_30_days_and_nothing_else_does() {
+        // R-MAIL-7: postern_shared::limits::TRASH_RETENTION_DAYS (30).
+        let conf = rendered(DOVECOT_CONF);
+        let blocks = mailbox_blocks(&conf);
+        for (name, special_use) in [("Trash", "\\Trash"), ("Junk", "\\Junk")] {
+            let (_, body) = blocks
+                .iter()
+                .find(|(n, _)| n == name)
+                .unwrap_or_else(|| panic!("a mailbox {name} block"));
+            assert!(
+                body.contains(&format!("special_use = {special_use}")),
+                "{name}: {body:?}"
+            );
+            assert!(
+                body.contains(&"autoexpunge = 30d".to_string()),
+                "{name}: {body:?}"
+            );
+        }
+        for (name, body) in &blocks {
+            if name != "Trash" && name != "Junk" {
+                assert!(
+                    !body.iter().any(|l| l.starts_with("autoexpunge")),
+                    "{name} keeps its mail: {body:?}"
+                );
+            }
+        }
+        // The save date autoexpunge reads is the one Dovecot recorded when
+        // the message came in, not the Maildir file's ctime.
+        assert!(
+            setting(&conf, "mail_always_cache_fields")
+                .unwrap()
+                .split_whitespace()
+                .any(|f| f == "date.save"),
+            "date.save always cached"
+        );
+        // `doveadm expunge -A` (the host's daily run) iterates the mailboxes.
+        let q = setting(&rendered(DOVECOT_SQL), "iterate_query").unwrap();
+        assert!(q.contains("FROM mailboxes WHERE deleted_at IS NULL"), "{q}");
+    }
+
     #[test]
     fn deep_run_dirs_keep_sockets_short() {
         let deep =
