@@ -54,6 +54,7 @@ async fn handle_request(req: IncomingRequest, out: ResponseOutparam) {
         Outcome::Respond(r) => write(out, r).await,
         Outcome::StreamPart(g) => stream_part(out, &gw, g).await,
         Outcome::StreamTransfer(g) => stream_transfer(out, &gw, g).await,
+        Outcome::StreamEvents(g) => stream_events(out, &gw, g).await,
         Outcome::StreamUpload(g) => match upload_body {
             Some(incoming) => stream_upload(out, &gw, g, incoming).await,
             None => write(out, EdgeResponse::code(ErrorCode::Internal)).await,
@@ -161,6 +162,31 @@ async fn stream_part(out: ResponseOutparam, gw: &SpinGateway<'_>, req: GatewayRe
         return write(out, err).await;
     }
     stream_body(out, download::part_headers(&headers), resp).await;
+}
+
+/// Live updates: the gateway's Server-Sent Events passed on as they come.
+/// When the browser goes away the next heartbeat fails to write, and
+/// dropping the gateway's response ends its stream there too.
+async fn stream_events(out: ResponseOutparam, gw: &SpinGateway<'_>, req: GatewayRequest) {
+    let resp = match gw.open(req).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("postern-edge: gateway unreachable: {}", e.0);
+            return write(out, EdgeResponse::code(ErrorCode::GatewayUnavailable)).await;
+        }
+    };
+    let status = resp.status();
+    let headers = header_pairs(&resp);
+    if !(200..300).contains(&status) {
+        let body = resp.into_body().await.unwrap_or_default();
+        let err = gateway_error(&GatewayResponse {
+            status,
+            headers,
+            body,
+        });
+        return write(out, err).await;
+    }
+    stream_body(out, download::event_stream_headers(), resp).await;
 }
 
 /// Writes `shaped` (status and headers) and passes the gateway's body

@@ -31,6 +31,17 @@ pub fn part_headers(gateway_headers: &[(String, String)]) -> EdgeResponse {
     r
 }
 
+/// Headers of the live-updates stream (`GET /api/mailboxes/{mb}/events`):
+/// Server-Sent Events, never cached or buffered on the way.
+pub fn event_stream_headers() -> EdgeResponse {
+    let mut r = EdgeResponse::new(200)
+        .with_header("content-type", "text/event-stream")
+        .with_header("cache-control", "no-store")
+        .with_header("x-accel-buffering", "no");
+    r.set_header("content-security-policy", "default-src 'none'; sandbox");
+    r
+}
+
 /// An Apple configuration profile (R-DEV-7), small and whole: the type
 /// iOS and macOS install from, always as an attachment.
 pub fn apple_profile(resp: GatewayResponse) -> EdgeResponse {

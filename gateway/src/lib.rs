@@ -16,6 +16,7 @@ pub mod grants;
 pub mod imap;
 pub mod invitations;
 pub mod ledger;
+pub mod live;
 pub mod maillog;
 pub mod memory;
 pub mod openapi;

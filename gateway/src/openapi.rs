@@ -57,6 +57,8 @@ enum Answer {
     Html,
     /// Bytes of a file (attachments, transfer files).
     Bytes,
+    /// A stream of Server-Sent Events (`text/event-stream`) that stays open.
+    EventStream,
     Css,
 }
 
@@ -279,6 +281,7 @@ fn shape(name: &str) -> Option<Shape> {
         "put_signature" => s(Some("Signature"), &[200], json("Signature")),
         "identities" => s(None, &[200], json("SendingIdentity")),
         "mailbox_storage" => s(None, &[200], json("MailboxStorage")),
+        "mailbox_events" => s(None, &[200], Answer::EventStream),
         "list_devices" => s(None, &[200], json("MailboxDevices")),
         "create_device" => s(Some("CreateDeviceRequest"), &[201], json("CreatedDevice")),
         "disconnect_all_devices" => s(None, &[200], json("DisconnectedDevices")),
@@ -651,6 +654,13 @@ fn operation(ep: &Endpoint, shape: &Shape) -> utoipa::openapi::path::Operation {
                     .content(mime, c)
                     .build()
             }
+            Answer::EventStream => {
+                let (mime, c) = content("text/event-stream", string());
+                ResponseBuilder::new()
+                    .description("Events `snapshot`, `folder`, `tree` (JSON data, `shared::live`) and heartbeats; the stream stays open.")
+                    .content(mime, c)
+                    .build()
+            }
         };
         responses = responses.response(status.to_string(), r);
     }
@@ -920,6 +930,7 @@ pub fn route_table_markdown() -> String {
             Answer::Empty => "204".into(),
             Answer::Html => "HTML".into(),
             Answer::Bytes => "file bytes, streamed".into(),
+            Answer::EventStream => "Server-Sent Events (`shared::live`)".into(),
             Answer::Css => "CSS".into(),
         };
         out.push_str(&format!(

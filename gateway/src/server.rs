@@ -15,6 +15,7 @@ pub async fn state(config: &Config) -> anyhow_like::Result<AppState> {
     Ok(AppState {
         db,
         imap: Pool::new(config.imap.clone()),
+        live: Arc::new(crate::live::Live::new(config.imap.clone())),
         lists: Arc::new(crate::imap::ListCache::new()),
         bodies: Arc::new(crate::body_cache::BodyCache::open(
             std::path::Path::new(&config.sending.blob_dir).join("cache/html"),
@@ -65,11 +66,16 @@ pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     crate::maillog::spawn(state.clone(), config.mail_logs.clone());
     #[cfg(unix)]
     tokio::spawn(restart_on_sigusr2());
+    let live = state.live.clone();
     let app = routes::router(state);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(addr = %config.listen, "gateway listening");
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open event streams would hold the shutdown forever.
+            live.close();
+        })
         .await?;
     tracing::info!("gateway stopped");
     Ok(())

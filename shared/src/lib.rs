@@ -18,6 +18,7 @@ pub mod format;
 pub mod html;
 pub mod invitations;
 pub mod limits;
+pub mod live;
 pub mod logs;
 pub mod organization;
 pub mod permissions;

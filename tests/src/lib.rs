@@ -24,6 +24,7 @@ pub mod api;
 pub mod fixtures;
 pub mod gateways;
 pub mod imap;
+pub mod live;
 pub mod mail;
 pub mod managesieve;
 pub mod pop3;

@@ -30,6 +30,7 @@ impl<G: Gateway> Ctx<'_, G> {
             Route::GetPart { .. } | Route::StaffPart { .. } => {
                 return Ok(Outcome::StreamPart(req));
             }
+            Route::MailboxEvents { .. } => return Ok(Outcome::StreamEvents(req)),
             Route::DeviceProfile { .. } => {
                 let resp = self.send_ok(req).await?;
                 return Ok(crate::download::apple_profile(resp).into());
@@ -246,6 +247,7 @@ impl<G: Gateway> Ctx<'_, G> {
             | Route::GetSignature { .. }
             | Route::Identities { .. }
             | Route::MailboxStorage { .. }
+            | Route::MailboxEvents { .. }
             | Route::ListDevices { .. }
             | Route::RegenerateDevice { .. }
             | Route::DeleteDevice { .. }

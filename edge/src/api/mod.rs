@@ -71,6 +71,10 @@ pub enum Outcome {
     /// `Range`), then stream the body with [`transfer_page::file_headers`]
     /// for 200/206, or answer [`transfer_page::file_error`].
     StreamTransfer(GatewayRequest),
+    /// Live updates: send this request, then pass the gateway's Server-Sent
+    /// Events through as they come with [`event_stream_headers`] (or answer
+    /// [`gateway_error`]).
+    StreamEvents(GatewayRequest),
 }
 
 impl From<EdgeResponse> for Outcome {

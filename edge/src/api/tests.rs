@@ -722,6 +722,33 @@ fn staff_body_html_is_wrapped_as_the_webmails() {
 }
 
 #[test]
+fn live_updates_are_streamed_for_a_session_only() {
+    let gw = FakeGateway::down();
+    let run = |req: &EdgeRequest| {
+        block_on(crate::handle(
+            req,
+            Ok(&cfg()),
+            &gw,
+            std::path::Path::new("/x"),
+            NOW,
+        ))
+    };
+    // Whatever the browser adds to the query stays out of the gateway call.
+    let Outcome::StreamEvents(g) = run(&authed(Method::Get, "/api/mailboxes/3/events?x=1")) else {
+        panic!("expected a stream")
+    };
+    assert_eq!(g.path_and_query, "/v1/mailboxes/3/events");
+    assert_eq!(g.session.as_deref(), Some("sid1"));
+    let Outcome::Respond(r) = run(&EdgeRequest::new(Method::Get, "/api/mailboxes/3/events")) else {
+        panic!("no session: an answer, not a stream")
+    };
+    assert_eq!(r.status, 401);
+    let h = crate::download::event_stream_headers();
+    assert_eq!(h.header("content-type"), Some("text/event-stream"));
+    assert_eq!(h.header("cache-control"), Some("no-store"));
+}
+
+#[test]
 fn attachments_are_streamed_with_safe_headers() {
     let gw = FakeGateway::down();
     let req = authed(

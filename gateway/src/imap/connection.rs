@@ -319,6 +319,84 @@ impl Connection {
         Ok(items.len())
     }
 
+    /// Starts `IDLE` (RFC 2177): returns its tag once the server's `+`
+    /// came, with the untagged responses that arrived before it.
+    pub async fn idle(&mut self) -> Result<(String, Vec<Untagged>), ImapError> {
+        let tag = self.send(&Command::new("IDLE")).await?;
+        let mut untagged = Vec::new();
+        loop {
+            match self.read_frame().await? {
+                Frame::Continuation => return Ok((tag, untagged)),
+                Frame::Untagged(v) => untagged.push(Untagged(v)),
+                Frame::Tagged { completion, .. } => {
+                    self.broken = true;
+                    return Err(ImapError::Protocol(format!(
+                        "IDLE refused: {}",
+                        completion.text
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Waits until the server sent something, at most `wait`: `false` when
+    /// nothing came. Cancel-safe (nothing is consumed), so a caller may
+    /// select on it; the response itself is read by [`Self::next_untagged`].
+    pub async fn readable(&mut self, wait: Duration) -> Result<bool, ImapError> {
+        match tokio::time::timeout(wait, self.stream.fill_buf()).await {
+            Err(_) => Ok(false),
+            Ok(Ok([])) => {
+                self.broken = true;
+                Err(ImapError::Closed)
+            }
+            Ok(Ok(_)) => Ok(true),
+            Ok(Err(e)) => {
+                self.broken = true;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The next response during `IDLE`: always untagged (a tagged one ends
+    /// the IDLE, which only `DONE` may do).
+    pub async fn next_untagged(&mut self) -> Result<Untagged, ImapError> {
+        match self.read_frame().await? {
+            Frame::Untagged(v) => {
+                if v.first()
+                    .and_then(|v| v.as_atom())
+                    .is_some_and(|a| a.eq_ignore_ascii_case("BYE"))
+                {
+                    self.broken = true;
+                    return Err(ImapError::Closed);
+                }
+                Ok(Untagged(v))
+            }
+            _ => {
+                self.broken = true;
+                Err(ImapError::Protocol(
+                    "unexpected response during IDLE".into(),
+                ))
+            }
+        }
+    }
+
+    /// Ends the `IDLE` of `tag`; answers the untagged responses that came
+    /// before its completion.
+    pub async fn done(&mut self, tag: &str) -> Result<Vec<Untagged>, ImapError> {
+        let written = async {
+            self.stream.write_all(b"DONE\r\n").await?;
+            self.stream.flush().await
+        }
+        .await;
+        if let Err(e) = written {
+            self.broken = true;
+            return Err(e.into());
+        }
+        let (untagged, done) = self.collect(tag).await?;
+        done.ok()?;
+        Ok(untagged)
+    }
+
     async fn read_frame(&mut self) -> Result<Frame, ImapError> {
         match tokio::time::timeout(RESPONSE_TIMEOUT, self.read_frame_inner()).await {
             Ok(Ok(f)) => Ok(f),

@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(v1("identities"), get(compose::identities))
         .route(v1("mailbox_storage"), get(storage::get))
+        .route(v1("mailbox_events"), get(crate::live::events))
         .route(
             v1("list_devices"),
             get(crate::devices::list).post(crate::devices::create),

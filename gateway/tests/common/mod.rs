@@ -21,15 +21,17 @@ pub const SECRET: &str = "test-edge-secret-0123456789";
 /// Nothing listens on the IMAP and submission addresses: mail routes
 /// answer 503 (`mail_server_unavailable`). Blobs go under `blob_dir`.
 pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
+    let imap = ImapConfig {
+        addr: "127.0.0.1:1".into(),
+        tls: false,
+        master_user: "m".into(),
+        master_password: "p".into(),
+        mail_root: None,
+    };
     AppState {
         db,
-        imap: Pool::new(ImapConfig {
-            addr: "127.0.0.1:1".into(),
-            tls: false,
-            master_user: "m".into(),
-            master_password: "p".into(),
-            mail_root: None,
-        }),
+        imap: Pool::new(imap.clone()),
+        live: Arc::new(postern_gateway::live::Live::new(imap)),
         lists: Arc::new(postern_gateway::imap::ListCache::new()),
         bodies: Arc::new(postern_gateway::body_cache::BodyCache::open(
             blob_dir.join("cache/html"),

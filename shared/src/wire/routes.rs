@@ -268,6 +268,10 @@ pub enum Route {
     MailboxStorage {
         mb: MailboxId,
     },
+    /// `GET /api/mailboxes/{mb}/events`: live updates, Server-Sent Events.
+    MailboxEvents {
+        mb: MailboxId,
+    },
     /// `GET /api/mailboxes/{mb}/devices`: the Devices tab (R-DEV).
     ListDevices {
         mb: MailboxId,
@@ -651,6 +655,9 @@ endpoints! {
     mailbox_storage, Get "/api/mailboxes/{mb}/storage" => (Get "/v1/mailboxes/{mb}/storage"), Mailbox,
         "The bytes the mailbox holds and its limit (none on most offers), as Dovecot counts them (R-LIM-5).",
         |a| Route::MailboxStorage { mb: a.mb? };
+    mailbox_events, Get "/api/mailboxes/{mb}/events" => (Get "/v1/mailboxes/{mb}/events"), Mailbox,
+        "Live updates as Server-Sent Events: every folder's state, then each change made by any client (`shared::live`).",
+        |a| Route::MailboxEvents { mb: a.mb? };
     list_devices, Get "/api/mailboxes/{mb}/devices" => (Get "/v1/mailboxes/{mb}/devices"), Mailbox,
         "The mailbox's device passwords (never the passwords), their last use and connections, and the client settings (R-DEV).",
         |a| Route::ListDevices { mb: a.mb? };
@@ -901,6 +908,7 @@ impl Route {
             Route::PutSignature { mb } => with_mb(&mut a, *mb, Id::put_signature),
             Route::Identities { mb } => with_mb(&mut a, *mb, Id::identities),
             Route::MailboxStorage { mb } => with_mb(&mut a, *mb, Id::mailbox_storage),
+            Route::MailboxEvents { mb } => with_mb(&mut a, *mb, Id::mailbox_events),
             Route::ListDevices { mb } => with_mb(&mut a, *mb, Id::list_devices),
             Route::CreateDevice { mb } => with_mb(&mut a, *mb, Id::create_device),
             Route::DisconnectAllDevices { mb } => with_mb(&mut a, *mb, Id::disconnect_all_devices),
@@ -1470,6 +1478,10 @@ mod tests {
         assert_eq!(
             ok(Method::Get, "/api/mailboxes/7/storage"),
             Route::MailboxStorage { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/events"),
+            Route::MailboxEvents { mb: 7 }
         );
         assert_eq!(
             ok(Method::Post, "/api/orgs/3/addresses/import/preview"),

@@ -4,6 +4,7 @@
 
 pub mod compose;
 pub mod list;
+pub mod live;
 pub mod reader;
 pub mod report;
 
@@ -115,6 +116,7 @@ pub fn MailLayout() -> impl IntoView {
         reported: RwSignal::new(None),
     };
     provide_context(ctx);
+    live::follow(ctx);
     let compose = compose::provide_compose(mailbox, [ctx.reload_list, ctx.reload_folders]);
     let drawer = RwSignal::new(false);
 
@@ -216,6 +218,7 @@ pub fn MailLayout() -> impl IntoView {
                         on_action=on_action
                         on_navigate=Callback::new(move |_| drawer.set(false))
                     />
+                    <live::NotifyButton/>
                 </div>
                 <button
                     type="button"
