@@ -2,6 +2,9 @@
 
 /// R-MAIL-2: rows per page of the message list.
 pub const PAGE_SIZE: u32 = 50;
+/// Most UIDs one flags, move or delete request may name (the gateway
+/// refuses more; the list's "all matching" sends them in slices this big).
+pub const MAX_UIDS_PER_REQUEST: usize = 1000;
 /// R-MAIL-7: Trash and Spam keep mail this many days.
 pub const TRASH_RETENTION_DAYS: u32 = 30;
 /// R-MAIL-8: above this many messages a folder shows a filing hint.

@@ -23,7 +23,7 @@ use crate::imap::{ImapError, commands, ops};
 use crate::state::AppState;
 
 /// Most UIDs one request may touch.
-pub const MAX_UIDS: usize = 1000;
+pub const MAX_UIDS: usize = postern_shared::limits::MAX_UIDS_PER_REQUEST;
 
 /// The `{uid}` of a message route, by name: the mailbox's routes have it
 /// after `{mb}`, support staff's after `{id}`.

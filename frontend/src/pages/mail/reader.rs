@@ -3,6 +3,7 @@
 //! (remote images only on request; `message_body`, support staff's reader
 //! shows it too), attachments.
 
+use super::list::shortcuts::{self, Shortcut};
 use super::{MailCtx, use_mail};
 use crate::components::icon::{
     BACK, FORWARD, MOVE, REPLY, REPLY_ALL, SUPPORT, TRASH, UNREAD, icon,
@@ -10,7 +11,7 @@ use crate::components::icon::{
 use crate::components::move_select::MoveSelect;
 use crate::components::star::StarButton;
 use crate::core::api;
-use crate::core::browser::{format_full_date, iso_date};
+use crate::core::browser::{focus, format_full_date, iso_date};
 use crate::core::format::{SizeUnits, address_list, format_size};
 use crate::core::status::use_status;
 use crate::i18n::*;
@@ -18,6 +19,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use postern_shared::api::{Attachment, Flag, MessageView};
+use postern_shared::folders::SpecialUse;
 
 /// Shown in the reader pane when no message is open.
 #[component]
@@ -114,12 +116,14 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
             }
         });
     });
-    let (nav1, nav2, nav3, nav4) = (
+    let (nav1, nav2, nav3, nav4, nav_back) = (
+        navigate.clone(),
         navigate.clone(),
         navigate.clone(),
         navigate.clone(),
         navigate,
     );
+    let folder_keys = folder.clone();
     let on_report = Callback::new(move |_| {
         let navigate = nav4.clone();
         super::report::report(ctx, i18n, vec![uid], move || {
@@ -128,7 +132,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         });
     });
     let folder_unread = folder.clone();
-    let mark_unread = move |_| {
+    let mark_unread = move || {
         let folder = folder_unread.clone();
         let navigate = nav1.clone();
         spawn_local(async move {
@@ -157,7 +161,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         });
     });
     let folder_del = folder.clone();
-    let on_delete = move |_| {
+    let on_delete = move || {
         let folder = folder_del.clone();
         let navigate = nav3.clone();
         spawn_local(async move {
@@ -194,6 +198,9 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
     // Writing: reply, reply all, forward; a draft opens in the composer.
     let compose = super::compose::use_compose();
     let (m1, m2, m3) = (message.clone(), message.clone(), message.clone());
+    let reply = move || compose.reply(i18n, &m1, false);
+    let reply_all = move || compose.reply(i18n, &m2, true);
+    let forward = move || compose.forward(i18n, &m3);
     let is_draft = Memo::new(move |_| {
         ctx.current_folder()
             .and_then(|f| f.special)
@@ -217,6 +224,44 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         }
     });
 
+    // The keys that act on the open message (`list/shortcuts.rs`): the
+    // toolbar's own handlers.
+    let (k_reply, k_reply_all, k_forward) = (reply.clone(), reply_all.clone(), forward.clone());
+    let (k_mark_unread, k_on_delete) = (mark_unread.clone(), on_delete.clone());
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let Some(a) = shortcuts::from_event(&ev).filter(|a| a.in_reader()) else {
+            return;
+        };
+        ev.prevent_default();
+        match a {
+            Shortcut::Back => nav_back(&ctx.list_href(), Default::default()),
+            Shortcut::Reply => k_reply(),
+            Shortcut::ReplyAll => k_reply_all(),
+            Shortcut::Forward => k_forward(),
+            Shortcut::Star => on_star.run(!flagged.get_untracked()),
+            Shortcut::MarkUnread => k_mark_unread(),
+            Shortcut::Archive => {
+                let archive = ctx.folders.with_untracked(|fs| {
+                    fs.iter()
+                        .find(|f| f.special == Some(SpecialUse::Archive) && f.selectable)
+                        .map(|f| f.path.clone())
+                });
+                match archive {
+                    Some(to) if to != folder_keys => on_move.run(to),
+                    Some(_) => {}
+                    None => ctx
+                        .error
+                        .set(Some(t_string!(i18n, no_archive_folder).to_string())),
+                }
+            }
+            Shortcut::Delete => k_on_delete(),
+            Shortcut::Move => focus(".reader-toolbar select[data-testid=\"move\"]"),
+            _ => {}
+        }
+    };
+    let handle = shortcuts::listen(on_key);
+    on_cleanup(move || handle.remove());
+
     view! {
         <article class="reader" data-testid="reader" data-uid=uid.to_string()>
             // One row of icons (names in aria-label and title), on a phone too.
@@ -237,7 +282,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                     data-testid="reply"
                     aria-label=move || t_string!(i18n, reply)
                     title=move || t_string!(i18n, reply)
-                    on:click=move |_| compose.reply(i18n, &m1, false)
+                    on:click=move |_| reply()
                 >
                     {icon(REPLY)}
                 </button>
@@ -247,7 +292,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                     data-testid="reply-all"
                     aria-label=move || t_string!(i18n, reply_all)
                     title=move || t_string!(i18n, reply_all)
-                    on:click=move |_| compose.reply(i18n, &m2, true)
+                    on:click=move |_| reply_all()
                 >
                     {icon(REPLY_ALL)}
                 </button>
@@ -257,7 +302,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                     data-testid="forward"
                     aria-label=move || t_string!(i18n, forward)
                     title=move || t_string!(i18n, forward)
-                    on:click=move |_| compose.forward(i18n, &m3)
+                    on:click=move |_| forward()
                 >
                     {icon(FORWARD)}
                 </button>
@@ -268,7 +313,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                     data-testid="reader-mark-unread"
                     aria-label=move || t_string!(i18n, mark_unread)
                     title=move || t_string!(i18n, mark_unread)
-                    on:click=mark_unread
+                    on:click=move |_| mark_unread()
                 >
                     {icon(UNREAD)}
                 </button>
@@ -284,7 +329,7 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
                     data-testid="reader-delete"
                     aria-label=move || t_string!(i18n, delete)
                     title=move || t_string!(i18n, delete)
-                    on:click=on_delete
+                    on:click=move |_| on_delete()
                 >
                     {icon(TRASH)}
                 </button>
