@@ -12,7 +12,7 @@ use crate::components::filter_menu::FilterMenu;
 use crate::components::move_select::MoveSelect;
 use crate::components::star::StarButton;
 use crate::core::api;
-use crate::core::browser::{confirm, focus, format_list_date, iso_date};
+use crate::core::browser::{confirm, focus, format_list_date, iso_date, sleep};
 use crate::core::format::{address_label, message_href};
 use crate::core::status::use_status;
 use crate::i18n::I18nContext;
@@ -75,10 +75,24 @@ async fn matching_uids(
     Ok(uids)
 }
 
-/// The selector's element gets the focus once the page has drawn what the
-/// last changes asked (a select enabled by a new selection).
-fn focus_soon(selector: &'static str) {
-    request_animation_frame(move || focus(selector));
+/// The selector's element gets the focus once it is enabled (a select that
+/// a new selection enables, or the end of a bulk action in flight), for
+/// up to a second.
+fn focus_when_enabled(selector: &'static str) {
+    spawn_local(async move {
+        for _ in 0..20 {
+            let enabled = document()
+                .query_selector(selector)
+                .ok()
+                .flatten()
+                .is_some_and(|e| !e.has_attribute("disabled"));
+            if enabled {
+                focus(selector);
+                return;
+            }
+            sleep(50).await;
+        }
+    });
 }
 
 #[component]
@@ -277,10 +291,13 @@ pub fn MessageList() -> impl IntoView {
         cursor_at.set_value(i);
         cursor.set(Some(uid));
     };
-    // The open message is the cursor's.
+    // The open message is the cursor's (once its page is here too).
     Effect::new(move || {
         if let Some(u) = ctx.uid.get()
-            && let Some(i) = uids().iter().position(|&x| x == u)
+            && let Some(i) = ctx.page.with(|p| {
+                p.as_ref()
+                    .and_then(|p| p.messages.iter().position(|m| m.uid == u))
+            })
         {
             set_cursor(i, u);
         }
@@ -397,7 +414,7 @@ pub fn MessageList() -> impl IntoView {
                 if let (true, Some(u)) = (selected.with_untracked(|s| s.is_empty()), cur) {
                     toggle_selected(u);
                 }
-                focus_soon(".bulk-bar select[data-testid=\"move\"]");
+                focus_when_enabled(".bulk-bar select[data-testid=\"move\"]");
             }
             _ => {}
         }
