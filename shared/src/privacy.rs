@@ -11,5 +11,7 @@ pub const SESSION_COOKIE: &str = "postern_session";
 pub const SESSION_LIFETIME_SECS: i64 = 12 * 3600;
 
 /// What the apps keep in the browser's local storage (never sent to a
-/// server, no cookie): the chosen language and the composer's undo delay.
-pub const LOCAL_STORAGE_KEYS: [&str; 2] = ["postern.locale", "postern.undo_seconds"];
+/// server, no cookie): the chosen language, the composer's undo delay and
+/// the light / dark / auto choice (which `public/boot.js` reads too).
+pub const LOCAL_STORAGE_KEYS: [&str; 3] =
+    ["postern.locale", "postern.undo_seconds", "postern.theme"];

@@ -2,10 +2,12 @@
 //! account's initial opens a panel with who is signed in, the mailbox's
 //! settings, the account's security (two-factor sign-in, sessions), the
 //! administration (for roles that may see it), support staff's list of
-//! what users opened to support, the language and sign-out.
+//! what users opened to support, the language, light / dark / auto
+//! (`theme_select.rs`) and sign-out.
 //! One control instead of four keeps a 360 px header whole.
 
 use crate::components::language_select::LanguageSelect;
+use crate::components::theme_select::ThemeSelect;
 use crate::core::browser::{focus, go, rel_for};
 use crate::core::session::use_session;
 use crate::i18n::*;
@@ -161,6 +163,7 @@ pub fn AccountMenu(
                         {t!(i18n, privacy_title)}
                     </a>
                     <LanguageSelect/>
+                    <ThemeSelect/>
                     <button type="button" class="sign-out" data-testid="sign-out" on:click=sign_out.clone()>
                         {t!(i18n, sign_out)}
                     </button>

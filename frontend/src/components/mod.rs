@@ -20,3 +20,4 @@ pub mod rule_conditions;
 pub mod sender_lists;
 pub mod star;
 pub mod template_picker;
+pub mod theme_select;

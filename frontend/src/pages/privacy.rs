@@ -55,6 +55,7 @@ pub fn PrivacyPage() -> impl IntoView {
                 <ul>
                     <li><code>{LOCAL_STORAGE_KEYS[0]}</code> " — " {t!(i18n, privacy_storage_locale)}</li>
                     <li><code>{LOCAL_STORAGE_KEYS[1]}</code> " — " {t!(i18n, privacy_storage_undo)}</li>
+                    <li><code>{LOCAL_STORAGE_KEYS[2]}</code> " — " {t!(i18n, privacy_storage_theme)}</li>
                     <li>{t!(i18n, privacy_storage_offline)}</li>
                 </ul>
                 <h2>{t!(i18n, privacy_choices)}</h2>
