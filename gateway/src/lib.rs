@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod body_cache;
 pub mod config;
+pub mod conversations;
 pub mod db;
 pub mod devices;
 pub mod dpa;

@@ -282,6 +282,18 @@ fn shape(name: &str) -> Option<Shape> {
         "identities" => s(None, &[200], json("SendingIdentity")),
         "mailbox_storage" => s(None, &[200], json("MailboxStorage")),
         "mailbox_events" => s(None, &[200], Answer::EventStream),
+        "list_conversations" => Shape {
+            query: vec![
+                folder_param("folder"),
+                Param {
+                    name: "page",
+                    required: false,
+                    schema: integer(0, i64::from(u32::MAX)),
+                    about: "Zero-based page number (50 conversations a page).",
+                },
+            ],
+            ..s(None, &[200], json("ConversationPage"))
+        },
         "list_devices" => s(None, &[200], json("MailboxDevices")),
         "create_device" => s(Some("CreateDeviceRequest"), &[201], json("CreatedDevice")),
         "disconnect_all_devices" => s(None, &[200], json("DisconnectedDevices")),
@@ -716,6 +728,9 @@ pub fn document() -> OpenApi {
         .schema_from::<RenameFolderRequest>()
         .schema_from::<MessageFilter>()
         .schema_from::<MessagePage>()
+        .schema_from::<postern_shared::conversations::ConversationPage>()
+        .schema_from::<postern_shared::conversations::Conversation>()
+        .schema_from::<postern_shared::conversations::ConversationMessage>()
         .schema_from::<MessageView>()
         .schema_from::<SetFlagsRequest>()
         .schema_from::<MoveMessagesRequest>()

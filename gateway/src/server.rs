@@ -16,6 +16,7 @@ pub async fn state(config: &Config) -> anyhow_like::Result<AppState> {
         db,
         imap: Pool::new(config.imap.clone()),
         live: Arc::new(crate::live::Live::new(config.imap.clone())),
+        conversations: Arc::default(),
         lists: Arc::new(crate::imap::ListCache::new()),
         bodies: Arc::new(crate::body_cache::BodyCache::open(
             std::path::Path::new(&config.sending.blob_dir).join("cache/html"),

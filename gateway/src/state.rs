@@ -26,6 +26,8 @@ pub struct AppState {
     pub spam: Arc<crate::spam::Scripts>,
     /// rspamd's controller, taught what users report (R-SPAM-5).
     pub learner: Arc<crate::spam::learn::Learner>,
+    /// Conversations: each folder's threads and Sent's answers, kept.
+    pub conversations: Arc<crate::conversations::ConversationCache>,
     /// Live updates: one watcher per open mailbox (`live`).
     pub live: Arc<crate::live::Live>,
     /// The DPA's processor details and fonts (R-GDPR-1).

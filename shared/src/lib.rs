@@ -10,6 +10,7 @@ pub mod address_import;
 pub mod admin;
 pub mod api;
 pub mod compose;
+pub mod conversations;
 pub mod devices;
 pub mod error;
 pub mod filters;

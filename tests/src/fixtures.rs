@@ -364,6 +364,8 @@ pub struct Mail {
     date: i64,
     body: String,
     extra_headers: Vec<String>,
+    /// `local@host` of its Message-ID (default: a unique one).
+    message_id: Option<String>,
 }
 
 impl Mail {
@@ -375,6 +377,7 @@ impl Mail {
             date: 1_700_000_000,
             body: format!("Body of {subject}.\r\n"),
             extra_headers: Vec::new(),
+            message_id: None,
         }
     }
 
@@ -400,6 +403,12 @@ impl Mail {
         self
     }
 
+    /// Its `Message-ID: <id>` (`id` as `local@host`).
+    pub fn message_id(mut self, id: &str) -> Mail {
+        self.message_id = Some(id.into());
+        self
+    }
+
     pub fn header(mut self, line: &str) -> Mail {
         self.extra_headers.push(line.into());
         self
@@ -412,12 +421,14 @@ impl Mail {
             rfc2047(&self.subject)
         };
         let mut s = format!(
-            "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nMessage-ID: <{}@fixture.test>\r\nMIME-Version: 1.0\r\n",
+            "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nMessage-ID: <{}>\r\nMIME-Version: 1.0\r\n",
             self.from,
             self.to,
             subject,
             rfc2822_date(self.date),
-            unique("m"),
+            self.message_id
+                .clone()
+                .unwrap_or_else(|| format!("{}@fixture.test", unique("m"))),
         );
         for h in &self.extra_headers {
             s.push_str(h);

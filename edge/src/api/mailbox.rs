@@ -103,6 +103,11 @@ impl<G: Gateway> Ctx<'_, G> {
                 }
                 to_query(&q)
             }
+            Route::ListConversations { .. } => {
+                let q: postern_shared::conversations::ConversationQuery = self.query()?;
+                check_folder(&q.folder, "folder")?;
+                to_query(&q)
+            }
             Route::GetMessage { .. } => {
                 let q: FolderQuery = self.query()?;
                 check_folder(&q.folder, "folder")?;
@@ -237,6 +242,7 @@ impl<G: Gateway> Ctx<'_, G> {
             | Route::ListFolders { .. }
             | Route::DeleteFolder { .. }
             | Route::ListMessages { .. }
+            | Route::ListConversations { .. }
             | Route::GetMessage { .. }
             | Route::GetMessageHtml { .. }
             | Route::GetPart { .. }

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(folders::delete),
         )
         .route(v1("list_messages"), get(messages::list))
+        .route(v1("list_conversations"), get(crate::conversations::list))
         .route(v1("set_flags"), post(messages::set_flags))
         .route(v1("move_messages"), post(messages::move_messages))
         .route(v1("report_messages"), post(crate::spam::report::report))

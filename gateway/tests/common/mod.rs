@@ -32,6 +32,7 @@ pub fn offline_state(db: Db, blob_dir: &Path, public_url: &str) -> AppState {
         db,
         imap: Pool::new(imap.clone()),
         live: Arc::new(postern_gateway::live::Live::new(imap)),
+        conversations: Arc::default(),
         lists: Arc::new(postern_gateway::imap::ListCache::new()),
         bodies: Arc::new(postern_gateway::body_cache::BodyCache::open(
             blob_dir.join("cache/html"),

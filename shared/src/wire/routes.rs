@@ -208,6 +208,10 @@ pub enum Route {
     ListMessages {
         mb: MailboxId,
     },
+    /// `GET /api/mailboxes/{mb}/conversations`: a folder's threads.
+    ListConversations {
+        mb: MailboxId,
+    },
     GetMessage {
         mb: MailboxId,
         uid: u32,
@@ -614,6 +618,9 @@ endpoints! {
         "Delete the folder named by `path` and its mail.", |a| Route::DeleteFolder { mb: a.mb? };
     list_messages, Get "/api/mailboxes/{mb}/messages" => (Get "/v1/mailboxes/{mb}/messages"), Mailbox,
         "One page of a folder, newest first, filtered and searched, anchored.", |a| Route::ListMessages { mb: a.mb? };
+    list_conversations, Get "/api/mailboxes/{mb}/conversations" => (Get "/v1/mailboxes/{mb}/conversations"), Mailbox,
+        "One page of a folder's conversations (threads, with the user's replies from Sent), the newest first.",
+        |a| Route::ListConversations { mb: a.mb? };
     set_flags, Post "/api/mailboxes/{mb}/messages/flags" => (Post "/v1/mailboxes/{mb}/messages/flags"), Mailbox,
         "Set or clear a flag (read, starred) on messages.", |a| Route::SetFlags { mb: a.mb? };
     move_messages, Post "/api/mailboxes/{mb}/messages/move" => (Post "/v1/mailboxes/{mb}/messages/move"), Mailbox,
@@ -882,6 +889,7 @@ impl Route {
             Route::RenameFolder { mb } => with_mb(&mut a, *mb, Id::rename_folder),
             Route::DeleteFolder { mb } => with_mb(&mut a, *mb, Id::delete_folder),
             Route::ListMessages { mb } => with_mb(&mut a, *mb, Id::list_messages),
+            Route::ListConversations { mb } => with_mb(&mut a, *mb, Id::list_conversations),
             Route::SetFlags { mb } => with_mb(&mut a, *mb, Id::set_flags),
             Route::MoveMessages { mb } => with_mb(&mut a, *mb, Id::move_messages),
             Route::DeleteMessages { mb } => with_mb(&mut a, *mb, Id::delete_messages),
@@ -1478,6 +1486,10 @@ mod tests {
         assert_eq!(
             ok(Method::Get, "/api/mailboxes/7/storage"),
             Route::MailboxStorage { mb: 7 }
+        );
+        assert_eq!(
+            ok(Method::Get, "/api/mailboxes/7/conversations"),
+            Route::ListConversations { mb: 7 }
         );
         assert_eq!(
             ok(Method::Get, "/api/mailboxes/7/events"),
