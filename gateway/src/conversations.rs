@@ -216,11 +216,7 @@ async fn message_ids(
     if uids.is_empty() {
         return Ok(HashMap::new());
     }
-    let set = uids
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let set = crate::imap::commands::uid_set(uids);
     let cmd = Command::new("UID FETCH")
         .raw(&set)
         .raw("(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])");

@@ -117,7 +117,8 @@ impl Live {
         // twice at worst, never lost.
         let rx = watch.shared.tx.subscribe();
         let snapshot = watch.shared.snapshot();
-        self.streams.fetch_add(1, Ordering::SeqCst);
+        let open = self.streams.fetch_add(1, Ordering::SeqCst) + 1;
+        tracing::debug!(mailbox = address, streams = open, "live: stream opened");
         Ok(Subscription {
             watch,
             rx,
@@ -125,24 +126,6 @@ impl Live {
             closing: self.closing.subscribe(),
             _counted: Counted(self.streams.clone()),
         })
-    }
-
-    /// Running watchers (one IMAP connection each).
-    pub fn watchers(&self) -> usize {
-        self.watches
-            .try_lock()
-            .map(|w| {
-                w.values()
-                    .filter_map(Weak::upgrade)
-                    .filter(|w| !w.shared.ended.load(Ordering::SeqCst))
-                    .count()
-            })
-            .unwrap_or(0)
-    }
-
-    /// Open streams.
-    pub fn streams(&self) -> usize {
-        self.streams.load(Ordering::SeqCst)
     }
 
     /// Ends every stream (the server is shutting down: open streams would

@@ -32,6 +32,7 @@ mod folders;
 mod frontend;
 mod import;
 mod list;
+mod live;
 mod logs;
 mod measure;
 mod memory;
@@ -105,6 +106,7 @@ async fn run() -> Result<()> {
     let upload = upload::measure(&fx.api, gateway_pid, edge_pid).await?;
     let send = send::measure(&fx, stack).await?;
     let spam_path = spam_path::measure(&fx, stack, rspamd_pid).await?;
+    let live = live::measure(&fx, stack, gateway_pid, edge_pid).await?;
     let logs = logs::measure(stack).await?;
     let csv = import::measure().await?;
     let dpa_ms = dpa::measure().await?;
@@ -120,6 +122,7 @@ async fn run() -> Result<()> {
         upload,
         send,
         spam_path,
+        live,
         logs,
         csv,
         dpa_ms,
