@@ -39,6 +39,22 @@ pub fn toggle_star(ctx: MailCtx, i18n: I18nContext, uid: u32, value: bool) {
     });
 }
 
+/// Where `e` (archive) moves to: the mailbox's Archive folder (SPECIAL-USE
+/// `\Archive`); `None` when already there, or when there is none (the
+/// page then says so). The list's key and the reader's.
+pub fn archive_destination(ctx: MailCtx, i18n: I18nContext) -> Option<String> {
+    let archive = ctx.folders.with_untracked(|fs| {
+        fs.iter()
+            .find(|f| f.special == Some(SpecialUse::Archive) && f.selectable)
+            .map(|f| f.path.clone())
+    });
+    if archive.is_none() {
+        ctx.error
+            .set(Some(t_string!(i18n, no_archive_folder).to_string()));
+    }
+    archive.filter(|a| *a != ctx.folder.get_untracked())
+}
+
 /// What a bulk action applies to.
 #[derive(Debug, Clone, PartialEq)]
 enum Scope {
@@ -326,13 +342,6 @@ pub fn MessageList() -> impl IntoView {
         });
         last_clicked.set_value(Some(uid));
     };
-    let archive_path = move || {
-        ctx.folders.with_untracked(|fs| {
-            fs.iter()
-                .find(|f| f.special == Some(SpecialUse::Archive) && f.selectable)
-                .map(|f| f.path.clone())
-        })
-    };
     let on_key = move |ev: web_sys::KeyboardEvent| {
         let Some(a) = shortcuts::from_event(&ev) else {
             return;
@@ -401,13 +410,11 @@ pub fn MessageList() -> impl IntoView {
             Shortcut::MarkRead | Shortcut::MarkUnread => {
                 run(scope(), Bulk::Flag(Flag::Seen, a == Shortcut::MarkRead))
             }
-            Shortcut::Archive => match archive_path() {
-                Some(to) if to != ctx.folder.get_untracked() => run(scope(), Bulk::Move(to)),
-                Some(_) => {}
-                None => ctx
-                    .error
-                    .set(Some(t_string!(i18n, no_archive_folder).to_string())),
-            },
+            Shortcut::Archive => {
+                if let Some(to) = archive_destination(ctx, i18n) {
+                    run(scope(), Bulk::Move(to))
+                }
+            }
             Shortcut::Delete => run(scope(), Bulk::Delete),
             Shortcut::Move => {
                 ev.prevent_default();

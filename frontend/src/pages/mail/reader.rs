@@ -19,7 +19,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use postern_shared::api::{Attachment, Flag, MessageView};
-use postern_shared::folders::SpecialUse;
 
 /// Shown in the reader pane when no message is open.
 #[component]
@@ -123,7 +122,6 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
         navigate.clone(),
         navigate,
     );
-    let folder_keys = folder.clone();
     let on_report = Callback::new(move |_| {
         let navigate = nav4.clone();
         super::report::report(ctx, i18n, vec![uid], move || {
@@ -241,17 +239,8 @@ fn MessageDetail(message: MessageView) -> impl IntoView {
             Shortcut::Star => on_star.run(!flagged.get_untracked()),
             Shortcut::MarkUnread => k_mark_unread(),
             Shortcut::Archive => {
-                let archive = ctx.folders.with_untracked(|fs| {
-                    fs.iter()
-                        .find(|f| f.special == Some(SpecialUse::Archive) && f.selectable)
-                        .map(|f| f.path.clone())
-                });
-                match archive {
-                    Some(to) if to != folder_keys => on_move.run(to),
-                    Some(_) => {}
-                    None => ctx
-                        .error
-                        .set(Some(t_string!(i18n, no_archive_folder).to_string())),
+                if let Some(to) = super::list::archive_destination(ctx, i18n) {
+                    on_move.run(to)
                 }
             }
             Shortcut::Delete => k_on_delete(),
