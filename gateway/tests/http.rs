@@ -184,6 +184,22 @@ async fn sign_in_me_grant_check_and_sign_out() {
             Some("mail_server_unavailable")
         )
     );
+    // So are the live-updates stream and the conversations: a typed error,
+    // not a stream that never starts.
+    for route in [
+        v1(Route::MailboxEvents { mb: mine }, ""),
+        v1(Route::ListConversations { mb: mine }, "folder=INBOX"),
+    ] {
+        let (s, j) = call(&app, "GET", &route, Some(SECRET), Some(&sid), None).await;
+        assert_eq!(
+            (s, j["code"].as_str()),
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some("mail_server_unavailable")
+            ),
+            "{route}"
+        );
+    }
     // Bad bodies are JSON errors too.
     let (s, j) = call(
         &app,

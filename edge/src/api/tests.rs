@@ -395,6 +395,22 @@ fn folder_and_message_queries_are_reencoded() {
     let r = run(&authed(Method::Get, "/api/mailboxes/3/messages"), &gw);
     assert_eq!(code(&r), "bad_request");
     run(
+        &authed(
+            Method::Get,
+            "/api/mailboxes/3/conversations?folder=INBOX&page=1&q=dropped",
+        ),
+        &gw,
+    );
+    assert_eq!(
+        gw.last().path_and_query,
+        "/v1/mailboxes/3/conversations?folder=INBOX&page=1"
+    );
+    let r = run(
+        &authed(Method::Get, "/api/mailboxes/3/conversations?page=x"),
+        &gw,
+    );
+    assert_eq!(code(&r), "bad_request");
+    run(
         &authed(Method::Delete, "/api/mailboxes/3/folders?path=A%20B"),
         &gw,
     );
