@@ -116,7 +116,10 @@ mod tests {
         .unwrap();
         assert_eq!(c.subject, "s4");
         assert_eq!(
-            c.participants.iter().map(|p| p.address.as_str()).collect::<Vec<_>>(),
+            c.participants
+                .iter()
+                .map(|p| p.address.as_str())
+                .collect::<Vec<_>>(),
             ["ann@y.test", "me@x.test"]
         );
         assert_eq!((c.count, c.unread, c.flagged, c.newest), (3, 1, true, 30));
