@@ -39,11 +39,17 @@ async function make(
 
 /** The list narrowed to `prefix`'s `n` messages, the search field left. */
 async function listOf(page: Page, prefix: string, n: number): Promise<void> {
+  const list = page.locator('[data-testid="message-list"]');
+  // The Inbox's first answer is on screen before the search is typed.
+  await expect(list).toHaveAttribute('aria-busy', 'false');
   const search = page.locator('input[data-testid="search"]');
   await search.fill(prefix);
   await search.press('Enter');
-  // A page holds 50.
+  // A page holds 50; the pager's total is the search's, not the Inbox's
+  // (whose newest 50 may be these very messages).
   await expect(page.locator('[data-testid="message-row"]')).toHaveCount(Math.min(n, 50));
+  await expect(page.locator('nav.pager')).toContainText(new RegExp(`of ${n}\\b`));
+  await expect(list).toHaveAttribute('aria-busy', 'false');
   await search.blur();
 }
 

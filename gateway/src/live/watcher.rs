@@ -123,8 +123,8 @@ async fn watch(
         heard.absorb(&early);
         let renew_at = Instant::now() + RENEW;
         while heard.is_empty() {
-            let left = renew_at.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            let wait = renew_at.saturating_duration_since(Instant::now());
+            if wait.is_zero() {
                 break;
             }
             tokio::select! {
@@ -132,7 +132,7 @@ async fn watch(
                     let _ = conn.done(&tag).await;
                     return Ok(());
                 }
-                ready = conn.readable(left) => {
+                ready = conn.readable(wait) => {
                     if !ready? {
                         break;
                     }
