@@ -147,6 +147,11 @@ fn states(ctx: MailCtx, i18n: I18nContext, data: &str, tree: bool) {
             all.iter().map(|s| (s.path.clone(), s.clone())).collect(),
         )
     });
+    // The first state of this tab: the list on screen was asked before the
+    // stream opened, and what changed in between is told by nothing else.
+    if before.is_empty() {
+        ctx.reload_list.update(|n| *n += 1);
+    }
     let same_tree = before.is_empty()
         || (before.len() == all.len() && all.iter().all(|s| before.contains_key(&s.path)));
     if tree || !same_tree {
